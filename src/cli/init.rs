@@ -1,0 +1,144 @@
+//! `git session init`: start a session.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::cli::Context;
+use crate::error::{Error, Result};
+use crate::model::session::{NewSession, SessionFile, render_new};
+use crate::model::{ids, text, time};
+use crate::tasks;
+use crate::workspace::Planned;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Shortname (letters, digits, '-', '_', '.'); derived from the goal or branch when omitted.
+    #[arg(long)]
+    name: Option<String>,
+    /// What the session is for; becomes the Objective.
+    #[arg(long)]
+    goal: Option<String>,
+    /// Title (defaults to the goal).
+    #[arg(long)]
+    title: Option<String>,
+    /// Link a task from .tasks/ (id, unique prefix or shortname); repeatable.
+    #[arg(long = "task", value_name = "ID")]
+    task: Vec<String>,
+    /// Link several tasks, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
+    tasks: Vec<String>,
+    /// A step of the plan; repeatable, in order.
+    #[arg(long = "step", value_name = "TEXT")]
+    step: Vec<String>,
+}
+
+pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
+    let ws = ctx.workspace()?;
+    let no_flags = a.name.is_none()
+        && a.goal.is_none()
+        && a.title.is_none()
+        && a.task.is_empty()
+        && a.tasks.is_empty()
+        && a.step.is_empty();
+    if no_flags && std::io::stdin().is_terminal() {
+        a.name = prompt("Name (blank to derive from the goal): ")?;
+        a.goal = prompt("Goal: ")?;
+    }
+    if let Some(n) = &a.name {
+        ids::validate_name(n)?;
+    }
+    let author = ws.author()?;
+    let _ = author;
+    let (branch, commit) = ws.head();
+    let shortname = match &a.name {
+        Some(n) => n.clone(),
+        None => a
+            .goal
+            .as_deref()
+            .and_then(ids::derive_name)
+            .or_else(|| branch.as_deref().and_then(ids::derive_name))
+            .unwrap_or_else(|| "session".into()),
+    };
+    let wanted: Vec<String> = a
+        .task
+        .iter()
+        .chain(a.tasks.iter())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let (task_ids, warnings) = tasks::resolve(ws.worktree(), &wanted)?;
+    for w in warnings {
+        ctx.printer.warn(&w);
+    }
+    let title = a
+        .title
+        .clone()
+        .or_else(|| a.goal.clone())
+        .unwrap_or_else(|| shortname.clone());
+    let lock = ws.lock()?;
+    let mut created = None;
+    ws.commit(&lock, "init", |tree| {
+        let now = time::now();
+        let taken: Vec<String> = ["active", "archive"]
+            .iter()
+            .map(|d| ws.store().list(tree, d))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .filter_map(|e| ids::parse_file_name(&e.name).map(|(_, s)| s.to_string()))
+            .chain(ws.sessions()?.into_iter().map(|s| s.short))
+            .collect();
+        let (id, short) = loop {
+            let (id, short) = ids::new_id();
+            if !taken.contains(&short) {
+                break (id, short);
+            }
+        };
+        let new = NewSession {
+            id: id.clone(),
+            shortname: shortname.clone(),
+            title: title.clone(),
+            goal: a.goal.clone(),
+            task_ids: task_ids.clone(),
+            steps: a
+                .step
+                .iter()
+                .map(|s| text::one_line(s))
+                .filter(|s| !s.is_empty())
+                .collect(),
+            git_branch: branch.clone(),
+            git_last_commit: commit.clone(),
+            now,
+        };
+        let path = format!("active/{}", ids::file_name(&shortname, &short));
+        let file = SessionFile::parse(&path, render_new(&new))?;
+        let body = format!("Started session {shortname}: {}", text::one_line(&title));
+        let changes = ws.session_changes(tree, &path, &file, "init", body, now)?;
+        created = Some((id, short, path));
+        Ok(Planned {
+            changes,
+            shortname: shortname.clone(),
+            summary: text::one_line(&title),
+            touched: vec![],
+        })
+    })?;
+    let (id, short, path) = created.expect("commit ran the plan");
+    ws.set_current(Some(&id))?;
+    ctx.flush_warnings(&ws);
+    ctx.printer.note(&format!(
+        "Started session {shortname} ({short}): .sessions/{path}"
+    ));
+    Ok(0)
+}
+
+fn prompt(question: &str) -> Result<Option<String>> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("stdin", e))?;
+    let line = line.trim();
+    Ok((!line.is_empty()).then(|| line.to_string()))
+}

@@ -1,0 +1,116 @@
+//! `git session list`: one line per session.
+
+use serde::Serialize;
+
+use crate::cli::Context;
+use crate::cli::output::{Style, columns};
+use crate::error::Result;
+use crate::model::session::Status;
+
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// Active, paused and archived sessions.
+    #[arg(long, conflicts_with = "archived")]
+    all: bool,
+    /// Only archived (completed or abandoned) sessions.
+    #[arg(long)]
+    archived: bool,
+}
+
+/// One row of `list --json`.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub short_id: String,
+    pub shortname: String,
+    pub title: String,
+    pub status: Status,
+    pub steps_done: usize,
+    pub steps_total: usize,
+    pub updated_at: String,
+    pub git_branch: Option<String>,
+    pub current: bool,
+    pub path: String,
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let ws = ctx.workspace()?;
+    {
+        let lock = ws.lock()?;
+        ws.refresh(&lock)?;
+    }
+    let current = ws.current_id()?;
+    let mut rows = Vec::new();
+    for s in ws.sessions()? {
+        let wanted = if a.all {
+            true
+        } else if a.archived {
+            s.archived
+        } else {
+            !s.archived
+        };
+        if !wanted {
+            continue;
+        }
+        let file = match ws.load(&s) {
+            Ok(f) => f,
+            Err(e) => {
+                ctx.printer.warn(&e.to_string());
+                continue;
+            }
+        };
+        let v = file.view();
+        let (done, total) = v.step_counts();
+        rows.push(Row {
+            current: current.as_deref() == Some(v.id.as_str()),
+            id: v.id,
+            short_id: s.short.clone(),
+            shortname: v.shortname,
+            title: v.title,
+            status: v.status,
+            steps_done: done,
+            steps_total: total,
+            updated_at: v.updated_at,
+            git_branch: v.git_branch,
+            path: format!(".sessions/{}", s.path),
+        });
+    }
+    rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    ctx.flush_warnings(&ws);
+    let p = &ctx.printer;
+    if p.json {
+        p.json(&rows);
+        return Ok(0);
+    }
+    if rows.is_empty() {
+        p.note("No sessions. Start one with: git session init --goal \"...\"");
+        return Ok(0);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let status = match r.status {
+                Status::Active => p.paint("active", Style::Green),
+                Status::Paused => p.paint("paused", Style::Yellow),
+                Status::Completed => p.paint("completed", Style::Cyan),
+                Status::Abandoned => p.paint("abandoned", Style::Red),
+            };
+            vec![
+                if r.current { "*".into() } else { " ".into() },
+                p.paint(&r.shortname, Style::Bold),
+                r.short_id.clone(),
+                status,
+                format!("{}/{}", r.steps_done, r.steps_total),
+                r.updated_at
+                    .get(..16)
+                    .unwrap_or(&r.updated_at)
+                    .replace('T', " "),
+                r.git_branch.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    for line in columns(&table) {
+        p.out(&line);
+    }
+    Ok(0)
+}

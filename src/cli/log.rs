@@ -1,0 +1,215 @@
+//! `git session log`: one journal entry, and the matching section of the session file.
+
+use clap::ArgGroup;
+
+use crate::cli::Context;
+use crate::error::{Error, Result};
+use crate::model::session::NewDecision;
+use crate::model::{text, time};
+use crate::workspace::Planned;
+
+#[derive(Debug, clap::Args)]
+#[command(group(ArgGroup::new("kind").required(true).multiple(false)))]
+pub struct Args {
+    /// A timestamped note under the current step.
+    #[arg(long, group = "kind", value_name = "TEXT")]
+    progress: Option<String>,
+    /// A decision; needs --rationale.
+    #[arg(long, group = "kind", value_name = "TEXT", requires = "rationale")]
+    decision: Option<String>,
+    /// Something found out.
+    #[arg(long, group = "kind", value_name = "TEXT")]
+    discovery: Option<String>,
+    /// Something in the way.
+    #[arg(long, group = "kind", value_name = "TEXT")]
+    blocker: Option<String>,
+    /// Resolve blocker N.
+    #[arg(long, group = "kind", value_name = "N")]
+    unblock: Option<u32>,
+    /// Add to Next Steps.
+    #[arg(long, group = "kind", value_name = "TEXT")]
+    next: Option<String>,
+    /// Mark a step completed (added if absent); the next step becomes current.
+    #[arg(long, group = "kind", value_name = "STEP")]
+    done: Option<String>,
+    /// Add a step to Remaining.
+    #[arg(long, group = "kind", value_name = "TEXT")]
+    step: Option<String>,
+    /// Add to Key Context.
+    #[arg(long, group = "kind", value_name = "TEXT")]
+    context: Option<String>,
+    /// Add to Key Files (with --why).
+    #[arg(long, group = "kind", value_name = "PATH")]
+    file: Option<String>,
+    /// Why the decision was taken.
+    #[arg(long, value_name = "TEXT")]
+    rationale: Option<String>,
+    /// The options that were weighed (with --decision).
+    #[arg(long, value_name = "TEXT")]
+    options: Option<String>,
+    /// Context of a decision, or why a file matters (with --decision or --file).
+    #[arg(long, value_name = "TEXT")]
+    why: Option<String>,
+    /// The session to log to (default: this worktree's current session).
+    #[arg(short, long, value_name = "NAME")]
+    session: Option<String>,
+}
+
+/// The one thing being logged, parsed from the flags.
+enum Kind {
+    Progress(String),
+    Decision(NewDecision),
+    Discovery(String),
+    Blocker(String),
+    Unblock(u32),
+    Next(String),
+    Done(String),
+    Step(String),
+    Context(String),
+    File(String, Option<String>),
+}
+
+impl Kind {
+    fn from_args(a: Args) -> Result<(Kind, Option<String>)> {
+        let nonempty = |flag: &str, v: String| {
+            if text::clean(&v).is_empty() {
+                Err(Error::Usage(format!("--{flag} needs some text")))
+            } else {
+                Ok(v)
+            }
+        };
+        if a.rationale.is_some() && a.decision.is_none() {
+            return Err(Error::Usage("--rationale goes with --decision".into()));
+        }
+        if a.options.is_some() && a.decision.is_none() {
+            return Err(Error::Usage("--options goes with --decision".into()));
+        }
+        if a.why.is_some() && a.decision.is_none() && a.file.is_none() {
+            return Err(Error::Usage("--why goes with --decision or --file".into()));
+        }
+        let kind = if let Some(t) = a.progress {
+            Kind::Progress(nonempty("progress", t)?)
+        } else if let Some(t) = a.decision {
+            Kind::Decision(NewDecision {
+                title: nonempty("decision", t)?,
+                rationale: nonempty("rationale", a.rationale.expect("clap requires it"))?,
+                options: a.options,
+                context: a.why,
+            })
+        } else if let Some(t) = a.discovery {
+            Kind::Discovery(nonempty("discovery", t)?)
+        } else if let Some(t) = a.blocker {
+            Kind::Blocker(nonempty("blocker", t)?)
+        } else if let Some(n) = a.unblock {
+            Kind::Unblock(n)
+        } else if let Some(t) = a.next {
+            Kind::Next(nonempty("next", t)?)
+        } else if let Some(t) = a.done {
+            Kind::Done(nonempty("done", t)?)
+        } else if let Some(t) = a.step {
+            Kind::Step(nonempty("step", t)?)
+        } else if let Some(t) = a.context {
+            Kind::Context(nonempty("context", t)?)
+        } else if let Some(t) = a.file {
+            Kind::File(nonempty("file", t)?, a.why)
+        } else {
+            unreachable!("clap requires one kind")
+        };
+        Ok((kind, a.session))
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Kind::Progress(_) => "progress",
+            Kind::Decision(_) => "decision",
+            Kind::Discovery(_) => "discovery",
+            Kind::Blocker(_) => "blocker",
+            Kind::Unblock(_) => "unblock",
+            Kind::Next(_) => "next",
+            Kind::Done(_) => "done",
+            Kind::Step(_) => "step",
+            Kind::Context(_) => "context",
+            Kind::File(..) => "file",
+        }
+    }
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let (kind, session) = Kind::from_args(a)?;
+    let ws = ctx.workspace()?;
+    ws.author()?;
+    let lock = ws.lock()?;
+    let mut said = String::new();
+    ws.commit(&lock, "log", |tree| {
+        let target = ws.target(session.as_deref())?;
+        let file = ws.load(&target)?;
+        let now = time::now();
+        let (file, body, summary) = match &kind {
+            Kind::Progress(t) => (
+                file.add_progress_note(t, now)?,
+                text::clean(t),
+                text::one_line(t),
+            ),
+            Kind::Decision(d) => {
+                let f = file.add_decision(d, now)?;
+                let mut body = format!("**Decision:** {}\n", text::clean(&d.title));
+                for (label, v) in [("Context", &d.context), ("Options", &d.options)] {
+                    if let Some(v) = v {
+                        body.push_str(&format!("\n**{label}:** {}\n", text::clean(v)));
+                    }
+                }
+                body.push_str(&format!("\n**Rationale:** {}\n", text::clean(&d.rationale)));
+                (f, body, text::one_line(&d.title))
+            }
+            Kind::Discovery(t) => (
+                file.add_discovery(t, now)?,
+                text::clean(t),
+                text::one_line(t),
+            ),
+            Kind::Blocker(t) => (file.add_blocker(t, now)?, text::clean(t), text::one_line(t)),
+            Kind::Unblock(n) => {
+                let b = file
+                    .view()
+                    .blockers
+                    .into_iter()
+                    .find(|b| b.number == Some(*n))
+                    .map(|b| b.text)
+                    .unwrap_or_default();
+                let f = file.resolve_blocker(*n, now)?;
+                (
+                    f,
+                    format!("Resolved blocker {n}: {}", text::clean(&b)),
+                    format!("blocker {n} resolved"),
+                )
+            }
+            Kind::Next(t) => (file.add_next(t)?, text::clean(t), text::one_line(t)),
+            Kind::Done(t) => (
+                file.complete_step(t, now)?,
+                text::clean(t),
+                text::one_line(t),
+            ),
+            Kind::Step(t) => (file.add_step(t)?, text::clean(t), text::one_line(t)),
+            Kind::Context(t) => (file.add_context(t)?, text::clean(t), text::one_line(t)),
+            Kind::File(p, why) => {
+                let f = file.add_file(p, why.as_deref())?;
+                let body = match why {
+                    Some(w) => format!("{} — {}", text::code_span(p), text::clean(w)),
+                    None => text::code_span(p),
+                };
+                (f, body, text::one_line(p))
+            }
+        };
+        let file = file.touch(now)?;
+        let changes = ws.session_changes(tree, &target.path, &file, kind.name(), body, now)?;
+        said = format!("Logged {} to {}", kind.name(), target.shortname);
+        Ok(Planned {
+            changes,
+            shortname: target.shortname.clone(),
+            summary: format!("{}: {summary}", kind.name()),
+            touched: vec![target.short.clone()],
+        })
+    })?;
+    ctx.flush_warnings(&ws);
+    ctx.printer.note(&said);
+    Ok(0)
+}

@@ -1,0 +1,147 @@
+//! The command line: parse once, run one command, map its error to an exit code in one place.
+
+mod checkpoint;
+mod init;
+mod list;
+mod log;
+pub mod output;
+mod view;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+use output::{ColorChoice, Printer};
+
+/// A journal for AI coding agents that survives context compaction, stored on refs/sessions.
+#[derive(Debug, Parser)]
+#[command(name = "git-session", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in DIR (like git -C).
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+    /// Print one JSON document (read commands).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing but errors and what was asked for.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour: auto (a terminal without NO_COLOR), always, never.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        global = true,
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a session and make it this worktree's current one.
+    Init(init::Args),
+    /// Add a journal entry and update the matching section.
+    Log(log::Args),
+    /// Record where the code is, refresh the TL;DR status lines and progress.md.
+    Checkpoint(checkpoint::Args),
+    /// Show a session, or one part of it.
+    View(view::Args),
+    /// One line per session.
+    List(list::Args),
+}
+
+/// What every command gets: where to work and how to print.
+pub struct Context {
+    pub dir: PathBuf,
+    pub printer: Printer,
+}
+
+impl Context {
+    /// The workspace of the directory we were started in (or `-C`).
+    pub fn workspace(&self) -> Result<Workspace> {
+        Workspace::discover(&self.dir)
+    }
+
+    /// Print the warnings a workspace gathered.
+    pub fn flush_warnings(&self, ws: &Workspace) {
+        for w in ws.take_warnings() {
+            self.printer.warn(&w);
+        }
+    }
+}
+
+/// Parse `args`, run, and return the process exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    2
+                } else {
+                    0
+                };
+            }
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("git-session: error: {first} (see: git session --help)");
+            return 2;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("git-session: error: {}", one_line(&e.to_string()));
+            e.exit_code()
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<i32> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let dir = match &cli.dir {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => cwd.join(d),
+        None => cwd,
+    };
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "cannot change to '{}': no such directory",
+            dir.display()
+        )));
+    }
+    let ctx = Context {
+        dir,
+        printer: Printer::new(cli.json, cli.quiet, cli.color),
+    };
+    match cli.command {
+        Command::Init(a) => init::run(&ctx, a),
+        Command::Log(a) => log::run(&ctx, a),
+        Command::Checkpoint(a) => checkpoint::run(&ctx, a),
+        Command::View(a) => view::run(&ctx, a),
+        Command::List(a) => list::run(&ctx, a),
+    }
+}

@@ -1,0 +1,13 @@
+//! git-session: a journal for AI coding agents, stored on `refs/sessions`.
+//!
+//! Layers point one way: `cli` → `workspace` → `mirror` / `store` → gix; `model` is pure.
+
+pub mod cli;
+pub mod error;
+pub mod model;
+pub mod store;
+pub mod tasks;
+
+pub use error::{Error, Result};
+pub mod mirror;
+pub mod workspace;

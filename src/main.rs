@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(git_session::cli::main(std::env::args_os()));
+}

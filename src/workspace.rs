@@ -1,0 +1,608 @@
+//! One worktree's view of the journal: the shared ref, this worktree's mirror, its state, and
+//! the one write path every changing command goes through.
+
+use std::cell::RefCell;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use gix::ObjectId;
+
+use crate::error::{Error, IoContext, Result, git_error};
+use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
+use crate::model::session::SessionFile;
+use crate::model::{ids, merge, text};
+use crate::store::{CasOutcome, Changed, SessionsRef, TreeChanges, blob_id};
+
+/// How many times a command redoes its change after losing a race for the ref.
+const MAX_ATTEMPTS: usize = 64;
+/// How long a command waits for another command in the same worktree.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// A session file found in the mirror.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEntry {
+    /// Path relative to `.sessions/`, e.g. `active/fix-sweep-1a2b3c4d.md`.
+    pub path: String,
+    pub shortname: String,
+    pub short: String,
+    pub archived: bool,
+}
+
+impl SessionEntry {
+    /// `shortname-short`, how candidates are listed.
+    pub fn label(&self) -> String {
+        format!("{}-{}", self.shortname, self.short)
+    }
+
+    /// The session's journal directory.
+    pub fn journal_dir(&self) -> String {
+        format!("journal/{}", self.short)
+    }
+}
+
+/// What a command wants committed.
+pub struct Planned {
+    pub changes: TreeChanges,
+    pub shortname: String,
+    pub summary: String,
+    /// Short ids of the sessions the command touched: their journal dirs are scanned for hand edits.
+    pub touched: Vec<String>,
+}
+
+/// Held while a command works on this worktree's mirror; released by the OS even on kill -9.
+pub struct WorktreeLock {
+    _file: fs::File,
+}
+
+/// One worktree of one repository.
+pub struct Workspace {
+    repo: gix::Repository,
+    worktree: PathBuf,
+    state_dir: PathBuf,
+    mirror: Mirror,
+    warnings: RefCell<Vec<String>>,
+}
+
+impl Workspace {
+    /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine).
+    pub fn discover(dir: &Path) -> Result<Self> {
+        let repo = gix::discover(dir).map_err(|_| Error::NotARepository(dir.to_path_buf()))?;
+        let worktree = repo
+            .workdir()
+            .ok_or_else(|| Error::BareRepository(repo.git_dir().to_path_buf()))?
+            .to_path_buf();
+        let state_dir = repo.git_dir().join("git-session");
+        let mirror = Mirror::new(&worktree, state_dir.clone());
+        Ok(Workspace {
+            repo,
+            worktree,
+            state_dir,
+            mirror,
+            warnings: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// The journal ref.
+    pub fn store(&self) -> SessionsRef<'_> {
+        SessionsRef::new(&self.repo)
+    }
+
+    /// The mirror.
+    pub fn mirror(&self) -> &Mirror {
+        &self.mirror
+    }
+
+    /// The worktree's top directory.
+    pub fn worktree(&self) -> &Path {
+        &self.worktree
+    }
+
+    /// The repository.
+    pub fn repo(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    /// Warnings gathered while working, for the command to print.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.warnings.borrow_mut())
+    }
+
+    fn warn(&self, msg: String) {
+        self.warnings.borrow_mut().push(msg);
+    }
+
+    /// Take this worktree's lock, waiting a bounded time for another command to finish.
+    pub fn lock(&self) -> Result<WorktreeLock> {
+        fs::create_dir_all(&self.state_dir).at(&self.state_dir)?;
+        let path = self.state_dir.join("lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .at(&path)?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WorktreeLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::LockTimeout(path, LOCK_WAIT.as_secs()));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+            }
+        }
+    }
+
+    // ---- per-worktree state ----
+
+    /// The id of this worktree's current session, if one is set.
+    pub fn current_id(&self) -> Result<Option<String>> {
+        let path = self.state_dir.join("current");
+        match fs::read_to_string(&path) {
+            Ok(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Set or clear the current session.
+    pub fn set_current(&self, id: Option<&str>) -> Result<()> {
+        let path = self.state_dir.join("current");
+        match id {
+            Some(id) => write_atomic(&path, format!("{id}\n").as_bytes()),
+            None => match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Make sure `.sessions/` is ignored by the user's branches (the common `info/exclude`, once).
+    pub fn ensure_excluded(&self) -> Result<()> {
+        let path = self.repo.common_dir().join("info").join("exclude");
+        let existing = fs::read_to_string(&path).unwrap_or_default();
+        let listed = existing
+            .lines()
+            .map(str::trim)
+            .any(|l| matches!(l, ".sessions" | ".sessions/" | "/.sessions" | "/.sessions/"));
+        if listed {
+            return Ok(());
+        }
+        let mut new = existing;
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        new.push_str(&format!("# git-session journal mirror\n/{MIRROR_DIR}/\n"));
+        write_atomic(&path, new.as_bytes())
+    }
+
+    // ---- who and where ----
+
+    /// `Name <email>` from git config, or the no-identity error.
+    pub fn author(&self) -> Result<String> {
+        let sig = self
+            .repo
+            .author()
+            .ok_or(Error::NoIdentity)?
+            .map_err(|e| git_error("author", e))?;
+        Ok(format!("{} <{}>", sig.name, sig.email))
+    }
+
+    /// The user's branch (short name) and HEAD commit, when there are any.
+    pub fn head(&self) -> (Option<String>, Option<String>) {
+        let branch = self
+            .repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|n| n.shorten().to_string());
+        let commit = self.repo.head_id().ok().map(|id| id.to_string());
+        (branch, commit)
+    }
+
+    // ---- finding sessions ----
+
+    /// Every session file in the mirror.
+    pub fn sessions(&self) -> Result<Vec<SessionEntry>> {
+        let mut out = Vec::new();
+        for (dir, archived) in [("active", false), ("archive", true)] {
+            for name in self.mirror.list(dir)? {
+                if let Some((shortname, short)) = ids::parse_file_name(&name) {
+                    out.push(SessionEntry {
+                        path: format!("{dir}/{name}"),
+                        shortname: shortname.into(),
+                        short: short.to_ascii_lowercase(),
+                        archived,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The session file with this short id, looking in `active/` first.
+    pub fn by_short(&self, short: &str) -> Result<Option<SessionEntry>> {
+        for (dir, archived) in [("active", false), ("archive", true)] {
+            for name in self.mirror.list(dir)? {
+                if let Some((shortname, s)) = ids::parse_file_name(&name)
+                    && s.eq_ignore_ascii_case(short)
+                {
+                    return Ok(Some(SessionEntry {
+                        path: format!("{dir}/{name}"),
+                        shortname: shortname.into(),
+                        short: s.to_ascii_lowercase(),
+                        archived,
+                    }));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Resolve a session named by full id, unique id prefix, short id or shortname.
+    pub fn resolve(&self, name: &str) -> Result<SessionEntry> {
+        let all = self.sessions()?;
+        let lower = name.to_ascii_lowercase();
+        let exact: Vec<&SessionEntry> = all
+            .iter()
+            .filter(|s| s.shortname == name || s.short == lower || s.label() == name)
+            .collect();
+        match exact.len() {
+            1 => return Ok(exact[0].clone()),
+            n if n > 1 => {
+                return Err(Error::AmbiguousSession {
+                    name: ids::printable(name),
+                    candidates: exact.iter().map(|s| s.label()).collect(),
+                });
+            }
+            _ => {}
+        }
+        let hexish = name.len() >= 4 && name.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        if hexish {
+            let want = lower.replace('-', "");
+            let mut found = Vec::new();
+            for s in &all {
+                if let Ok(f) = self.load(s)
+                    && f.meta
+                        .id
+                        .replace('-', "")
+                        .to_ascii_lowercase()
+                        .starts_with(&want)
+                {
+                    found.push(s.clone());
+                }
+            }
+            match found.len() {
+                1 => return Ok(found.remove(0)),
+                n if n > 1 => {
+                    return Err(Error::AmbiguousSession {
+                        name: name.into(),
+                        candidates: found.iter().map(|s| s.label()).collect(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Err(Error::UnknownSession(ids::printable(name)))
+    }
+
+    /// The current session, or `NoCurrentSession`.
+    pub fn current(&self) -> Result<SessionEntry> {
+        let id = self.current_id()?.ok_or(Error::NoCurrentSession)?;
+        let short = ids::short_of(&id).ok_or(Error::NoCurrentSession)?;
+        self.by_short(&short)?.ok_or(Error::NoCurrentSession)
+    }
+
+    /// The named session, or the current one.
+    pub fn target(&self, name: Option<&str>) -> Result<SessionEntry> {
+        match name {
+            Some(n) => self.resolve(n),
+            None => self.current(),
+        }
+    }
+
+    /// Parse a session file from the mirror.
+    pub fn load(&self, s: &SessionEntry) -> Result<SessionFile> {
+        let origin = format!("{MIRROR_DIR}/{}", s.path);
+        let bytes = self
+            .mirror
+            .read(&s.path)?
+            .ok_or_else(|| Error::Other(format!("{origin}: missing")))?;
+        SessionFile::parse_bytes(&origin, &bytes)
+    }
+
+    // ---- keeping the mirror in step with the ref ----
+
+    /// Bring the mirror up to the ref's tip, merging where both changed. Returns the tip.
+    pub fn refresh(&self, _lock: &WorktreeLock) -> Result<Option<ObjectId>> {
+        let store = self.store();
+        let tip = store.tip()?;
+        let Some(tip) = tip else { return Ok(None) };
+        let last = if self.mirror.exists() {
+            self.mirror.last_seen()?
+        } else {
+            None
+        };
+        if last == Some(tip) {
+            return Ok(Some(tip));
+        }
+        if last.is_none() {
+            self.ensure_excluded()?;
+        }
+        let base_tree = last.and_then(|c| store.tree_of(c).ok());
+        let tip_tree = store.tree_of(tip)?;
+        let mut changes = store.diff(base_tree, tip_tree)?;
+        // Deletions last, so a session moved between active/ and archive/ lands before its old path goes.
+        changes.sort_by_key(|c| c.new.is_none());
+        for change in &changes {
+            self.refresh_path(change, tip_tree)?;
+        }
+        self.mirror.set_last_seen(tip)?;
+        Ok(Some(tip))
+    }
+
+    fn refresh_path(&self, c: &Changed, tip_tree: ObjectId) -> Result<()> {
+        let store = self.store();
+        let disk = self.mirror.read(&c.path)?;
+        let disk_id = disk.as_deref().map(blob_id);
+        if disk_id == c.new {
+            return Ok(());
+        }
+        let unedited = disk_id == c.old || disk.is_none();
+        match (&c.new, unedited) {
+            (Some(new), true) => self.mirror.write(&c.path, &store.blob(*new)?),
+            (None, true) => self.mirror.remove(&c.path),
+            (Some(new), false) => {
+                let ours = disk.expect("edited implies present");
+                let theirs = store.blob(*new)?;
+                let base = match c.old {
+                    Some(o) => Some(store.blob(o)?),
+                    None => None,
+                };
+                self.merge_into_mirror(&c.path, base.as_deref(), &ours, &theirs)
+            }
+            (None, false) => {
+                // Removed or moved on the other side, edited here: follow the move if there is one.
+                let ours = disk.expect("edited implies present");
+                let moved_to = ids::parse_file_name(c.path.rsplit('/').next().unwrap_or_default())
+                    .map(|(n, s)| ids::file_name(n, s))
+                    .and_then(|name| {
+                        ["active", "archive"]
+                            .iter()
+                            .map(|d| format!("{d}/{name}"))
+                            .find(|p| {
+                                *p != c.path && store.entry_id(tip_tree, p).ok().flatten().is_some()
+                            })
+                    });
+                let Some(to) = moved_to else {
+                    self.warn(format!(
+                        "{MIRROR_DIR}/{}: removed from refs/sessions but edited here; kept your copy",
+                        c.path
+                    ));
+                    return Ok(());
+                };
+                let theirs =
+                    self.mirror.read(&to)?.map(Ok).unwrap_or_else(|| {
+                        store.read(tip_tree, &to).map(|b| b.unwrap_or_default())
+                    })?;
+                let base = match c.old {
+                    Some(o) => Some(store.blob(o)?),
+                    None => None,
+                };
+                self.merge_into_mirror(&to, base.as_deref(), &ours, &theirs)?;
+                self.mirror.remove(&c.path)
+            }
+        }
+    }
+
+    fn merge_into_mirror(
+        &self,
+        path: &str,
+        base: Option<&[u8]>,
+        ours: &[u8],
+        theirs: &[u8],
+    ) -> Result<()> {
+        let origin = format!("{MIRROR_DIR}/{path}");
+        if ids::parse_file_name(path.rsplit('/').next().unwrap_or_default()).is_none()
+            || !path.ends_with(".md")
+        {
+            self.warn(format!(
+                "{origin}: changed here and in refs/sessions; kept your copy"
+            ));
+            return Ok(());
+        }
+        match merge::merge_session_bytes(&origin, base, ours, theirs) {
+            Ok(m) => {
+                for section in &m.conflicts {
+                    self.warn(format!("{origin}: '{section}' was edited on both sides; both versions are kept, marked"));
+                }
+                self.mirror.write(path, m.text.as_bytes())
+            }
+            Err(e) => {
+                let side = format!("{path}.theirs");
+                self.mirror.write(&side, theirs)?;
+                self.warn(format!(
+                    "{origin}: your edit could not be merged ({e}); kept it, the other version is in {MIRROR_DIR}/{side}"
+                ));
+                Ok(())
+            }
+        }
+    }
+
+    /// Hand edits in scope: every file of `active/`, new files in the touched sessions' journals and
+    /// their archived files, and anything outside the three known directories.
+    fn hand_edits(&self, tree: ObjectId, touched: &[String]) -> Result<TreeChanges> {
+        let store = self.store();
+        let mut paths: Vec<String> = self
+            .mirror
+            .list("active")?
+            .into_iter()
+            .filter(|n| n.ends_with(".md"))
+            .map(|n| format!("active/{n}"))
+            .collect();
+        for short in touched {
+            if let Some(s) = self.by_short(short)?
+                && s.archived
+            {
+                paths.push(s.path.clone());
+            }
+            let dir = format!("journal/{short}/entries");
+            for name in self.mirror.list(&dir)? {
+                let p = format!("{dir}/{name}");
+                if store.entry_id(tree, &p)?.is_none() {
+                    paths.push(p);
+                }
+            }
+        }
+        if self.mirror.exists() {
+            for name in self.mirror.list("")? {
+                paths.push(name);
+            }
+            for dir in self.mirror.subdirs("")? {
+                if !["active", "archive", "journal"].contains(&dir.as_str()) {
+                    paths.extend(self.mirror.walk(&dir)?);
+                }
+            }
+        }
+        let mut changes = TreeChanges::new();
+        for p in paths {
+            if !p.split('/').all(valid_component) {
+                continue;
+            }
+            let Some(bytes) = self.mirror.read(&p)? else {
+                continue;
+            };
+            if store.entry_id(tree, &p)? == Some(blob_id(&bytes)) {
+                continue;
+            }
+            let is_session = p.starts_with("active/") || p.starts_with("archive/");
+            if is_session
+                && let Err(e) = SessionFile::parse_bytes(&format!("{MIRROR_DIR}/{p}"), &bytes)
+            {
+                self.warn(format!("not saving your edit until it parses: {e}"));
+                continue;
+            }
+            changes.insert(p, Some(bytes));
+        }
+        Ok(changes)
+    }
+
+    /// The one write path: refresh, plan the change on the tip, add hand edits, commit, move the
+    /// ref by compare-and-swap (redoing everything on a lost race), then update the mirror.
+    pub fn commit(
+        &self,
+        lock: &WorktreeLock,
+        command: &str,
+        mut plan: impl FnMut(ObjectId) -> Result<Planned>,
+    ) -> Result<ObjectId> {
+        let store = self.store();
+        for _ in 0..MAX_ATTEMPTS {
+            let tip = self.refresh(lock)?;
+            let tree = match tip {
+                Some(t) => store.tree_of(t)?,
+                None => store.empty_tree(),
+            };
+            let planned = plan(tree)?;
+            let mut changes = self.hand_edits(tree, &planned.touched)?;
+            changes.extend(planned.changes);
+            let new_tree = store.write_tree(tree, &changes)?;
+            let message = commit_message(command, &planned.shortname, &planned.summary);
+            let parents: Vec<ObjectId> = tip.into_iter().collect();
+            let commit = store.write_commit(&message, new_tree, &parents)?;
+            match store.compare_and_swap(tip, commit, &message)? {
+                CasOutcome::Moved(id) => {
+                    if tip.is_none() {
+                        self.ensure_excluded()?;
+                    }
+                    for (path, content) in &changes {
+                        match content {
+                            Some(bytes) => {
+                                if self.mirror.read(path)?.as_deref() != Some(bytes.as_slice()) {
+                                    self.mirror.write(path, bytes)?;
+                                }
+                            }
+                            None => self.mirror.remove(path)?,
+                        }
+                    }
+                    self.mirror.set_last_seen(id)?;
+                    return Ok(id);
+                }
+                CasOutcome::Lost => continue,
+            }
+        }
+        Err(Error::TooManyRetries(MAX_ATTEMPTS))
+    }
+}
+
+fn valid_component(c: &str) -> bool {
+    !c.is_empty()
+        && c != "."
+        && c != ".."
+        && !c.eq_ignore_ascii_case(".git")
+        && !c.chars().any(char::is_control)
+}
+
+/// `<command>(<shortname>): <summary>`, one line of reasonable length.
+pub fn commit_message(command: &str, shortname: &str, summary: &str) -> String {
+    let mut s = text::one_line(summary);
+    if s.chars().count() > 72 {
+        s = s.chars().take(71).collect::<String>() + "…";
+    }
+    format!("{command}({shortname}): {s}")
+}
+
+/// The machine's name, for journal entries.
+pub fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .or_else(|| fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl Workspace {
+    /// The files one change to a session writes: the session file at `path`, its regenerated
+    /// `progress.md`, and one new journal entry of `kind` with `body`.
+    pub fn session_changes(
+        &self,
+        tree: ObjectId,
+        path: &str,
+        file: &SessionFile,
+        kind: &str,
+        body: String,
+        now: crate::model::time::Stamp,
+    ) -> Result<TreeChanges> {
+        use crate::model::{entry, progress};
+        let short = ids::short_of(&file.meta.id)
+            .ok_or_else(|| Error::Other(format!("{}: bad id", file.origin)))?;
+        let dir = format!("journal/{short}");
+        let e =
+            entry::JournalEntry::new(kind, now, &file.meta.id, &self.author()?, &hostname(), body);
+        let mut name;
+        loop {
+            name = format!(
+                "{dir}/entries/{}",
+                entry::file_name(now, kind, crate::mirror::rand32() as u16)
+            );
+            if self.store().entry_id(tree, &name)?.is_none() && self.mirror.read(&name)?.is_none() {
+                break;
+            }
+        }
+        let mut changes = TreeChanges::new();
+        changes.insert(path.to_string(), Some(file.text().as_bytes().to_vec()));
+        changes.insert(
+            format!("{dir}/progress.md"),
+            Some(progress::render(&file.view()).into_bytes()),
+        );
+        changes.insert(name, Some(e.render().into_bytes()));
+        Ok(changes)
+    }
+}
