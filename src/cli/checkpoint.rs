@@ -8,10 +8,10 @@ use crate::workspace::Planned;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A note for the journal entry and commit message.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     note: Option<String>,
     /// Replace the TL;DR paragraph.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     summary: Option<String>,
     /// The session (default: this worktree's current session).
     #[arg(short, long, value_name = "NAME")]

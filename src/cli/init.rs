@@ -12,13 +12,13 @@ use crate::workspace::Planned;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Shortname (letters, digits, '-', '_', '.'); derived from the goal or branch when omitted.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     name: Option<String>,
     /// What the session is for; becomes the Objective.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     goal: Option<String>,
     /// Title (defaults to the goal).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     title: Option<String>,
     /// Link a task from .tasks/ (id, unique prefix or shortname); repeatable.
     #[arg(long = "task", value_name = "ID")]
@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
     tasks: Vec<String>,
     /// A step of the plan; repeatable, in order.
-    #[arg(long = "step", value_name = "TEXT")]
+    #[arg(long = "step", value_name = "TEXT", allow_hyphen_values = true)]
     step: Vec<String>,
 }
 

@@ -12,43 +12,49 @@ use crate::workspace::Planned;
 #[command(group(ArgGroup::new("kind").required(true).multiple(false)))]
 pub struct Args {
     /// A timestamped note under the current step.
-    #[arg(long, group = "kind", value_name = "TEXT")]
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     progress: Option<String>,
     /// A decision; needs --rationale.
-    #[arg(long, group = "kind", value_name = "TEXT", requires = "rationale")]
+    #[arg(
+        long,
+        group = "kind",
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        requires = "rationale"
+    )]
     decision: Option<String>,
     /// Something found out.
-    #[arg(long, group = "kind", value_name = "TEXT")]
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     discovery: Option<String>,
     /// Something in the way.
-    #[arg(long, group = "kind", value_name = "TEXT")]
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     blocker: Option<String>,
     /// Resolve blocker N.
     #[arg(long, group = "kind", value_name = "N")]
     unblock: Option<u32>,
     /// Add to Next Steps.
-    #[arg(long, group = "kind", value_name = "TEXT")]
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     next: Option<String>,
     /// Mark a step completed (added if absent); the next step becomes current.
-    #[arg(long, group = "kind", value_name = "STEP")]
+    #[arg(long, group = "kind", value_name = "STEP", allow_hyphen_values = true)]
     done: Option<String>,
     /// Add a step to Remaining.
-    #[arg(long, group = "kind", value_name = "TEXT")]
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     step: Option<String>,
     /// Add to Key Context.
-    #[arg(long, group = "kind", value_name = "TEXT")]
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     context: Option<String>,
     /// Add to Key Files (with --why).
-    #[arg(long, group = "kind", value_name = "PATH")]
+    #[arg(long, group = "kind", value_name = "PATH", allow_hyphen_values = true)]
     file: Option<String>,
     /// Why the decision was taken.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     rationale: Option<String>,
     /// The options that were weighed (with --decision).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     options: Option<String>,
     /// Context of a decision, or why a file matters (with --decision or --file).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     why: Option<String>,
     /// The session to log to (default: this worktree's current session).
     #[arg(short, long, value_name = "NAME")]

@@ -1,0 +1,164 @@
+//! Hermetic test environment: temp repositories, their own HOME and git identity, the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A temp directory with its own HOME and global git config.
+pub struct Env {
+    pub tmp: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+        )
+        .unwrap();
+        Env { tmp }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    fn apply(&self, cmd: &mut std::process::Command) {
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_AUTHOR_NAME",
+            "GIT_AUTHOR_EMAIL",
+            "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL",
+            "EMAIL",
+            "NO_COLOR",
+            "GIT_CONFIG_PARAMETERS",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOSTNAME", "testhost");
+    }
+
+    /// Run git in `dir`, asserting success; returns stdout.
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(dir).args(args);
+        self.apply(&mut cmd);
+        let out = cmd.output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A new repository with one commit on main.
+    pub fn repo(&self, name: &str) -> PathBuf {
+        let dir = self.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.git(&dir, &["init", "-q"]);
+        std::fs::write(dir.join("README"), "hello\n").unwrap();
+        self.git(&dir, &["add", "README"]);
+        self.git(&dir, &["commit", "-q", "-m", "first"]);
+        dir
+    }
+
+    /// `git-session` in `dir`, not yet run.
+    pub fn cmd(&self, dir: &Path) -> Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
+        cmd.current_dir(dir);
+        self.apply(&mut cmd);
+        Command::from_std(cmd)
+    }
+
+    /// Run `git-session args` in `dir`, asserting success; returns stdout.
+    pub fn gs(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.run(dir, args);
+        assert!(
+            out.status.success(),
+            "git-session {args:?} failed ({:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Run `git-session args` in `dir` whatever happens.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Output {
+        self.cmd(dir).args(args).output().expect("binary runs")
+    }
+
+    /// Run and expect failure with `code`; returns stderr.
+    pub fn fails(&self, dir: &Path, args: &[&str], code: i32) -> String {
+        let out = self.run(dir, args);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "git-session {args:?}: expected exit {code}, stderr: {err}"
+        );
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "expected one stderr line, got: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    }
+
+    /// Number of commits on refs/sessions.
+    pub fn count(&self, dir: &Path) -> usize {
+        self.git(dir, &["rev-list", "--count", "refs/sessions"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// The single session file under `.sessions/active`.
+    pub fn active_file(&self, dir: &Path) -> PathBuf {
+        let files: Vec<PathBuf> = std::fs::read_dir(dir.join(".sessions/active"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        files[0].clone()
+    }
+
+    /// `git fsck` is clean.
+    pub fn fsck(&self, dir: &Path) {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(dir)
+            .args(["fsck", "--strict", "--no-dangling"]);
+        self.apply(&mut cmd);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "fsck: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !text.contains("error") && !text.contains("missing"),
+            "fsck: {text}"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! One integration-test binary: the real `git-session` against real repositories.
+
+mod common;
+mod foundation;
