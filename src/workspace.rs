@@ -67,7 +67,9 @@ pub struct Workspace {
 impl Workspace {
     /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine).
     pub fn discover(dir: &Path) -> Result<Self> {
-        let repo = gix::discover(dir).map_err(|_| Error::NotARepository(dir.to_path_buf()))?;
+        let mut repo = gix::discover(dir).map_err(|_| Error::NotARepository(dir.to_path_buf()))?;
+        // Trees on the paths we touch are read several times per command; keep them decoded.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
         let worktree = repo
             .workdir()
             .ok_or_else(|| Error::BareRepository(repo.git_dir().to_path_buf()))?
@@ -452,10 +454,14 @@ impl Workspace {
                 paths.push(s.path.clone());
             }
             let dir = format!("journal/{short}/entries");
+            let known: std::collections::HashSet<String> = store
+                .list(tree, &dir)?
+                .into_iter()
+                .map(|e| e.name)
+                .collect();
             for name in self.mirror.list(&dir)? {
-                let p = format!("{dir}/{name}");
-                if store.entry_id(tree, &p)?.is_none() {
-                    paths.push(p);
+                if !known.contains(&name) {
+                    paths.push(format!("{dir}/{name}"));
                 }
             }
         }

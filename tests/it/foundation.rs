@@ -636,3 +636,58 @@ fn concurrent_logs_in_one_worktree_all_land() {
     assert_eq!(notes, 32);
     env.fsck(&repo);
 }
+
+#[test]
+fn dash_c_runs_elsewhere_and_init_without_a_terminal_never_prompts() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let elsewhere = env.path("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    // stdin is not a terminal: no prompt, the name comes from the branch.
+    let out = env
+        .cmd(&elsewhere)
+        .args(["-C", repo.to_str().unwrap(), "init"])
+        .write_stdin("ignored\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Started session main"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_str(&env.gs(
+        &elsewhere,
+        &["-C", repo.to_str().unwrap(), "view", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(v["shortname"], "main");
+    assert_eq!(env.gs(&repo, &["-q", "log", "--next", "n"]), "");
+    let err = env.fails(&repo, &["-C", "no/such/dir", "list"], 2);
+    assert!(err.contains("no/such/dir"), "{err}");
+}
+
+#[test]
+fn titles_with_yaml_syntax_are_quoted_in_frontmatter() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(
+        &repo,
+        &[
+            "init",
+            "--name",
+            "yaml",
+            "--title",
+            "key: value # not a comment",
+            "--goal",
+            "yes",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
+    assert_eq!(v["title"], "key: value # not a comment");
+    assert_eq!(v["objective"], "yes");
+}
