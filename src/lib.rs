@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod error;
 pub mod model;
+pub mod restore;
 pub mod store;
 pub mod tasks;
 

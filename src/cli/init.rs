@@ -46,8 +46,7 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
     if let Some(n) = &a.name {
         ids::validate_name(n)?;
     }
-    let author = ws.author()?;
-    let _ = author;
+    ws.author()?;
     let (branch, commit) = ws.head();
     let shortname = match &a.name {
         Some(n) => n.clone(),

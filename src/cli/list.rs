@@ -114,3 +114,13 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     Ok(0)
 }
+
+impl Args {
+    /// What `resume --list` shows: resumable sessions, archived ones too with `--reopen`.
+    pub fn for_resume(reopen: bool) -> Self {
+        Args {
+            all: reopen,
+            archived: false,
+        }
+    }
+}

@@ -1,10 +1,15 @@
 //! The command line: parse once, run one command, map its error to an exit code in one place.
 
 mod checkpoint;
+mod close;
+mod doctor;
+mod history;
 mod init;
 mod list;
 mod log;
 pub mod output;
+mod pause;
+mod resume;
 mod view;
 
 use std::ffi::OsString;
@@ -55,6 +60,16 @@ pub enum Command {
     View(view::Args),
     /// One line per session.
     List(list::Args),
+    /// Make a session current and active, and print everything needed to go on.
+    Resume(resume::Args),
+    /// Checkpoint, mark paused, and clear this worktree's current session.
+    Pause(pause::Args),
+    /// Mark a session completed or abandoned and move it to archive/.
+    Close(close::Args),
+    /// The checkpoints (commits on refs/sessions) that touched a session, newest first.
+    History(history::Args),
+    /// Check that the ref, the mirror and the files agree and parse; --repair fixes what it can.
+    Doctor(doctor::Args),
 }
 
 /// What every command gets: where to work and how to print.
@@ -143,5 +158,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Checkpoint(a) => checkpoint::run(&ctx, a),
         Command::View(a) => view::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
+        Command::Resume(a) => resume::run(&ctx, a),
+        Command::Pause(a) => pause::run(&ctx, a),
+        Command::Close(a) => close::run(&ctx, a),
+        Command::History(a) => history::run(&ctx, a),
+        Command::Doctor(a) => doctor::run(&ctx, a),
     }
 }

@@ -31,6 +31,54 @@ pub struct Args {
     /// Only the Context section (objective, key files, key context).
     #[arg(long, group = "part")]
     context: bool,
+    /// Show the session as it was at REV: a commit of refs/sessions, HEAD~N (N changes back on
+    /// refs/sessions), or a number from `history` (0 = now, 1 = before the last change).
+    #[arg(long, value_name = "REV")]
+    at: Option<String>,
+}
+
+/// The session file as it was at `rev`.
+fn load_at(
+    ws: &crate::workspace::Workspace,
+    target: &crate::workspace::SessionEntry,
+    rev: &str,
+) -> Result<SessionFile> {
+    use crate::error::Error;
+    let store = ws.store();
+    let tip = store
+        .tip()?
+        .ok_or_else(|| Error::Other("refs/sessions does not exist yet".into()))?;
+    let commit = if !rev.is_empty() && rev.len() <= 4 && rev.chars().all(|c| c.is_ascii_digit()) {
+        let n: usize = rev.parse().expect("digits");
+        let hist = crate::cli::history::session_history(ws, target)?;
+        let c = hist.get(n).ok_or_else(|| {
+            Error::Usage(format!(
+                "{} has {} checkpoints; --at {n} is beyond them",
+                target.shortname,
+                hist.len()
+            ))
+        })?;
+        gix::ObjectId::from_hex(c.commit.as_bytes()).expect("ids we printed are hex")
+    } else {
+        store
+            .resolve_rev(tip, rev)?
+            .ok_or_else(|| Error::Usage(format!("no revision '{rev}' in refs/sessions")))?
+    };
+    let tree = store.tree_of(commit)?;
+    let name = crate::model::ids::file_name(&target.shortname, &target.short);
+    for dir in ["active", "archive"] {
+        let path = format!("{dir}/{name}");
+        if let Some(bytes) = store.read(tree, &path)? {
+            return SessionFile::parse_bytes(
+                &format!("refs/sessions@{}:{path}", &commit.to_string()[..10]),
+                &bytes,
+            );
+        }
+    }
+    Err(Error::Other(format!(
+        "session {} did not exist at {rev}",
+        target.shortname
+    )))
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
@@ -43,7 +91,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         ws.refresh(&lock)?;
     }
     let target = ws.target(a.id.as_deref())?;
-    let file = ws.load(&target)?;
+    let file = match &a.at {
+        Some(rev) => load_at(&ws, &target, rev)?,
+        None => ws.load(&target)?,
+    };
     ctx.flush_warnings(&ws);
     let part = [
         (a.progress, Sec::Progress, "progress"),

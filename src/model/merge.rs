@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::error::Result;
-use crate::model::session::{Item, Sec, SessionFile, Status};
+use crate::model::session::{Item, Sec, SessionFile};
 use crate::model::{text, time};
 
 /// The merged text and the sections that needed both versions kept.
@@ -213,7 +213,6 @@ fn merge_frontmatter(
             r = r.set_field(key, &v)?;
         }
     }
-    let _: Status = r.meta.status;
     Ok(r)
 }
 
@@ -368,7 +367,7 @@ fn settle_completed_steps(r: &SessionFile) -> Result<SessionFile> {
             (stale.range.clone(), Some(()))
         };
         let _ = second;
-        r = r.splice(first, "")?;
+        r = r.remove_item(first)?;
         if !missing.is_empty() {
             let target = r
                 .items(Sec::Completed)

@@ -436,6 +436,15 @@ impl SessionFile {
         self.reparse(t)
     }
 
+    /// Remove an item, and the blank line it would leave doubled.
+    pub(crate) fn remove_item(&self, range: Range<usize>) -> Result<Self> {
+        let mut end = range.end;
+        if self.text[..range.start].ends_with("\n\n") && self.text[end..].starts_with('\n') {
+            end += 1;
+        }
+        self.splice(range.start..end, "")
+    }
+
     /// Insert a block at `pos` with one blank line on each side.
     fn splice_block(&self, pos: usize, block: &str) -> Result<Self> {
         let before = &self.text[..pos];
@@ -590,7 +599,7 @@ impl SessionFile {
             Some(item) => {
                 let was_current = file.current_step().is_some_and(|c| c.range == item.range);
                 let raw = file.text[item.range.clone()].to_string();
-                file = file.splice(item.range.clone(), "")?;
+                file = file.remove_item(item.range.clone())?;
                 let rest = raw.split_once('\n').map(|(_, r)| r).unwrap_or_default();
                 let done = format!("- [x] {} ({})", item.head, time::human(now));
                 let block = format!("{done}\n{rest}");
@@ -618,7 +627,7 @@ impl SessionFile {
             .into_iter()
             .find(|i| normalise(&i.text()) == key)
         {
-            file = file.splice(next.range, "")?;
+            file = file.remove_item(next.range)?;
         }
         Ok(file)
     }
@@ -661,7 +670,7 @@ impl SessionFile {
             return Ok(self.clone());
         };
         let raw = self.text[item.range.clone()].to_string();
-        let file = self.splice(item.range.clone(), "")?;
+        let file = self.remove_item(item.range.clone())?;
         let (first, rest) = raw.split_once('\n').unwrap_or((&raw, ""));
         let block = format!("{} <- CURRENT\n{rest}", first.trim_end());
         file.append_item(Sec::InProgress, block.trim_end_matches('\n'))

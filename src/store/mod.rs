@@ -428,3 +428,147 @@ pub fn blob_id(bytes: &[u8]) -> ObjectId {
     gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::object::Kind::Blob, bytes)
         .expect("sha1 hashing of a blob cannot fail")
 }
+
+/// One commit of `refs/sessions`, as `history` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommitInfo {
+    pub commit: String,
+    /// Commit time, RFC 3339.
+    pub at: String,
+    /// The command from `<command>(<shortname>): <summary>`, when the subject has that shape.
+    pub command: Option<String>,
+    pub summary: String,
+    pub subject: String,
+}
+
+impl SessionsRef<'_> {
+    /// Commits reachable from `tip` (newest first) in which any of `paths` changed against every
+    /// parent; `limit` bounds the walk.
+    pub fn history(
+        &self,
+        tip: ObjectId,
+        paths: &[String],
+        limit: usize,
+    ) -> Result<Vec<CommitInfo>> {
+        let mut out = Vec::new();
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| git_error("walking history", e))?;
+        for (n, info) in walk.enumerate() {
+            if n >= limit {
+                break;
+            }
+            let info = info.map_err(|e| git_error("walking history", e))?;
+            let commit = self
+                .repo
+                .find_commit(info.id)
+                .map_err(|e| git_error("reading commit", e))?;
+            let tree = commit
+                .tree_id()
+                .map_err(|e| git_error("reading commit", e))?
+                .detach();
+            let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+            let ids = |t: ObjectId| -> Result<Vec<Option<ObjectId>>> {
+                paths.iter().map(|p| self.entry_id(t, p)).collect()
+            };
+            let here = ids(tree)?;
+            let touched = if parents.is_empty() {
+                here.iter().any(Option::is_some)
+            } else {
+                let mut all_differ = true;
+                for p in &parents {
+                    if ids(self.tree_of(*p)?)? == here {
+                        all_differ = false;
+                    }
+                }
+                all_differ
+            };
+            if !touched {
+                continue;
+            }
+            let message = commit.message_raw_sloppy().to_string();
+            let subject = message.lines().next().unwrap_or_default().to_string();
+            let (command, summary) = match subject.split_once("): ") {
+                Some((head, rest)) if head.contains('(') => (
+                    Some(head.split('(').next().unwrap_or_default().to_string()),
+                    rest.to_string(),
+                ),
+                _ => (None, subject.clone()),
+            };
+            let secs = commit.time().map(|t| t.seconds).unwrap_or(0);
+            let at = chrono::DateTime::from_timestamp(secs, 0)
+                .map(crate::model::time::rfc3339)
+                .unwrap_or_default();
+            out.push(CommitInfo {
+                commit: info.id.to_string(),
+                at,
+                command,
+                summary,
+                subject,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Resolve a revision of `refs/sessions`: a full or abbreviated commit id from its history,
+    /// or `HEAD~N` / `sessions~N` / `refs/sessions~N` (N first parents back from the tip).
+    pub fn resolve_rev(&self, tip: ObjectId, rev: &str) -> Result<Option<ObjectId>> {
+        for prefix in ["HEAD", "@", "sessions", "refs/sessions"] {
+            if let Some(rest) = rev.strip_prefix(prefix) {
+                let n: usize = if rest.is_empty() {
+                    0
+                } else if let Some(num) = rest.strip_prefix('~') {
+                    if num.is_empty() {
+                        1
+                    } else {
+                        num.parse()
+                            .map_err(|_| Error::Usage(format!("bad revision '{rev}'")))?
+                    }
+                } else if rest.chars().all(|c| c == '^') {
+                    rest.len()
+                } else {
+                    continue;
+                };
+                let mut id = tip;
+                for _ in 0..n {
+                    let c = self
+                        .repo
+                        .find_commit(id)
+                        .map_err(|e| git_error("reading commit", e))?;
+                    match c.parent_ids().next() {
+                        Some(p) => id = p.detach(),
+                        None => return Ok(None),
+                    }
+                }
+                return Ok(Some(id));
+            }
+        }
+        let hex = rev.to_ascii_lowercase();
+        if hex.len() < 4 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::Usage(format!(
+                "bad revision '{rev}': use a commit of refs/sessions, HEAD~N or a checkpoint number"
+            )));
+        }
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| git_error("walking history", e))?;
+        let mut found = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| git_error("walking history", e))?;
+            if info.id.to_string().starts_with(&hex) {
+                found.push(info.id);
+            }
+        }
+        match found.len() {
+            0 => Ok(None),
+            1 => Ok(Some(found[0])),
+            _ => Err(Error::Usage(format!(
+                "revision '{rev}' is ambiguous in refs/sessions"
+            ))),
+        }
+    }
+}

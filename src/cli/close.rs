@@ -1,0 +1,209 @@
+//! `git session close`: completed or abandoned, moved to archive/, with a summary.
+
+use clap::ArgGroup;
+use serde::Serialize;
+
+use crate::cli::Context;
+use crate::cli::checkpoint::checkpoint_file;
+use crate::cli::output::columns;
+use crate::error::{Error, Result};
+use crate::model::session::Status;
+use crate::model::{ids, text, time};
+use crate::tasks;
+use crate::workspace::Planned;
+
+#[derive(Debug, clap::Args)]
+#[command(group(ArgGroup::new("how").required(true).multiple(false)))]
+pub struct Args {
+    /// The work is done; linked tasks are marked completed.
+    #[arg(long, group = "how")]
+    complete: bool,
+    /// The work stops unfinished; needs --reason.
+    #[arg(long, group = "how", requires = "reason")]
+    abandon: bool,
+    /// Why the session is abandoned.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "abandon",
+        allow_hyphen_values = true
+    )]
+    reason: Option<String>,
+    /// The session (default: this worktree's current session).
+    #[arg(short, long, value_name = "NAME")]
+    session: Option<String>,
+}
+
+/// What `close` prints.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub shortname: String,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub created_at: String,
+    pub closed_at: String,
+    pub duration_seconds: i64,
+    pub compactions: u64,
+    pub steps_done: usize,
+    pub steps_total: usize,
+    pub decisions: usize,
+    pub discoveries: usize,
+    pub tasks: Vec<TaskResult>,
+    pub path: String,
+}
+
+/// A linked task and what happened to it.
+#[derive(Debug, Serialize)]
+pub struct TaskResult {
+    pub id: String,
+    pub result: String,
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let status = if a.complete {
+        Status::Completed
+    } else {
+        Status::Abandoned
+    };
+    let ws = ctx.workspace()?;
+    ws.author()?;
+    let lock = ws.lock()?;
+    let mut summary = None;
+    ws.commit(&lock, "close", |tree| {
+        let target = ws.target(a.session.as_deref())?;
+        let file = ws.load(&target)?;
+        if file.meta.status.is_archived() {
+            return Err(Error::Other(format!(
+                "session {} is already {}",
+                target.shortname,
+                file.meta.status.as_str()
+            )));
+        }
+        let now = time::now();
+        let file = file.set_field("status", status.as_str())?;
+        let file = checkpoint_file(&ws, file, None, now)?;
+        let path = format!(
+            "archive/{}",
+            ids::file_name(&target.shortname, &target.short)
+        );
+        let body = match &a.reason {
+            Some(r) => format!("Abandoned: {}", text::clean(r)),
+            None => "Completed".into(),
+        };
+        let mut changes = ws.session_changes(tree, &path, &file, "close", body, now)?;
+        changes.insert(target.path.clone(), None);
+        let v = file.view();
+        let (done, total) = v.step_counts();
+        let created = time::parse_rfc3339(&v.created_at).unwrap_or(now);
+        summary = Some(Summary {
+            id: v.id.clone(),
+            shortname: v.shortname.clone(),
+            status,
+            reason: a.reason.as_deref().map(text::one_line),
+            created_at: v.created_at.clone(),
+            closed_at: time::rfc3339(now),
+            duration_seconds: (now - created).num_seconds().max(0),
+            compactions: v.compaction_count,
+            steps_done: done,
+            steps_total: total,
+            decisions: v.decisions.len(),
+            discoveries: v.discoveries.len(),
+            tasks: v
+                .task_ids
+                .iter()
+                .map(|t| TaskResult {
+                    id: t.clone(),
+                    result: "linked".into(),
+                })
+                .collect(),
+            path: format!(".sessions/{path}"),
+        });
+        let what = if a.complete {
+            "completed".to_string()
+        } else {
+            format!(
+                "abandoned: {}",
+                text::one_line(a.reason.as_deref().unwrap_or(""))
+            )
+        };
+        Ok(Planned {
+            changes,
+            shortname: target.shortname.clone(),
+            summary: what,
+            touched: vec![target.short.clone()],
+        })
+    })?;
+    let mut summary = summary.expect("commit ran the plan");
+    if ws.current_id()?.as_deref() == Some(summary.id.as_str()) {
+        ws.set_current(None)?;
+    }
+    if a.complete && !summary.tasks.is_empty() {
+        let all = tasks::load(ws.worktree())?;
+        for t in &mut summary.tasks {
+            t.result = match all.as_deref().map(|all| tasks::find(all, &t.id)) {
+                None => "no .tasks/ directory".into(),
+                Some(Err(_)) => "not found in .tasks/".into(),
+                Some(Ok(task)) => match tasks::mark_completed(task) {
+                    Ok(true) => "marked completed".into(),
+                    Ok(false) => "already completed".into(),
+                    Err(e) => format!("not updated: {e}"),
+                },
+            };
+        }
+    }
+    ctx.flush_warnings(&ws);
+    print_summary(ctx, &summary);
+    Ok(0)
+}
+
+fn duration(secs: i64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h) {
+        (0, 0) => format!("{m}m"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+fn print_summary(ctx: &Context, s: &Summary) {
+    let p = &ctx.printer;
+    if p.json {
+        p.json(s);
+        return;
+    }
+    let mut head = format!(
+        "Closed {} ({}): {}",
+        s.shortname,
+        ids::short_of(&s.id).unwrap_or_default(),
+        s.status.as_str()
+    );
+    if let Some(r) = &s.reason {
+        head.push_str(&format!(" — {r}"));
+    }
+    p.out(&head);
+    let tasks = if s.tasks.is_empty() {
+        "none".to_string()
+    } else {
+        s.tasks
+            .iter()
+            .map(|t| format!("{} ({})", t.id, t.result))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows = vec![
+        vec!["  duration".into(), duration(s.duration_seconds)],
+        vec!["  compactions".into(), s.compactions.to_string()],
+        vec![
+            "  steps".into(),
+            format!("{}/{} done", s.steps_done, s.steps_total),
+        ],
+        vec!["  decisions".into(), s.decisions.to_string()],
+        vec!["  discoveries".into(), s.discoveries.to_string()],
+        vec!["  tasks".into(), tasks],
+        vec!["  file".into(), s.path.clone()],
+    ];
+    for line in columns(&rows) {
+        p.out(&line);
+    }
+}

@@ -1,0 +1,274 @@
+//! `git session doctor`: do the ref, the mirror and the files agree and parse?
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::cli::Context;
+use crate::error::Result;
+use crate::mirror::MIRROR_DIR;
+use crate::model::entry::{self, JournalEntry};
+use crate::model::ids;
+use crate::model::session::SessionFile;
+use crate::store::{TreeChanges, blob_id};
+use crate::workspace::{Planned, Workspace};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Fix what can be fixed without losing anything, and say what was done.
+    #[arg(long)]
+    repair: bool,
+}
+
+/// What can be done about a problem.
+#[derive(Debug, Clone)]
+enum Fix {
+    /// Write the ref's blob into the mirror.
+    Restore(String, gix::ObjectId),
+    /// Commit the mirror's file.
+    Commit(String),
+    /// Bring the mirror up to the ref.
+    Refresh,
+    DropCurrent,
+}
+
+struct Problem {
+    what: String,
+    fix: Option<Fix>,
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let ws = ctx.workspace()?;
+    let lock = ws.lock()?;
+    let mut problems = check(&ws)?;
+    if a.repair && problems.iter().any(|p| matches!(p.fix, Some(Fix::Refresh))) {
+        ws.refresh(&lock)?;
+        ctx.printer
+            .out("repaired: brought .sessions/ up to refs/sessions");
+        problems = check(&ws)?;
+    }
+    if problems.is_empty() {
+        ctx.flush_warnings(&ws);
+        ctx.printer.note("No problems found.");
+        return Ok(0);
+    }
+    for p in &problems {
+        let hint = match (&p.fix, a.repair) {
+            (Some(_), false) => " (doctor --repair fixes this)",
+            (None, _) => " (needs a hand fix)",
+            _ => "",
+        };
+        ctx.printer.out(&format!("{}{hint}", p.what));
+    }
+    if !a.repair {
+        return Ok(1);
+    }
+    let mut to_commit = TreeChanges::new();
+    let mut unfixed = 0;
+    for p in &problems {
+        match &p.fix {
+            Some(Fix::Restore(path, id)) => {
+                ws.mirror().write(path, &ws.store().blob(*id)?)?;
+                ctx.printer.out(&format!(
+                    "repaired: restored {MIRROR_DIR}/{path} from refs/sessions"
+                ));
+            }
+            Some(Fix::Commit(path)) => {
+                if let Some(bytes) = ws.mirror().read(path)? {
+                    to_commit.insert(path.clone(), Some(bytes));
+                }
+            }
+            Some(Fix::DropCurrent) => {
+                ws.set_current(None)?;
+                ctx.printer
+                    .out("repaired: cleared the dangling current-session pointer");
+            }
+            Some(Fix::Refresh) => {}
+            None => unfixed += 1,
+        }
+    }
+    if !to_commit.is_empty() {
+        let n = to_commit.len();
+        ws.commit(&lock, "doctor", |_| {
+            Ok(Planned {
+                changes: to_commit.clone(),
+                shortname: "journal".into(),
+                summary: format!("commit {n} stray edits"),
+                touched: vec![],
+            })
+        })?;
+        for path in to_commit.keys() {
+            ctx.printer
+                .out(&format!("repaired: committed {MIRROR_DIR}/{path}"));
+        }
+    }
+    ctx.flush_warnings(&ws);
+    Ok(if unfixed > 0 { 1 } else { 0 })
+}
+
+fn check(ws: &Workspace) -> Result<Vec<Problem>> {
+    let mut out = Vec::new();
+    let store = ws.store();
+    let tip = match store.tip() {
+        Ok(t) => t,
+        Err(e) => {
+            out.push(Problem {
+                what: e.to_string(),
+                fix: None,
+            });
+            return Ok(out);
+        }
+    };
+    let problem = |what: String, fix: Option<Fix>| Problem { what, fix };
+    let Some(tip) = tip else {
+        if ws.mirror().exists() && !ws.mirror().walk("")?.is_empty() {
+            out.push(problem(
+                format!("{MIRROR_DIR}/ has files but refs/sessions does not exist"),
+                None,
+            ));
+        }
+        return Ok(out);
+    };
+    if ws.mirror().last_seen()? != Some(tip) {
+        out.push(problem(
+            format!("{MIRROR_DIR}/ has not caught up with refs/sessions"),
+            Some(Fix::Refresh),
+        ));
+        return Ok(out);
+    }
+    let tree = store.tree_of(tip)?;
+    let blobs: BTreeMap<String, gix::ObjectId> = store.walk(tree)?.into_iter().collect();
+    // Mirror against ref.
+    for (path, id) in &blobs {
+        match ws.mirror().read(path) {
+            Ok(None) => out.push(problem(
+                format!("{MIRROR_DIR}/{path}: missing from the mirror"),
+                Some(Fix::Restore(path.clone(), *id)),
+            )),
+            Ok(Some(bytes)) if blob_id(&bytes) != *id => {
+                let parses =
+                    !is_session_path(path) || SessionFile::parse_bytes(path, &bytes).is_ok();
+                let fix = parses.then(|| Fix::Commit(path.clone()));
+                out.push(problem(
+                    format!("{MIRROR_DIR}/{path}: edited but not committed"),
+                    fix,
+                ));
+            }
+            Ok(Some(_)) => {}
+            Err(e) => out.push(problem(e.to_string(), None)),
+        }
+    }
+    for path in ws.mirror().walk("")? {
+        if blobs.contains_key(&path) {
+            continue;
+        }
+        if path.ends_with(".theirs") {
+            out.push(problem(format!("{MIRROR_DIR}/{path}: the other side of a merge that could not be done; merge it by hand, then delete it"), None));
+            continue;
+        }
+        let parses = match ws.mirror().read(&path)? {
+            Some(b) if is_session_path(&path) => SessionFile::parse_bytes(&path, &b).is_ok(),
+            _ => true,
+        };
+        out.push(problem(
+            format!("{MIRROR_DIR}/{path}: not in refs/sessions"),
+            parses.then(|| Fix::Commit(path.clone())),
+        ));
+    }
+    // The files in the ref parse and agree with their names.
+    let mut ids_seen: HashMap<String, String> = HashMap::new();
+    let mut shorts_seen: HashMap<String, String> = HashMap::new();
+    for (path, id) in &blobs {
+        let origin = format!("refs/sessions:{path}");
+        if is_session_path(path) {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let Some((_, short)) = ids::parse_file_name(name) else {
+                out.push(problem(
+                    format!("{origin}: not named <shortname>-<8 hex>.md"),
+                    None,
+                ));
+                continue;
+            };
+            let file = match SessionFile::parse_bytes(&origin, &store.blob(*id)?) {
+                Ok(f) => f,
+                Err(e) => {
+                    out.push(problem(e.to_string(), None));
+                    continue;
+                }
+            };
+            if ids::short_of(&file.meta.id).as_deref() != Some(short) {
+                out.push(problem(
+                    format!(
+                        "{origin}: id {} does not end in the file's short id {short}",
+                        file.meta.id
+                    ),
+                    None,
+                ));
+            }
+            if file.meta.status.is_archived() != path.starts_with("archive/") {
+                out.push(problem(
+                    format!(
+                        "{origin}: status {} does not belong in {}",
+                        file.meta.status.as_str(),
+                        path.split('/').next().unwrap_or_default()
+                    ),
+                    None,
+                ));
+            }
+            if let Some(other) = ids_seen.insert(file.meta.id.clone(), path.clone()) {
+                out.push(problem(format!("{origin}: same id as {other}"), None));
+            }
+            if let Some(other) = shorts_seen.insert(short.to_string(), path.clone()) {
+                out.push(problem(format!("{origin}: same short id as {other}"), None));
+            }
+        } else if let Some(rest) = path.strip_prefix("journal/") {
+            let mut parts = rest.split('/');
+            let (short, kind, name) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next(),
+            );
+            if kind == "entries"
+                && let Some(name) = name
+            {
+                if !entry::is_entry_name(name) {
+                    out.push(problem(
+                        format!("{origin}: not named <time>-<kind>-<hex>.md"),
+                        None,
+                    ));
+                }
+                match JournalEntry::parse(&origin, &store.blob(*id)?) {
+                    Ok(e) if ids::short_of(&e.meta.session).as_deref() != Some(short) => {
+                        out.push(problem(
+                            format!(
+                                "{origin}: belongs to session {}, not {short}",
+                                e.meta.session
+                            ),
+                            None,
+                        ));
+                    }
+                    Ok(_) => {}
+                    Err(e) => out.push(problem(e.to_string(), None)),
+                }
+            }
+        }
+    }
+    if let Some(id) = ws.current_id()? {
+        let exists = ids::short_of(&id)
+            .map(|s| ws.by_short(&s))
+            .transpose()?
+            .flatten()
+            .is_some();
+        if !exists {
+            out.push(problem(
+                format!("current session {id} does not exist"),
+                Some(Fix::DropCurrent),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn is_session_path(path: &str) -> bool {
+    (path.starts_with("active/") || path.starts_with("archive/"))
+        && path.ends_with(".md")
+        && path.matches('/').count() == 1
+}

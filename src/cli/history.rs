@@ -1,0 +1,60 @@
+//! `git session history`: the commits of refs/sessions that touched a session, newest first.
+
+use crate::cli::Context;
+use crate::cli::output::{Style, columns};
+use crate::error::Result;
+use crate::store::CommitInfo;
+use crate::workspace::{SessionEntry, Workspace};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The session (default: this worktree's current session).
+    id: Option<String>,
+}
+
+/// The commits that touched `s`, newest first.
+pub fn session_history(ws: &Workspace, s: &SessionEntry) -> Result<Vec<CommitInfo>> {
+    let Some(tip) = ws.store().tip()? else {
+        return Ok(Vec::new());
+    };
+    let name = crate::model::ids::file_name(&s.shortname, &s.short);
+    let paths = vec![
+        format!("active/{name}"),
+        format!("archive/{name}"),
+        s.journal_dir(),
+    ];
+    ws.store().history(tip, &paths, 1_000_000)
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let ws = ctx.workspace()?;
+    {
+        let lock = ws.lock()?;
+        ws.refresh(&lock)?;
+    }
+    let target = ws.target(a.id.as_deref())?;
+    let list = session_history(&ws, &target)?;
+    ctx.flush_warnings(&ws);
+    let p = &ctx.printer;
+    if p.json {
+        p.json(&list);
+        return Ok(0);
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            vec![
+                p.paint(&format!("{i:>3}"), Style::Dim),
+                p.paint(&c.commit[..10], Style::Yellow),
+                c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                c.command.clone().unwrap_or_else(|| "-".into()),
+                c.summary.clone(),
+            ]
+        })
+        .collect();
+    for line in columns(&rows) {
+        p.out(&line);
+    }
+    Ok(0)
+}

@@ -1,0 +1,59 @@
+//! `git session pause`: checkpoint, status paused, no current session in this worktree.
+
+use crate::cli::Context;
+use crate::cli::checkpoint::checkpoint_file;
+use crate::error::Result;
+use crate::model::session::Status;
+use crate::model::{text, time};
+use crate::workspace::Planned;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Why, or where things stand.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    note: Option<String>,
+    /// The session (default: this worktree's current session).
+    #[arg(short, long, value_name = "NAME")]
+    session: Option<String>,
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let ws = ctx.workspace()?;
+    ws.author()?;
+    let lock = ws.lock()?;
+    let mut paused = (String::new(), String::new());
+    ws.commit(&lock, "pause", |tree| {
+        let target = ws.target(a.session.as_deref())?;
+        let file = ws.load(&target)?;
+        let now = time::now();
+        let file = file.set_field("status", Status::Paused.as_str())?;
+        let file = checkpoint_file(&ws, file, None, now)?;
+        let body = a
+            .note
+            .as_deref()
+            .map(text::clean)
+            .unwrap_or_else(|| "Paused".into());
+        let summary = a
+            .note
+            .as_deref()
+            .map(text::one_line)
+            .unwrap_or_else(|| "paused".into());
+        let changes = ws.session_changes(tree, &target.path, &file, "pause", body, now)?;
+        paused = (file.meta.id.clone(), target.shortname.clone());
+        Ok(Planned {
+            changes,
+            shortname: target.shortname.clone(),
+            summary,
+            touched: vec![target.short.clone()],
+        })
+    })?;
+    if ws.current_id()?.as_deref() == Some(paused.0.as_str()) {
+        ws.set_current(None)?;
+    }
+    ctx.flush_warnings(&ws);
+    ctx.printer.note(&format!(
+        "Paused {} (resume with: git session resume {})",
+        paused.1, paused.1
+    ));
+    Ok(0)
+}

@@ -1,0 +1,110 @@
+//! `git session resume`: make a session current and active, and print everything needed to go on.
+
+use crate::cli::Context;
+use crate::error::{Error, Result};
+use crate::model::session::Status;
+use crate::model::{ids, time};
+use crate::restore;
+use crate::workspace::{Planned, SessionEntry, Workspace};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Session id, id prefix, short id or shortname (default: current, else most recently updated).
+    id: Option<String>,
+    /// List the sessions that can be resumed.
+    #[arg(long)]
+    list: bool,
+    /// Resume a completed or abandoned session (moves it back to active/).
+    #[arg(long)]
+    reopen: bool,
+}
+
+/// The most recently updated active or paused session.
+pub fn most_recent(ws: &Workspace) -> Result<Option<SessionEntry>> {
+    let mut best: Option<(String, SessionEntry)> = None;
+    for s in ws.sessions()?.into_iter().filter(|s| !s.archived) {
+        let Ok(f) = ws.load(&s) else { continue };
+        if f.meta.status.is_archived() {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(at, _)| f.meta.updated_at > *at) {
+            best = Some((f.meta.updated_at.clone(), s));
+        }
+    }
+    Ok(best.map(|(_, s)| s))
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    if a.list {
+        let args = crate::cli::list::Args::for_resume(a.reopen);
+        return crate::cli::list::run(ctx, args);
+    }
+    let ws = ctx.workspace()?;
+    ws.author()?;
+    let lock = ws.lock()?;
+    ws.refresh(&lock)?;
+    let target = match &a.id {
+        Some(name) => ws.resolve(name)?,
+        None => match ws.current() {
+            Ok(s) => s,
+            Err(Error::NoCurrentSession) => most_recent(&ws)?.ok_or_else(|| {
+                Error::Other("no session to resume (start one with: git session init)".into())
+            })?,
+            Err(e) => return Err(e),
+        },
+    };
+    let short = target.short.clone();
+    let mut id = String::new();
+    ws.commit(&lock, "resume", |tree| {
+        let s = ws
+            .by_short(&short)?
+            .ok_or_else(|| Error::UnknownSession(short.clone()))?;
+        let file = ws.load(&s)?;
+        let now = time::now();
+        let archived = file.meta.status.is_archived() || s.archived;
+        if archived && !a.reopen {
+            return Err(Error::Other(format!(
+                "session {} is {}; resume it with --reopen",
+                s.shortname,
+                file.meta.status.as_str()
+            )));
+        }
+        let was = file.meta.status;
+        let mut file = file;
+        if was != Status::Active {
+            file = file.set_field("status", Status::Active.as_str())?;
+        }
+        let file = file.touch(now)?;
+        let path = format!("active/{}", ids::file_name(&s.shortname, &s.short));
+        let (kind, body) = if archived {
+            ("resume", format!("Reopened (was {})", was.as_str()))
+        } else {
+            ("resume", format!("Resumed (was {})", was.as_str()))
+        };
+        let mut changes = ws.session_changes(tree, &path, &file, kind, body.clone(), now)?;
+        if s.path != path {
+            changes.insert(s.path.clone(), None);
+        }
+        id = file.meta.id.clone();
+        Ok(Planned {
+            changes,
+            shortname: s.shortname.clone(),
+            summary: body.to_lowercase(),
+            touched: vec![s.short.clone()],
+        })
+    })?;
+    ws.set_current(Some(&id))?;
+    drop(lock);
+    let entry = ws
+        .by_short(&short)?
+        .ok_or_else(|| Error::UnknownSession(short.clone()))?;
+    let file = ws.load(&entry)?;
+    let r = restore::build(&ws, &entry, &file)?;
+    ctx.flush_warnings(&ws);
+    if ctx.printer.json {
+        ctx.printer.json(&r);
+    } else {
+        ctx.printer.out(restore::render(&r, None).trim_end());
+    }
+    Ok(0)
+}
