@@ -10,5 +10,7 @@ pub mod store;
 pub mod tasks;
 
 pub use error::{Error, Result};
+pub mod hooks;
+pub mod install;
 pub mod mirror;
 pub mod workspace;

@@ -57,6 +57,7 @@ pub struct WorktreeLock {
 
 /// One worktree of one repository.
 pub struct Workspace {
+    lock_wait: Duration,
     repo: gix::Repository,
     worktree: PathBuf,
     state_dir: PathBuf,
@@ -77,6 +78,7 @@ impl Workspace {
         let state_dir = repo.git_dir().join("git-session");
         let mirror = Mirror::new(&worktree, state_dir.clone());
         Ok(Workspace {
+            lock_wait: LOCK_WAIT,
             repo,
             worktree,
             state_dir,
@@ -112,6 +114,21 @@ impl Workspace {
 
     fn warn(&self, msg: String) {
         self.warnings.borrow_mut().push(msg);
+    }
+
+    /// Wait at most `wait` for the worktree lock (hooks must not hold the agent up for long).
+    pub fn set_lock_wait(&mut self, wait: Duration) {
+        self.lock_wait = wait;
+    }
+
+    /// This worktree's own state directory (under its git dir).
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Whether any in-scope file of the mirror differs from `tree` (uncommitted hand edits).
+    pub fn has_hand_edits(&self, tree: ObjectId) -> Result<bool> {
+        Ok(!self.hand_edits(tree, &[])?.is_empty())
     }
 
     /// Take this worktree's lock, waiting a bounded time for another command to finish.
@@ -610,5 +627,34 @@ impl Workspace {
         );
         changes.insert(name, Some(e.render().into_bytes()));
         Ok(changes)
+    }
+}
+
+impl Workspace {
+    /// What every checkpoint does to a session file: branch and commit from HEAD, fresh TL;DR
+    /// status lines, the summary when given, and `updated_at`.
+    pub fn checkpoint_file(
+        &self,
+        file: SessionFile,
+        summary: Option<&str>,
+        now: crate::model::time::Stamp,
+    ) -> Result<SessionFile> {
+        let (branch, commit) = self.head();
+        let yaml = |v: Option<String>| {
+            v.as_deref()
+                .map(text::yaml_str)
+                .unwrap_or_else(|| "null".into())
+        };
+        let mut file = file;
+        if file.meta.git_branch != branch {
+            file = file.set_field("git_branch", &yaml(branch))?;
+        }
+        if file.meta.git_last_commit != commit {
+            file = file.set_field("git_last_commit", &yaml(commit))?;
+        }
+        if let Some(s) = summary {
+            file = file.set_summary(s)?;
+        }
+        file.refresh_status_lines()?.touch(now)
     }
 }

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let target = ws.target(a.session.as_deref())?;
         let file = ws.load(&target)?;
         let now = time::now();
-        let file = checkpoint_file(&ws, file, a.summary.as_deref(), now)?;
+        let file = ws.checkpoint_file(file, a.summary.as_deref(), now)?;
         let summary = a
             .note
             .as_deref()
@@ -50,30 +50,4 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     ctx.flush_warnings(&ws);
     ctx.printer.note(&format!("Checkpointed {name}"));
     Ok(0)
-}
-
-/// What every checkpoint does to the file: branch and commit from HEAD, status lines, summary, time.
-pub fn checkpoint_file(
-    ws: &crate::workspace::Workspace,
-    file: crate::model::session::SessionFile,
-    summary: Option<&str>,
-    now: time::Stamp,
-) -> Result<crate::model::session::SessionFile> {
-    let (branch, commit) = ws.head();
-    let yaml = |v: Option<String>| {
-        v.as_deref()
-            .map(text::yaml_str)
-            .unwrap_or_else(|| "null".into())
-    };
-    let mut file = file;
-    if file.meta.git_branch != branch {
-        file = file.set_field("git_branch", &yaml(branch))?;
-    }
-    if file.meta.git_last_commit != commit {
-        file = file.set_field("git_last_commit", &yaml(commit))?;
-    }
-    if let Some(s) = summary {
-        file = file.set_summary(s)?;
-    }
-    file.refresh_status_lines()?.touch(now)
 }

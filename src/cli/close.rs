@@ -4,7 +4,6 @@ use clap::ArgGroup;
 use serde::Serialize;
 
 use crate::cli::Context;
-use crate::cli::checkpoint::checkpoint_file;
 use crate::cli::output::columns;
 use crate::error::{Error, Result};
 use crate::model::session::Status;
@@ -82,7 +81,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         }
         let now = time::now();
         let file = file.set_field("status", status.as_str())?;
-        let file = checkpoint_file(&ws, file, None, now)?;
+        let file = ws.checkpoint_file(file, None, now)?;
         let path = format!(
             "archive/{}",
             ids::file_name(&target.shortname, &target.short)

@@ -74,6 +74,7 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         .or_else(|| a.goal.clone())
         .unwrap_or_else(|| shortname.clone());
     let lock = ws.lock()?;
+    let claude = crate::hooks::claude::take_pending(ws.state_dir());
     let mut created = None;
     ws.commit(&lock, "init", |tree| {
         let now = time::now();
@@ -109,7 +110,10 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
             now,
         };
         let path = format!("active/{}", ids::file_name(&shortname, &short));
-        let file = SessionFile::parse(&path, render_new(&new))?;
+        let mut file = SessionFile::parse(&path, render_new(&new))?;
+        if let Some(cid) = &claude {
+            file = crate::hooks::record_claude_session(file, cid)?;
+        }
         let body = format!("Started session {shortname}: {}", text::one_line(&title));
         let changes = ws.session_changes(tree, &path, &file, "init", body, now)?;
         created = Some((id, short, path));
@@ -122,6 +126,9 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
     })?;
     let (id, short, path) = created.expect("commit ran the plan");
     ws.set_current(Some(&id))?;
+    if let Some(cid) = &claude {
+        crate::hooks::claude::bind(ws.state_dir(), cid, &id)?;
+    }
     ctx.flush_warnings(&ws);
     ctx.printer.note(&format!(
         "Started session {shortname} ({short}): .sessions/{path}"

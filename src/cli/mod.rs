@@ -4,7 +4,9 @@ mod checkpoint;
 mod close;
 mod doctor;
 mod history;
+mod hook;
 mod init;
+mod install;
 mod list;
 mod log;
 pub mod output;
@@ -70,6 +72,10 @@ pub enum Command {
     History(history::Args),
     /// Check that the ref, the mirror and the files agree and parse; --repair fixes what it can.
     Doctor(doctor::Args),
+    /// Claude Code hook entry point: reads the event JSON on stdin.
+    Hook(hook::Args),
+    /// Write Claude Code slash commands and hook settings (--global: under ~/.claude).
+    Install(install::Args),
 }
 
 /// What every command gets: where to work and how to print.
@@ -163,5 +169,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Close(a) => close::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),
         Command::Doctor(a) => doctor::run(&ctx, a),
+        Command::Hook(a) => hook::run(&ctx, a),
+        Command::Install(a) => install::run(&ctx, a),
     }
 }

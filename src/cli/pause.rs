@@ -1,7 +1,6 @@
 //! `git session pause`: checkpoint, status paused, no current session in this worktree.
 
 use crate::cli::Context;
-use crate::cli::checkpoint::checkpoint_file;
 use crate::error::Result;
 use crate::model::session::Status;
 use crate::model::{text, time};
@@ -27,7 +26,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let file = ws.load(&target)?;
         let now = time::now();
         let file = file.set_field("status", Status::Paused.as_str())?;
-        let file = checkpoint_file(&ws, file, None, now)?;
+        let file = ws.checkpoint_file(file, None, now)?;
         let body = a
             .note
             .as_deref()

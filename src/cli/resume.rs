@@ -54,6 +54,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     };
     let short = target.short.clone();
+    let claude = crate::hooks::claude::take_pending(ws.state_dir());
     let mut id = String::new();
     ws.commit(&lock, "resume", |tree| {
         let s = ws
@@ -73,6 +74,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let mut file = file;
         if was != Status::Active {
             file = file.set_field("status", Status::Active.as_str())?;
+        }
+        if let Some(cid) = &claude {
+            file = crate::hooks::record_claude_session(file, cid)?;
         }
         let file = file.touch(now)?;
         let path = format!("active/{}", ids::file_name(&s.shortname, &s.short));
@@ -94,6 +98,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         })
     })?;
     ws.set_current(Some(&id))?;
+    if let Some(cid) = &claude {
+        crate::hooks::claude::bind(ws.state_dir(), cid, &id)?;
+    }
     drop(lock);
     let entry = ws
         .by_short(&short)?

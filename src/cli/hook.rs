@@ -1,0 +1,42 @@
+//! `git session hook <event>`: a Claude Code hook entry point.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::cli::Context;
+use crate::error::Result;
+use crate::hooks::{self, HookKind};
+
+/// A hook that has not finished by now gives up, so the agent never waits on us.
+const BUDGET: Duration = Duration::from_secs(10);
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The Claude Code event.
+    #[arg(value_enum)]
+    event: HookKind,
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    std::thread::spawn(|| {
+        std::thread::sleep(BUDGET);
+        let _ = writeln!(
+            std::io::stderr(),
+            "git-session: hook gave up after {} s; nothing was lost",
+            BUDGET.as_secs()
+        );
+        std::process::exit(1);
+    });
+    let out = hooks::run(a.event, std::io::stdin().lock(), ctx.dir.clone());
+    if let Some(s) = out.stdout {
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(s.as_bytes());
+        if !s.ends_with('\n') {
+            let _ = o.write_all(b"\n");
+        }
+    }
+    if let Some(e) = out.stderr {
+        let _ = writeln!(std::io::stderr(), "{e}");
+    }
+    Ok(out.code)
+}

@@ -1,0 +1,380 @@
+//! Claude Code hooks: read the event on stdin, do bounded work, never block the agent.
+//!
+//! Every path ends in exit code 0 (done, or nothing to do) or 1 (a problem, one line on
+//! stderr); never 2, which would block the agent or erase the user's prompt.
+
+pub mod claude;
+pub mod intent;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::model::session::SessionFile;
+use crate::model::{progress, text, time};
+use crate::restore;
+use crate::workspace::{Planned, SessionEntry, Workspace};
+
+/// Largest event we read; anything bigger is not a Claude Code event.
+pub const MAX_INPUT: usize = 8 * 1024 * 1024;
+/// Most characters any hook injects (Claude Code's own cap is 10,000).
+pub const CONTEXT_CAP: usize = 8_000;
+/// Short context on an ordinary session start.
+pub const START_CAP: usize = 3_000;
+/// How long a hook waits for another git-session command in the same worktree.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// The hook entry points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HookKind {
+    PreCompact,
+    SessionStart,
+    UserPromptSubmit,
+    Stop,
+    SessionEnd,
+}
+
+impl HookKind {
+    /// The event name Claude Code uses.
+    pub fn event_name(self) -> &'static str {
+        match self {
+            HookKind::PreCompact => "PreCompact",
+            HookKind::SessionStart => "SessionStart",
+            HookKind::UserPromptSubmit => "UserPromptSubmit",
+            HookKind::Stop => "Stop",
+            HookKind::SessionEnd => "SessionEnd",
+        }
+    }
+}
+
+/// The fields of a hook event we use; everything is optional, unknown fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct Event {
+    pub session_id: Option<String>,
+    pub cwd: Option<String>,
+    pub hook_event_name: Option<String>,
+    pub trigger: Option<String>,
+    pub source: Option<String>,
+    pub prompt: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// What the hook prints and how it exits.
+#[derive(Debug, Default)]
+pub struct HookOutput {
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+    pub code: i32,
+}
+
+impl HookOutput {
+    fn quiet() -> Self {
+        HookOutput::default()
+    }
+
+    fn problem(msg: impl Into<String>) -> Self {
+        let msg: String = msg.into();
+        HookOutput {
+            stdout: None,
+            stderr: Some(format!("git-session: {}", text::one_line(&msg))),
+            code: 1,
+        }
+    }
+
+    fn context(kind: HookKind, context: String) -> Self {
+        let doc = json!({"hookSpecificOutput": {"hookEventName": kind.event_name(), "additionalContext": context}});
+        HookOutput {
+            stdout: Some(doc.to_string()),
+            stderr: None,
+            code: 0,
+        }
+    }
+}
+
+/// Read at most [`MAX_INPUT`] bytes of the event.
+pub fn read_event(mut input: impl Read) -> std::result::Result<Event, String> {
+    let mut buf = Vec::new();
+    input
+        .by_ref()
+        .take(MAX_INPUT as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read the hook event: {e}"))?;
+    if buf.len() > MAX_INPUT {
+        return Err("hook event is larger than 8 MB; ignored".into());
+    }
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Event::default());
+    }
+    serde_json::from_slice::<Event>(&buf)
+        .map_err(|e| format!("hook event is not the JSON Claude Code sends: {e}"))
+}
+
+/// Run one hook on an event read from `input`, with `fallback_dir` when the event names no cwd.
+pub fn run(kind: HookKind, input: impl Read, fallback_dir: PathBuf) -> HookOutput {
+    let event = match read_event(input) {
+        Ok(e) => e,
+        Err(msg) => return HookOutput::problem(msg),
+    };
+    // The hot path: an ordinary prompt costs a JSON parse and a few string compares.
+    if kind == HookKind::UserPromptSubmit {
+        let prompt = event.prompt.as_deref().unwrap_or("");
+        let slash = prompt.trim_start().starts_with("/session-init")
+            || prompt.trim_start().starts_with("/session-resume");
+        if !slash && !intent::is_continuation(prompt) {
+            return HookOutput::quiet();
+        }
+    }
+    let dir = event
+        .cwd
+        .as_deref()
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .unwrap_or(fallback_dir);
+    let mut ws = match Workspace::discover(&dir) {
+        Ok(ws) => ws,
+        // Not in a repository: nothing of ours to do here.
+        Err(Error::NotARepository(_)) | Err(Error::BareRepository(_)) => {
+            return HookOutput::quiet();
+        }
+        Err(e) => return HookOutput::problem(e.to_string()),
+    };
+    ws.set_lock_wait(LOCK_WAIT);
+    let result = match kind {
+        HookKind::PreCompact => pre_compact(&ws, &event),
+        HookKind::SessionStart => session_start(&ws, &event),
+        HookKind::UserPromptSubmit => user_prompt_submit(&ws, &event),
+        HookKind::Stop => stop(&ws, &event),
+        HookKind::SessionEnd => session_end(&ws, &event),
+    };
+    match result {
+        Ok(out) => out,
+        Err(e) => HookOutput::problem(e.to_string()),
+    }
+}
+
+/// The journal session for this Claude session: the one bound to it, else the worktree's
+/// current session (which then gets bound).
+fn session_for(ws: &Workspace, event: &Event) -> Result<Option<SessionEntry>> {
+    if let Some(cid) = &event.session_id
+        && let Some(jid) = claude::bound(ws.state_dir(), cid)
+        && let Some(short) = crate::model::ids::short_of(&jid)
+        && let Some(s) = ws.by_short(&short)?
+        && !s.archived
+    {
+        return Ok(Some(s));
+    }
+    match ws.current() {
+        Ok(s) => {
+            if let Some(cid) = &event.session_id
+                && let Ok(f) = ws.load(&s)
+            {
+                claude::bind(ws.state_dir(), cid, &f.meta.id)?;
+            }
+            Ok(Some(s))
+        }
+        Err(Error::NoCurrentSession) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn restoration(
+    ws: &Workspace,
+    s: &SessionEntry,
+    file: &SessionFile,
+    cap: usize,
+    why: &str,
+) -> Result<String> {
+    let r = restore::build(ws, s, file)?;
+    let mut out = format!(
+        "git-session: {why}. This is the journal of session {} (.sessions/{}).\n\n",
+        s.shortname, s.path
+    );
+    out.push_str(&restore::render(&r, Some(cap.saturating_sub(out.len()))));
+    Ok(out)
+}
+
+fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    let lock = ws.lock()?;
+    ws.refresh(&lock)?;
+    let Some(target) = session_for(ws, event)? else {
+        return Ok(HookOutput::quiet());
+    };
+    let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
+    let mut digest = String::new();
+    ws.commit(&lock, "compact", |tree| {
+        let s = ws
+            .by_short(&target.short)?
+            .ok_or_else(|| Error::UnknownSession(target.short.clone()))?;
+        let file = ws.load(&s)?;
+        let now = time::now();
+        let count = file.meta.compaction_count + 1;
+        let mut file = file.set_field("compaction_count", &count.to_string())?;
+        if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
+            file = record_claude_session(file, &cid)?;
+        }
+        let file = ws.checkpoint_file(file, None, now)?;
+        let body = format!("Context compaction {count} (trigger: {trigger})");
+        let changes = ws.session_changes(tree, &s.path, &file, "compaction", body, now)?;
+        digest = progress::render(&file.view());
+        Ok(Planned {
+            changes,
+            shortname: s.shortname.clone(),
+            summary: format!("compaction {count} ({trigger})"),
+            touched: vec![s.short.clone()],
+        })
+    })?;
+    // PreCompact output reaches only Claude Code's debug log; SessionStart(compact) restores.
+    Ok(HookOutput {
+        stdout: Some(digest),
+        stderr: None,
+        code: 0,
+    })
+}
+
+/// Add a Claude session id to the frontmatter list `claude_session_ids`.
+pub fn record_claude_session(file: SessionFile, cid: &str) -> Result<SessionFile> {
+    let mut ids: Vec<String> = match file.meta.extra.get("claude_session_ids") {
+        Some(serde_yaml::Value::Sequence(seq)) => seq
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if ids.iter().any(|i| i == cid) {
+        return Ok(file);
+    }
+    ids.push(cid.to_string());
+    let list = ids
+        .iter()
+        .map(|i| text::yaml_str(i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    file.set_field("claude_session_ids", &format!("[{list}]"))
+}
+
+fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    {
+        let lock = ws.lock()?;
+        ws.refresh(&lock)?;
+    }
+    let source = event.source.as_deref().unwrap_or("startup");
+    let Some(s) = session_for(ws, event)? else {
+        let active: Vec<String> = ws
+            .sessions()?
+            .into_iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.shortname)
+            .collect();
+        if active.is_empty() {
+            return Ok(HookOutput::quiet());
+        }
+        let list = active
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Ok(HookOutput::context(
+            HookKind::SessionStart,
+            format!(
+                "git-session: this repository has {} unfinished journal session(s): {list}. To continue one, run /session-resume <name>.",
+                active.len()
+            ),
+        ));
+    };
+    let file = ws.load(&s)?;
+    if source == "compact" {
+        let ctx = restoration(
+            ws,
+            &s,
+            &file,
+            CONTEXT_CAP,
+            "your context was just compacted; here is where the work stands",
+        )?;
+        return Ok(HookOutput::context(HookKind::SessionStart, ctx));
+    }
+    let digest = progress::render(&file.view());
+    let body = digest
+        .split_once("\n---\n")
+        .map(|(_, b)| b)
+        .unwrap_or(&digest);
+    let mut ctx = format!(
+        "git-session: journal session {} is in progress in this worktree (.sessions/{}). Run /session-resume for the full context.\n\n{}",
+        s.shortname,
+        s.path,
+        body.trim()
+    );
+    if ctx.chars().count() > START_CAP {
+        ctx =
+            ctx.chars().take(START_CAP - 40).collect::<String>() + "\n[…cut; run /session-resume]";
+    }
+    Ok(HookOutput::context(HookKind::SessionStart, ctx))
+}
+
+fn user_prompt_submit(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    let prompt = event.prompt.as_deref().unwrap_or("").trim_start();
+    if prompt.starts_with("/session-") {
+        if let Some(cid) = &event.session_id {
+            claude::set_pending(ws.state_dir(), cid)?;
+        }
+        return Ok(HookOutput::quiet());
+    }
+    {
+        let lock = ws.lock()?;
+        ws.refresh(&lock)?;
+    }
+    let Some(s) = session_for(ws, event)? else {
+        return Ok(HookOutput::quiet());
+    };
+    let file = ws.load(&s)?;
+    let ctx = restoration(
+        ws,
+        &s,
+        &file,
+        CONTEXT_CAP,
+        "the user asked to continue; here is where the work stands",
+    )?;
+    Ok(HookOutput::context(HookKind::UserPromptSubmit, ctx))
+}
+
+fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    // One small file write per agent turn, never a commit.
+    if let Some(s) = session_for(ws, event)?
+        && let Ok(file) = ws.load(&s)
+    {
+        claude::touch_activity(
+            ws.state_dir(),
+            event.session_id.as_deref().unwrap_or(""),
+            &file.meta.id,
+        )?;
+    }
+    Ok(HookOutput::quiet())
+}
+
+fn session_end(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    // Commit only when the mirror holds hand edits that no command has saved yet.
+    let lock = ws.lock()?;
+    let Some(tip) = ws.refresh(&lock)? else {
+        return Ok(HookOutput::quiet());
+    };
+    if !ws.has_hand_edits(ws.store().tree_of(tip)?)? {
+        return Ok(HookOutput::quiet());
+    }
+    let reason = event.reason.clone().unwrap_or_else(|| "session end".into());
+    let name = session_for(ws, event)?
+        .map(|s| s.shortname)
+        .unwrap_or_else(|| "journal".into());
+    ws.commit(&lock, "checkpoint", |_| {
+        Ok(Planned {
+            changes: Default::default(),
+            shortname: name.clone(),
+            summary: format!("hand edits saved at Claude Code {reason}"),
+            touched: vec![],
+        })
+    })?;
+    Ok(HookOutput::quiet())
+}

@@ -1,0 +1,626 @@
+//! Claude Code hooks and install: recorded-shape events fed to the real binary.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::common::Env;
+
+fn event(cwd: &Path, session: &str, extra: serde_json::Value) -> String {
+    let mut e = serde_json::json!({
+        "session_id": session,
+        "transcript_path": "/tmp/transcript.jsonl",
+        "cwd": cwd.to_str().unwrap(),
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        e[k] = v.clone();
+    }
+    e.to_string()
+}
+
+fn hook(env: &Env, dir: &Path, kind: &str, stdin: &str) -> std::process::Output {
+    env.cmd(dir)
+        .args(["hook", kind])
+        .write_stdin(stdin.to_string())
+        .output()
+        .unwrap()
+}
+
+fn context_of(out: &std::process::Output) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("hook prints JSON");
+    v["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn setup(env: &Env) -> std::path::PathBuf {
+    let repo = env.repo("r");
+    env.gs(
+        &repo,
+        &[
+            "init",
+            "--name",
+            "hooked",
+            "--goal",
+            "Ship the parser",
+            "--step",
+            "lexer",
+            "--step",
+            "parser",
+        ],
+    );
+    env.gs(&repo, &["log", "--blocker", "grammar ambiguity in if/else"]);
+    env.gs(&repo, &["log", "--next", "write the precedence table"]);
+    env.gs(
+        &repo,
+        &[
+            "checkpoint",
+            "--summary",
+            "Lexer half done; parser not started",
+        ],
+    );
+    repo
+}
+
+#[test]
+fn pre_compact_counts_each_compaction_with_one_commit() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let before = env.count(&repo);
+    for n in 1..=3 {
+        let out = hook(
+            &env,
+            &repo,
+            "pre-compact",
+            &event(
+                &repo,
+                "c1",
+                serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "custom_instructions": ""}),
+            ),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Lexer half done"));
+        let v: serde_json::Value =
+            serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
+        assert_eq!(v["compaction_count"], n);
+        assert_eq!(env.count(&repo), before + n as usize);
+    }
+    let subject = env.git(&repo, &["log", "-1", "--format=%s", "refs/sessions"]);
+    assert_eq!(subject.trim(), "compact(hooked): compaction 3 (auto)");
+}
+
+#[test]
+fn session_start_after_compaction_restores_the_key_context() {
+    let env = Env::new();
+    let repo = setup(&env);
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(&repo, "c1", serde_json::json!({"trigger": "auto"})),
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"hook_event_name": "SessionStart", "source": "compact"}),
+        ),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let ctx = context_of(&out);
+    for needle in [
+        "Where you left off",
+        "Current step (1 of 2): lexer",
+        "grammar ambiguity in if/else",
+        "write the precedence table",
+        "Lexer half done; parser not started",
+    ] {
+        assert!(ctx.contains(needle), "missing {needle:?} in:\n{ctx}");
+    }
+    assert!(
+        ctx.find("Where you left off").unwrap() < ctx.find("Lexer half done").unwrap(),
+        "most important first"
+    );
+    assert!(ctx.chars().count() <= 8_000);
+}
+
+#[test]
+fn session_start_on_startup_is_short_and_suggests_resume() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c9", serde_json::json!({"source": "startup"})),
+    );
+    let ctx = context_of(&out);
+    assert!(
+        ctx.contains("/session-resume")
+            && ctx.contains("lexer")
+            && ctx.contains("grammar ambiguity"),
+        "{ctx}"
+    );
+    assert!(ctx.chars().count() <= 3_000);
+    // A worktree with sessions but none current: the hook lists them instead.
+    let wt = env.path("wt");
+    env.git(
+        &repo,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
+    let out = hook(
+        &env,
+        &wt,
+        "session-start",
+        &event(&wt, "c10", serde_json::json!({"source": "startup"})),
+    );
+    assert!(context_of(&out).contains("unfinished journal session(s): hooked"));
+    // No sessions at all: nothing.
+    let empty = env.repo("empty");
+    let out = hook(
+        &env,
+        &empty,
+        "session-start",
+        &event(&empty, "c11", serde_json::json!({"source": "startup"})),
+    );
+    assert!(out.stdout.is_empty() && out.stderr.is_empty() && out.status.success());
+}
+
+#[test]
+fn continuation_prompts_inject_and_other_prompts_print_nothing() {
+    let env = Env::new();
+    let repo = setup(&env);
+    for prompt in [
+        "continue",
+        "ok, where were we?",
+        "Pick up where we left off.",
+        "what was I doing?",
+        "keep going please",
+    ] {
+        let out = hook(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(&repo, "c1", serde_json::json!({"prompt": prompt})),
+        );
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            context_of(&out).contains("Current step (1 of 2): lexer"),
+            "{prompt}"
+        );
+    }
+    for prompt in [
+        "continue the loop until i == n",
+        "add a resume button",
+        "where were we storing the tokens?",
+        "fix the build",
+        "",
+    ] {
+        let out = hook(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(&repo, "c1", serde_json::json!({"prompt": prompt})),
+        );
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            out.stdout.is_empty() && out.stderr.is_empty(),
+            "{prompt} printed something"
+        );
+    }
+}
+
+#[test]
+fn an_ordinary_prompt_does_not_even_open_the_repository() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // Break refs/sessions: anything that reads the journal now fails.
+    let blob = env.git(&repo, &["hash-object", "-w", "README"]);
+    fs::write(repo.join(".git/refs/sessions"), blob).unwrap();
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"prompt": "refactor the lexer"}),
+        ),
+    );
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(&repo, "c1", serde_json::json!({"prompt": "continue"})),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the continuation path does read it, and says what is wrong"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refs/sessions"));
+}
+
+#[test]
+fn two_claude_sessions_in_one_repository_each_find_their_own_journal() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    // Agent A asks for /session-init; its hook fires first, then the command runs.
+    hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(
+            &repo,
+            "claude-A",
+            serde_json::json!({"prompt": "/session-init --name alpha --goal A"}),
+        ),
+    );
+    env.gs(&repo, &["init", "--name", "alpha", "--goal", "A"]);
+    hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(
+            &repo,
+            "claude-B",
+            serde_json::json!({"prompt": "/session-init --name beta --goal B"}),
+        ),
+    );
+    env.gs(&repo, &["init", "--name", "beta", "--goal", "B"]);
+    // The worktree's current session is now beta, yet A's hooks find alpha.
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(&repo, "claude-A", serde_json::json!({"trigger": "auto"})),
+    );
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(&repo, "claude-A", serde_json::json!({"trigger": "manual"})),
+    );
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(&repo, "claude-B", serde_json::json!({"trigger": "auto"})),
+    );
+    let a: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "alpha", "--json"])).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "beta", "--json"])).unwrap();
+    assert_eq!(a["compaction_count"], 2);
+    assert_eq!(b["compaction_count"], 1);
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "claude-A", serde_json::json!({"source": "compact"})),
+    );
+    assert!(context_of(&out).contains("session alpha"));
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "claude-B", serde_json::json!({"source": "compact"})),
+    );
+    assert!(context_of(&out).contains("session beta"));
+    let alpha_file = env.git(
+        &repo,
+        &[
+            "show",
+            &format!(
+                "refs/sessions:{}",
+                env.git(
+                    &repo,
+                    &["ls-tree", "--name-only", "refs/sessions", "active/"]
+                )
+                .lines()
+                .find(|l| l.contains("alpha-"))
+                .unwrap()
+            ),
+        ],
+    );
+    assert!(
+        alpha_file.contains("claude_session_ids: [claude-A]"),
+        "{alpha_file}"
+    );
+}
+
+#[test]
+fn bad_input_exits_quickly_with_at_most_one_line_and_never_code_2() {
+    let env = Env::new();
+    let _repo = setup(&env);
+    let outside = env.path("outside");
+    fs::create_dir_all(&outside).unwrap();
+    let huge = format!("{{\"prompt\": \"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: Vec<(&str, String)> = vec![
+        ("empty", String::new()),
+        ("garbage", "not json at all \u{0}\u{1}".into()),
+        ("truncated", "{\"session_id\": \"x\", \"cwd\": \"".into()),
+        ("huge", huge),
+        ("deeply nested", deep),
+        ("missing fields", "{}".into()),
+        ("wrong types", "{\"prompt\": 5, \"cwd\": []}".into()),
+        (
+            "cwd outside a repository",
+            event(
+                &outside,
+                "c",
+                serde_json::json!({"prompt": "continue", "source": "compact", "trigger": "auto"}),
+            ),
+        ),
+    ];
+    for kind in [
+        "pre-compact",
+        "session-start",
+        "user-prompt-submit",
+        "stop",
+        "session-end",
+    ] {
+        for (name, input) in &cases {
+            let started = Instant::now();
+            let out = hook(&env, &outside, kind, input);
+            let took = started.elapsed();
+            let code = out.status.code();
+            assert!(
+                code == Some(0) || code == Some(1),
+                "{kind} / {name}: exit {code:?}"
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.lines().count() <= 1, "{kind} / {name}: {err}");
+            assert!(!err.contains("panicked"), "{kind} / {name}: {err}");
+            assert!(
+                took < Duration::from_secs(5),
+                "{kind} / {name} took {took:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn stop_records_activity_without_a_commit_and_session_end_saves_hand_edits() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let before = env.count(&repo);
+    for _ in 0..3 {
+        let out = hook(
+            &env,
+            &repo,
+            "stop",
+            &event(&repo, "c1", serde_json::json!({"stop_hook_active": false})),
+        );
+        assert!(out.status.success() && out.stdout.is_empty());
+    }
+    assert_eq!(env.count(&repo), before);
+    assert!(repo.join(".git/git-session/claude/activity").exists());
+    hook(
+        &env,
+        &repo,
+        "session-end",
+        &event(&repo, "c1", serde_json::json!({"reason": "exit"})),
+    );
+    assert_eq!(env.count(&repo), before, "nothing to save, no commit");
+    let path = env.active_file(&repo);
+    let edited = fs::read_to_string(&path).unwrap().replace(
+        "### Key Context\n",
+        "### Key Context\n\n- typed just before quitting\n",
+    );
+    fs::write(&path, &edited).unwrap();
+    hook(
+        &env,
+        &repo,
+        "session-end",
+        &event(&repo, "c1", serde_json::json!({"reason": "exit"})),
+    );
+    assert_eq!(env.count(&repo), before + 1);
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        env.git(&repo, &["show", &format!("refs/sessions:active/{name}")]),
+        edited
+    );
+}
+
+const SETTINGS: &str = r#"{
+  "permissions": {
+    "allow": [
+      "Bash(cargo test:*)"
+    ]
+  },
+  "hooks": {
+    "PreToolUse": [
+      {
+        "matcher": "Bash",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "./scripts/check.sh"
+          }
+        ]
+      }
+    ],
+    "SessionStart": [
+      {
+        "hooks": [
+          {
+            "type": "command",
+            "command": "cat NOTES.md"
+          }
+        ]
+      }
+    ]
+  },
+  "model": "opus"
+}
+"#;
+
+#[test]
+fn install_twice_is_byte_identical_and_uninstall_restores_the_original() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    fs::create_dir_all(repo.join(".claude")).unwrap();
+    fs::write(repo.join(".claude/settings.json"), SETTINGS).unwrap();
+    env.gs(&repo, &["install"]);
+    let settings = fs::read_to_string(repo.join(".claude/settings.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&settings).unwrap();
+    assert_eq!(v["model"], "opus");
+    assert_eq!(
+        v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "./scripts/check.sh"
+    );
+    assert_eq!(
+        v["hooks"]["SessionStart"][0]["hooks"][0]["command"],
+        "cat NOTES.md"
+    );
+    assert_eq!(
+        v["hooks"]["SessionStart"][1]["hooks"][0]["command"],
+        "git session hook session-start"
+    );
+    assert_eq!(
+        v["hooks"]["PreCompact"][0]["hooks"][0]["command"],
+        "git session hook pre-compact"
+    );
+    assert_eq!(
+        v["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"],
+        "git session hook user-prompt-submit"
+    );
+    for cmd in [
+        "init",
+        "resume",
+        "log",
+        "checkpoint",
+        "view",
+        "pause",
+        "close",
+    ] {
+        let text =
+            fs::read_to_string(repo.join(format!(".claude/commands/session-{cmd}.md"))).unwrap();
+        assert!(
+            text.contains(&format!("git session {cmd} $ARGUMENTS"))
+                && text.contains("description:")
+                && text.contains("argument-hint:")
+        );
+    }
+    let snapshot: Vec<(String, Vec<u8>)> = walk(&repo.join(".claude"));
+    let out = env.gs(&repo, &["install"]);
+    assert!(out.contains("Nothing to change"), "{out}");
+    assert_eq!(
+        walk(&repo.join(".claude")),
+        snapshot,
+        "second install changed bytes"
+    );
+    env.gs(&repo, &["install", "--uninstall"]);
+    assert_eq!(
+        fs::read_to_string(repo.join(".claude/settings.json")).unwrap(),
+        SETTINGS
+    );
+    assert!(!repo.join(".claude/commands").exists());
+}
+
+fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push((p.display().to_string(), fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn uninstall_keeps_an_edited_command_and_a_broken_settings_file_is_left_alone() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["install"]);
+    let mine = repo.join(".claude/commands/session-log.md");
+    fs::write(&mine, "my own version\n").unwrap();
+    let out = env.run(&repo, &["install", "--uninstall"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("edited by you"));
+    assert_eq!(fs::read_to_string(&mine).unwrap(), "my own version\n");
+    assert!(
+        !repo.join(".claude/settings.json").exists(),
+        "a settings file install created is removed again"
+    );
+    fs::write(repo.join(".claude/settings.json"), "{ \"hooks\": [ oops").unwrap();
+    let err = env.fails(&repo, &["install"], 1);
+    assert!(
+        err.contains("settings.json:1") && err.contains("left untouched"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join(".claude/settings.json")).unwrap(),
+        "{ \"hooks\": [ oops"
+    );
+    assert!(
+        !repo.join(".claude/commands/session-init.md").exists(),
+        "nothing written when settings are broken"
+    );
+}
+
+#[test]
+fn install_global_writes_under_home() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["install", "--global"]);
+    assert!(env.home().join(".claude/settings.json").exists());
+    assert!(
+        env.home()
+            .join(".claude/commands/session-resume.md")
+            .exists()
+    );
+    assert!(!repo.join(".claude").exists());
+}
+
+#[test]
+fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks");
+    let plugin: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join(".claude-plugin/plugin.json")).unwrap())
+            .unwrap();
+    assert_eq!(plugin["name"], "git-session");
+    let hooks: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("hooks/hooks.json")).unwrap()).unwrap();
+    for event in [
+        "PreCompact",
+        "SessionStart",
+        "UserPromptSubmit",
+        "Stop",
+        "SessionEnd",
+    ] {
+        assert!(
+            hooks["hooks"][event][0]["hooks"][0]["command"]
+                .as_str()
+                .unwrap()
+                .starts_with("git session hook ")
+        );
+    }
+    for cmd in [
+        "init",
+        "resume",
+        "log",
+        "checkpoint",
+        "view",
+        "pause",
+        "close",
+    ] {
+        assert!(root.join(format!("commands/session-{cmd}.md")).exists());
+    }
+}
