@@ -1,3 +1,9 @@
 fn main() {
-    std::process::exit(git_session::cli::main(std::env::args_os()));
+    // The UserPromptSubmit hook runs on every prompt an agent receives: skip building the
+    // whole command line parser for it (see docs/hooks.md, "The hot path").
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() == 3 && args[1] == "hook" && args[2] == "user-prompt-submit" {
+        std::process::exit(git_session::cli::hook_fast_path());
+    }
+    std::process::exit(git_session::cli::main(args));
 }

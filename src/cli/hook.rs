@@ -17,7 +17,8 @@ pub struct Args {
     event: HookKind,
 }
 
-pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+/// End the process with one line if the hook's work outlives [`BUDGET`].
+pub fn start_watchdog() {
     std::thread::spawn(|| {
         std::thread::sleep(BUDGET);
         let _ = writeln!(
@@ -27,7 +28,20 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         );
         std::process::exit(1);
     });
-    let out = hooks::run(a.event, std::io::stdin().lock(), ctx.dir.clone());
+}
+
+pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    let out = hooks::run(
+        a.event,
+        std::io::stdin().lock(),
+        ctx.dir.clone(),
+        start_watchdog,
+    );
+    Ok(print(out))
+}
+
+/// Print a hook's output and return its exit code.
+pub fn print(out: hooks::HookOutput) -> i32 {
     if let Some(s) = out.stdout {
         let mut o = std::io::stdout().lock();
         let _ = o.write_all(s.as_bytes());
@@ -38,5 +52,5 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     if let Some(e) = out.stderr {
         let _ = writeln!(std::io::stderr(), "{e}");
     }
-    Ok(out.code)
+    out.code
 }

@@ -98,6 +98,18 @@ impl Context {
     }
 }
 
+/// `git session hook user-prompt-submit` without the argument parser: the per-prompt hot path.
+pub fn hook_fast_path() -> i32 {
+    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let out = crate::hooks::run(
+        crate::hooks::HookKind::UserPromptSubmit,
+        std::io::stdin().lock(),
+        dir,
+        hook::start_watchdog,
+    );
+    hook::print(out)
+}
+
 /// Parse `args`, run, and return the process exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {

@@ -114,7 +114,13 @@ pub fn read_event(mut input: impl Read) -> std::result::Result<Event, String> {
 }
 
 /// Run one hook on an event read from `input`, with `fallback_dir` when the event names no cwd.
-pub fn run(kind: HookKind, input: impl Read, fallback_dir: PathBuf) -> HookOutput {
+/// `start_budget` is called once the hook has real work to do (it starts the watchdog).
+pub fn run(
+    kind: HookKind,
+    input: impl Read,
+    fallback_dir: PathBuf,
+    start_budget: impl FnOnce(),
+) -> HookOutput {
     let event = match read_event(input) {
         Ok(e) => e,
         Err(msg) => return HookOutput::problem(msg),
@@ -128,6 +134,7 @@ pub fn run(kind: HookKind, input: impl Read, fallback_dir: PathBuf) -> HookOutpu
             return HookOutput::quiet();
         }
     }
+    start_budget();
     let dir = event
         .cwd
         .as_deref()
