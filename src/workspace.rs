@@ -145,11 +145,11 @@ impl Workspace {
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(WorktreeLock { _file: file }),
-                Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < self.lock_wait => {
                     std::thread::sleep(Duration::from_millis(2));
                 }
                 Err(fs::TryLockError::WouldBlock) => {
-                    return Err(Error::LockTimeout(path, LOCK_WAIT.as_secs()));
+                    return Err(Error::LockTimeout(path, self.lock_wait.as_secs()));
                 }
                 Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
             }
@@ -341,11 +341,21 @@ impl Workspace {
     pub fn refresh(&self, _lock: &WorktreeLock) -> Result<Option<ObjectId>> {
         let store = self.store();
         let tip = store.tip()?;
-        let Some(tip) = tip else { return Ok(None) };
+        self.recover_pending(tip)?;
         let last = if self.mirror.exists() {
             self.mirror.last_seen()?
         } else {
             None
+        };
+        let Some(tip) = tip else {
+            if let Some(last) = last
+                && self.repo.find_header(last).is_ok()
+            {
+                return Err(Error::BadRef(format!(
+                    "the ref is gone, but .sessions/ was at {last}; nothing was written. Restore it with: git session doctor --repair"
+                )));
+            }
+            return Ok(None);
         };
         if last == Some(tip) {
             return Ok(Some(tip));
@@ -365,6 +375,56 @@ impl Workspace {
         Ok(Some(tip))
     }
 
+    /// A command that moved the ref but died before updating the mirror left a pending record:
+    /// finish its mirror update now, merging with anything edited since.
+    fn recover_pending(&self, tip: Option<ObjectId>) -> Result<()> {
+        let Some(p) = self.mirror.pending()? else {
+            return Ok(());
+        };
+        let landed = match tip {
+            Some(t) => t == p.commit || self.store().is_ancestor_within(p.commit, t, 10_000)?,
+            None => false,
+        };
+        if landed && self.mirror.last_seen()? != Some(p.commit) {
+            self.finish(&p)?;
+            self.mirror.set_last_seen(p.commit)?;
+        }
+        self.mirror.set_pending(None)
+    }
+
+    /// Make the mirror hold what `p.commit` committed, path by path, without losing an edit made
+    /// since the commit was planned (the mirror file then differs from the recorded blob).
+    fn finish(&self, p: &crate::mirror::Pending) -> Result<()> {
+        let store = self.store();
+        let tree = store.tree_of(p.commit)?;
+        for (path, before) in &p.paths {
+            let new = store.read(tree, path)?;
+            let disk = self.mirror.read(path)?;
+            let disk_id = disk.as_deref().map(blob_id);
+            if disk_id == new.as_deref().map(blob_id) {
+                continue;
+            }
+            if disk_id == *before {
+                match &new {
+                    Some(bytes) => self.mirror.write(path, bytes)?,
+                    None => self.mirror.remove(path)?,
+                }
+                continue;
+            }
+            // Edited again since the command read it: merge the command's result into the edit.
+            let (Some(ours), Some(theirs)) = (disk, new) else {
+                continue;
+            };
+            let base = match before {
+                Some(id) => store.blob(*id).ok(),
+                None => None,
+            };
+            self.merge_into_mirror(path, path, base.as_deref(), &ours, &theirs, None)?;
+            self.mirror.add_dirty(path)?;
+        }
+        Ok(())
+    }
+
     fn refresh_path(&self, c: &Changed, tip_tree: ObjectId) -> Result<()> {
         let store = self.store();
         let disk = self.mirror.read(&c.path)?;
@@ -372,7 +432,8 @@ impl Workspace {
         if disk_id == c.new {
             return Ok(());
         }
-        let unedited = disk_id == c.old || disk.is_none();
+        let generated = c.path.ends_with("/progress.md");
+        let unedited = disk_id == c.old || disk.is_none() || generated;
         match (&c.new, unedited) {
             (Some(new), true) => self.mirror.write(&c.path, &store.blob(*new)?),
             (None, true) => self.mirror.remove(&c.path),
@@ -383,7 +444,15 @@ impl Workspace {
                     Some(o) => Some(store.blob(o)?),
                     None => None,
                 };
-                self.merge_into_mirror(&c.path, base.as_deref(), &ours, &theirs)
+                self.merge_into_mirror(
+                    &c.path,
+                    &c.path,
+                    base.as_deref(),
+                    &ours,
+                    &theirs,
+                    Some(*new),
+                )
+                .map(|_| ())
             }
             (None, false) => {
                 // Removed or moved on the other side, edited here: follow the move if there is one.
@@ -399,64 +468,180 @@ impl Workspace {
                             })
                     });
                 let Some(to) = moved_to else {
-                    self.warn(format!(
-                        "{MIRROR_DIR}/{}: removed from refs/sessions but edited here; kept your copy",
-                        c.path
-                    ));
+                    self.mirror.add_dirty(&c.path)?;
+                    self.warn(format!("{MIRROR_DIR}/{}: removed from refs/sessions but edited here; kept your copy", c.path));
                     return Ok(());
                 };
-                let theirs =
-                    self.mirror.read(&to)?.map(Ok).unwrap_or_else(|| {
-                        store.read(tip_tree, &to).map(|b| b.unwrap_or_default())
-                    })?;
+                let theirs_id = store.entry_id(tip_tree, &to)?.expect("found above");
+                let theirs = store.blob(theirs_id)?;
                 let base = match c.old {
                     Some(o) => Some(store.blob(o)?),
                     None => None,
                 };
-                self.merge_into_mirror(&to, base.as_deref(), &ours, &theirs)?;
-                self.mirror.remove(&c.path)
-            }
-        }
-    }
-
-    fn merge_into_mirror(
-        &self,
-        path: &str,
-        base: Option<&[u8]>,
-        ours: &[u8],
-        theirs: &[u8],
-    ) -> Result<()> {
-        let origin = format!("{MIRROR_DIR}/{path}");
-        if ids::parse_file_name(path.rsplit('/').next().unwrap_or_default()).is_none()
-            || !path.ends_with(".md")
-        {
-            self.warn(format!(
-                "{origin}: changed here and in refs/sessions; kept your copy"
-            ));
-            return Ok(());
-        }
-        match merge::merge_session_bytes(&origin, base, ours, theirs) {
-            Ok(m) => {
-                for section in &m.conflicts {
-                    self.warn(format!("{origin}: '{section}' was edited on both sides; both versions are kept, marked"));
+                if self.merge_into_mirror(
+                    &c.path,
+                    &to,
+                    base.as_deref(),
+                    &ours,
+                    &theirs,
+                    Some(theirs_id),
+                )? {
+                    self.mirror.remove(&c.path)?;
+                } else {
+                    // Our copy stays where it is until it parses; the other version is in place too.
+                    self.mirror.write(&to, &theirs)?;
                 }
-                self.mirror.write(path, m.text.as_bytes())
-            }
-            Err(e) => {
-                let side = format!("{path}.theirs");
-                self.mirror.write(&side, theirs)?;
-                self.warn(format!(
-                    "{origin}: your edit could not be merged ({e}); kept it, the other version is in {MIRROR_DIR}/{side}"
-                ));
                 Ok(())
             }
         }
     }
 
-    /// Hand edits in scope: every file of `active/`, new files in the touched sessions' journals and
-    /// their archived files, and anything outside the three known directories.
+    /// Merge our mirror file at `ours_path` with the ref's version into `dest`. Returns whether it
+    /// merged; when our copy does not parse, it stays untouched, the other version is written
+    /// beside it as `.theirs`, and the merge is redone once it parses.
+    fn merge_into_mirror(
+        &self,
+        ours_path: &str,
+        dest: &str,
+        base: Option<&[u8]>,
+        ours: &[u8],
+        theirs: &[u8],
+        theirs_id: Option<ObjectId>,
+    ) -> Result<bool> {
+        let origin = format!("{MIRROR_DIR}/{ours_path}");
+        let is_session = ids::parse_file_name(dest.rsplit('/').next().unwrap_or_default())
+            .is_some()
+            && (dest.starts_with("active/") || dest.starts_with("archive/"));
+        if !is_session {
+            self.mirror.add_dirty(ours_path)?;
+            self.warn(format!("{origin}: changed here and in refs/sessions; kept your copy (the other is in the ref's history)"));
+            return Ok(true);
+        }
+        match merge::merge_session_bytes(&origin, base, ours, theirs) {
+            Ok(m) => {
+                let file = SessionFile::parse(&origin, m.text.clone())?;
+                let dir = if file.meta.status.is_archived() {
+                    "archive"
+                } else {
+                    "active"
+                };
+                let name = dest.rsplit('/').next().unwrap_or_default();
+                let target = format!("{dir}/{name}");
+                self.mirror.write(&target, m.text.as_bytes())?;
+                self.mirror.add_dirty(&target)?;
+                if target != dest {
+                    self.mirror.remove(dest)?;
+                }
+                for section in &m.conflicts {
+                    self.warn(format!("{origin}: '{section}' was edited in two places; both versions are kept, marked"));
+                    self.record_conflict(&file, section)?;
+                }
+                Ok(true)
+            }
+            Err(e) => {
+                let side = format!("{ours_path}.theirs");
+                self.mirror.write(&side, theirs)?;
+                let theirs_id = theirs_id.unwrap_or_else(|| blob_id(theirs));
+                let base_id = base.map(blob_id);
+                let mut list = self.mirror.unmerged()?;
+                list.retain(|u| u.path != ours_path);
+                list.push(crate::mirror::Unmerged {
+                    path: ours_path.into(),
+                    base: base_id,
+                    theirs_path: dest.into(),
+                    theirs: theirs_id,
+                });
+                self.mirror.set_unmerged(&list)?;
+                self.warn(format!(
+                    "{origin}: changed elsewhere too, but your copy does not parse ({e}); it is kept as it is, the other version is in {MIRROR_DIR}/{side}, and the two are merged once yours parses"
+                ));
+                Ok(false)
+            }
+        }
+    }
+
+    /// A `conflict` journal entry in the mirror, saved by the next commit.
+    fn record_conflict(&self, file: &SessionFile, section: &str) -> Result<()> {
+        let Ok(author) = self.author() else {
+            return Ok(());
+        };
+        let Some(short) = ids::short_of(&file.meta.id) else {
+            return Ok(());
+        };
+        let now = crate::model::time::now();
+        let body = format!(
+            "The section '{section}' of session {} was edited in two places; both versions are kept in the file, marked. Keep what is right and delete the rest.",
+            file.meta.shortname
+        );
+        let e = crate::model::entry::JournalEntry::new(
+            "conflict",
+            now,
+            &file.meta.id,
+            &author,
+            &hostname(),
+            body,
+        );
+        let path = format!(
+            "journal/{short}/entries/{}",
+            crate::model::entry::file_name(now, "conflict", crate::mirror::rand32() as u16)
+        );
+        self.mirror.write(&path, e.render().as_bytes())?;
+        self.mirror.add_dirty(&path)
+    }
+
+    /// Redo merges that waited for our copy to parse; returns the tree changes they make.
+    fn retry_unmerged(&self) -> Result<TreeChanges> {
+        let mut changes = TreeChanges::new();
+        let list = self.mirror.unmerged()?;
+        if list.is_empty() {
+            return Ok(changes);
+        }
+        let mut still = Vec::new();
+        for u in list {
+            let Some(ours) = self.mirror.read(&u.path)? else {
+                continue;
+            };
+            if SessionFile::parse_bytes(&u.path, &ours).is_err() {
+                still.push(u);
+                continue;
+            }
+            let theirs = self.store().blob(u.theirs)?;
+            let base = match u.base {
+                Some(b) => self.store().blob(b).ok(),
+                None => None,
+            };
+            let origin = format!("{MIRROR_DIR}/{}", u.path);
+            let m = merge::merge_session_bytes(&origin, base.as_deref(), &ours, &theirs)?;
+            let file = SessionFile::parse(&origin, m.text.clone())?;
+            let dir = if file.meta.status.is_archived() {
+                "archive"
+            } else {
+                "active"
+            };
+            let target = format!("{dir}/{}", u.path.rsplit('/').next().unwrap_or_default());
+            self.mirror.write(&target, m.text.as_bytes())?;
+            changes.insert(target.clone(), Some(m.text.into_bytes()));
+            for p in [&u.path, &u.theirs_path] {
+                if *p != target {
+                    self.mirror.remove(p)?;
+                    changes.insert(p.clone(), None);
+                }
+            }
+            self.mirror.remove(&format!("{}.theirs", u.path))?;
+            for section in &m.conflicts {
+                self.record_conflict(&file, section)?;
+            }
+        }
+        self.mirror.set_unmerged(&still)?;
+        Ok(changes)
+    }
+
+    /// Hand edits in scope: every file of `active/`, files the mirror merged but has not saved,
+    /// new files in the touched sessions' journals and their archived files, and anything outside
+    /// the three known directories.
     fn hand_edits(&self, tree: ObjectId, touched: &[String]) -> Result<TreeChanges> {
         let store = self.store();
+        let mut changes = self.retry_unmerged()?;
         let mut paths: Vec<String> = self
             .mirror
             .list("active")?
@@ -464,6 +649,7 @@ impl Workspace {
             .filter(|n| n.ends_with(".md"))
             .map(|n| format!("active/{n}"))
             .collect();
+        paths.extend(self.mirror.dirty()?);
         for short in touched {
             if let Some(s) = self.by_short(short)?
                 && s.archived
@@ -492,9 +678,11 @@ impl Workspace {
                 }
             }
         }
-        let mut changes = TreeChanges::new();
         for p in paths {
-            if !p.split('/').all(valid_component) {
+            if changes.contains_key(&p)
+                || !p.split('/').all(valid_component)
+                || p.ends_with(".theirs")
+            {
                 continue;
             }
             let Some(bytes) = self.mirror.read(&p)? else {
@@ -537,28 +725,54 @@ impl Workspace {
             let message = commit_message(command, &planned.shortname, &planned.summary);
             let parents: Vec<ObjectId> = tip.into_iter().collect();
             let commit = store.write_commit(&message, new_tree, &parents)?;
+            // What each mirror file holds now, kept in the object database so that a crash or a
+            // save during the next steps can be merged rather than overwritten.
+            let mut before = Vec::new();
+            for path in changes.keys() {
+                let id = match self.mirror.read(path)? {
+                    Some(bytes) => Some(
+                        store
+                            .repo()
+                            .write_blob(&bytes)
+                            .map_err(|e| crate::error::git_error("writing blob", e))?
+                            .detach(),
+                    ),
+                    None => None,
+                };
+                before.push((path.clone(), id));
+            }
+            let pending = crate::mirror::Pending {
+                commit,
+                paths: before,
+            };
+            self.mirror.set_pending(Some(&pending))?;
             match store.compare_and_swap(tip, commit, &message)? {
                 CasOutcome::Moved(id) => {
+                    failpoint("after-cas");
                     if tip.is_none() {
                         self.ensure_excluded()?;
                     }
-                    for (path, content) in &changes {
-                        match content {
-                            Some(bytes) => {
-                                if self.mirror.read(path)?.as_deref() != Some(bytes.as_slice()) {
-                                    self.mirror.write(path, bytes)?;
-                                }
-                            }
-                            None => self.mirror.remove(path)?,
-                        }
-                    }
+                    self.finish(&pending)?;
+                    self.mirror.clear_dirty()?;
                     self.mirror.set_last_seen(id)?;
+                    self.mirror.set_pending(None)?;
                     return Ok(id);
                 }
-                CasOutcome::Lost => continue,
+                CasOutcome::Lost => {
+                    self.mirror.set_pending(None)?;
+                    continue;
+                }
             }
         }
         Err(Error::TooManyRetries(MAX_ATTEMPTS))
+    }
+}
+
+/// Tests make the process die at a named point of the write path, as a crash would:
+/// `GIT_SESSION_FAILPOINT=after-cas` aborts right after the ref moved, before the mirror is updated.
+fn failpoint(name: &str) {
+    if std::env::var_os("GIT_SESSION_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
     }
 }
 

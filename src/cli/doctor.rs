@@ -28,6 +28,8 @@ enum Fix {
     /// Bring the mirror up to the ref.
     Refresh,
     DropCurrent,
+    /// Point a vanished refs/sessions back at the commit the mirror last matched.
+    RestoreRef(gix::ObjectId),
 }
 
 struct Problem {
@@ -81,6 +83,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 ctx.printer
                     .out("repaired: cleared the dangling current-session pointer");
             }
+            Some(Fix::RestoreRef(id)) => {
+                ws.store()
+                    .compare_and_swap(None, *id, "doctor: restore refs/sessions")?;
+                ctx.printer
+                    .out(&format!("repaired: refs/sessions points at {id} again"));
+            }
             Some(Fix::Refresh) => {}
             None => unfixed += 1,
         }
@@ -119,7 +127,16 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
     };
     let problem = |what: String, fix: Option<Fix>| Problem { what, fix };
     let Some(tip) = tip else {
-        if ws.mirror().exists() && !ws.mirror().walk("")?.is_empty() {
+        let last = ws
+            .mirror()
+            .last_seen()?
+            .filter(|id| ws.repo().find_header(*id).is_ok());
+        if let Some(last) = last {
+            out.push(problem(
+                format!("refs/sessions is missing; {MIRROR_DIR}/ was last at {last}"),
+                Some(Fix::RestoreRef(last)),
+            ));
+        } else if ws.mirror().exists() && !ws.mirror().walk("")?.is_empty() {
             out.push(problem(
                 format!("{MIRROR_DIR}/ has files but refs/sessions does not exist"),
                 None,

@@ -69,6 +69,21 @@ pub fn merge_sessions(b: Option<&SessionFile>, o: &SessionFile, t: &SessionFile)
         r = r.replace_own(Sec::Objective, &format!("\n{merged}\n\n"))?;
     }
 
+    // The `# Session:` title line.
+    let h1 = |f: &SessionFile| {
+        f.body()
+            .lines()
+            .find(|l| l.starts_with("# "))
+            .map(str::to_string)
+    };
+    if let (Some(oh), Some(th)) = (h1(o), h1(t))
+        && oh != th
+        && b.and_then(h1).as_deref() == Some(oh.as_str())
+        && let Some(pos) = r.text().find(&format!("\n{oh}\n"))
+    {
+        r = r.splice(pos + 1..pos + 1 + oh.len(), &th)?;
+    }
+
     // List sections.
     for sec in [
         Sec::KeyFiles,
@@ -227,7 +242,10 @@ fn item_key(sec: Sec, it: &Item) -> String {
     }
 }
 
-/// Three-way set merge of one list section's items, result spliced into `r` (which is ours so far).
+/// Three-way merge of one list section, edited in place on `r` (ours so far), so that text
+/// between items stays. Items are matched by key: removed on one side and untouched on the
+/// other stays removed; changed on one side takes that change; changed on both keeps the
+/// lines of both; added on either side is kept.
 fn merge_list(
     r: &SessionFile,
     b: Option<&SessionFile>,
@@ -248,81 +266,116 @@ fn merge_list(
             .collect()
     };
     let (bk, ok, tk) = (b.map(keyed).unwrap_or_default(), keyed(o), keyed(t));
-    if ok == tk {
-        return Ok(r.clone());
-    }
-    let in_b = |k: &str| bk.iter().find(|(x, _)| x == k).map(|(_, r)| r.clone());
-    let in_t = |k: &str| tk.iter().find(|(x, _)| x == k).map(|(_, r)| r.clone());
-    let o_keys: HashSet<&String> = ok.iter().map(|(k, _)| k).collect();
-    let mut out: Vec<String> = Vec::new();
-    for (k, oraw) in &ok {
-        match (in_b(k), in_t(k)) {
-            (_, Some(traw)) => {
-                // Present on both sides: take theirs only if ours did not change it.
-                let braw = in_b(k);
-                out.push(if braw.as_deref() == Some(oraw.as_str()) {
-                    traw
-                } else {
-                    oraw.clone()
-                });
-            }
-            (Some(braw), None) => {
-                if braw != *oraw {
-                    out.push(oraw.clone());
+    let mut r = r.clone();
+    if ok != tk {
+        let get = |v: &[(String, String)], k: &str| {
+            v.iter().find(|(x, _)| x == k).map(|(_, r)| r.clone())
+        };
+        let items = r.items(sec);
+        for it in items.iter().rev() {
+            let k = item_key(sec, it);
+            let oraw = raw(&r, it);
+            let replacement = match (get(&bk, &k), get(&tk, &k)) {
+                (Some(braw), None) if braw == oraw => Some(None),
+                (braw, Some(traw)) if traw != oraw => {
+                    if braw.as_deref() == Some(oraw.as_str()) {
+                        Some(Some(traw))
+                    } else if braw.as_deref() == Some(traw.as_str()) {
+                        None
+                    } else {
+                        Some(Some(union_item(&oraw, &traw)))
+                    }
                 }
+                _ => None,
+            };
+            match replacement {
+                Some(None) => r = r.remove_item(it.range.clone())?,
+                Some(Some(text)) => {
+                    let nl = if r.text()[..it.range.end].ends_with('\n') {
+                        "\n"
+                    } else {
+                        ""
+                    };
+                    r = r.splice(it.range.clone(), &format!("{text}{nl}"))?;
+                }
+                None => {}
             }
-            (None, None) => out.push(oraw.clone()),
+        }
+        let o_keys: HashSet<&String> = ok.iter().map(|(k, _)| k).collect();
+        let mut next = r
+            .items(sec)
+            .iter()
+            .filter_map(|i| i.number)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        for (k, traw) in &tk {
+            if o_keys.contains(k) || get(&bk, k).as_deref() == Some(traw.as_str()) {
+                continue;
+            }
+            let line = if numbered {
+                next += 1;
+                renumber(traw, next - 1)
+            } else {
+                traw.clone()
+            };
+            r = r.append_item(sec, &line)?;
         }
     }
-    let mut next = ok
-        .iter()
-        .filter_map(|(_, raw)| leading_number(raw))
-        .max()
-        .unwrap_or(0)
-        + 1;
-    for (k, traw) in &tk {
-        if o_keys.contains(k) {
-            continue;
-        }
-        match in_b(k) {
-            Some(braw) if braw == *traw => continue,
-            _ => {}
-        }
-        if numbered {
-            out.push(renumber(traw, next));
-            next += 1;
-        } else {
-            out.push(traw.clone());
-        }
-    }
-    let own = r.items(sec);
-    let mut new_list = out.join("\n");
-    new_list.push('\n');
-    match (own.first(), own.last()) {
-        (Some(first), Some(last)) => r.splice(
-            first.range.start..last.range.end,
-            &ensure_nl(&new_list, r, last.range.end),
-        ),
-        _ if out.is_empty() => Ok(r.clone()),
-        _ => r.append_item(sec, new_list.trim_end_matches('\n')),
-    }
+    merge_paragraphs(&r, b, t, sec)
 }
 
-fn ensure_nl(s: &str, r: &SessionFile, end: usize) -> String {
-    if r.text()[..end].ends_with('\n') {
-        s.to_string()
+/// Paragraphs (text outside items) that the other side added to a section are appended to it.
+fn merge_paragraphs(
+    r: &SessionFile,
+    b: Option<&SessionFile>,
+    t: &SessionFile,
+    sec: Sec,
+) -> Result<SessionFile> {
+    let paras = |f: &SessionFile| -> Vec<String> {
+        let own = f.own_range(sec);
+        let mut text = f.text()[own.clone()].to_string();
+        for it in f.items(sec).iter().rev() {
+            text.replace_range(it.range.start - own.start..it.range.end - own.start, "");
+        }
+        text.split("\n\n")
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let (bp, rp) = (b.map(paras).unwrap_or_default(), paras(r));
+    let mut r = r.clone();
+    for p in paras(t) {
+        if !bp.contains(&p) && !rp.contains(&p) {
+            r = r.append_block(sec, &format!("{p}\n"))?;
+        }
+    }
+    Ok(r)
+}
+
+/// One item changed on both sides: the first line of the side that checked it off (else ours),
+/// then every continuation line of either side.
+fn union_item(o: &str, t: &str) -> String {
+    let (ofirst, orest) = o.split_once('\n').unwrap_or((o, ""));
+    let (tfirst, trest) = t.split_once('\n').unwrap_or((t, ""));
+    let checked = |l: &str| l.contains("[x]") || l.contains("[X]");
+    let first = if checked(tfirst) && !checked(ofirst) {
+        tfirst
     } else {
-        s.trim_end_matches('\n').to_string()
+        ofirst
+    };
+    let mut lines: Vec<&str> = orest.lines().collect();
+    for l in trest.lines() {
+        if !l.trim().is_empty() && !lines.iter().any(|x| x.trim() == l.trim()) {
+            lines.push(l);
+        }
     }
-}
-
-fn leading_number(raw: &str) -> Option<u32> {
-    let d: String = raw
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    d.parse().ok()
+    let mut out = first.to_string();
+    for l in lines {
+        out.push('\n');
+        out.push_str(l);
+    }
+    out
 }
 
 fn renumber(raw: &str, n: u32) -> String {
@@ -419,10 +472,47 @@ fn merge_decisions(
     let blocks = |f: &SessionFile| -> Vec<(String, String)> {
         f.decision_blocks()
             .into_iter()
-            .map(|(title, range)| (decision_key(&title), f.text()[range].to_string()))
+            .map(|(title, range)| (decision_key(&title), f.text()[range].trim_end().to_string()))
             .collect()
     };
     let (bb, ob, tb) = (b.map(blocks).unwrap_or_default(), blocks(o), blocks(t));
+    let get =
+        |v: &[(String, String)], k: &str| v.iter().find(|(x, _)| x == k).map(|(_, r)| r.clone());
+    let mut r = r.clone();
+    // Decisions on both sides: take theirs where only theirs changed, both where both did.
+    for (k, oraw) in &ob {
+        let Some(traw) = get(&tb, k) else { continue };
+        if traw == *oraw {
+            continue;
+        }
+        let braw = get(&bb, k);
+        let body = |x: &str| {
+            x.split_once('\n')
+                .map(|(_, rest)| rest.to_string())
+                .unwrap_or_default()
+        };
+        let head = oraw.lines().next().unwrap_or_default().to_string();
+        let merged = if braw.as_deref() == Some(oraw.as_str()) {
+            format!("{head}\n{}", body(&traw))
+        } else if braw.as_deref() == Some(traw.as_str()) {
+            continue;
+        } else {
+            format!(
+                "{head}\n{}",
+                union_item("", &format!("\n{}\n{}", body(oraw), body(&traw)))
+                    .trim_start_matches('\n')
+            )
+        };
+        if let Some((_, range)) = r
+            .decision_blocks()
+            .into_iter()
+            .find(|(title, _)| decision_key(title) == *k)
+        {
+            let tail = &r.text()[range.clone()];
+            let trailing = &tail[tail.trim_end().len()..];
+            r = r.splice(range, &format!("{}{trailing}", merged.trim_end()))?;
+        }
+    }
     let o_keys: HashSet<&String> = ob.iter().map(|(k, _)| k).collect();
     let mut n = r
         .view()
@@ -432,7 +522,6 @@ fn merge_decisions(
         .max()
         .unwrap_or(0)
         + 1;
-    let mut r = r.clone();
     for (k, traw) in &tb {
         if o_keys.contains(k) || bb.iter().any(|(bk, braw)| bk == k && braw == traw) {
             continue;
@@ -510,4 +599,227 @@ fn merge_unknown_sections(
 
 fn range_fix(r: &SessionFile, range: Range<usize>) -> Range<usize> {
     range.start..range.end.min(r.text().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::session::{NewDecision, NewSession, render_new};
+
+    fn base() -> SessionFile {
+        let s = NewSession {
+            id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            shortname: "m".into(),
+            title: "Merge me".into(),
+            goal: Some("Goal".into()),
+            task_ids: vec!["T-1".into()],
+            steps: vec!["one".into(), "two".into(), "three".into()],
+            git_branch: Some("main".into()),
+            git_last_commit: None,
+            now: time::parse_rfc3339("2025-01-15T10:00:00.000Z").unwrap(),
+        };
+        SessionFile::parse("b.md", render_new(&s)).unwrap()
+    }
+
+    fn at(min: u32) -> time::Stamp {
+        time::parse_rfc3339(&format!("2025-01-15T11:{min:02}:00.000Z")).unwrap()
+    }
+
+    fn merged(b: &SessionFile, o: &SessionFile, t: &SessionFile) -> (SessionFile, Vec<String>) {
+        let m = merge_sessions(Some(b), o, t).unwrap();
+        (SessionFile::parse("m.md", m.text).unwrap(), m.conflicts)
+    }
+
+    #[test]
+    fn frontmatter_merges_field_by_field() {
+        let b = base()
+            .set_field("compaction_count", "2")
+            .unwrap()
+            .set_field("mine", "x")
+            .unwrap();
+        let o = b
+            .set_field("compaction_count", "3")
+            .unwrap()
+            .set_field("task_ids", "[T-1, T-2]")
+            .unwrap()
+            .touch(at(1))
+            .unwrap();
+        let t = b
+            .set_field("compaction_count", "5")
+            .unwrap()
+            .set_field("task_ids", "[T-1, T-3]")
+            .unwrap()
+            .set_field("status", "paused")
+            .unwrap()
+            .set_field("theirs", "y")
+            .unwrap()
+            .touch(at(2))
+            .unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        assert_eq!(m.meta.compaction_count, 2 + 1 + 3);
+        assert_eq!(m.meta.task_ids, ["T-1", "T-2", "T-3"]);
+        assert_eq!(m.meta.status, crate::model::session::Status::Paused);
+        assert_eq!(m.meta.updated_at, "2025-01-15T11:02:00.000Z");
+        assert!(m.meta.extra.contains_key("mine") && m.meta.extra.contains_key("theirs"));
+    }
+
+    #[test]
+    fn additions_on_both_sides_are_all_kept_and_renumbered() {
+        let b = base();
+        let o = b
+            .add_discovery("ours", at(1))
+            .unwrap()
+            .add_next("n-ours")
+            .unwrap()
+            .add_blocker("b-ours", at(1))
+            .unwrap();
+        let t = b
+            .add_discovery("theirs", at(2))
+            .unwrap()
+            .add_next("n-theirs")
+            .unwrap()
+            .add_blocker("b-theirs", at(2))
+            .unwrap();
+        let (m, c) = merged(&b, &o, &t);
+        let v = m.view();
+        assert!(c.is_empty());
+        assert_eq!(
+            v.discoveries
+                .iter()
+                .map(|d| d.text.as_str())
+                .collect::<Vec<_>>(),
+            ["ours", "theirs"]
+        );
+        assert_eq!(v.next_steps, ["n-ours", "n-theirs"]);
+        assert_eq!(
+            v.blockers.iter().map(|b| b.number).collect::<Vec<_>>(),
+            [Some(1), Some(2)]
+        );
+    }
+
+    #[test]
+    fn a_step_completed_on_one_side_ends_completed_with_the_other_sides_notes() {
+        let b = base();
+        let o = b.complete_step("one", at(1)).unwrap();
+        let t = b.add_progress_note("note from theirs", at(2)).unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        let v = m.view();
+        assert_eq!(v.progress.completed.len(), 1);
+        assert_eq!(v.progress.completed[0].notes, ["note from theirs"]);
+        assert_eq!(v.current.as_deref(), Some("two"));
+        assert_eq!(v.step_counts(), (1, 3));
+        // And the other way round.
+        let (m, _) = merged(&b, &t, &o);
+        assert_eq!(m.view().progress.completed[0].notes, ["note from theirs"]);
+        assert_eq!(m.view().step_counts(), (1, 3));
+    }
+
+    #[test]
+    fn notes_added_under_the_same_step_on_both_sides_are_both_kept() {
+        let b = base();
+        let o = b.add_progress_note("ours", at(1)).unwrap();
+        let t = b.add_progress_note("theirs", at(2)).unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        assert_eq!(m.view().progress.in_progress[0].notes, ["ours", "theirs"]);
+    }
+
+    #[test]
+    fn a_decision_changed_on_one_side_takes_that_change() {
+        let d = NewDecision {
+            title: "D".into(),
+            rationale: "first".into(),
+            options: None,
+            context: None,
+        };
+        let b = base().add_decision(&d, at(0)).unwrap();
+        let t = SessionFile::parse(
+            "t.md",
+            b.text()
+                .replace("**Rationale:** first", "**Rationale:** corrected"),
+        )
+        .unwrap();
+        let o = b
+            .replace_own(Sec::Objective, "\nNew objective\n\n")
+            .unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        assert_eq!(
+            m.view().decisions[0].rationale.as_deref(),
+            Some("corrected")
+        );
+        assert_eq!(m.view().objective, "New objective");
+    }
+
+    #[test]
+    fn text_between_items_and_new_paragraphs_survive() {
+        let b = base().add_next("a").unwrap().add_next("b").unwrap();
+        let o = SessionFile::parse(
+            "o.md",
+            b.text().replace(
+                "- a\n- b\n",
+                "- a\n\nA paragraph of ours between items.\n\n- b\n",
+            ),
+        )
+        .unwrap();
+        let t = b.add_next("c").unwrap();
+        let t = SessionFile::parse(
+            "t.md",
+            t.text().replace(
+                "## Blockers\n",
+                "## Blockers\n\nTheirs wrote a note here.\n",
+            ),
+        )
+        .unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        assert!(
+            m.text().contains("A paragraph of ours between items."),
+            "{}",
+            m.text()
+        );
+        assert!(
+            m.text().contains("Theirs wrote a note here."),
+            "{}",
+            m.text()
+        );
+        assert_eq!(m.view().next_steps, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_tldr_edited_on_both_sides_keeps_both_marked() {
+        let b = base();
+        let o = b.set_summary("ours says this").unwrap();
+        let t = b.set_summary("theirs says that").unwrap();
+        let (m, c) = merged(&b, &o, &t);
+        assert_eq!(c, [Sec::Tldr.title()]);
+        let tldr = m.view().tldr;
+        assert!(
+            tldr.contains("ours says this")
+                && tldr.contains("theirs says that")
+                && tldr.contains("git-session merge"),
+            "{tldr}"
+        );
+    }
+
+    #[test]
+    fn removed_on_one_side_and_untouched_on_the_other_stays_removed() {
+        let b = base().add_next("x").unwrap().add_next("y").unwrap();
+        let o = b.complete_step("x", at(1)).unwrap(); // drops "x" from Next Steps
+        let t = b.add_discovery("d", at(2)).unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        assert_eq!(m.view().next_steps, ["y"]);
+        assert_eq!(m.view().discoveries.len(), 1);
+    }
+
+    #[test]
+    fn the_title_line_follows_a_change_on_one_side() {
+        let b = base();
+        let t = SessionFile::parse(
+            "t.md",
+            b.text()
+                .replace("# Session: Merge me", "# Session: Renamed"),
+        )
+        .unwrap();
+        let o = b.add_next("n").unwrap();
+        let (m, _) = merged(&b, &o, &t);
+        assert!(m.text().contains("# Session: Renamed\n"));
+    }
 }

@@ -398,6 +398,29 @@ impl<'r> SessionsRef<'r> {
         Ok(false)
     }
 
+    /// Whether `ancestor` is among the first `limit` commits reachable from `tip`.
+    pub fn is_ancestor_within(
+        &self,
+        ancestor: ObjectId,
+        tip: ObjectId,
+        limit: usize,
+    ) -> Result<bool> {
+        if ancestor == tip {
+            return Ok(true);
+        }
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| git_error("walking history", e))?;
+        for info in walk.take(limit) {
+            if info.map_err(|e| git_error("walking history", e))?.id == ancestor {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Whether `ancestor` is reachable from `tip` (walks first and merge parents).
     pub fn is_ancestor(&self, ancestor: ObjectId, tip: ObjectId) -> Result<bool> {
         if ancestor == tip {
