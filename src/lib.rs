@@ -7,6 +7,7 @@ pub mod error;
 pub mod model;
 pub mod restore;
 pub mod store;
+pub mod sync;
 pub mod tasks;
 
 pub use error::{Error, Result};

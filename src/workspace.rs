@@ -337,8 +337,15 @@ impl Workspace {
 
     // ---- keeping the mirror in step with the ref ----
 
+    /// Merge any fetched `refs/remotes/*/sessions` not merged yet, then bring the mirror up to
+    /// the ref's tip, merging where both changed. Returns the tip.
+    pub fn refresh(&self, lock: &WorktreeLock) -> Result<Option<ObjectId>> {
+        self.integrate_tracking(lock)?;
+        self.refresh_mirror(lock)
+    }
+
     /// Bring the mirror up to the ref's tip, merging where both changed. Returns the tip.
-    pub fn refresh(&self, _lock: &WorktreeLock) -> Result<Option<ObjectId>> {
+    fn refresh_mirror(&self, _lock: &WorktreeLock) -> Result<Option<ObjectId>> {
         let store = self.store();
         let tip = store.tip()?;
         self.recover_pending(tip)?;
@@ -870,5 +877,142 @@ impl Workspace {
             file = file.set_summary(s)?;
         }
         file.refresh_status_lines()?.touch(now)
+    }
+}
+
+/// What integrating another history did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Integrated {
+    UpToDate,
+    Adopted(ObjectId),
+    FastForward(ObjectId),
+    Merged {
+        commit: ObjectId,
+        conflicts: Vec<String>,
+    },
+}
+
+impl Workspace {
+    /// Merge `theirs` (a commit, e.g. a fetched remote tip) into `refs/sessions`: adopt it when
+    /// there is no local journal, fast-forward when it contains ours, else a merge commit with
+    /// both parents. The mirror follows, hand edits kept.
+    pub fn integrate(
+        &self,
+        lock: &WorktreeLock,
+        theirs: ObjectId,
+        label: &str,
+    ) -> Result<Integrated> {
+        let store = self.store();
+        for _ in 0..MAX_ATTEMPTS {
+            self.refresh_mirror(lock)?;
+            let local = store.tip()?;
+            let outcome = match local {
+                None => {
+                    match store.compare_and_swap(None, theirs, &format!("sync: adopt {label}"))? {
+                        CasOutcome::Moved(id) => Integrated::Adopted(id),
+                        CasOutcome::Lost => continue,
+                    }
+                }
+                Some(l) if store.is_ancestor(theirs, l)? => return Ok(Integrated::UpToDate),
+                Some(l) if store.is_ancestor(l, theirs)? => {
+                    match store.compare_and_swap(
+                        Some(l),
+                        theirs,
+                        &format!("sync: fast-forward to {label}"),
+                    )? {
+                        CasOutcome::Moved(id) => Integrated::FastForward(id),
+                        CasOutcome::Lost => continue,
+                    }
+                }
+                Some(l) => {
+                    let base = store.merge_base(l, theirs)?;
+                    let base_tree = base.map(|b| store.tree_of(b)).transpose()?;
+                    let (ours_tree, theirs_tree) = (store.tree_of(l)?, store.tree_of(theirs)?);
+                    let author = self.author()?;
+                    let host = hostname();
+                    let w = crate::sync::tree::Writer {
+                        author: &author,
+                        host: &host,
+                        other: label,
+                    };
+                    let m = crate::sync::tree::merge_trees(
+                        &store,
+                        base_tree,
+                        ours_tree,
+                        theirs_tree,
+                        &w,
+                    )?;
+                    let tree = store.write_tree(ours_tree, &m.changes)?;
+                    let sessions = m
+                        .changes
+                        .keys()
+                        .filter(|p| p.starts_with("active/") || p.starts_with("archive/"))
+                        .count();
+                    let entries = m.changes.keys().filter(|p| p.contains("/entries/")).count();
+                    let message = commit_message(
+                        "sync",
+                        label,
+                        &format!(
+                            "merge {sessions} session files and {entries} entries from {label}"
+                        ),
+                    );
+                    let commit = store.write_commit(&message, tree, &[l, theirs])?;
+                    match store.compare_and_swap(Some(l), commit, &message)? {
+                        CasOutcome::Moved(id) => Integrated::Merged {
+                            commit: id,
+                            conflicts: m.conflicts,
+                        },
+                        CasOutcome::Lost => continue,
+                    }
+                }
+            };
+            self.refresh_mirror(lock)?;
+            return Ok(outcome);
+        }
+        Err(Error::TooManyRetries(MAX_ATTEMPTS))
+    }
+
+    /// Merge each `refs/remotes/<remote>/sessions` that changed since it was last merged
+    /// (a plain `git fetch` of the journal counts), cheaply: compare ids first.
+    fn integrate_tracking(&self, lock: &WorktreeLock) -> Result<()> {
+        let refs = self.store().tracking_refs()?;
+        if refs.is_empty() {
+            return Ok(());
+        }
+        let path = self.state_dir.join("remotes");
+        let known = fs::read_to_string(&path).unwrap_or_default();
+        let mut lines: Vec<String> = known.lines().map(str::to_string).collect();
+        let mut changed = false;
+        for (remote, id) in refs {
+            let line = format!("{remote} {id}");
+            if lines.contains(&line) {
+                continue;
+            }
+            if let Integrated::Merged { conflicts, .. } = self.integrate(lock, id, &remote)? {
+                for c in conflicts {
+                    self.warn(c);
+                }
+            }
+            lines.retain(|l| !l.starts_with(&format!("{remote} ")));
+            lines.push(line);
+            changed = true;
+        }
+        if changed {
+            write_atomic(&path, (lines.join("\n") + "\n").as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Note that `remote`'s journal at `id` is merged (after a push updated the tracking ref).
+    pub fn mark_tracking_merged(&self, remote: &str, id: ObjectId) -> Result<()> {
+        let path = self.state_dir.join("remotes");
+        let known = fs::read_to_string(&path).unwrap_or_default();
+        let mut lines: Vec<String> = known
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{remote} ")))
+            .map(str::to_string)
+            .collect();
+        lines.push(format!("{remote} {id}"));
+        write_atomic(&path, (lines.join("\n") + "\n").as_bytes())
     }
 }

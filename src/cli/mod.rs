@@ -12,6 +12,7 @@ mod log;
 pub mod output;
 mod pause;
 mod resume;
+mod sync;
 mod view;
 
 use std::ffi::OsString;
@@ -76,6 +77,8 @@ pub enum Command {
     Hook(hook::Args),
     /// Write Claude Code slash commands and hook settings (--global: under ~/.claude).
     Install(install::Args),
+    /// Fetch the remote's journal, merge it, and push.
+    Sync(sync::Args),
 }
 
 /// What every command gets: where to work and how to print.
@@ -183,5 +186,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Doctor(a) => doctor::run(&ctx, a),
         Command::Hook(a) => hook::run(&ctx, a),
         Command::Install(a) => install::run(&ctx, a),
+        Command::Sync(a) => sync::run(&ctx, a),
     }
 }

@@ -441,6 +441,23 @@ fn settle_completed_steps(r: &SessionFile) -> Result<SessionFile> {
             r = r.promote_pub()?;
         }
     }
+    // A step open in both In Progress and Remaining (a merge without a base) stays in progress.
+    loop {
+        let open: HashSet<String> = r
+            .items(Sec::InProgress)
+            .iter()
+            .filter(|i| i.checked == Some(false))
+            .map(|i| item_key(Sec::Remaining, i))
+            .collect();
+        let Some(dup) = r
+            .items(Sec::Remaining)
+            .into_iter()
+            .find(|i| open.contains(&item_key(Sec::Remaining, i)))
+        else {
+            break;
+        };
+        r = r.remove_item(dup.range)?;
+    }
     // At most one `<- CURRENT`.
     let currents: Vec<Item> = r
         .items(Sec::InProgress)
@@ -807,6 +824,15 @@ mod tests {
         let (m, _) = merged(&b, &o, &t);
         assert_eq!(m.view().next_steps, ["y"]);
         assert_eq!(m.view().discoveries.len(), 1);
+    }
+
+    #[test]
+    fn without_a_base_a_step_is_not_duplicated() {
+        let b = base();
+        let o = b.complete_step("one", at(1)).unwrap();
+        let m = merge_sessions(None, &o, &b).unwrap();
+        let m = SessionFile::parse("m.md", m.text).unwrap();
+        assert_eq!(m.view().step_counts(), (1, 3), "{}", m.text());
     }
 
     #[test]

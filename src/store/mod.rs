@@ -595,3 +595,60 @@ impl SessionsRef<'_> {
         }
     }
 }
+
+impl SessionsRef<'_> {
+    /// A common ancestor of `a` and `b`: the first commit reachable from `b` that is also
+    /// reachable from `a`. Any common ancestor keeps the journal merge lossless.
+    pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Result<Option<ObjectId>> {
+        let mut seen = std::collections::HashSet::new();
+        for info in self
+            .repo
+            .rev_walk([a])
+            .all()
+            .map_err(|e| git_error("walking history", e))?
+        {
+            seen.insert(info.map_err(|e| git_error("walking history", e))?.id);
+        }
+        for info in self
+            .repo
+            .rev_walk([b])
+            .all()
+            .map_err(|e| git_error("walking history", e))?
+        {
+            let id = info.map_err(|e| git_error("walking history", e))?.id;
+            if seen.contains(&id) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every `refs/remotes/<remote>/sessions`, as `(remote, commit)`.
+    pub fn tracking_refs(&self) -> Result<Vec<(String, ObjectId)>> {
+        let platform = self
+            .repo
+            .references()
+            .map_err(|e| git_error("listing refs", e))?;
+        let iter = platform
+            .prefixed("refs/remotes/")
+            .map_err(|e| git_error("listing refs", e))?;
+        let mut out = Vec::new();
+        for r in iter {
+            let Ok(mut r) = r else { continue };
+            let name = r.name().as_bstr().to_string();
+            let Some(remote) = name
+                .strip_prefix("refs/remotes/")
+                .and_then(|n| n.strip_suffix("/sessions"))
+            else {
+                continue;
+            };
+            if remote.contains('/') {
+                continue;
+            }
+            if let Ok(id) = r.peel_to_id() {
+                out.push((remote.to_string(), id.detach()));
+            }
+        }
+        Ok(out)
+    }
+}

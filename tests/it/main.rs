@@ -5,3 +5,4 @@ mod foundation;
 mod hooks;
 mod lifecycle;
 mod safety;
+mod sync;
