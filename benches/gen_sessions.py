@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a large refs/sessions history directly with `git fast-import`, instead of N CLI calls.
 
-Usage: gen_sessions.py REPO SESSIONS ENTRIES_PER_SESSION
+Usage: gen_sessions.py REPO SESSIONS ENTRIES_PER_SESSION [--on-top]
 
 Each session gets a session file under archive/ (status completed), a progress.md and
 ENTRIES_PER_SESSION journal entries, all in the format git-session writes, in one commit.
@@ -83,6 +83,7 @@ generated entry {i}
 
 def main():
     repo, n, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    on_top = "--on-top" in sys.argv[4:]
     out = []
 
     def blob(path, text):
@@ -102,6 +103,7 @@ def main():
         b"commit refs/sessions\n"
         b"committer Bench <bench@example.com> 1736935200 +0000\n"
         + f"data {len(msg)}\n".encode() + msg + b"\n"
+        + (b"from refs/sessions^0\n" if on_top else b"")
     )
     proc = subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input=head + b"".join(out) + b"\n", check=False)
     sys.exit(proc.returncode)
