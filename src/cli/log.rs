@@ -75,8 +75,43 @@ enum Kind {
     File(String, Option<String>),
 }
 
+/// Most bytes `-` reads from stdin for one text.
+const STDIN_TEXT_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// `-` stands for standard input: a single argument is limited to 128 KiB on Linux.
+fn text_arg(v: Option<String>) -> Result<Option<String>> {
+    match v.as_deref() {
+        Some("-") => {
+            use std::io::Read;
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .take(STDIN_TEXT_LIMIT + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::io("stdin", e))?;
+            if buf.len() as u64 > STDIN_TEXT_LIMIT {
+                return Err(Error::Usage("text on stdin is larger than 16 MiB".into()));
+            }
+            Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+        }
+        _ => Ok(v),
+    }
+}
+
 impl Kind {
-    fn from_args(a: Args) -> Result<(Kind, Option<String>)> {
+    fn from_args(mut a: Args) -> Result<(Kind, Option<String>)> {
+        for slot in [
+            &mut a.progress,
+            &mut a.decision,
+            &mut a.discovery,
+            &mut a.blocker,
+            &mut a.next,
+            &mut a.done,
+            &mut a.step,
+            &mut a.context,
+            &mut a.rationale,
+        ] {
+            *slot = text_arg(slot.take())?;
+        }
         let nonempty = |flag: &str, v: String| {
             if text::clean(&v).is_empty() {
                 Err(Error::Usage(format!("--{flag} needs some text")))

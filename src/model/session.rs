@@ -1112,8 +1112,8 @@ fn parse_item(text: &str, range: Range<usize>) -> Item {
         resolved_at = Some(t);
         head.truncate(open);
     }
-    let (head, at) = strip_time(&head);
-    let rest = rest
+    let (head, mut at) = strip_time(&head);
+    let mut rest = rest
         .lines()
         .map(|l| {
             let strip = l.len() - l.trim_start().len();
@@ -1121,6 +1121,19 @@ fn parse_item(text: &str, range: Range<usize>) -> Item {
         })
         .collect::<Vec<_>>()
         .join("\n");
+    // A multi-line text carries its time at the end of its last line.
+    if at.is_none() && !rest.trim().is_empty() && !rest.trim_start().starts_with("- ") {
+        let trimmed = rest.trim_end().to_string();
+        let (last_start, last) = match trimmed.rfind('\n') {
+            Some(i) => (i + 1, &trimmed[i + 1..]),
+            None => (0, trimmed.as_str()),
+        };
+        let (stripped, t) = strip_time(last);
+        if t.is_some() {
+            at = t;
+            rest = format!("{}{stripped}", &trimmed[..last_start]);
+        }
+    }
     Item {
         range,
         number,

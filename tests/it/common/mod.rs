@@ -79,6 +79,14 @@ impl Env {
         dir
     }
 
+    /// `git-session` in `dir` as a plain process (to spawn, wait for, or kill).
+    pub fn std_cmd(&self, dir: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
+        cmd.current_dir(dir);
+        self.apply(&mut cmd);
+        cmd
+    }
+
     /// `git-session` in `dir`, not yet run.
     pub fn cmd(&self, dir: &Path) -> Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
