@@ -1,7 +1,7 @@
 //! Property tests of the session file model and its merge.
 
 use git_session::model::merge::merge_sessions;
-use git_session::model::session::{NewDecision, NewSession, SessionFile, render_new};
+use git_session::model::session::{NewDecision, NewSession, Sec, SessionFile, render_new};
 use git_session::model::time;
 use proptest::prelude::*;
 
@@ -99,6 +99,34 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn editing_one_section_changes_no_byte_outside_it(
+        hand in prop::collection::vec("[a-zA-Z0-9 *_`.,:-]{1,40}", 4),
+        which in 0usize..5,
+        text in "[ -~]{1,60}",
+    ) {
+        // Hand-written text in several sections and an unknown one.
+        let t = base().text()
+            .replace("### Key Files\n", &format!("### Key Files\n\n{}\n", hand[0]))
+            .replace("## Decisions\n", &format!("## Decisions\n\n{}\n", hand[1]))
+            .replace("## Blockers\n", &format!("## Blockers\n\n{}\n\n## Notes\n\n{}\n", hand[2], hand[3]));
+        let f = SessionFile::parse("h.md", t).unwrap();
+        let now = time::parse_rfc3339("2025-01-15T12:00:00.000Z").unwrap();
+        let (g, sec) = match which {
+            0 => (f.add_discovery(&text, now), Sec::Discoveries),
+            1 => (f.add_next(&text), Sec::NextSteps),
+            2 => (f.add_context(&text), Sec::KeyContext),
+            3 => (f.add_decision(&NewDecision { title: text.clone(), rationale: "r".into(), options: None, context: None }, now), Sec::Decisions),
+            _ => (f.add_file(&text, Some("why")), Sec::KeyFiles),
+        };
+        let g = g.unwrap();
+        let (before, after) = (f.text(), g.text());
+        let span = f.body_range(sec);
+        let span_after = g.body_range(sec);
+        prop_assert_eq!(&before[..span.start], &after[..span_after.start]);
+        prop_assert_eq!(&before[span.end..], &after[span_after.end..]);
     }
 
     #[test]
