@@ -146,6 +146,10 @@ fn kill_9_at_random_moments_loses_nothing_that_was_acknowledged() {
         seed ^= seed << 17;
         seed % n
     };
+    // Kill anywhere in [0, 2x) a measured command's time, so about half finish and half die.
+    let t = Instant::now();
+    env.gs(&repo, &["log", "--progress", "calibration"]);
+    let window = (t.elapsed().as_micros() as u64 * 2).max(1_000);
     let mut acknowledged = Vec::new();
     let mut killed = 0;
     for i in 0..rounds {
@@ -162,7 +166,7 @@ fn kill_9_at_random_moments_loses_nothing_that_was_acknowledged() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros(rnd(30_000)));
+        std::thread::sleep(Duration::from_micros(rnd(window)));
         match child.try_wait().unwrap() {
             Some(status) => {
                 if status.success() {
