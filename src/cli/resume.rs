@@ -73,7 +73,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let was = file.meta.status;
         let mut file = file;
         if was != Status::Active {
-            file = file.set_field("status", Status::Active.as_str())?;
+            // The TL;DR Status line names the status, so it follows.
+            file = file
+                .set_field("status", Status::Active.as_str())?
+                .refresh_status_lines()?;
         }
         if let Some(cid) = &claude {
             file = crate::hooks::record_claude_session(file, cid)?;

@@ -48,6 +48,10 @@ fn pause_then_resume_round_trips_status_and_current_session() {
         "{out}"
     );
     assert_eq!(json(&env, &repo, &["view", "--json"])["status"], "active");
+    assert!(
+        env.gs(&repo, &["view"]).contains("- **Status:** active"),
+        "the TL;DR status line follows resume"
+    );
     env.gs(&repo, &["log", "--progress", "back at it"]);
     let log = env.git(&repo, &["log", "--format=%s", "-3", "refs/sessions"]);
     assert_eq!(
