@@ -393,7 +393,7 @@ impl Workspace {
             None => false,
         };
         if landed && self.mirror.last_seen()? != Some(p.commit) {
-            self.finish(&p)?;
+            self.finish(&p, None)?;
             self.mirror.set_last_seen(p.commit)?;
         }
         self.mirror.set_pending(None)
@@ -401,11 +401,19 @@ impl Workspace {
 
     /// Make the mirror hold what `p.commit` committed, path by path, without losing an edit made
     /// since the commit was planned (the mirror file then differs from the recorded blob).
-    fn finish(&self, p: &crate::mirror::Pending) -> Result<()> {
+    /// `known` is the content the commit wrote, when the caller still has it (saves re-reading trees).
+    fn finish(&self, p: &crate::mirror::Pending, known: Option<&TreeChanges>) -> Result<()> {
         let store = self.store();
-        let tree = store.tree_of(p.commit)?;
+        let tree = match known {
+            Some(_) => None,
+            None => Some(store.tree_of(p.commit)?),
+        };
         for (path, before) in &p.paths {
-            let new = store.read(tree, path)?;
+            let new = match (known.and_then(|k| k.get(path)), tree) {
+                (Some(content), _) => content.clone(),
+                (None, Some(tree)) => store.read(tree, path)?,
+                (None, None) => store.read(store.tree_of(p.commit)?, path)?,
+            };
             let disk = self.mirror.read(path)?;
             let disk_id = disk.as_deref().map(blob_id);
             if disk_id == new.as_deref().map(blob_id) {
@@ -759,7 +767,7 @@ impl Workspace {
                     if tip.is_none() {
                         self.ensure_excluded()?;
                     }
-                    self.finish(&pending)?;
+                    self.finish(&pending, Some(&changes))?;
                     self.mirror.clear_dirty()?;
                     self.mirror.set_last_seen(id)?;
                     self.mirror.set_pending(None)?;
