@@ -911,6 +911,11 @@ impl Workspace {
         label: &str,
     ) -> Result<Integrated> {
         let store = self.store();
+        if !crate::sync::tree::looks_like_journal(&store, theirs)? {
+            return Err(Error::Other(format!(
+                "{label}: {theirs} is not a git-session journal (a branch named 'sessions'?); not merged"
+            )));
+        }
         for _ in 0..MAX_ATTEMPTS {
             self.refresh_mirror(lock)?;
             let local = store.tip()?;
@@ -983,7 +988,11 @@ impl Workspace {
     /// Merge each `refs/remotes/<remote>/sessions` that changed since it was last merged
     /// (a plain `git fetch` of the journal counts), cheaply: compare ids first.
     fn integrate_tracking(&self, lock: &WorktreeLock) -> Result<()> {
-        let refs = self.store().tracking_refs()?;
+        let mut refs = self.store().tracking_refs()?;
+        // A journal pushed to this repository (when it serves as another machine's remote).
+        if let Some(id) = self.store().tip_of(crate::sync::REMOTE_REF).ok().flatten() {
+            refs.push((crate::sync::REMOTE_REF.to_string(), id));
+        }
         if refs.is_empty() {
             return Ok(());
         }
@@ -996,9 +1005,15 @@ impl Workspace {
             if lines.contains(&line) {
                 continue;
             }
-            if let Integrated::Merged { conflicts, .. } = self.integrate(lock, id, &remote)? {
-                for c in conflicts {
-                    self.warn(c);
+            // A journal that cannot be merged must not stop every command: say so and go on.
+            match self.integrate(lock, id, &remote) {
+                Ok(Integrated::Merged { conflicts, .. }) => {
+                    conflicts.into_iter().for_each(|c| self.warn(c))
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.warn(format!("fetched journal of {remote} not merged: {e}"));
+                    continue;
                 }
             }
             lines.retain(|l| !l.starts_with(&format!("{remote} ")));

@@ -254,11 +254,9 @@ fn merge_list(
     sec: Sec,
     numbered: bool,
 ) -> Result<SessionFile> {
-    let raw = |f: &SessionFile, it: &Item| {
-        f.text()[it.range.clone()]
-            .trim_end_matches('\n')
-            .to_string()
-    };
+    // Items are compared without their number: renumbering on one side is not an edit.
+    let raw =
+        |f: &SessionFile, it: &Item| renumber(f.text()[it.range.clone()].trim_end_matches('\n'), 0);
     let keyed = |f: &SessionFile| -> Vec<(String, String)> {
         f.items(sec)
             .iter()
@@ -291,6 +289,11 @@ fn merge_list(
             match replacement {
                 Some(None) => r = r.remove_item(it.range.clone())?,
                 Some(Some(text)) => {
+                    // Keep our number for an item we already had.
+                    let text = match it.number {
+                        Some(n) => renumber(&text, n),
+                        None => text,
+                    };
                     let nl = if r.text()[..it.range.end].ends_with('\n') {
                         "\n"
                     } else {
@@ -847,5 +850,50 @@ mod tests {
         let o = b.add_next("n").unwrap();
         let (m, _) = merged(&b, &o, &t);
         assert!(m.text().contains("# Session: Renamed\n"));
+    }
+}
+
+#[cfg(test)]
+mod numbering {
+    use super::*;
+    use crate::model::session::{NewSession, render_new};
+
+    #[test]
+    fn the_other_sides_renumbering_is_not_an_edit() {
+        let s = NewSession {
+            id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            shortname: "n".into(),
+            title: "N".into(),
+            goal: None,
+            task_ids: vec![],
+            steps: vec![],
+            git_branch: None,
+            git_last_commit: None,
+            now: time::parse_rfc3339("2025-01-15T10:00:00.000Z").unwrap(),
+        };
+        let at = time::parse_rfc3339("2025-01-15T11:00:00.000Z").unwrap();
+        let empty = SessionFile::parse("e.md", render_new(&s)).unwrap();
+        let b = empty.add_blocker("bC1", at).unwrap();
+        let o = b.add_blocker("bC2", at).unwrap();
+        let a = empty.add_blocker("bA1", at).unwrap();
+        let t =
+            SessionFile::parse("t.md", merge_sessions(Some(&empty), &a, &b).unwrap().text).unwrap();
+        let m = SessionFile::parse("m.md", merge_sessions(Some(&b), &o, &t).unwrap().text).unwrap();
+        let got: Vec<(Option<u32>, String)> = m
+            .view()
+            .blockers
+            .into_iter()
+            .map(|x| (x.number, x.text))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(1), "bC1".to_string()),
+                (Some(2), "bC2".into()),
+                (Some(3), "bA1".into())
+            ],
+            "{}",
+            m.text()
+        );
     }
 }

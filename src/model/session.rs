@@ -503,9 +503,20 @@ impl SessionFile {
         }
     }
 
-    /// Append a block (a decision) at the end of a section.
+    /// Append a block (a decision) at the end of a section, after its nested headings.
     pub fn append_block(&self, sec: Sec, block: &str) -> Result<Self> {
-        self.splice_block(self.content_end(sec), block)
+        let body = self.body_of(sec);
+        let trimmed = self.text[body.clone()].trim_end_matches(['\n', ' ', '\t', '\r']);
+        let pos = if trimmed.is_empty() {
+            body.start
+        } else {
+            let end = body.start + trimmed.len();
+            self.text[end..]
+                .find('\n')
+                .map(|i| end + i + 1)
+                .unwrap_or(self.text.len())
+        };
+        self.splice_block(pos, block)
     }
 
     /// Replace a section's body.
@@ -1500,6 +1511,43 @@ mod tests {
         assert!(v.next_steps.is_empty());
         assert_eq!(v.tldr, "## Next Steps\n- nope");
         assert_eq!(v.decisions[0].rationale.as_deref(), Some("r\n## Blockers"));
+    }
+
+    #[test]
+    fn decisions_are_appended_in_order() {
+        let now = time::now();
+        let d = |t: &str| NewDecision {
+            title: t.into(),
+            rationale: "r".into(),
+            options: None,
+            context: None,
+        };
+        let f = new_file(&[])
+            .add_decision(&d("one"), now)
+            .unwrap()
+            .add_decision(&d("two"), now)
+            .unwrap()
+            .add_decision(&d("three"), now)
+            .unwrap();
+        let titles: Vec<(Option<u32>, String)> = f
+            .view()
+            .decisions
+            .into_iter()
+            .map(|d| (d.number, d.title))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                (Some(1), "one".to_string()),
+                (Some(2), "two".into()),
+                (Some(3), "three".into())
+            ]
+        );
+        assert!(
+            f.text().contains("## Decisions\n\n### 1. one"),
+            "{}",
+            f.text()
+        );
     }
 
     #[test]

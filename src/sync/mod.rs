@@ -76,27 +76,65 @@ fn last_line(s: &str) -> String {
 }
 
 /// Fetch `remote`'s journal into `refs/remotes/<remote>/sessions`; `None` when it has none.
-/// A remote that is itself a working repository with a local `refs/sessions` is read too.
-pub fn fetch(ws: &Workspace, remote: &str) -> Result<Option<ObjectId>> {
-    for source in [REMOTE_REF, SESSIONS_REF] {
-        let spec = format!("+{source}:refs/remotes/{remote}/sessions");
-        let (ok, err) = git(
-            ws.worktree(),
-            &["fetch", "--quiet", "--no-tags", remote, &spec],
-        )?;
-        if ok {
-            return ws
-                .store()
-                .tip_of(&format!("refs/remotes/{remote}/sessions"));
+/// A remote that is itself a working repository has its own `refs/sessions` (authoritative
+/// there, and it merges what others pushed on its next command) as well as what was pushed to
+/// it: both are fetched, the pushed one into `refs/remotes/<remote>/sessions-pushed`.
+pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
+    let out = Command::new("git")
+        .current_dir(ws.worktree())
+        .args(["ls-remote", remote, SESSIONS_REF, REMOTE_REF])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Other(format!(
+            "git ls-remote {remote}: {}",
+            last_line(&String::from_utf8_lossy(&out.stderr))
+        )));
+    }
+    let listed = String::from_utf8_lossy(&out.stdout);
+    let has = |r: &str| {
+        listed
+            .lines()
+            .any(|l| l.split_whitespace().nth(1) == Some(r))
+    };
+    let mut specs = Vec::new();
+    let mut tracking = Vec::new();
+    match (has(SESSIONS_REF), has(REMOTE_REF)) {
+        (true, true) => {
+            specs.push(format!("+{SESSIONS_REF}:refs/remotes/{remote}/sessions"));
+            specs.push(format!(
+                "+{REMOTE_REF}:refs/remotes/{remote}/sessions-pushed"
+            ));
+            tracking.push(format!("refs/remotes/{remote}/sessions"));
+            tracking.push(format!("refs/remotes/{remote}/sessions-pushed"));
         }
-        if !err.contains("couldn't find remote ref") {
-            return Err(Error::Other(format!(
-                "git fetch {remote}: {}",
-                last_line(&err)
-            )));
+        (true, false) => {
+            specs.push(format!("+{SESSIONS_REF}:refs/remotes/{remote}/sessions"));
+            tracking.push(format!("refs/remotes/{remote}/sessions"));
+        }
+        (false, true) => {
+            specs.push(format!("+{REMOTE_REF}:refs/remotes/{remote}/sessions"));
+            tracking.push(format!("refs/remotes/{remote}/sessions"));
+        }
+        (false, false) => return Ok(Vec::new()),
+    }
+    let mut args = vec!["fetch", "--quiet", "--no-tags", remote];
+    args.extend(specs.iter().map(String::as_str));
+    let (ok, err) = git(ws.worktree(), &args)?;
+    if !ok {
+        return Err(Error::Other(format!(
+            "git fetch {remote}: {}",
+            last_line(&err)
+        )));
+    }
+    let mut tips = Vec::new();
+    for t in tracking {
+        if let Some(id) = ws.store().tip_of(&t)? {
+            tips.push(id);
         }
     }
-    Ok(None)
+    Ok(tips)
 }
 
 /// What a sync did.
@@ -117,7 +155,11 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) ->
         ..Report::default()
     };
     for attempt in 1..=PUSH_ATTEMPTS {
-        if let Some(theirs) = fetch(ws, remote)? {
+        let tips = fetch(ws, remote)?;
+        if tips.is_empty() && report.merge.is_empty() {
+            report.merge = "the remote has no journal yet".into();
+        }
+        for theirs in tips {
             report.fetched = true;
             let outcome = ws.integrate(lock, theirs, remote)?;
             ws.mark_tracking_merged(remote, theirs)?;
@@ -134,8 +176,6 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) ->
                     report.conflicts.extend(conflicts);
                 }
             }
-        } else if report.merge.is_empty() {
-            report.merge = "the remote has no journal yet".into();
         }
         let Some(local) = ws.store().tip()? else {
             return Ok(report);

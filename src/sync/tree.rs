@@ -132,11 +132,9 @@ pub fn merge_trees(
             (Some(_), Some(t)) if c.path.contains("/entries/") => {
                 let name = c.path.rsplit('/').next().unwrap_or_default();
                 let stem = name.strip_suffix(".md").unwrap_or(name);
-                let renamed = format!(
-                    "{}-{:04x}.md",
-                    &stem[..stem.len().saturating_sub(5)],
-                    crate::mirror::rand32() as u16
-                );
+                // Same stamp and kind, a new random suffix (split on '-', never inside a character).
+                let prefix = stem.rsplit_once('-').map(|(p, _)| p).unwrap_or(stem);
+                let renamed = format!("{prefix}-{:04x}.md", crate::mirror::rand32() as u16);
                 let dir = &c.path[..c.path.len() - name.len()];
                 out.changes
                     .insert(format!("{dir}{renamed}"), Some(store.blob(t)?));
@@ -149,11 +147,11 @@ pub fn merge_trees(
                 out.changes.insert(c.path.clone(), Some(store.blob(t)?));
             }
             (Some(_), Some(t)) => {
-                out.changes
-                    .insert(format!("{}.theirs", c.path), Some(store.blob(t)?));
+                let side = unique_side_path(store, ours, &out.changes, &c.path)?;
+                out.changes.insert(side.clone(), Some(store.blob(t)?));
                 out.conflicts.push(format!(
-                    "{} differs on {}; theirs kept as {}.theirs",
-                    c.path, w.other, c.path
+                    "{} differs on {}; theirs kept as {side}",
+                    c.path, w.other
                 ));
             }
             (None, Some(t)) => {
@@ -195,15 +193,17 @@ fn merge_session(
         match merge::merge_session_bytes(&origin, b.as_ref().map(|b| b.1.as_slice()), &o.1, &t.1) {
             Ok(m) => m,
             Err(e) => {
-                out.changes.insert(format!("{}.theirs", o.0), Some(t.1));
+                let side = unique_side_path(store, ours, &out.changes, &o.0)?;
+                out.changes.insert(side.clone(), Some(t.1));
                 out.conflicts.push(format!(
-                    "{} could not be merged ({e}); theirs kept as {}.theirs",
-                    o.0, o.0
+                    "{} could not be merged ({e}); theirs kept as {side}",
+                    o.0
                 ));
                 return Ok(());
             }
         };
-    let file = SessionFile::parse(&origin, merged.text.clone())?;
+    // The merged file's TL;DR status lines follow what it now says (hooks inject them).
+    let file = SessionFile::parse(&origin, merged.text.clone())?.refresh_status_lines()?;
     let dir = if file.meta.status.is_archived() {
         "archive"
     } else {
@@ -211,7 +211,7 @@ fn merge_session(
     };
     let dest = format!("{dir}/{name}");
     out.changes
-        .insert(dest.clone(), Some(merged.text.into_bytes()));
+        .insert(dest.clone(), Some(file.text().as_bytes().to_vec()));
     for other in ["active", "archive"].map(|d| format!("{d}/{name}")) {
         if other != dest && store.entry_id(ours, &other)?.is_some() {
             out.changes.insert(other, None);
@@ -239,4 +239,48 @@ fn merge_session(
         ));
     }
     Ok(())
+}
+
+/// `<path>.theirs`, or `<path>.theirs-<hex>` when that is taken in ours or in this merge.
+fn unique_side_path(
+    store: &SessionsRef,
+    ours: ObjectId,
+    changes: &TreeChanges,
+    path: &str,
+) -> Result<String> {
+    let mut side = format!("{path}.theirs");
+    while changes.contains_key(&side) || store.entry_id(ours, &side)?.is_some() {
+        side = format!("{path}.theirs-{:04x}", crate::mirror::rand32() as u16);
+    }
+    Ok(side)
+}
+
+/// Does this commit look like a git-session journal? Guards against merging a branch that
+/// happens to be called `sessions` (its remote-tracking ref is `refs/remotes/<remote>/sessions`).
+pub fn looks_like_journal(store: &SessionsRef, commit: ObjectId) -> Result<bool> {
+    let c = store
+        .repo()
+        .find_commit(commit)
+        .map_err(|e| crate::error::git_error("reading commit", e))?;
+    let subject = c.message_raw_sloppy().to_string();
+    let subject = subject.lines().next().unwrap_or_default();
+    let ours = [
+        "init",
+        "log",
+        "checkpoint",
+        "pause",
+        "resume",
+        "close",
+        "compact",
+        "sync",
+        "doctor",
+    ]
+    .iter()
+    .any(|cmd| subject.starts_with(&format!("{cmd}(")) && subject.contains("): "));
+    let tree = store.tree_of(commit)?;
+    let layout = store
+        .list(tree, "")?
+        .iter()
+        .any(|e| e.is_tree && ["active", "archive", "journal"].contains(&e.name.as_str()));
+    Ok(ours && layout)
 }

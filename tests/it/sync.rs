@@ -397,3 +397,148 @@ fn random_edit_sequences_on_two_machines_lose_nothing_and_converge() {
         assert!(file.contains(t.as_str()), "lost {t}:\n{file}");
     }
 }
+
+#[test]
+fn numbers_stay_unique_after_merges_in_rotation() {
+    let net = Net::new();
+    let env = &net.env;
+    let a = net.clone("a");
+    let c = net.clone("c");
+    env.gs(&a, &["init", "--name", "num", "--goal", "G"]);
+    env.gs(&a, &["sync"]);
+    env.gs(&c, &["sync"]);
+    env.gs(&c, &["log", "-s", "num", "--blocker", "bC1"]);
+    env.gs(&c, &["sync"]);
+    env.gs(&a, &["log", "--blocker", "bA1"]);
+    env.gs(&a, &["sync"]);
+    env.gs(&c, &["log", "-s", "num", "--blocker", "bC2"]);
+    env.gs(&c, &["sync"]);
+    env.gs(&a, &["sync"]);
+    let v = net.view(&a, "num");
+    let mut numbers: Vec<u64> = v["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["number"].as_u64().unwrap())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3], "{}", v["blockers"]);
+    // --unblock resolves the blocker it names.
+    let bc2 = v["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["text"] == "bC2")
+        .unwrap()["number"]
+        .as_u64()
+        .unwrap();
+    env.gs(&a, &["log", "--unblock", &bc2.to_string()]);
+    let v = net.view(&a, "num");
+    let resolved: Vec<&str> = v["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["resolved"] == true)
+        .map(|b| b["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(resolved, ["bC2"]);
+}
+
+#[test]
+fn a_remote_branch_called_sessions_is_never_merged_into_the_journal() {
+    let net = Net::new();
+    let env = &net.env;
+    let seed = env.path("seed");
+    env.git(&seed, &["checkout", "-q", "-b", "sessions"]);
+    fs::write(seed.join("app.rs"), "fn main() {}\n").unwrap();
+    env.git(&seed, &["add", "app.rs"]);
+    env.git(&seed, &["commit", "-q", "-m", "code"]);
+    env.git(&seed, &["push", "-q", "origin", "sessions"]);
+    let a = net.clone("a");
+    let out = env.run(&a, &["init", "--name", "safe", "--goal", "G"]);
+    assert!(
+        out.status.success(),
+        "a foreign branch does not block commands: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git-session journal"));
+    let tree = env.git(&a, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    assert!(
+        !tree.contains("app.rs") && !tree.contains("README"),
+        "{tree}"
+    );
+}
+
+#[test]
+fn a_working_repository_as_remote_converges_both_ways() {
+    let env = Env::new();
+    let a = env.repo("a");
+    let b = env.repo("b");
+    env.git(&a, &["remote", "add", "peer", b.to_str().unwrap()]);
+    env.gs(&b, &["init", "--name", "peer", "--goal", "G"]);
+    env.gs(&a, &["sync", "peer"]);
+    env.gs(&a, &["log", "-s", "peer", "--discovery", "from a"]);
+    env.gs(&a, &["sync", "peer"]);
+    env.gs(&b, &["log", "--discovery", "from b"]);
+    env.gs(&a, &["sync", "peer"]);
+    let va: serde_json::Value =
+        serde_json::from_str(&env.gs(&a, &["view", "peer", "--json"])).unwrap();
+    let vb: serde_json::Value =
+        serde_json::from_str(&env.gs(&b, &["view", "peer", "--json"])).unwrap();
+    for v in [&va, &vb] {
+        let mut d: Vec<&str> = v["discoveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["text"].as_str().unwrap())
+            .collect();
+        d.sort();
+        assert_eq!(d, ["from a", "from b"]);
+    }
+}
+
+#[test]
+fn the_same_entry_name_with_different_content_on_both_sides_is_kept_twice() {
+    let net = Net::new();
+    let env = &net.env;
+    let a = net.clone("a");
+    let b = net.clone("b");
+    env.gs(&a, &["init", "--name", "ent", "--goal", "G"]);
+    env.gs(&a, &["sync"]);
+    env.gs(&b, &["sync"]);
+    env.gs(&b, &["resume", "ent"]);
+    // Both machines hand-write an entry under one (non-ASCII) name, with different content.
+    let dir = env
+        .git(&a, &["ls-tree", "--name-only", "refs/sessions", "journal/"])
+        .trim()
+        .to_string();
+    for (dir_path, text) in [(&a, "written on a"), (&b, "written on b")] {
+        let entries = dir_path.join(".sessions").join(&dir).join("entries");
+        fs::write(entries.join("é-note.md"), format!("---\nkind: note\nat: 2025-01-15T10:00:00.000Z\nsession: x\nauthor: x\nhost: x\n---\n\n{text}\n")).unwrap();
+        env.gs(dir_path, &["log", "--next", text]);
+    }
+    env.gs(&a, &["sync"]);
+    env.gs(&b, &["sync"]);
+    env.gs(&a, &["sync"]);
+    assert_eq!(net.tree(&a), net.tree(&b));
+    let files = env.git(
+        &a,
+        &[
+            "-c",
+            "core.quotePath=false",
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "refs/sessions",
+            &format!("{dir}/entries/"),
+        ],
+    );
+    let bodies: String = files
+        .lines()
+        .map(|p| env.git(&a, &["show", &format!("refs/sessions:{p}")]))
+        .collect();
+    assert!(
+        bodies.contains("written on a") && bodies.contains("written on b"),
+        "{files}"
+    );
+}
