@@ -228,8 +228,16 @@ impl Workspace {
 
     /// Every session file in the mirror.
     pub fn sessions(&self) -> Result<Vec<SessionEntry>> {
+        self.sessions_in(true, true)
+    }
+
+    /// The session files of `active/` and/or `archive/` (listing 10,000 archived files costs).
+    pub fn sessions_in(&self, active: bool, archived: bool) -> Result<Vec<SessionEntry>> {
         let mut out = Vec::new();
-        for (dir, archived) in [("active", false), ("archive", true)] {
+        let dirs = [("active", false), ("archive", true)]
+            .into_iter()
+            .filter(|(_, a)| if *a { archived } else { active });
+        for (dir, archived) in dirs {
             for name in self.mirror.list(dir)? {
                 if let Some((shortname, short)) = ids::parse_file_name(&name) {
                     out.push(SessionEntry {

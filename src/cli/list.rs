@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     let current = ws.current_id()?;
     let mut rows = Vec::new();
-    for s in ws.sessions()? {
+    for s in ws.sessions_in(a.all || !a.archived, a.all || a.archived)? {
         let wanted = if a.all {
             true
         } else if a.archived {
