@@ -388,21 +388,28 @@ impl SessionFile {
         out
     }
 
-    /// Decisions as `(heading title, range of heading and body)`.
-    pub fn decision_blocks(&self) -> Vec<(String, Range<usize>)> {
+    /// Decisions as `(number, heading index, range of heading and body)`.
+    fn decision_spans(&self) -> Vec<(Option<u32>, usize, Range<usize>)> {
         let heads = self.decision_headings();
         let body = self.body_of(Sec::Decisions);
         heads
             .iter()
             .enumerate()
-            .map(|(k, (_, idx))| {
-                let h = &self.headings[*idx];
+            .map(|(k, (number, idx))| {
                 let end = heads
                     .get(k + 1)
                     .map(|(_, j)| self.headings[*j].start)
                     .unwrap_or(body.end);
-                (h.title.clone(), h.start..end)
+                (*number, *idx, self.headings[*idx].start..end)
             })
+            .collect()
+    }
+
+    /// Decisions as `(heading title, range of heading and body)`.
+    pub fn decision_blocks(&self) -> Vec<(String, Range<usize>)> {
+        self.decision_spans()
+            .into_iter()
+            .map(|(_, idx, range)| (self.headings[idx].title.clone(), range))
             .collect()
     }
 
@@ -1002,17 +1009,11 @@ impl SessionFile {
     }
 
     fn decisions(&self) -> Vec<Decision> {
-        let heads = self.decision_headings();
-        let body = self.body_of(Sec::Decisions);
-        heads
-            .iter()
-            .enumerate()
-            .map(|(k, (number, idx))| {
-                let h = &self.headings[*idx];
-                let end = heads
-                    .get(k + 1)
-                    .map(|(_, j)| self.headings[*j].start)
-                    .unwrap_or(body.end);
+        self.decision_spans()
+            .into_iter()
+            .map(|(number, idx, range)| {
+                let h = &self.headings[idx];
+                let end = range.end;
                 let title = h
                     .title
                     .trim_start_matches(|c: char| c.is_ascii_digit())
@@ -1020,7 +1021,7 @@ impl SessionFile {
                     .trim();
                 let (title, at) = strip_time(title);
                 let mut d = Decision {
-                    number: *number,
+                    number,
                     title,
                     at: at.map(time::rfc3339),
                     ..Decision::default()

@@ -423,21 +423,7 @@ impl<'r> SessionsRef<'r> {
 
     /// Whether `ancestor` is reachable from `tip` (walks first and merge parents).
     pub fn is_ancestor(&self, ancestor: ObjectId, tip: ObjectId) -> Result<bool> {
-        if ancestor == tip {
-            return Ok(true);
-        }
-        let walk = self
-            .repo
-            .rev_walk([tip])
-            .all()
-            .map_err(|e| git_error("walking history", e))?;
-        for info in walk {
-            let info = info.map_err(|e| git_error("walking history", e))?;
-            if info.id == ancestor {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        self.is_ancestor_within(ancestor, tip, usize::MAX)
     }
 
     /// The repository.
