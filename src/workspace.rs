@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use gix::ObjectId;
 
-use crate::error::{Error, IoContext, Result, git_error};
+use crate::error::{Error, IoContext, Result};
 use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
 use crate::model::session::SessionFile;
 use crate::model::{ids, merge, text};
@@ -204,12 +204,8 @@ impl Workspace {
 
     /// `Name <email>` from git config, or the no-identity error.
     pub fn author(&self) -> Result<String> {
-        let sig = self
-            .repo
-            .author()
-            .ok_or(Error::NoIdentity)?
-            .map_err(|e| git_error("author", e))?;
-        Ok(format!("{} <{}>", sig.name, sig.email))
+        let who = self.store().identity()?;
+        Ok(format!("{} <{}>", who.author.0, who.author.1))
     }
 
     /// The user's branch (short name) and HEAD commit, when there are any.

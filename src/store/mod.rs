@@ -37,6 +37,13 @@ pub struct Changed {
     pub new: Option<ObjectId>,
 }
 
+/// Who writes journal commits: `(name, email)` of author and committer.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub author: (String, String),
+    pub committer: (String, String),
+}
+
 /// The outcome of a compare-and-swap.
 #[derive(Debug)]
 pub enum CasOutcome {
@@ -290,21 +297,82 @@ impl<'r> SessionsRef<'r> {
         tree: ObjectId,
         parents: &[ObjectId],
     ) -> Result<ObjectId> {
-        let author = self
-            .repo
-            .author()
-            .ok_or(Error::NoIdentity)?
-            .map_err(|e| git_error("author", e))?;
-        let committer = self
-            .repo
-            .committer()
-            .ok_or(Error::NoIdentity)?
-            .map_err(|e| git_error("committer", e))?;
+        let dated = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+        if dated("GIT_AUTHOR_DATE") || dated("GIT_COMMITTER_DATE") {
+            // Explicit dates: let gix parse them as git would.
+            let author = self
+                .repo
+                .author()
+                .ok_or(Error::NoIdentity)?
+                .map_err(|e| git_error("author", e))?;
+            let committer = self
+                .repo
+                .committer()
+                .ok_or(Error::NoIdentity)?
+                .map_err(|e| git_error("committer", e))?;
+            let commit = self
+                .repo
+                .new_commit_as(committer, author, message, tree, parents.iter().copied())
+                .map_err(|e| git_error("writing commit", e))?;
+            return Ok(commit.id);
+        }
+        let who = self.identity()?;
+        let time = gix::date::Time::now_utc().to_string();
+        fn sig<'a>(
+            (name, email): &'a (String, String),
+            time: &'a str,
+        ) -> gix::actor::SignatureRef<'a> {
+            gix::actor::SignatureRef {
+                name: name.as_str().into(),
+                email: email.as_str().into(),
+                time,
+            }
+        }
         let commit = self
             .repo
-            .new_commit_as(committer, author, message, tree, parents.iter().copied())
+            .new_commit_as(
+                sig(&who.committer, &time),
+                sig(&who.author, &time),
+                message,
+                tree,
+                parents.iter().copied(),
+            )
             .map_err(|e| git_error("writing commit", e))?;
         Ok(commit.id)
+    }
+
+    /// Author and committer from the `GIT_*` variables and git config, as git resolves them.
+    /// Read directly rather than through gix's personas, which also compute local time by loading
+    /// the whole time zone database (~2.5 ms per command); journal commits are stamped in UTC.
+    pub fn identity(&self) -> Result<Identity> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let cfg = self.repo.config_snapshot();
+        let conf = |k: &str| {
+            cfg.string(k)
+                .map(|v| v.to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let name = |role: &str| {
+            env(&format!("GIT_{role}_NAME"))
+                .or_else(|| conf(&format!("{}.name", role.to_lowercase())))
+                .or_else(|| conf("user.name"))
+        };
+        let email = |role: &str| {
+            env(&format!("GIT_{role}_EMAIL"))
+                .or_else(|| conf(&format!("{}.email", role.to_lowercase())))
+                .or_else(|| conf("user.email"))
+                .or_else(|| env("EMAIL"))
+        };
+        let pair = |role: &str| -> Result<(String, String)> {
+            Ok((
+                name(role).ok_or(Error::NoIdentity)?,
+                email(role).ok_or(Error::NoIdentity)?,
+            ))
+        };
+        Ok(Identity {
+            author: pair("AUTHOR")?,
+            committer: pair("COMMITTER")?,
+        })
     }
 
     /// Move `refs/sessions` from `expected` to `new`, or report that somebody else moved it first.
