@@ -601,43 +601,6 @@ fn a_log_rewrites_only_the_touched_session_subtrees() {
 }
 
 #[test]
-fn concurrent_logs_in_one_worktree_all_land() {
-    let env = Env::new();
-    let repo = env.repo("r");
-    env.gs(&repo, &["init", "--name", "busy", "--goal", "G"]);
-    let children: Vec<_> = (0..4)
-        .map(|p| {
-            let env_cmd = |i: usize| {
-                let mut c = env.cmd(&repo);
-                c.args(["log", "--progress", &format!("p{p}-{i}")]);
-                c
-            };
-            (0..8).map(env_cmd).collect::<Vec<_>>()
-        })
-        .map(|cmds| {
-            std::thread::spawn(move || {
-                for mut c in cmds {
-                    let out = c.output().unwrap();
-                    assert!(
-                        out.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                }
-            })
-        })
-        .collect();
-    for c in children {
-        c.join().unwrap();
-    }
-    assert_eq!(env.count(&repo), 33);
-    let v: serde_json::Value = serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
-    let notes = v["progress"]["in_progress"].as_array().unwrap().len();
-    assert_eq!(notes, 32);
-    env.fsck(&repo);
-}
-
-#[test]
 fn dash_c_runs_elsewhere_and_init_without_a_terminal_never_prompts() {
     let env = Env::new();
     let repo = env.repo("r");

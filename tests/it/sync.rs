@@ -48,6 +48,15 @@ impl Net {
             .to_string()
     }
 
+    /// Two clones that both hold session `name`, created on the first and synced to the second.
+    fn shared(&self, name: &str) -> (PathBuf, PathBuf) {
+        let (a, b) = (self.clone("a"), self.clone("b"));
+        self.env.gs(&a, &["init", "--name", name, "--goal", "G"]);
+        self.env.gs(&a, &["sync"]);
+        self.env.gs(&b, &["sync"]);
+        (a, b)
+    }
+
     fn view(&self, dir: &Path, name: &str) -> serde_json::Value {
         serde_json::from_str(&self.env.gs(dir, &["view", name, "--json"])).unwrap()
     }
@@ -145,11 +154,7 @@ fn edits_of_every_kind_on_two_machines_merge_and_converge() {
 fn a_tldr_edited_on_both_machines_keeps_both_and_records_the_conflict() {
     let net = Net::new();
     let env = &net.env;
-    let a = net.clone("a");
-    let b = net.clone("b");
-    env.gs(&a, &["init", "--name", "tl", "--goal", "G"]);
-    env.gs(&a, &["sync"]);
-    env.gs(&b, &["sync"]);
+    let (a, b) = net.shared("tl");
     env.gs(
         &a,
         &["checkpoint", "-s", "tl", "--summary", "A thinks this"],
@@ -303,11 +308,7 @@ fn sync_picks_the_remote_as_git_would_and_says_when_there_is_none() {
 fn a_session_archived_on_one_side_and_changed_on_the_other_keeps_both() {
     let net = Net::new();
     let env = &net.env;
-    let a = net.clone("a");
-    let b = net.clone("b");
-    env.gs(&a, &["init", "--name", "arch", "--goal", "G"]);
-    env.gs(&a, &["sync"]);
-    env.gs(&b, &["sync"]);
+    let (a, b) = net.shared("arch");
     env.gs(&a, &["close", "--complete", "-s", "arch"]);
     env.gs(&b, &["log", "-s", "arch", "--discovery", "late finding"]);
     env.gs(&a, &["sync"]);
@@ -332,11 +333,7 @@ fn a_session_archived_on_one_side_and_changed_on_the_other_keeps_both() {
 fn hand_edits_in_the_mirror_survive_a_sync() {
     let net = Net::new();
     let env = &net.env;
-    let a = net.clone("a");
-    let b = net.clone("b");
-    env.gs(&a, &["init", "--name", "hand", "--goal", "G"]);
-    env.gs(&a, &["sync"]);
-    env.gs(&b, &["sync"]);
+    let (a, b) = net.shared("hand");
     env.gs(&b, &["log", "-s", "hand", "--discovery", "from b"]);
     env.gs(&b, &["sync"]);
     let path = env.active_file(&a);
@@ -501,11 +498,7 @@ fn a_working_repository_as_remote_converges_both_ways() {
 fn the_same_entry_name_with_different_content_on_both_sides_is_kept_twice() {
     let net = Net::new();
     let env = &net.env;
-    let a = net.clone("a");
-    let b = net.clone("b");
-    env.gs(&a, &["init", "--name", "ent", "--goal", "G"]);
-    env.gs(&a, &["sync"]);
-    env.gs(&b, &["sync"]);
+    let (a, b) = net.shared("ent");
     env.gs(&b, &["resume", "ent"]);
     // Both machines hand-write an entry under one (non-ASCII) name, with different content.
     let dir = env
