@@ -75,6 +75,8 @@ def main():
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--quick", action="store_true", help="1,000 instead of 10,000 sessions")
     ap.add_argument("--only", default="1,2,3,4,5,6")
+    ap.add_argument("--sync-sessions", type=int, default=200, help="row 6: new sessions to push")
+    ap.add_argument("--sync-entries", type=int, default=5, help="row 6: journal entries per new session")
     a = ap.parse_args()
     only = {int(x) for x in a.only.split(",")}
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -109,14 +111,14 @@ def main():
             if not have:
                 print("6. sync: not measured (this build has no sync command)")
             else:
-                bench_sync(tmp, a.runs)
+                bench_sync(tmp, a.runs, a.sync_sessions, a.sync_entries)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def bench_sync(tmp, runs):
-    """Push 1,000 new journal entries (200 sessions x 5) to a local bare remote: our sync against
-    plain git fetch + git push of the same ref, from identical copies, to identical remotes."""
+def bench_sync(tmp, runs, sessions, entries):
+    """Push new sessions (default 200 x 5 entries = 1,000 entries) to a local bare remote: our sync
+    against plain git fetch + git push of the same ref, from identical copies, to identical remotes."""
     runs = max(5, runs // 10)
     ours_t, base_t = [], []
     for r in range(runs):
@@ -125,7 +127,7 @@ def bench_sync(tmp, runs):
         a = repo(os.path.join(tmp, f"sync-a-{r}"))
         sh(["git", "remote", "add", "origin", ra], a)
         sh([BIN, "sync", "-q"], a)
-        sh([sys.executable, os.path.join(ROOT, "benches", "gen_sessions.py"), a, "200", "5", "--on-top"], a)
+        sh([sys.executable, os.path.join(ROOT, "benches", "gen_sessions.py"), a, str(sessions), str(entries), "--on-top"], a)
         # The entries were written behind the tool's back; in use, the commands that make them keep
         # .sessions/ current. Bring it up to date so that the timing is the sync alone.
         sh([BIN, "list", "-q"], a)
@@ -141,7 +143,7 @@ def bench_sync(tmp, runs):
         sh(["git", "push", "-q", "origin", "refs/sessions:refs/git-session/sessions"], b)
         base_t.append((time.perf_counter() - t) * 1000)
     stats = lambda ts: (statistics.median(ts), sorted(ts)[int(0.1 * len(ts))], sorted(ts)[min(len(ts) - 1, int(0.9 * len(ts)))])
-    row("6. sync of 1,000 new entries to a local bare remote  vs  git fetch + git push", stats(ours_t), stats(base_t), 1.5)
+    row(f"6. sync of {sessions} new sessions ({sessions * entries} entries) to a local bare remote  vs  git fetch + git push", stats(ours_t), stats(base_t), 1.5)
 
 
 if __name__ == "__main__":
