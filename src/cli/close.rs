@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             )));
         }
         let now = time::now();
-        let file = file.set_field("status", status.as_str())?;
+        let file = file.set_status(status, now)?;
         let file = ws.checkpoint_file(file, None, now)?;
         let path = format!(
             "archive/{}",

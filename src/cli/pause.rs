@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let target = ws.target(a.session.as_deref())?;
         let file = ws.load(&target)?;
         let now = time::now();
-        let file = file.set_field("status", Status::Paused.as_str())?;
+        let file = file.set_status(Status::Paused, now)?;
         let file = ws.checkpoint_file(file, None, now)?;
         let body = a
             .note

@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         if was != Status::Active {
             // The TL;DR Status line names the status, so it follows.
             file = file
-                .set_field("status", Status::Active.as_str())?
+                .set_status(Status::Active, now)?
                 .refresh_status_lines()?;
         }
         if let Some(cid) = &claude {

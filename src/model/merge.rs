@@ -163,15 +163,28 @@ fn merge_frontmatter(
         r = r.set_field("task_ids", &format!("[{list}]"))?;
     }
     let base_status = b.map(|b| b.meta.status);
+    // Status by the later *status change* (status_changed_at), not the later edit of the file.
+    let changed_at = |f: &SessionFile| {
+        time::parse_rfc3339(
+            f.meta
+                .status_changed_at
+                .as_deref()
+                .unwrap_or(&f.meta.updated_at),
+        )
+    };
+    let theirs_status_later = changed_at(t) > changed_at(o);
     let status = if o.meta.status == t.meta.status || base_status == Some(t.meta.status) {
         o.meta.status
-    } else if base_status == Some(o.meta.status) || theirs_later {
+    } else if base_status == Some(o.meta.status) || theirs_status_later {
         t.meta.status
     } else {
         o.meta.status
     };
     if status != o.meta.status {
         r = r.set_field("status", status.as_str())?;
+        if let Some(at) = &t.meta.status_changed_at {
+            r = r.set_field("status_changed_at", &text::yaml_str(at))?;
+        }
     }
     let pick = |bo: Option<&Option<String>>,
                 ov: &Option<String>,
@@ -681,6 +694,30 @@ mod tests {
         assert_eq!(m.meta.status, crate::model::session::Status::Paused);
         assert_eq!(m.meta.updated_at, "2025-01-15T11:02:00.000Z");
         assert!(m.meta.extra.contains_key("mine") && m.meta.extra.contains_key("theirs"));
+    }
+
+    #[test]
+    fn status_follows_the_later_status_change_not_the_later_edit() {
+        use crate::model::session::Status;
+        let b = base();
+        // Theirs paused first; ours closed later; theirs then edited the file last.
+        let t = b
+            .set_status(Status::Paused, at(1))
+            .unwrap()
+            .add_discovery("late", at(3))
+            .unwrap()
+            .touch(at(3))
+            .unwrap();
+        let o = b
+            .set_status(Status::Completed, at(2))
+            .unwrap()
+            .touch(at(2))
+            .unwrap();
+        for (x, y) in [(&o, &t), (&t, &o)] {
+            let (m, _) = merged(&b, x, y);
+            assert_eq!(m.meta.status, Status::Completed);
+            assert_eq!(m.view().discoveries.len(), 1);
+        }
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct SessionMeta {
     pub git_branch: Option<String>,
     #[serde(default)]
     pub git_last_commit: Option<String>,
+    /// When `status` last changed; a merge keeps the status of the later change.
+    #[serde(default)]
+    pub status_changed_at: Option<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_yaml::Value>,
 }
@@ -579,6 +582,12 @@ impl SessionFile {
     /// Set `updated_at`.
     pub fn touch(&self, now: Stamp) -> Result<Self> {
         self.set_field("updated_at", &time::rfc3339(now))
+    }
+
+    /// Change `status`, recording when (`status_changed_at`), so merges can tell the later change.
+    pub fn set_status(&self, status: Status, now: Stamp) -> Result<Self> {
+        self.set_field("status", status.as_str())?
+            .set_field("status_changed_at", &time::rfc3339(now))
     }
 
     // ---- the operations of `log` and friends ----

@@ -535,3 +535,30 @@ fn the_same_entry_name_with_different_content_on_both_sides_is_kept_twice() {
         "{files}"
     );
 }
+
+#[test]
+fn a_close_after_a_pause_elsewhere_wins_even_if_the_paused_side_edits_later() {
+    let net = Net::new();
+    let env = &net.env;
+    let (a, b) = net.shared("late");
+    env.gs(&b, &["pause", "-s", "late"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    env.gs(&a, &["close", "--complete", "-s", "late"]);
+    env.gs(&a, &["sync"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    env.gs(&b, &["checkpoint", "-s", "late", "--note", "a late edit"]);
+    env.gs(&b, &["sync"]);
+    env.gs(&a, &["sync"]);
+    assert_eq!(net.tree(&a), net.tree(&b));
+    let v = net.view(&b, "late");
+    assert_eq!(
+        v["status"], "completed",
+        "the later status change (close) wins"
+    );
+    let tree = env.git(&b, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    assert!(
+        tree.lines().any(|l| l.starts_with("archive/late-"))
+            && !tree.lines().any(|l| l.starts_with("active/")),
+        "{tree}"
+    );
+}
