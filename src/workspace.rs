@@ -760,11 +760,22 @@ impl Workspace {
                 };
                 before.push((path.clone(), id));
             }
+            // The note is needed only where a mirror file holds something the tip does not (a hand
+            // edit): elsewhere a crash is recovered by the ordinary refresh, the disk being the old tip.
+            let mut needs_note = false;
+            for (path, id) in &before {
+                if *id != store.entry_id(tree, path)? {
+                    needs_note = true;
+                    break;
+                }
+            }
             let pending = crate::mirror::Pending {
                 commit,
                 paths: before,
             };
-            self.mirror.set_pending(Some(&pending))?;
+            if needs_note {
+                self.mirror.set_pending(Some(&pending))?;
+            }
             match store.compare_and_swap(tip, commit, &message)? {
                 CasOutcome::Moved(id) => {
                     failpoint("after-cas");
@@ -774,11 +785,15 @@ impl Workspace {
                     self.finish(&pending, Some(&changes))?;
                     self.mirror.clear_dirty()?;
                     self.mirror.set_last_seen(id)?;
-                    self.mirror.set_pending(None)?;
+                    if needs_note {
+                        self.mirror.set_pending(None)?;
+                    }
                     return Ok(id);
                 }
                 CasOutcome::Lost => {
-                    self.mirror.set_pending(None)?;
+                    if needs_note {
+                        self.mirror.set_pending(None)?;
+                    }
                     continue;
                 }
             }

@@ -309,7 +309,11 @@ impl Mirror {
 
     /// Forget the dirty paths (they were committed).
     pub fn clear_dirty(&self) -> Result<()> {
-        self.set_state_lines("dirty", &[])
+        if self.state_dir.join("dirty").exists() {
+            self.set_state_lines("dirty", &[])
+        } else {
+            Ok(())
+        }
     }
 
     /// Merges waiting for our copy to parse again.
