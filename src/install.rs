@@ -47,9 +47,6 @@ pub const COMMANDS: &[(&str, &str)] = &[
 /// The hook entries, in Claude Code's settings shape.
 pub const HOOKS_JSON: &str = include_str!("../hooks/hooks/hooks.json");
 
-/// Every hook command we install starts with this.
-const OUR_PREFIXES: &[&str] = &["git session hook ", "git-session hook "];
-
 /// What install or uninstall did, file by file.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct Report {
@@ -60,23 +57,25 @@ pub struct Report {
     pub kept: Vec<(PathBuf, String)>,
 }
 
-fn is_ours(hook: &Value) -> bool {
-    hook.get("command")
-        .and_then(Value::as_str)
-        .is_some_and(|c| OUR_PREFIXES.iter().any(|p| c.starts_with(p)))
-}
-
 /// Install into (or, with `uninstall`, remove from) `<root>/.claude`.
 pub fn run(root: &Path, uninstall: bool) -> Result<Report> {
     let claude = root.join(".claude");
     let settings_path = claude.join("settings.json");
     // Read and check settings.json before touching anything, so a bad file leaves all as it was.
+    // A settings file that is a link (dotfiles) is written through the link.
+    let settings_path = fs::canonicalize(&settings_path).unwrap_or(settings_path);
     let original = match fs::read_to_string(&settings_path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&settings_path, e)),
     };
-    let mut doc: Value = match &original {
+    let bom = original
+        .as_deref()
+        .is_some_and(|t| t.starts_with('\u{feff}'));
+    let mut doc: Value = match original
+        .as_deref()
+        .map(|t| t.trim_start_matches('\u{feff}'))
+    {
         Some(t) if !t.trim().is_empty() => serde_json::from_str(t).map_err(|e| Error::Parse {
             file: settings_path.display().to_string(),
             line: e.line(),
@@ -103,8 +102,15 @@ pub fn run(root: &Path, uninstall: bool) -> Result<Report> {
             fs::remove_file(&settings_path).at(&settings_path)?;
             report.removed.push(settings_path.clone());
         } else {
-            let text = render(&doc, original.as_deref());
+            let mut text = render(&doc, original.as_deref());
+            if bom {
+                text.insert(0, '\u{feff}');
+            }
+            let mode = fs::metadata(&settings_path).ok().map(|m| m.permissions());
             write_atomic(&settings_path, text.as_bytes())?;
+            if let Some(mode) = mode {
+                let _ = fs::set_permissions(&settings_path, mode);
+            }
             report.written.push(settings_path.clone());
         }
     } else {
@@ -156,6 +162,9 @@ fn add_hooks(doc: &mut Value) -> Result<bool> {
     let hooks = root
         .entry("hooks")
         .or_insert_with(|| Value::Object(Map::new()));
+    if hooks.is_null() {
+        *hooks = Value::Object(Map::new());
+    }
     let Some(hooks) = hooks.as_object_mut() else {
         return Err(Error::Other(
             "settings.json: \"hooks\" is not an object; left untouched".into(),
@@ -172,20 +181,7 @@ fn add_hooks(doc: &mut Value) -> Result<bool> {
             )));
         };
         for group in groups.as_array().expect("hooks.json lists groups") {
-            let wanted: Vec<&str> = group["hooks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|h| h["command"].as_str())
-                .collect();
-            let present = list.iter().any(|g| {
-                g.get("hooks").and_then(Value::as_array).is_some_and(|hs| {
-                    wanted.iter().all(|w| {
-                        hs.iter()
-                            .any(|h| h.get("command").and_then(Value::as_str) == Some(*w))
-                    })
-                })
-            });
+            let present = list.contains(group);
             if !present {
                 list.push(group.clone());
                 changed = true;
@@ -201,27 +197,19 @@ fn remove_hooks(doc: &mut Value) -> Result<bool> {
         return Ok(false);
     };
     let mut changed = false;
-    let events: Vec<String> = hooks.keys().cloned().collect();
-    for event in events {
+    for (event, groups) in ours() {
+        let ours: Vec<Value> = groups.as_array().cloned().unwrap_or_default();
         let Some(list) = hooks.get_mut(&event).and_then(Value::as_array_mut) else {
             continue;
         };
         let before = list.len();
-        for group in list.iter_mut() {
-            if let Some(hs) = group.get_mut("hooks").and_then(Value::as_array_mut) {
-                let n = hs.len();
-                hs.retain(|h| !is_ours(h));
-                if hs.len() != n {
-                    changed = true;
-                    if hs.is_empty() {
-                        *group = Value::Null;
-                    }
-                }
+        // Only a group exactly as install wrote it (matcher, command, timeout): never a user's own.
+        list.retain(|g| !ours.contains(g));
+        if list.len() != before {
+            changed = true;
+            if list.is_empty() {
+                hooks.remove(&event);
             }
-        }
-        list.retain(|g| !g.is_null());
-        if list.is_empty() && before > 0 {
-            hooks.remove(&event);
         }
     }
     if changed && hooks.is_empty() {

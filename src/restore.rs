@@ -199,8 +199,8 @@ pub fn render(r: &Restoration, cap: Option<usize>) -> String {
             "{} @ {}",
             br.as_deref().unwrap_or("(no branch)"),
             c.as_deref()
-                .map(|c| &c[..c.len().min(10)])
-                .unwrap_or("(no commit)")
+                .map(|c| c.chars().take(10).collect::<String>())
+                .unwrap_or_else(|| "(no commit)".into())
         )
     };
     b.push_str(&format!(

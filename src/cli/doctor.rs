@@ -32,6 +32,34 @@ enum Fix {
     RestoreRef(gix::ObjectId),
 }
 
+/// What doctor found and did: `doctor --json` prints it as it is.
+#[derive(Debug, Default, serde::Serialize)]
+struct Report {
+    problems: Vec<String>,
+    repaired: Vec<String>,
+}
+
+impl Report {
+    /// Print for people (one line each) or as JSON; return `code`.
+    fn emit(&self, ctx: &Context, code: i32) -> i32 {
+        let p = &ctx.printer;
+        if p.json {
+            p.json(&serde_json::json!({"ok": code == 0, "problems": self.problems, "repaired": self.repaired}));
+            return code;
+        }
+        if self.problems.is_empty() && self.repaired.is_empty() {
+            p.note("No problems found.");
+        }
+        for line in &self.problems {
+            p.out(line);
+        }
+        for line in &self.repaired {
+            p.out(&format!("repaired: {line}"));
+        }
+        code
+    }
+}
+
 struct Problem {
     what: String,
     fix: Option<Fix>,
@@ -40,17 +68,18 @@ struct Problem {
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     let lock = ws.lock()?;
+    let mut report = Report::default();
     let mut problems = check(&ws)?;
     if a.repair && problems.iter().any(|p| matches!(p.fix, Some(Fix::Refresh))) {
         ws.refresh(&lock)?;
-        ctx.printer
-            .out("repaired: brought .sessions/ up to refs/sessions");
+        report
+            .repaired
+            .push("brought .sessions/ up to refs/sessions".to_string());
         problems = check(&ws)?;
     }
     if problems.is_empty() {
         ctx.flush_warnings(&ws);
-        ctx.printer.note("No problems found.");
-        return Ok(0);
+        return Ok(report.emit(ctx, 0));
     }
     for p in &problems {
         let hint = match (&p.fix, a.repair) {
@@ -58,10 +87,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             (None, _) => " (needs a hand fix)",
             _ => "",
         };
-        ctx.printer.out(&format!("{}{hint}", p.what));
+        report.problems.push(format!("{}{hint}", p.what));
     }
     if !a.repair {
-        return Ok(1);
+        return Ok(report.emit(ctx, 1));
     }
     let mut to_commit = TreeChanges::new();
     let mut unfixed = 0;
@@ -69,9 +98,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         match &p.fix {
             Some(Fix::Restore(path, id)) => {
                 ws.mirror().write(path, &ws.store().blob(*id)?)?;
-                ctx.printer.out(&format!(
-                    "repaired: restored {MIRROR_DIR}/{path} from refs/sessions"
-                ));
+                report
+                    .repaired
+                    .push(format!("restored {MIRROR_DIR}/{path} from refs/sessions"));
             }
             Some(Fix::Commit(path)) => {
                 if let Some(bytes) = ws.mirror().read(path)? {
@@ -80,14 +109,16 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             }
             Some(Fix::DropCurrent) => {
                 ws.set_current(None)?;
-                ctx.printer
-                    .out("repaired: cleared the dangling current-session pointer");
+                report
+                    .repaired
+                    .push("cleared the dangling current-session pointer".to_string());
             }
             Some(Fix::RestoreRef(id)) => {
                 ws.store()
                     .compare_and_swap(None, *id, "doctor: restore refs/sessions")?;
-                ctx.printer
-                    .out(&format!("repaired: refs/sessions points at {id} again"));
+                report
+                    .repaired
+                    .push(format!("refs/sessions points at {id} again"));
             }
             Some(Fix::Refresh) => {}
             None => unfixed += 1,
@@ -104,12 +135,13 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             })
         })?;
         for path in to_commit.keys() {
-            ctx.printer
-                .out(&format!("repaired: committed {MIRROR_DIR}/{path}"));
+            report
+                .repaired
+                .push(format!("committed {MIRROR_DIR}/{path}"));
         }
     }
     ctx.flush_warnings(&ws);
-    Ok(if unfixed > 0 { 1 } else { 0 })
+    Ok(report.emit(ctx, if unfixed > 0 { 1 } else { 0 }))
 }
 
 fn check(ws: &Workspace) -> Result<Vec<Problem>> {

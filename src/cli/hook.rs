@@ -17,6 +17,28 @@ pub struct Args {
     event: HookKind,
 }
 
+/// A panic in a hook becomes one line on stderr and exit 1: never a backtrace, never 101.
+pub fn guard_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "git-session: hook failed{place}: {}; nothing was lost",
+            msg.replace('\n', " ")
+        );
+        std::process::exit(1);
+    }));
+}
+
 /// End the process with one line if the hook's work outlives [`BUDGET`].
 pub fn start_watchdog() {
     std::thread::spawn(|| {

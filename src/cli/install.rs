@@ -17,8 +17,11 @@ pub struct Args {
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let root = if a.global {
         std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
             .map(std::path::PathBuf::from)
-            .ok_or_else(|| Error::Other("HOME is not set".into()))?
+            .ok_or_else(|| {
+                Error::Other("HOME is not set; --global installs under $HOME/.claude".into())
+            })?
     } else {
         ctx.workspace()?.worktree().to_path_buf()
     };

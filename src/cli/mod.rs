@@ -103,6 +103,7 @@ impl Context {
 
 /// `git session hook user-prompt-submit` without the argument parser: the per-prompt hot path.
 pub fn hook_fast_path() -> i32 {
+    hook::guard_panics();
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let out = crate::hooks::run(
         crate::hooks::HookKind::UserPromptSubmit,
@@ -115,6 +116,13 @@ pub fn hook_fast_path() -> i32 {
 
 /// Parse `args`, run, and return the process exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // A hook must never exit 2 (it would block the agent), whatever its arguments look like.
+    let is_hook = args.iter().skip(1).any(|a| a == "hook");
+    if is_hook {
+        hook::guard_panics();
+    }
+    let usage_code = if is_hook { 1 } else { 2 };
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -127,26 +135,30 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             ) {
                 let _ = e.print();
                 return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                    2
+                    usage_code
                 } else {
                     0
                 };
             }
+            // clap's message may continue on the next line (the missing argument's name).
             let text = e.render().to_string();
-            let first = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("git-session: error: {first} (see: git session --help)");
-            return 2;
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let mut first = lines.next().unwrap_or("invalid arguments").to_string();
+            if first.ends_with(':')
+                && let Some(next) = lines.next()
+            {
+                first = format!("{first} {next}");
+            }
+            let first = first.strip_prefix("error: ").unwrap_or(&first).to_string();
+            eprintln!("git-session: error: {first} (see: git session -h)");
+            return usage_code;
         }
     };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("git-session: error: {}", one_line(&e.to_string()));
-            e.exit_code()
+            if is_hook { 1 } else { e.exit_code() }
         }
     }
 }

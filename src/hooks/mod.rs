@@ -114,13 +114,15 @@ pub fn read_event(mut input: impl Read) -> std::result::Result<Event, String> {
 }
 
 /// Run one hook on an event read from `input`, with `fallback_dir` when the event names no cwd.
-/// `start_budget` is called once the hook has real work to do (it starts the watchdog).
+/// `start_budget` starts the watchdog; it is called before stdin is read.
 pub fn run(
     kind: HookKind,
     input: impl Read,
     fallback_dir: PathBuf,
     start_budget: impl FnOnce(),
 ) -> HookOutput {
+    // Started before reading: a writer that never closes stdin must not hold the agent.
+    start_budget();
     let event = match read_event(input) {
         Ok(e) => e,
         Err(msg) => return HookOutput::problem(msg),
@@ -134,7 +136,6 @@ pub fn run(
             return HookOutput::quiet();
         }
     }
-    start_budget();
     let dir = event
         .cwd
         .as_deref()

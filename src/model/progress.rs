@@ -44,8 +44,8 @@ pub fn render(v: &SessionView) -> String {
         let commit = v
             .git_last_commit
             .as_deref()
-            .map(|c| &c[..c.len().min(10)])
-            .unwrap_or("");
+            .map(|c| c.chars().take(10).collect::<String>())
+            .unwrap_or_default();
         facts.push(format!("branch {b} {commit}").trim_end().to_string());
     }
     out.push_str(&facts.join(" · "));

@@ -624,3 +624,157 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
         assert!(root.join(format!("commands/session-{cmd}.md")).exists());
     }
 }
+
+#[test]
+fn a_hook_never_panics_on_odd_session_fields_and_never_exits_2_on_odd_arguments() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let path = env.active_file(&repo);
+    let text = fs::read_to_string(&path).unwrap();
+    let text = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("git_last_commit:") {
+                "git_last_commit: \"aéééééé\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    fs::write(&path, text).unwrap();
+    for (kind, input) in [
+        ("session-start", r#"{"source":"startup"}"#),
+        ("session-start", r#"{"source":"compact"}"#),
+        ("user-prompt-submit", r#"{"prompt":"continue"}"#),
+    ] {
+        let out = hook(&env, &repo, kind, input);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for args in [
+        vec!["hook", "post-compact"],
+        vec!["hook", "session-start", "--bogus"],
+        vec!["-C", "/no/such/dir", "hook", "stop"],
+        vec!["hook"],
+    ] {
+        let out = env
+            .cmd(&repo)
+            .args(&args)
+            .write_stdin("{}")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).lines().count() <= 1,
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_hook_whose_stdin_never_closes_gives_up_within_its_budget() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let started = Instant::now();
+    let mut child = env
+        .std_cmd(&repo)
+        .args(["hook", "session-start"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        started.elapsed() < Duration::from_secs(13),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gave up"));
+}
+
+#[test]
+fn uninstall_leaves_a_users_own_group_with_our_command_alone() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    fs::create_dir_all(repo.join(".claude")).unwrap();
+    let mine = "{\n  \"hooks\": {\n    \"SessionStart\": [\n      {\n        \"matcher\": \"compact\",\n        \"hooks\": [\n          {\n            \"type\": \"command\",\n            \"command\": \"git session hook session-start\"\n          }\n        ]\n      }\n    ]\n  }\n}\n";
+    fs::write(repo.join(".claude/settings.json"), mine).unwrap();
+    env.gs(&repo, &["install"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo.join(".claude/settings.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        v["hooks"]["SessionStart"].as_array().unwrap().len(),
+        2,
+        "ours is added beside the user's"
+    );
+    env.gs(&repo, &["install", "--uninstall"]);
+    assert_eq!(
+        fs::read_to_string(repo.join(".claude/settings.json")).unwrap(),
+        mine
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn install_writes_through_a_symlinked_settings_file_and_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let repo = env.repo("r");
+    let dotfiles = env.path("dotfiles");
+    fs::create_dir_all(&dotfiles).unwrap();
+    fs::create_dir_all(env.home().join(".claude")).unwrap();
+    let real = dotfiles.join("settings.json");
+    fs::write(&real, "{\n  \"model\": \"opus\"\n}\n").unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&real, env.home().join(".claude/settings.json")).unwrap();
+    env.gs(&repo, &["install", "--global"]);
+    let link = env.home().join(".claude/settings.json");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        fs::read_to_string(&real)
+            .unwrap()
+            .contains("git session hook pre-compact")
+    );
+    assert_eq!(
+        fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn doctor_json_is_json() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let v: serde_json::Value = serde_json::from_str(&env.gs(&repo, &["doctor", "--json"])).unwrap();
+    assert_eq!(v["ok"], true);
+    fs::remove_file(env.active_file(&repo)).unwrap();
+    let out = env.run(&repo, &["doctor", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let problems: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("missing from the mirror")),
+        "{problems:?}"
+    );
+}
