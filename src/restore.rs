@@ -87,7 +87,14 @@ pub fn build(ws: &Workspace, entry: &SessionEntry, file: &SessionFile) -> Result
         .map(|e| RecentEntry {
             at: e.meta.at.clone(),
             kind: e.meta.kind.clone(),
-            text: clip(&e.body.replace("**", ""), 200),
+            // "decision: Decision: X" says it twice: drop the label the kind already gives.
+            text: clip(
+                e.body
+                    .replace("**", "")
+                    .trim_start_matches("Decision:")
+                    .trim_start(),
+                200,
+            ),
         })
         .collect();
     let last_progress = names
