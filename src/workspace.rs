@@ -1058,3 +1058,44 @@ impl Workspace {
         write_atomic(&path, (lines.join("\n") + "\n").as_bytes())
     }
 }
+
+/// One change to one session, as a command describes it.
+pub struct SessionEdit {
+    pub file: SessionFile,
+    /// The journal entry's kind.
+    pub kind: String,
+    pub body: String,
+    /// The commit message's summary.
+    pub summary: String,
+}
+
+impl Workspace {
+    /// Commit one change to one session where it lives: resolve `name` (else the current
+    /// session) on the tip, apply `edit`, write the file, its `progress.md` and one journal entry.
+    /// Returns the session and the file as committed.
+    pub fn change_session(
+        &self,
+        lock: &WorktreeLock,
+        command: &str,
+        name: Option<&str>,
+        mut edit: impl FnMut(SessionFile, crate::model::time::Stamp) -> Result<SessionEdit>,
+    ) -> Result<(SessionEntry, SessionFile)> {
+        let mut done = None;
+        self.commit(lock, command, |tree| {
+            let target = self.target(name)?;
+            let now = crate::model::time::now();
+            let e = edit(self.load(&target)?, now)?;
+            let changes =
+                self.session_changes(tree, &target.path, &e.file, &e.kind, e.body, now)?;
+            let planned = Planned {
+                changes,
+                shortname: target.shortname.clone(),
+                summary: e.summary,
+                touched: vec![target.short.clone()],
+            };
+            done = Some((target, e.file));
+            Ok(planned)
+        })?;
+        Ok(done.expect("commit ran the plan"))
+    }
+}

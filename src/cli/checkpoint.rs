@@ -2,8 +2,8 @@
 
 use crate::cli::Context;
 use crate::error::Result;
-use crate::model::{text, time};
-use crate::workspace::Planned;
+use crate::model::text;
+use crate::workspace::SessionEdit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,32 +22,25 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
     let lock = ws.lock()?;
-    let mut name = String::new();
-    ws.commit(&lock, "checkpoint", |tree| {
-        let target = ws.target(a.session.as_deref())?;
-        let file = ws.load(&target)?;
-        let now = time::now();
-        let file = ws.checkpoint_file(file, a.summary.as_deref(), now)?;
-        let summary = a
-            .note
-            .as_deref()
-            .map(text::one_line)
-            .unwrap_or_else(|| "checkpoint".into());
-        let body = a
-            .note
-            .as_deref()
-            .map(text::clean)
-            .unwrap_or_else(|| "Checkpoint".into());
-        let changes = ws.session_changes(tree, &target.path, &file, "checkpoint", body, now)?;
-        name = target.shortname.clone();
-        Ok(Planned {
-            changes,
-            shortname: target.shortname.clone(),
-            summary,
-            touched: vec![target.short.clone()],
-        })
-    })?;
+    let (target, _) =
+        ws.change_session(&lock, "checkpoint", a.session.as_deref(), |file, now| {
+            Ok(SessionEdit {
+                file: ws.checkpoint_file(file, a.summary.as_deref(), now)?,
+                kind: "checkpoint".into(),
+                body: a
+                    .note
+                    .as_deref()
+                    .map(text::clean)
+                    .unwrap_or_else(|| "Checkpoint".into()),
+                summary: a
+                    .note
+                    .as_deref()
+                    .map(text::one_line)
+                    .unwrap_or_else(|| "checkpoint".into()),
+            })
+        })?;
     ctx.flush_warnings(&ws);
-    ctx.printer.note(&format!("Checkpointed {name}"));
+    ctx.printer
+        .note(&format!("Checkpointed {}", target.shortname));
     Ok(0)
 }

@@ -5,8 +5,8 @@ use clap::ArgGroup;
 use crate::cli::Context;
 use crate::error::{Error, Result};
 use crate::model::session::NewDecision;
-use crate::model::{text, time};
-use crate::workspace::Planned;
+use crate::model::text;
+use crate::workspace::SessionEdit;
 
 #[derive(Debug, clap::Args)]
 #[command(group(ArgGroup::new("kind").required(true).multiple(false)))]
@@ -180,11 +180,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
     let lock = ws.lock()?;
-    let mut said = String::new();
-    ws.commit(&lock, "log", |tree| {
-        let target = ws.target(session.as_deref())?;
-        let file = ws.load(&target)?;
-        let now = time::now();
+    let (target, _) = ws.change_session(&lock, "log", session.as_deref(), |file, now| {
         let (file, body, summary) = match &kind {
             Kind::Progress(t) => (
                 file.add_progress_note(t, now)?,
@@ -240,17 +236,15 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 (f, body, text::one_line(p))
             }
         };
-        let file = file.touch(now)?;
-        let changes = ws.session_changes(tree, &target.path, &file, kind.name(), body, now)?;
-        said = format!("Logged {} to {}", kind.name(), target.shortname);
-        Ok(Planned {
-            changes,
-            shortname: target.shortname.clone(),
+        Ok(SessionEdit {
+            file: file.touch(now)?,
+            kind: kind.name().into(),
+            body,
             summary: format!("{}: {summary}", kind.name()),
-            touched: vec![target.short.clone()],
         })
     })?;
     ctx.flush_warnings(&ws);
-    ctx.printer.note(&said);
+    ctx.printer
+        .note(&format!("Logged {} to {}", kind.name(), target.shortname));
     Ok(0)
 }

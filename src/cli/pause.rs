@@ -3,8 +3,8 @@
 use crate::cli::Context;
 use crate::error::Result;
 use crate::model::session::Status;
-use crate::model::{text, time};
-use crate::workspace::Planned;
+use crate::model::text;
+use crate::workspace::SessionEdit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,32 +20,24 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
     let lock = ws.lock()?;
-    let mut paused = (String::new(), String::new());
-    ws.commit(&lock, "pause", |tree| {
-        let target = ws.target(a.session.as_deref())?;
-        let file = ws.load(&target)?;
-        let now = time::now();
+    let (target, file) = ws.change_session(&lock, "pause", a.session.as_deref(), |file, now| {
         let file = file.set_status(Status::Paused, now)?;
-        let file = ws.checkpoint_file(file, None, now)?;
-        let body = a
-            .note
-            .as_deref()
-            .map(text::clean)
-            .unwrap_or_else(|| "Paused".into());
-        let summary = a
-            .note
-            .as_deref()
-            .map(text::one_line)
-            .unwrap_or_else(|| "paused".into());
-        let changes = ws.session_changes(tree, &target.path, &file, "pause", body, now)?;
-        paused = (file.meta.id.clone(), target.shortname.clone());
-        Ok(Planned {
-            changes,
-            shortname: target.shortname.clone(),
-            summary,
-            touched: vec![target.short.clone()],
+        Ok(SessionEdit {
+            file: ws.checkpoint_file(file, None, now)?,
+            kind: "pause".into(),
+            body: a
+                .note
+                .as_deref()
+                .map(text::clean)
+                .unwrap_or_else(|| "Paused".into()),
+            summary: a
+                .note
+                .as_deref()
+                .map(text::one_line)
+                .unwrap_or_else(|| "paused".into()),
         })
     })?;
+    let paused = (file.meta.id.clone(), target.shortname.clone());
     if ws.current_id()?.as_deref() == Some(paused.0.as_str()) {
         ws.set_current(None)?;
     }

@@ -15,9 +15,9 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::model::session::SessionFile;
-use crate::model::{progress, text, time};
+use crate::model::{progress, text};
 use crate::restore;
-use crate::workspace::{Planned, SessionEntry, Workspace};
+use crate::workspace::{Planned, SessionEdit, SessionEntry, Workspace};
 
 /// Largest event we read; anything bigger is not a Claude Code event.
 pub const MAX_INPUT: usize = 8 * 1024 * 1024;
@@ -212,29 +212,20 @@ fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         return Ok(HookOutput::quiet());
     };
     let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
-    let mut digest = String::new();
-    ws.commit(&lock, "compact", |tree| {
-        let s = ws
-            .by_short(&target.short)?
-            .ok_or_else(|| Error::UnknownSession(target.short.clone()))?;
-        let file = ws.load(&s)?;
-        let now = time::now();
+    let (_, file) = ws.change_session(&lock, "compact", Some(&target.short), |file, now| {
         let count = file.meta.compaction_count + 1;
         let mut file = file.set_field("compaction_count", &count.to_string())?;
         if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
             file = record_claude_session(file, &cid)?;
         }
-        let file = ws.checkpoint_file(file, None, now)?;
-        let body = format!("Context compaction {count} (trigger: {trigger})");
-        let changes = ws.session_changes(tree, &s.path, &file, "compaction", body, now)?;
-        digest = progress::render(&file.view());
-        Ok(Planned {
-            changes,
-            shortname: s.shortname.clone(),
+        Ok(SessionEdit {
+            file: ws.checkpoint_file(file, None, now)?,
+            kind: "compaction".into(),
+            body: format!("Context compaction {count} (trigger: {trigger})"),
             summary: format!("compaction {count} ({trigger})"),
-            touched: vec![s.short.clone()],
         })
     })?;
+    let digest = progress::render(&file.view());
     // PreCompact output reaches only Claude Code's debug log; SessionStart(compact) restores.
     Ok(HookOutput {
         stdout: Some(digest),
