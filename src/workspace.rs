@@ -528,9 +528,7 @@ impl Workspace {
         theirs_id: Option<ObjectId>,
     ) -> Result<bool> {
         let origin = format!("{MIRROR_DIR}/{ours_path}");
-        let is_session = ids::parse_file_name(dest.rsplit('/').next().unwrap_or_default())
-            .is_some()
-            && (dest.starts_with("active/") || dest.starts_with("archive/"));
+        let is_session = ids::session_path(dest).is_some();
         if !is_session {
             self.mirror.add_dirty(ours_path)?;
             self.warn(format!("{origin}: changed here and in refs/sessions; kept your copy (the other is in the ref's history)"));
@@ -539,11 +537,7 @@ impl Workspace {
         match merge::merge_session_bytes(&origin, base, ours, theirs) {
             Ok(m) => {
                 let file = SessionFile::parse(&origin, m.text.clone())?;
-                let dir = if file.meta.status.is_archived() {
-                    "archive"
-                } else {
-                    "active"
-                };
+                let dir = file.meta.status.dir();
                 let name = dest.rsplit('/').next().unwrap_or_default();
                 let target = format!("{dir}/{name}");
                 self.mirror.write(&target, m.text.as_bytes())?;
@@ -632,11 +626,7 @@ impl Workspace {
             let origin = format!("{MIRROR_DIR}/{}", u.path);
             let m = merge::merge_session_bytes(&origin, base.as_deref(), &ours, &theirs)?;
             let file = SessionFile::parse(&origin, m.text.clone())?;
-            let dir = if file.meta.status.is_archived() {
-                "archive"
-            } else {
-                "active"
-            };
+            let dir = file.meta.status.dir();
             let target = format!("{dir}/{}", u.path.rsplit('/').next().unwrap_or_default());
             self.mirror.write(&target, m.text.as_bytes())?;
             changes.insert(target.clone(), Some(m.text.into_bytes()));
@@ -1012,16 +1002,8 @@ impl Workspace {
         if let Some(id) = self.store().tip_of(crate::sync::REMOTE_REF).ok().flatten() {
             refs.push((crate::sync::REMOTE_REF.to_string(), id));
         }
-        if refs.is_empty() {
-            return Ok(());
-        }
-        let path = self.state_dir.join("remotes");
-        let known = fs::read_to_string(&path).unwrap_or_default();
-        let mut lines: Vec<String> = known.lines().map(str::to_string).collect();
-        let mut changed = false;
         for (remote, id) in refs {
-            let line = format!("{remote} {id}");
-            if lines.contains(&line) {
+            if self.mirror.merged_remote(&remote)? == Some(id) {
                 continue;
             }
             // A journal that cannot be merged must not stop every command: say so and go on.
@@ -1035,27 +1017,9 @@ impl Workspace {
                     continue;
                 }
             }
-            lines.retain(|l| !l.starts_with(&format!("{remote} ")));
-            lines.push(line);
-            changed = true;
-        }
-        if changed {
-            write_atomic(&path, (lines.join("\n") + "\n").as_bytes())?;
+            self.mirror.set_merged_remote(&remote, id)?;
         }
         Ok(())
-    }
-
-    /// Note that `remote`'s journal at `id` is merged (after a push updated the tracking ref).
-    pub fn mark_tracking_merged(&self, remote: &str, id: ObjectId) -> Result<()> {
-        let path = self.state_dir.join("remotes");
-        let known = fs::read_to_string(&path).unwrap_or_default();
-        let mut lines: Vec<String> = known
-            .lines()
-            .filter(|l| !l.starts_with(&format!("{remote} ")))
-            .map(str::to_string)
-            .collect();
-        lines.push(format!("{remote} {id}"));
-        write_atomic(&path, (lines.join("\n") + "\n").as_bytes())
     }
 }
 

@@ -316,6 +316,25 @@ impl Mirror {
         }
     }
 
+    /// The commit of `remote`'s journal last merged here.
+    pub fn merged_remote(&self, remote: &str) -> Result<Option<ObjectId>> {
+        Ok(self
+            .state_lines("remotes")?
+            .iter()
+            .find_map(|l| l.strip_prefix(remote)?.strip_prefix(' ').and_then(parse_id)))
+    }
+
+    /// Record that `remote`'s journal at `id` is merged.
+    pub fn set_merged_remote(&self, remote: &str, id: ObjectId) -> Result<()> {
+        let mut lines: Vec<String> = self
+            .state_lines("remotes")?
+            .into_iter()
+            .filter(|l| !l.starts_with(&format!("{remote} ")))
+            .collect();
+        lines.push(format!("{remote} {id}"));
+        self.set_state_lines("remotes", &lines)
+    }
+
     /// Merges waiting for our copy to parse again.
     pub fn unmerged(&self) -> Result<Vec<Unmerged>> {
         Ok(self

@@ -97,6 +97,16 @@ pub fn parse_file_name(name: &str) -> Option<(&str, &str)> {
         .then_some((shortname, short))
 }
 
+/// `(short id, file name)` of a session file's path: `active/<name>-<short>.md` or `archive/…`.
+pub fn session_path(path: &str) -> Option<(String, String)> {
+    let (dir, name) = path.split_once('/')?;
+    if (dir != "active" && dir != "archive") || name.contains('/') {
+        return None;
+    }
+    let (_, short) = parse_file_name(name)?;
+    Some((short.to_string(), name.to_string()))
+}
+
 /// A name for an error message, with control characters shown and the length bounded.
 pub fn printable(name: &str) -> String {
     let shown: String = name

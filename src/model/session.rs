@@ -38,6 +38,15 @@ impl Status {
     pub fn is_archived(self) -> bool {
         matches!(self, Status::Completed | Status::Abandoned)
     }
+
+    /// The directory a session file with this status lives in.
+    pub fn dir(self) -> &'static str {
+        if self.is_archived() {
+            "archive"
+        } else {
+            "active"
+        }
+    }
 }
 
 /// The frontmatter, typed; keys we do not know are kept in `extra`.

@@ -162,7 +162,7 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) ->
         for theirs in tips {
             report.fetched = true;
             let outcome = ws.integrate(lock, theirs, remote)?;
-            ws.mark_tracking_merged(remote, theirs)?;
+            ws.mirror().set_merged_remote(remote, theirs)?;
             match outcome {
                 Integrated::UpToDate => {
                     if report.merge.is_empty() {
@@ -199,7 +199,7 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) ->
             if old != Some(local) {
                 let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
             }
-            ws.mark_tracking_merged(remote, local)?;
+            ws.mirror().set_merged_remote(remote, local)?;
             report.pushed = true;
             return Ok(report);
         }

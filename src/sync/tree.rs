@@ -36,15 +36,6 @@ pub struct Writer<'a> {
     pub other: &'a str,
 }
 
-fn session_path(path: &str) -> Option<(String, String)> {
-    let (dir, name) = path.split_once('/')?;
-    if (dir != "active" && dir != "archive") || name.contains('/') {
-        return None;
-    }
-    let (_, short) = ids::parse_file_name(name)?;
-    Some((short.to_string(), name.to_string()))
-}
-
 fn locate(
     store: &SessionsRef,
     tree: Option<ObjectId>,
@@ -91,7 +82,7 @@ pub fn merge_trees(
     let mut both: BTreeMap<String, String> = BTreeMap::new();
     for c in &diff {
         let o = store.entry_id(ours, &c.path)?;
-        if let Some((short, name)) = session_path(&c.path) {
+        if let Some((short, name)) = ids::session_path(&c.path) {
             if c.old.is_none()
                 && let Some((oname, _)) = ours_sessions.get(&short)
                 && *oname != name
@@ -111,7 +102,7 @@ pub fn merge_trees(
         if o == c.new {
             continue;
         }
-        if let Some((short, _)) = session_path(&c.path)
+        if let Some((short, _)) = ids::session_path(&c.path)
             && both.contains_key(&short)
         {
             continue;
@@ -204,11 +195,7 @@ fn merge_session(
         };
     // The merged file's TL;DR status lines follow what it now says (hooks inject them).
     let file = SessionFile::parse(&origin, merged.text.clone())?.refresh_status_lines()?;
-    let dir = if file.meta.status.is_archived() {
-        "archive"
-    } else {
-        "active"
-    };
+    let dir = file.meta.status.dir();
     let dest = format!("{dir}/{name}");
     out.changes
         .insert(dest.clone(), Some(file.text().as_bytes().to_vec()));
