@@ -285,8 +285,8 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
             ),
         ));
     };
-    let file = ws.load(&s)?;
     if source == "compact" {
+        let file = ws.load(&s)?;
         let ctx = restoration(
             ws,
             &s,
@@ -296,7 +296,14 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         )?;
         return Ok(HookOutput::context(HookKind::SessionStart, ctx));
     }
-    let digest = progress::render(&file.view());
+    // progress.md is the digest kept for exactly this: read it; render only if it is missing.
+    let digest = match ws
+        .mirror()
+        .read(&format!("{}/progress.md", s.journal_dir()))?
+    {
+        Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        None => progress::render(&ws.load(&s)?.view()),
+    };
     let body = digest
         .split_once("\n---\n")
         .map(|(_, b)| b)

@@ -454,7 +454,7 @@ fn settle_completed_steps(r: &SessionFile) -> Result<SessionFile> {
             r = r.splice(at..at, &ins)?;
         }
         if was_current && r.current_step().is_none() {
-            r = r.promote_pub()?;
+            r = r.promote_next_step()?;
         }
     }
     // A step open in both In Progress and Remaining (a merge without a base) stays in progress.

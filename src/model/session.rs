@@ -668,11 +668,6 @@ impl SessionFile {
         Ok(file)
     }
 
-    /// Move the first remaining step to In Progress as current.
-    pub(crate) fn promote_pub(&self) -> Result<Self> {
-        self.promote_next_step()
-    }
-
     /// Replace a section's own body (up to its first nested heading).
     pub fn replace_own(&self, sec: Sec, body: &str) -> Result<Self> {
         self.splice(self.own_range(sec), body)
@@ -697,7 +692,8 @@ impl SessionFile {
         self.replace_body(Sec::Tldr, &body)
     }
 
-    fn promote_next_step(&self) -> Result<Self> {
+    /// Move the first remaining step to In Progress as current.
+    pub(crate) fn promote_next_step(&self) -> Result<Self> {
         let Some(item) = self
             .items(Sec::Remaining)
             .into_iter()
