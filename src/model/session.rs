@@ -486,20 +486,12 @@ impl SessionFile {
     }
 
     /// End of the last non-blank line of a section's own body.
-    fn content_end(&self, sec: Sec) -> usize {
-        let body = self.body_of(sec);
-        let own_end = self
-            .headings
-            .iter()
-            .map(|h| h.start)
-            .find(|&s| s >= body.start && s < body.end)
-            .unwrap_or(body.end);
-        let slice = &self.text[body.start..own_end];
-        let trimmed = slice.trim_end_matches(['\n', ' ', '\t', '\r']);
+    fn content_end(&self, range: Range<usize>) -> usize {
+        let trimmed = self.text[range.clone()].trim_end_matches(['\n', ' ', '\t', '\r']);
         if trimmed.is_empty() {
-            return body.start;
+            return range.start;
         }
-        let end = body.start + trimmed.len();
+        let end = range.start + trimmed.len();
         self.text[end..]
             .find('\n')
             .map(|i| end + i + 1)
@@ -518,24 +510,13 @@ impl SessionFile {
                 ins.push('\n');
                 self.splice(last.range.end..last.range.end, &ins)
             }
-            None => self.splice_block(self.content_end(sec), &format!("{line}\n")),
+            None => self.splice_block(self.content_end(self.own_range(sec)), &format!("{line}\n")),
         }
     }
 
     /// Append a block (a decision) at the end of a section, after its nested headings.
     pub fn append_block(&self, sec: Sec, block: &str) -> Result<Self> {
-        let body = self.body_of(sec);
-        let trimmed = self.text[body.clone()].trim_end_matches(['\n', ' ', '\t', '\r']);
-        let pos = if trimmed.is_empty() {
-            body.start
-        } else {
-            let end = body.start + trimmed.len();
-            self.text[end..]
-                .find('\n')
-                .map(|i| end + i + 1)
-                .unwrap_or(self.text.len())
-        };
-        self.splice_block(pos, block)
+        self.splice_block(self.content_end(self.body_of(sec)), block)
     }
 
     /// Replace a section's body.
