@@ -1,18 +1,24 @@
-//! One error type for the library, mapped to exit codes in one place.
+//! The crate's error: each layer's own error enum, plus what only a command can get wrong.
+//! Which of them are usage errors (exit 2) is decided in one place, `cli::exit_code`.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
+
+use crate::mirror::MirrorError;
+use crate::store::StoreError;
+use crate::sync::SyncError;
 
 /// Everything that can go wrong, each variant naming the thing and the place.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("not a git repository (or any parent up to /): {0}")]
-    NotARepository(PathBuf),
+    #[error("not a git repository (or any parent up to /): {}", dir.display())]
+    NotARepository {
+        dir: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     #[error("this repository has no working tree: {0}")]
     BareRepository(PathBuf),
-    #[error(
-        "no git identity configured: set user.name and user.email (git config user.email you@example.com)"
-    )]
-    NoIdentity,
     #[error("no session named '{0}' (see: git session list --all)")]
     UnknownSession(String),
     #[error("'{name}' is ambiguous; it could be: {}", candidates.join(", "))]
@@ -24,6 +30,17 @@ pub enum Error {
         "no current session in this worktree (start one with: git session init, or pick one with: git session resume)"
     )]
     NoCurrentSession,
+    #[error("no session to resume (start one with: git session init)")]
+    NothingToResume,
+    #[error("session {name} is already {status}")]
+    AlreadyClosed { name: String, status: &'static str },
+    #[error("session {name} is {status}; resume it with --reopen")]
+    NeedsReopen { name: String, status: &'static str },
+    #[error("refs/sessions does not exist yet")]
+    NoJournalYet,
+    #[error("session {name} did not exist at {rev}")]
+    NotAtRevision { name: String, rev: String },
+    /// How the command was called is wrong (exit 2).
     #[error("{0}")]
     Usage(String),
     #[error("invalid session name '{name}': {why}")]
@@ -34,38 +51,61 @@ pub enum Error {
         line: usize,
         message: String,
     },
-    #[error("refs/sessions: {0}")]
-    BadRef(String),
+    /// The ref is gone while the mirror remembers a commit of it.
+    #[error(
+        "refs/sessions is gone, but .sessions/ was at {0}; nothing was written. Restore it with: git session doctor --repair"
+    )]
+    RefVanished(gix::ObjectId),
     #[error("another git-session command holds {0} and did not finish within {1} s; try again")]
     LockTimeout(PathBuf, u64),
     #[error(
         "refs/sessions kept moving under us ({0} attempts); nothing was lost, run the command again"
     )]
     TooManyRetries(usize),
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("git: {0}")]
-    Git(String),
-    #[error("{0}")]
-    Other(String),
+    /// A file the command needs is not there.
+    #[error("{0}: missing")]
+    Missing(String),
+    #[error("HOME is not set; --global installs under $HOME/.claude")]
+    NoHome,
+    /// A configuration file the command would edit is not in a shape it can edit safely.
+    #[error("{}: {why}", path.display())]
+    Config { path: PathBuf, why: String },
+    /// A fetched ref that is not a git-session journal (a branch named `sessions`?).
+    #[error(
+        "{label}: {commit} is not a git-session journal (a branch named 'sessions'?); not merged"
+    )]
+    NotAJournal {
+        label: String,
+        commit: gix::ObjectId,
+    },
+    /// Two different sessions with one short id met in a merge.
+    #[error(
+        "cannot merge {other}: its session {theirs} and this repository's {ours} share the short id {short}; nothing was merged. Rename one session file's shortname-short and its journal, or close one, then sync again"
+    )]
+    ShortIdClash {
+        other: String,
+        theirs: String,
+        ours: String,
+        short: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mirror(#[from] MirrorError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
 }
 
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// 2 for mistakes in how the command was called, 1 for everything else.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Usage(_) | Error::InvalidName { .. } => 2,
-            _ => 1,
-        }
-    }
-
     /// Wrap an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -75,9 +115,9 @@ impl Error {
     }
 }
 
-/// gix errors print only their outer message; walk the chain so one line says why.
-pub fn git_error(context: &str, err: impl std::error::Error) -> Error {
-    let mut msg = format!("{context}: {err}");
+/// One line for an error and its causes: `what: why: deeper why`, each cause once.
+pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
         let text = cause.to_string();
@@ -87,7 +127,7 @@ pub fn git_error(context: &str, err: impl std::error::Error) -> Error {
         }
         source = cause.source();
     }
-    Error::Git(msg.replace('\n', " "))
+    msg.replace('\n', " ")
 }
 
 /// Attach a path to I/O results.
@@ -99,5 +139,21 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, path: impl Into<PathBuf>) -> Result<T> {
         self.map_err(|e| Error::io(path, e))
+    }
+}
+
+/// Warnings gathered while a command works, printed by the command (or the hook) at the end.
+#[derive(Debug, Default)]
+pub struct Warnings(RefCell<Vec<String>>);
+
+impl Warnings {
+    /// Add one warning line.
+    pub fn push(&self, msg: String) {
+        self.0.borrow_mut().push(msg);
+    }
+
+    /// Take every warning gathered so far.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.borrow_mut())
     }
 }

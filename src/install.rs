@@ -166,9 +166,10 @@ fn add_hooks(doc: &mut Value) -> Result<bool> {
         *hooks = Value::Object(Map::new());
     }
     let Some(hooks) = hooks.as_object_mut() else {
-        return Err(Error::Other(
-            "settings.json: \"hooks\" is not an object; left untouched".into(),
-        ));
+        return Err(Error::Config {
+            path: "settings.json".into(),
+            why: "\"hooks\" is not an object; left untouched".into(),
+        });
     };
     let mut changed = false;
     for (event, groups) in ours() {
@@ -176,9 +177,10 @@ fn add_hooks(doc: &mut Value) -> Result<bool> {
             .entry(event.clone())
             .or_insert_with(|| Value::Array(Vec::new()));
         let Some(list) = list.as_array_mut() else {
-            return Err(Error::Other(format!(
-                "settings.json: hooks.{event} is not a list; left untouched"
-            )));
+            return Err(Error::Config {
+                path: "settings.json".into(),
+                why: format!("hooks.{event} is not a list; left untouched"),
+            });
         };
         for group in groups.as_array().expect("hooks.json lists groups") {
             let present = list.contains(group);

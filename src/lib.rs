@@ -1,17 +1,22 @@
 //! git-session: a journal for AI coding agents, stored on `refs/sessions`.
 //!
-//! Layers point one way: `cli` → `workspace` → `mirror` / `store` → gix; `model` is pure.
+//! Layers point one way (docs/architecture.md draws them):
+//! `cli` → `hooks` / `sync` → `workspace` → `mirror` / `integrate` → `store` → gix;
+//! `model`, `layout` and `journal` are pure and used by all.
 
 pub mod cli;
 pub mod error;
+pub mod hooks;
+pub mod install;
+pub mod integrate;
+pub mod journal;
+pub mod layout;
+pub mod mirror;
 pub mod model;
 pub mod restore;
 pub mod store;
 pub mod sync;
 pub mod tasks;
+pub mod workspace;
 
 pub use error::{Error, Result};
-pub mod hooks;
-pub mod install;
-pub mod mirror;
-pub mod workspace;

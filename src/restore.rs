@@ -72,7 +72,7 @@ fn clip(s: &str, n: usize) -> String {
 /// Gather the restoration for `entry` from the mirror and the user's repository.
 pub fn build(ws: &Workspace, entry: &SessionEntry, file: &SessionFile) -> Result<Restoration> {
     let v = file.view();
-    let dir = format!("{}/entries", entry.journal_dir());
+    let dir = format!("{}/entries", crate::layout::journal_dir(&entry.short));
     let names = ws.mirror().list(&dir)?;
     let read = |name: &String| -> Option<JournalEntry> {
         let bytes = ws.mirror().read(&format!("{dir}/{name}")).ok()??;

@@ -135,8 +135,10 @@ pub fn find<'t>(tasks: &'t [Task], name: &str) -> Result<&'t Task> {
 /// Set `status: completed` in a task file, changing no other byte.
 pub fn mark_completed(task: &Task) -> Result<bool> {
     let text = fs::read_to_string(&task.path).at(&task.path)?;
-    let (yaml, range) = frontmatter(&text)
-        .ok_or_else(|| Error::Other(format!("{}: no frontmatter", task.path.display())))?;
+    let (yaml, range) = frontmatter(&text).ok_or_else(|| Error::Config {
+        path: task.path.clone(),
+        why: "no frontmatter".into(),
+    })?;
     let mut offset = range.start;
     let mut new = None;
     for line in yaml.split_inclusive('\n') {

@@ -3,6 +3,7 @@
 use crate::cli::Context;
 use crate::error::Result;
 use crate::model::text;
+use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
 
 #[derive(Debug, clap::Args)]
@@ -22,8 +23,11 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
     let lock = ws.lock()?;
-    let (target, _) =
-        ws.change_session(&lock, "checkpoint", a.session.as_deref(), |file, now| {
+    let (target, _) = ws.change_session(
+        &lock,
+        JournalCommand::Checkpoint,
+        a.session.as_deref(),
+        |file, now| {
             Ok(SessionEdit {
                 file: ws.checkpoint_file(file, a.summary.as_deref(), now)?,
                 kind: "checkpoint".into(),
@@ -38,7 +42,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                     .map(text::one_line)
                     .unwrap_or_else(|| "checkpoint".into()),
             })
-        })?;
+        },
+    )?;
     ctx.flush_warnings(&ws);
     ctx.printer
         .note(&format!("Checkpointed {}", target.shortname));

@@ -6,8 +6,10 @@ use serde::Serialize;
 use crate::cli::Context;
 use crate::cli::output::columns;
 use crate::error::{Error, Result};
+use crate::layout::SessionDir;
 use crate::model::session::Status;
 use crate::model::{ids, text, time};
+use crate::store::JournalCommand;
 use crate::tasks;
 use crate::workspace::Planned;
 
@@ -69,29 +71,25 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     ws.author()?;
     let lock = ws.lock()?;
     let mut summary = None;
-    ws.commit(&lock, "close", |tree| {
+    ws.commit(&lock, JournalCommand::Close, |tree| {
         let target = ws.target(a.session.as_deref())?;
         let file = ws.load(&target)?;
         if file.meta.status.is_archived() {
-            return Err(Error::Other(format!(
-                "session {} is already {}",
-                target.shortname,
-                file.meta.status.as_str()
-            )));
+            return Err(Error::AlreadyClosed {
+                name: target.shortname.clone(),
+                status: file.meta.status.as_str(),
+            });
         }
         let now = time::now();
         let file = file.set_status(status, now)?;
         let file = ws.checkpoint_file(file, None, now)?;
-        let path = format!(
-            "archive/{}",
-            ids::file_name(&target.shortname, &target.short)
-        );
+        let path = target.in_dir(SessionDir::Archive);
         let body = match &a.reason {
             Some(r) => format!("Abandoned: {}", text::clean(r)),
             None => "Completed".into(),
         };
         let mut changes = ws.session_changes(tree, &path, &file, "close", body, now)?;
-        changes.insert(target.path.clone(), None);
+        changes.insert(target.render(), None);
         let v = file.view();
         let (done, total) = v.step_counts();
         let created = time::parse_rfc3339(&v.created_at).unwrap_or(now);

@@ -8,6 +8,7 @@ use crate::mirror::MIRROR_DIR;
 use crate::model::entry::{self, JournalEntry};
 use crate::model::ids;
 use crate::model::session::SessionFile;
+use crate::store::JournalCommand;
 use crate::store::{TreeChanges, blob_id};
 use crate::workspace::{Planned, Workspace};
 
@@ -126,7 +127,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     if !to_commit.is_empty() {
         let n = to_commit.len();
-        ws.commit(&lock, "doctor", |_| {
+        ws.commit(&lock, JournalCommand::Doctor, |_| {
             Ok(Planned {
                 changes: to_commit.clone(),
                 shortname: "journal".into(),

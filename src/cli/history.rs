@@ -3,6 +3,7 @@
 use crate::cli::Context;
 use crate::cli::output::{Style, columns};
 use crate::error::Result;
+use crate::layout::SessionDir;
 use crate::store::CommitInfo;
 use crate::workspace::{SessionEntry, Workspace};
 
@@ -17,13 +18,12 @@ pub fn session_history(ws: &Workspace, s: &SessionEntry) -> Result<Vec<CommitInf
     let Some(tip) = ws.store().tip()? else {
         return Ok(Vec::new());
     };
-    let name = crate::model::ids::file_name(&s.shortname, &s.short);
-    let paths = vec![
-        format!("active/{name}"),
-        format!("archive/{name}"),
-        s.journal_dir(),
-    ];
-    ws.store().history(tip, &paths, 1_000_000)
+    let mut paths: Vec<String> = SessionDir::ALL
+        .iter()
+        .map(|d| s.in_dir(*d).render())
+        .collect();
+    paths.push(crate::layout::journal_dir(&s.short));
+    Ok(ws.store().history(tip, &paths, 1_000_000)?)
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {

@@ -4,8 +4,10 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::cli::Context;
 use crate::error::{Error, Result};
+use crate::layout::{SessionDir, SessionPath};
 use crate::model::session::{NewSession, SessionFile, render_new};
 use crate::model::{ids, text, time};
+use crate::store::JournalCommand;
 use crate::tasks;
 use crate::workspace::Planned;
 
@@ -76,17 +78,14 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
     let lock = ws.lock()?;
     let claude = crate::hooks::claude::take_pending(ws.state_dir());
     let mut created = None;
-    ws.commit(&lock, "init", |tree| {
+    ws.commit(&lock, JournalCommand::Init, |tree| {
         let now = time::now();
-        let taken: Vec<String> = ["active", "archive"]
-            .iter()
-            .map(|d| ws.store().list(tree, d))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .filter_map(|e| ids::parse_file_name(&e.name).map(|(_, s)| s.to_string()))
-            .chain(ws.sessions()?.into_iter().map(|s| s.short))
-            .collect();
+        let mut taken: Vec<String> = ws.sessions()?.into_iter().map(|s| s.short).collect();
+        for dir in SessionDir::ALL {
+            for e in ws.store().list(tree, dir.as_str())? {
+                taken.extend(SessionPath::from_file_name(dir, &e.name).map(|s| s.short));
+            }
+        }
         let (id, short) = loop {
             let (id, short) = ids::new_id();
             if !taken.contains(&short) {
@@ -109,8 +108,8 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
             git_last_commit: commit.clone(),
             now,
         };
-        let path = format!("active/{}", ids::file_name(&shortname, &short));
-        let mut file = SessionFile::parse(&path, render_new(&new))?;
+        let path = SessionPath::new(SessionDir::Active, &shortname, &short);
+        let mut file = SessionFile::parse(&path.render(), render_new(&new))?;
         if let Some(cid) = &claude {
             file = crate::hooks::record_claude_session(file, cid)?;
         }

@@ -19,9 +19,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(std::path::PathBuf::from)
-            .ok_or_else(|| {
-                Error::Other("HOME is not set; --global installs under $HOME/.claude".into())
-            })?
+            .ok_or_else(|| Error::NoHome)?
     } else {
         ctx.workspace()?.worktree().to_path_buf()
     };

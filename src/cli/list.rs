@@ -45,9 +45,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let wanted = if a.all {
             true
         } else if a.archived {
-            s.archived
+            s.archived()
         } else {
-            !s.archived
+            !s.archived()
         };
         if !wanted {
             continue;
@@ -72,7 +72,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             steps_total: total,
             updated_at: v.updated_at,
             git_branch: v.git_branch,
-            path: format!(".sessions/{}", s.path),
+            path: format!(".sessions/{s}"),
         });
     }
     rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));

@@ -6,6 +6,7 @@ use crate::cli::Context;
 use crate::error::{Error, Result};
 use crate::model::session::NewDecision;
 use crate::model::text;
+use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
 
 #[derive(Debug, clap::Args)]
@@ -180,69 +181,74 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
     let lock = ws.lock()?;
-    let (target, _) = ws.change_session(&lock, "log", session.as_deref(), |file, now| {
-        let (file, body, summary) = match &kind {
-            Kind::Progress(t) => (
-                file.add_progress_note(t, now)?,
-                text::clean(t),
-                text::one_line(t),
-            ),
-            Kind::Decision(d) => {
-                let f = file.add_decision(d, now)?;
-                let mut body = format!("**Decision:** {}\n", text::clean(&d.title));
-                for (label, v) in [("Context", &d.context), ("Options", &d.options)] {
-                    if let Some(v) = v {
-                        body.push_str(&format!("\n**{label}:** {}\n", text::clean(v)));
+    let (target, _) = ws.change_session(
+        &lock,
+        JournalCommand::Log,
+        session.as_deref(),
+        |file, now| {
+            let (file, body, summary) = match &kind {
+                Kind::Progress(t) => (
+                    file.add_progress_note(t, now)?,
+                    text::clean(t),
+                    text::one_line(t),
+                ),
+                Kind::Decision(d) => {
+                    let f = file.add_decision(d, now)?;
+                    let mut body = format!("**Decision:** {}\n", text::clean(&d.title));
+                    for (label, v) in [("Context", &d.context), ("Options", &d.options)] {
+                        if let Some(v) = v {
+                            body.push_str(&format!("\n**{label}:** {}\n", text::clean(v)));
+                        }
                     }
+                    body.push_str(&format!("\n**Rationale:** {}\n", text::clean(&d.rationale)));
+                    (f, body, text::one_line(&d.title))
                 }
-                body.push_str(&format!("\n**Rationale:** {}\n", text::clean(&d.rationale)));
-                (f, body, text::one_line(&d.title))
-            }
-            Kind::Discovery(t) => (
-                file.add_discovery(t, now)?,
-                text::clean(t),
-                text::one_line(t),
-            ),
-            Kind::Blocker(t) => (file.add_blocker(t, now)?, text::clean(t), text::one_line(t)),
-            Kind::Unblock(n) => {
-                let b = file
-                    .view()
-                    .blockers
-                    .into_iter()
-                    .find(|b| b.number == Some(*n))
-                    .map(|b| b.text)
-                    .unwrap_or_default();
-                let f = file.resolve_blocker(*n, now)?;
-                (
-                    f,
-                    format!("Resolved blocker {n}: {}", text::clean(&b)),
-                    format!("blocker {n} resolved"),
-                )
-            }
-            Kind::Next(t) => (file.add_next(t)?, text::clean(t), text::one_line(t)),
-            Kind::Done(t) => (
-                file.complete_step(t, now)?,
-                text::clean(t),
-                text::one_line(t),
-            ),
-            Kind::Step(t) => (file.add_step(t)?, text::clean(t), text::one_line(t)),
-            Kind::Context(t) => (file.add_context(t)?, text::clean(t), text::one_line(t)),
-            Kind::File(p, why) => {
-                let f = file.add_file(p, why.as_deref())?;
-                let body = match why {
-                    Some(w) => format!("{} — {}", text::code_span(p), text::clean(w)),
-                    None => text::code_span(p),
-                };
-                (f, body, text::one_line(p))
-            }
-        };
-        Ok(SessionEdit {
-            file: file.touch(now)?,
-            kind: kind.name().into(),
-            body,
-            summary: format!("{}: {summary}", kind.name()),
-        })
-    })?;
+                Kind::Discovery(t) => (
+                    file.add_discovery(t, now)?,
+                    text::clean(t),
+                    text::one_line(t),
+                ),
+                Kind::Blocker(t) => (file.add_blocker(t, now)?, text::clean(t), text::one_line(t)),
+                Kind::Unblock(n) => {
+                    let b = file
+                        .view()
+                        .blockers
+                        .into_iter()
+                        .find(|b| b.number == Some(*n))
+                        .map(|b| b.text)
+                        .unwrap_or_default();
+                    let f = file.resolve_blocker(*n, now)?;
+                    (
+                        f,
+                        format!("Resolved blocker {n}: {}", text::clean(&b)),
+                        format!("blocker {n} resolved"),
+                    )
+                }
+                Kind::Next(t) => (file.add_next(t)?, text::clean(t), text::one_line(t)),
+                Kind::Done(t) => (
+                    file.complete_step(t, now)?,
+                    text::clean(t),
+                    text::one_line(t),
+                ),
+                Kind::Step(t) => (file.add_step(t)?, text::clean(t), text::one_line(t)),
+                Kind::Context(t) => (file.add_context(t)?, text::clean(t), text::one_line(t)),
+                Kind::File(p, why) => {
+                    let f = file.add_file(p, why.as_deref())?;
+                    let body = match why {
+                        Some(w) => format!("{} — {}", text::code_span(p), text::clean(w)),
+                        None => text::code_span(p),
+                    };
+                    (f, body, text::one_line(p))
+                }
+            };
+            Ok(SessionEdit {
+                file: file.touch(now)?,
+                kind: kind.name().into(),
+                body,
+                summary: format!("{}: {summary}", kind.name()),
+            })
+        },
+    )?;
     ctx.flush_warnings(&ws);
     ctx.printer
         .note(&format!("Logged {} to {}", kind.name(), target.shortname));

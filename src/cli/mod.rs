@@ -157,14 +157,32 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("git-session: error: {}", one_line(&e.to_string()));
-            if is_hook { 1 } else { e.exit_code() }
+            eprintln!("git-session: error: {}", one_line(&e));
+            if is_hook { 1 } else { exit_code(&e) }
         }
     }
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The error and its causes on one line, whitespace folded.
+fn one_line(e: &Error) -> String {
+    crate::error::one_line(e)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The one place that decides exit codes: 2 for mistakes in how the command was called
+/// (flags, names, revisions, which remote), 1 for everything else.
+pub fn exit_code(e: &Error) -> i32 {
+    use crate::store::StoreError;
+    use crate::sync::SyncError;
+    match e {
+        Error::Usage(_)
+        | Error::InvalidName { .. }
+        | Error::Store(StoreError::BadRevision(_) | StoreError::AmbiguousRevision(_))
+        | Error::Sync(SyncError::SeveralRemotes(_)) => 2,
+        _ => 1,
+    }
 }
 
 /// Run a parsed command line.

@@ -4,6 +4,7 @@ use crate::cli::Context;
 use crate::error::Result;
 use crate::model::session::Status;
 use crate::model::text;
+use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
 
 #[derive(Debug, clap::Args)]
@@ -20,23 +21,28 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
     let lock = ws.lock()?;
-    let (target, file) = ws.change_session(&lock, "pause", a.session.as_deref(), |file, now| {
-        let file = file.set_status(Status::Paused, now)?;
-        Ok(SessionEdit {
-            file: ws.checkpoint_file(file, None, now)?,
-            kind: "pause".into(),
-            body: a
-                .note
-                .as_deref()
-                .map(text::clean)
-                .unwrap_or_else(|| "Paused".into()),
-            summary: a
-                .note
-                .as_deref()
-                .map(text::one_line)
-                .unwrap_or_else(|| "paused".into()),
-        })
-    })?;
+    let (target, file) = ws.change_session(
+        &lock,
+        JournalCommand::Pause,
+        a.session.as_deref(),
+        |file, now| {
+            let file = file.set_status(Status::Paused, now)?;
+            Ok(SessionEdit {
+                file: ws.checkpoint_file(file, None, now)?,
+                kind: "pause".into(),
+                body: a
+                    .note
+                    .as_deref()
+                    .map(text::clean)
+                    .unwrap_or_else(|| "Paused".into()),
+                summary: a
+                    .note
+                    .as_deref()
+                    .map(text::one_line)
+                    .unwrap_or_else(|| "paused".into()),
+            })
+        },
+    )?;
     let paused = (file.meta.id.clone(), target.shortname.clone());
     if ws.current_id()?.as_deref() == Some(paused.0.as_str()) {
         ws.set_current(None)?;

@@ -2,9 +2,11 @@
 
 use crate::cli::Context;
 use crate::error::{Error, Result};
+use crate::layout::SessionDir;
 use crate::model::session::Status;
-use crate::model::{ids, time};
+use crate::model::time;
 use crate::restore;
+use crate::store::JournalCommand;
 use crate::workspace::{Planned, SessionEntry, Workspace};
 
 #[derive(Debug, clap::Args)]
@@ -22,7 +24,7 @@ pub struct Args {
 /// The most recently updated active or paused session.
 pub fn most_recent(ws: &Workspace) -> Result<Option<SessionEntry>> {
     let mut best: Option<(String, SessionEntry)> = None;
-    for s in ws.sessions()?.into_iter().filter(|s| !s.archived) {
+    for s in ws.sessions()?.into_iter().filter(|s| !s.archived()) {
         let Ok(f) = ws.load(&s) else { continue };
         if f.meta.status.is_archived() {
             continue;
@@ -47,28 +49,25 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         Some(name) => ws.resolve(name)?,
         None => match ws.current() {
             Ok(s) => s,
-            Err(Error::NoCurrentSession) => most_recent(&ws)?.ok_or_else(|| {
-                Error::Other("no session to resume (start one with: git session init)".into())
-            })?,
+            Err(Error::NoCurrentSession) => most_recent(&ws)?.ok_or(Error::NothingToResume)?,
             Err(e) => return Err(e),
         },
     };
     let short = target.short.clone();
     let claude = crate::hooks::claude::take_pending(ws.state_dir());
     let mut id = String::new();
-    ws.commit(&lock, "resume", |tree| {
+    ws.commit(&lock, JournalCommand::Resume, |tree| {
         let s = ws
             .by_short(&short)?
             .ok_or_else(|| Error::UnknownSession(short.clone()))?;
         let file = ws.load(&s)?;
         let now = time::now();
-        let archived = file.meta.status.is_archived() || s.archived;
+        let archived = file.meta.status.is_archived() || s.archived();
         if archived && !a.reopen {
-            return Err(Error::Other(format!(
-                "session {} is {}; resume it with --reopen",
-                s.shortname,
-                file.meta.status.as_str()
-            )));
+            return Err(Error::NeedsReopen {
+                name: s.shortname.clone(),
+                status: file.meta.status.as_str(),
+            });
         }
         let was = file.meta.status;
         let mut file = file;
@@ -82,15 +81,15 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             file = crate::hooks::record_claude_session(file, cid)?;
         }
         let file = file.touch(now)?;
-        let path = format!("active/{}", ids::file_name(&s.shortname, &s.short));
+        let path = s.in_dir(SessionDir::Active);
         let (kind, body) = if archived {
             ("resume", format!("Reopened (was {})", was.as_str()))
         } else {
             ("resume", format!("Resumed (was {})", was.as_str()))
         };
         let mut changes = ws.session_changes(tree, &path, &file, kind, body.clone(), now)?;
-        if s.path != path {
-            changes.insert(s.path.clone(), None);
+        if s != path {
+            changes.insert(s.render(), None);
         }
         id = file.meta.id.clone();
         Ok(Planned {

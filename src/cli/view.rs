@@ -45,9 +45,7 @@ fn load_at(
 ) -> Result<SessionFile> {
     use crate::error::Error;
     let store = ws.store();
-    let tip = store
-        .tip()?
-        .ok_or_else(|| Error::Other("refs/sessions does not exist yet".into()))?;
+    let tip = store.tip()?.ok_or(Error::NoJournalYet)?;
     let commit = if !rev.is_empty() && rev.len() <= 4 && rev.chars().all(|c| c.is_ascii_digit()) {
         let n: usize = rev.parse().expect("digits");
         let hist = crate::cli::history::session_history(ws, target)?;
@@ -65,9 +63,8 @@ fn load_at(
             .ok_or_else(|| Error::Usage(format!("no revision '{rev}' in refs/sessions")))?
     };
     let tree = store.tree_of(commit)?;
-    let name = crate::model::ids::file_name(&target.shortname, &target.short);
-    for dir in ["active", "archive"] {
-        let path = format!("{dir}/{name}");
+    for dir in crate::layout::SessionDir::ALL {
+        let path = target.in_dir(dir).render();
         if let Some(bytes) = store.read(tree, &path)? {
             return SessionFile::parse_bytes(
                 &format!("refs/sessions@{}:{path}", &commit.to_string()[..10]),
@@ -75,10 +72,10 @@ fn load_at(
             );
         }
     }
-    Err(Error::Other(format!(
-        "session {} did not exist at {rev}",
-        target.shortname
-    )))
+    Err(Error::NotAtRevision {
+        name: target.shortname.clone(),
+        rev: rev.to_string(),
+    })
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {

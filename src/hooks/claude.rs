@@ -46,7 +46,10 @@ pub fn bind(state: &Path, claude: &str, journal_id: &str) -> Result<()> {
     if bound(state, claude).as_deref() == Some(journal_id) {
         return Ok(());
     }
-    write_atomic(&dir(state).join(id), format!("{journal_id}\n").as_bytes())
+    Ok(write_atomic(
+        &dir(state).join(id),
+        format!("{journal_id}\n").as_bytes(),
+    )?)
 }
 
 /// Note that this Claude session just asked for `/session-init` or `/session-resume`.
@@ -54,7 +57,10 @@ pub fn set_pending(state: &Path, claude: &str) -> Result<()> {
     let Some(id) = safe_id(claude) else {
         return Ok(());
     };
-    write_atomic(&dir(state).join("pending"), format!("{id}\n").as_bytes())
+    Ok(write_atomic(
+        &dir(state).join("pending"),
+        format!("{id}\n").as_bytes(),
+    )?)
 }
 
 /// Take the pending Claude session id, if it is recent.
@@ -74,10 +80,10 @@ pub fn take_pending(state: &Path) -> Option<String> {
 pub fn touch_activity(state: &Path, claude: &str, journal_id: &str) -> Result<()> {
     let now = crate::model::time::rfc3339(crate::model::time::now());
     let id = safe_id(claude).unwrap_or_else(|| "unknown".into());
-    write_atomic(
+    Ok(write_atomic(
         &dir(state).join("activity"),
         format!("{journal_id} {now} {id}\n").as_bytes(),
-    )
+    )?)
 }
 
 /// The last agent activity recorded for `journal_id`: its time.

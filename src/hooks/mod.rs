@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::session::SessionFile;
 use crate::model::{progress, text};
 use crate::restore;
+use crate::store::JournalCommand;
 use crate::workspace::{Planned, SessionEdit, SessionEntry, Workspace};
 
 /// Largest event we read; anything bigger is not a Claude Code event.
@@ -145,7 +146,7 @@ pub fn run(
     let mut ws = match Workspace::discover(&dir) {
         Ok(ws) => ws,
         // Not in a repository: nothing of ours to do here.
-        Err(Error::NotARepository(_)) | Err(Error::BareRepository(_)) => {
+        Err(Error::NotARepository { .. }) | Err(Error::BareRepository(_)) => {
             return HookOutput::quiet();
         }
         Err(e) => return HookOutput::problem(e.to_string()),
@@ -171,7 +172,7 @@ fn session_for(ws: &Workspace, event: &Event) -> Result<Option<SessionEntry>> {
         && let Some(jid) = claude::bound(ws.state_dir(), cid)
         && let Some(short) = crate::model::ids::short_of(&jid)
         && let Some(s) = ws.by_short(&short)?
-        && !s.archived
+        && !s.archived()
     {
         return Ok(Some(s));
     }
@@ -199,7 +200,7 @@ fn restoration(
     let r = restore::build(ws, s, file)?;
     let mut out = format!(
         "git-session: {why}. This is the journal of session {} (.sessions/{}).\n\n",
-        s.shortname, s.path
+        s.shortname, s
     );
     out.push_str(&restore::render(&r, Some(cap.saturating_sub(out.len()))));
     Ok(out)
@@ -212,19 +213,24 @@ fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         return Ok(HookOutput::quiet());
     };
     let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
-    let (_, file) = ws.change_session(&lock, "compact", Some(&target.short), |file, now| {
-        let count = file.meta.compaction_count + 1;
-        let mut file = file.set_field("compaction_count", &count.to_string())?;
-        if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
-            file = record_claude_session(file, &cid)?;
-        }
-        Ok(SessionEdit {
-            file: ws.checkpoint_file(file, None, now)?,
-            kind: "compaction".into(),
-            body: format!("Context compaction {count} (trigger: {trigger})"),
-            summary: format!("compaction {count} ({trigger})"),
-        })
-    })?;
+    let (_, file) = ws.change_session(
+        &lock,
+        JournalCommand::Compact,
+        Some(&target.short),
+        |file, now| {
+            let count = file.meta.compaction_count + 1;
+            let mut file = file.set_field("compaction_count", &count.to_string())?;
+            if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
+                file = record_claude_session(file, &cid)?;
+            }
+            Ok(SessionEdit {
+                file: ws.checkpoint_file(file, None, now)?,
+                kind: "compaction".into(),
+                body: format!("Context compaction {count} (trigger: {trigger})"),
+                summary: format!("compaction {count} ({trigger})"),
+            })
+        },
+    )?;
     let digest = progress::render(&file.view());
     // PreCompact output reaches only Claude Code's debug log; SessionStart(compact) restores.
     Ok(HookOutput {
@@ -265,7 +271,7 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         let active: Vec<String> = ws
             .sessions()?
             .into_iter()
-            .filter(|s| !s.archived)
+            .filter(|s| !s.archived())
             .map(|s| s.shortname)
             .collect();
         if active.is_empty() {
@@ -297,10 +303,10 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         return Ok(HookOutput::context(HookKind::SessionStart, ctx));
     }
     // progress.md is the digest kept for exactly this: read it; render only if it is missing.
-    let digest = match ws
-        .mirror()
-        .read(&format!("{}/progress.md", s.journal_dir()))?
-    {
+    let digest = match ws.mirror().read(&format!(
+        "{}/progress.md",
+        crate::layout::journal_dir(&s.short)
+    ))? {
         Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         None => progress::render(&ws.load(&s)?.view()),
     };
@@ -311,7 +317,7 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     let mut ctx = format!(
         "git-session: journal session {} is in progress in this worktree (.sessions/{}). Run /session-resume for the full context.\n\n{}",
         s.shortname,
-        s.path,
+        s,
         body.trim()
     );
     if ctx.chars().count() > START_CAP {
@@ -374,7 +380,7 @@ fn session_end(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     let name = session_for(ws, event)?
         .map(|s| s.shortname)
         .unwrap_or_else(|| "journal".into());
-    ws.commit(&lock, "checkpoint", |_| {
+    ws.commit(&lock, JournalCommand::Checkpoint, |_| {
         Ok(Planned {
             changes: Default::default(),
             shortname: name.clone(),

@@ -8,12 +8,53 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use gix::ObjectId;
+use crate::layout::{SessionDir, SessionPath, rand32};
 
-use crate::error::{Error, IoContext, Result};
+pub mod refresh;
+mod state;
+
+pub use state::{Pending, Unmerged};
 
 /// The directory name of the mirror in a worktree.
 pub const MIRROR_DIR: &str = ".sessions";
+
+/// What can go wrong with the files of `.sessions/` and the worktree's state files.
+#[derive(Debug, thiserror::Error)]
+pub enum MirrorError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: is a directory where a file belongs", .0.display())]
+    DirectoryWhereFileBelongs(PathBuf),
+    #[error("{}: is a file where a directory belongs", .0.display())]
+    FileWhereDirectoryBelongs(PathBuf),
+}
+
+impl MirrorError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        MirrorError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Results of this module.
+pub type Result<T, E = MirrorError> = std::result::Result<T, E>;
+
+trait At<T> {
+    fn at(self, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> At<T> for std::io::Result<T> {
+    fn at(self, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|e| MirrorError::io(path, e))
+    }
+}
 
 /// One worktree's `.sessions/` and the state that goes with it.
 pub struct Mirror {
@@ -50,11 +91,10 @@ impl Mirror {
         match fs::read(&path) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Err(Error::Other(format!(
-                "{}: is a directory where a file belongs",
-                path.display()
-            ))),
-            Err(e) => Err(Error::io(path, e)),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                Err(MirrorError::DirectoryWhereFileBelongs(path))
+            }
+            Err(e) => Err(MirrorError::io(path, e)),
         }
     }
 
@@ -69,7 +109,7 @@ impl Mirror {
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(path, e)),
+            Err(e) => return Err(MirrorError::io(path, e)),
         }
         let mut dir = path.parent().map(Path::to_path_buf);
         while let Some(d) = dir {
@@ -88,12 +128,9 @@ impl Mirror {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-                return Err(Error::Other(format!(
-                    "{}: is a file where a directory belongs",
-                    dir.display()
-                )));
+                return Err(MirrorError::FileWhereDirectoryBelongs(dir));
             }
-            Err(e) => return Err(Error::io(dir, e)),
+            Err(e) => return Err(MirrorError::io(dir, e)),
         };
         let mut names = Vec::new();
         for entry in rd {
@@ -144,6 +181,29 @@ impl Mirror {
         Ok(out)
     }
 
+    /// The session files in `dir` (files not named `<shortname>-<short>.md` are not sessions).
+    pub fn session_files(&self, dir: SessionDir) -> Result<Vec<SessionPath>> {
+        Ok(self
+            .list(dir.as_str())?
+            .iter()
+            .filter_map(|name| SessionPath::from_file_name(dir, name))
+            .collect())
+    }
+
+    /// The session file with this short id, looking in `active/` first.
+    pub fn find_session(&self, short: &str) -> Result<Option<SessionPath>> {
+        for dir in SessionDir::ALL {
+            if let Some(p) = self
+                .session_files(dir)?
+                .into_iter()
+                .find(|p| p.short.eq_ignore_ascii_case(short))
+            {
+                return Ok(Some(p));
+            }
+        }
+        Ok(None)
+    }
+
     /// Names of the subdirectories of a mirror directory.
     pub fn subdirs(&self, rel_dir: &str) -> Result<Vec<String>> {
         let dir = self.path(rel_dir);
@@ -162,21 +222,6 @@ impl Mirror {
         }
         names.sort();
         Ok(names)
-    }
-
-    /// The `refs/sessions` commit the mirror last matched.
-    pub fn last_seen(&self) -> Result<Option<ObjectId>> {
-        let path = self.state_dir.join("mirror");
-        match fs::read_to_string(&path) {
-            Ok(s) => Ok(ObjectId::from_hex(s.trim().as_bytes()).ok()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(path, e)),
-        }
-    }
-
-    /// Record the commit the mirror now matches.
-    pub fn set_last_seen(&self, id: ObjectId) -> Result<()> {
-        write_atomic(&self.state_dir.join("mirror"), format!("{id}\n").as_bytes())
     }
 }
 
@@ -198,177 +243,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+        return Err(MirrorError::io(path, e));
     }
     Ok(())
-}
-
-/// 32 random bits, taken from a v7 uuid's random tail (no extra dependency).
-pub fn rand32() -> u32 {
-    let b = uuid::Uuid::now_v7().into_bytes();
-    u32::from_le_bytes([b[12], b[13], b[14], b[15]])
-}
-
-/// A commit whose mirror update may not have finished: for each path it wrote, the blob the
-/// mirror file held when the commit was planned (`None`: no file). Written before the ref moves,
-/// removed once the mirror matches; found after a crash, it tells the next command how to finish.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    pub commit: ObjectId,
-    pub paths: Vec<(String, Option<ObjectId>)>,
-}
-
-/// A merge that could not be done because our copy did not parse: redone once it parses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unmerged {
-    /// Our (unparsable) file.
-    pub path: String,
-    pub base: Option<ObjectId>,
-    /// Where the other version lives in the ref, and its blob.
-    pub theirs_path: String,
-    pub theirs: ObjectId,
-}
-
-fn hex_or_dash(id: Option<ObjectId>) -> String {
-    id.map(|i| i.to_string()).unwrap_or_else(|| "-".into())
-}
-
-fn parse_id(s: &str) -> Option<ObjectId> {
-    ObjectId::from_hex(s.as_bytes()).ok()
-}
-
-impl Mirror {
-    fn state_lines(&self, name: &str) -> Result<Vec<String>> {
-        let path = self.state_dir.join(name);
-        match fs::read_to_string(&path) {
-            Ok(s) => Ok(s
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(Error::io(path, e)),
-        }
-    }
-
-    fn set_state_lines(&self, name: &str, lines: &[String]) -> Result<()> {
-        let path = self.state_dir.join(name);
-        if lines.is_empty() {
-            return match fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
-                _ => Ok(()),
-            };
-        }
-        write_atomic(&path, (lines.join("\n") + "\n").as_bytes())
-    }
-
-    /// The pending commit record, if any.
-    pub fn pending(&self) -> Result<Option<Pending>> {
-        let lines = self.state_lines("pending")?;
-        let Some(commit) = lines.first().and_then(|l| parse_id(l.trim())) else {
-            return Ok(None);
-        };
-        let paths = lines[1..]
-            .iter()
-            .filter_map(|l| {
-                l.split_once('\t')
-                    .map(|(id, p)| (p.to_string(), parse_id(id)))
-            })
-            .collect();
-        Ok(Some(Pending { commit, paths }))
-    }
-
-    /// Record (or, with `None`, clear) the pending commit.
-    pub fn set_pending(&self, p: Option<&Pending>) -> Result<()> {
-        let lines = match p {
-            None => Vec::new(),
-            Some(p) => std::iter::once(p.commit.to_string())
-                .chain(
-                    p.paths
-                        .iter()
-                        .map(|(path, id)| format!("{}\t{path}", hex_or_dash(*id))),
-                )
-                .collect(),
-        };
-        self.set_state_lines("pending", &lines)
-    }
-
-    /// Paths the mirror holds merged content for that no commit has saved yet.
-    pub fn dirty(&self) -> Result<Vec<String>> {
-        self.state_lines("dirty")
-    }
-
-    /// Add a path to [`Mirror::dirty`].
-    pub fn add_dirty(&self, path: &str) -> Result<()> {
-        let mut lines = self.dirty()?;
-        if !lines.iter().any(|l| l == path) {
-            lines.push(path.to_string());
-        }
-        self.set_state_lines("dirty", &lines)
-    }
-
-    /// Forget the dirty paths (they were committed).
-    pub fn clear_dirty(&self) -> Result<()> {
-        if self.state_dir.join("dirty").exists() {
-            self.set_state_lines("dirty", &[])
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The commit of `remote`'s journal last merged here.
-    pub fn merged_remote(&self, remote: &str) -> Result<Option<ObjectId>> {
-        Ok(self
-            .state_lines("remotes")?
-            .iter()
-            .find_map(|l| l.strip_prefix(remote)?.strip_prefix(' ').and_then(parse_id)))
-    }
-
-    /// Record that `remote`'s journal at `id` is merged.
-    pub fn set_merged_remote(&self, remote: &str, id: ObjectId) -> Result<()> {
-        let mut lines: Vec<String> = self
-            .state_lines("remotes")?
-            .into_iter()
-            .filter(|l| !l.starts_with(&format!("{remote} ")))
-            .collect();
-        lines.push(format!("{remote} {id}"));
-        self.set_state_lines("remotes", &lines)
-    }
-
-    /// Merges waiting for our copy to parse again.
-    pub fn unmerged(&self) -> Result<Vec<Unmerged>> {
-        Ok(self
-            .state_lines("unmerged")?
-            .iter()
-            .filter_map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                if f.len() != 4 {
-                    return None;
-                }
-                Some(Unmerged {
-                    path: f[0].into(),
-                    base: parse_id(f[1]),
-                    theirs_path: f[2].into(),
-                    theirs: parse_id(f[3])?,
-                })
-            })
-            .collect())
-    }
-
-    /// Replace the list of waiting merges.
-    pub fn set_unmerged(&self, list: &[Unmerged]) -> Result<()> {
-        let lines: Vec<String> = list
-            .iter()
-            .map(|u| {
-                format!(
-                    "{}\t{}\t{}\t{}",
-                    u.path,
-                    hex_or_dash(u.base),
-                    u.theirs_path,
-                    u.theirs
-                )
-            })
-            .collect();
-        self.set_state_lines("unmerged", &lines)
-    }
 }

@@ -1,22 +1,43 @@
 //! `sync`: fetch a remote's `refs/sessions`, merge, push — over plain git.
 //!
 //! Fetch and push run `git` itself: every transport and credential helper a user has set up
-//! for git works, and gix has no push. Merging is ours (`tree`), on local objects only.
-
-pub mod tree;
+//! for git works, and gix has no push. Merging is `integrate`'s, on local objects only.
 
 use std::path::Path;
 use std::process::Command;
 
 use gix::ObjectId;
 
-use crate::error::{Error, Result};
-use crate::store::SESSIONS_REF;
-use crate::workspace::{Integrated, Workspace, WorktreeLock};
+use crate::error::Result;
+use crate::integrate::Integrated;
+use crate::store::{REMOTE_REF, SESSIONS_REF};
+use crate::workspace::{Workspace, WorktreeLock};
 
-/// Where the journal lives on a remote. git's receive-pack refuses to update one-level refs
-/// such as `refs/sessions` ("funny refname"), so remotes keep it two levels deep.
-pub const REMOTE_REF: &str = "refs/git-session/sessions";
+/// What can go wrong talking to a remote.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("no remote to sync with; add one with: git remote add origin <url>")]
+    NoRemote,
+    /// Several remotes and no rule picks one (a usage error: name one).
+    #[error("several remotes and none is origin; name one: git session sync <{}>", .0.join("|"))]
+    SeveralRemotes(Vec<String>),
+    #[error("cannot run git")]
+    RunGit(#[source] std::io::Error),
+    /// `git <op> <remote>` failed; `reason` is git's own line.
+    #[error("git {op} {remote}: {reason}")]
+    Git {
+        op: &'static str,
+        remote: String,
+        reason: String,
+    },
+    /// The push was refused for a reason other than a lost race.
+    #[error("git push {remote}: {reason}; the journal is merged locally and nothing was lost")]
+    PushRefused { remote: String, reason: String },
+    #[error(
+        "{remote} kept moving: push rejected {attempts} times; the journal is merged locally and nothing was lost; run git session sync again"
+    )]
+    KeptMoving { remote: String, attempts: usize },
+}
 
 /// How many times a rejected push is retried after fetching and merging again.
 pub const PUSH_ATTEMPTS: usize = 5;
@@ -43,27 +64,32 @@ pub fn default_remote(ws: &Workspace) -> Result<String> {
     }
     match remotes.as_slice() {
         [only] => Ok(only.clone()),
-        [] => Err(Error::Other(
-            "no remote to sync with; add one with: git remote add origin <url>".into(),
-        )),
-        many => Err(Error::Usage(format!(
-            "several remotes and none is origin; name one: git session sync <{}>",
-            many.join("|")
-        ))),
+        [] => Err(SyncError::NoRemote.into()),
+        many => Err(SyncError::SeveralRemotes(many.to_vec()).into()),
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<(bool, String)> {
+/// What a git process said: success, stdout, stderr.
+struct GitOutput {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run git in `dir` without prompts and in the C locale, so that its output can be read.
+fn git(dir: &Path, args: &[&str]) -> Result<GitOutput, SyncError> {
     let out = Command::new("git")
         .current_dir(dir)
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
         .output()
-        .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+        .map_err(SyncError::RunGit)?;
+    Ok(GitOutput {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
 }
 
 fn last_line(s: &str) -> String {
@@ -80,19 +106,19 @@ fn last_line(s: &str) -> String {
 /// there, and it merges what others pushed on its next command) as well as what was pushed to
 /// it: both are fetched, the pushed one into `refs/remotes/<remote>/sessions-pushed`.
 pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
-    let out = Command::new("git")
-        .current_dir(ws.worktree())
-        .args(["ls-remote", remote, SESSIONS_REF, REMOTE_REF])
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
-    if !out.status.success() {
-        return Err(Error::Other(format!(
-            "git ls-remote {remote}: {}",
-            last_line(&String::from_utf8_lossy(&out.stderr))
-        )));
+    let out = git(
+        ws.worktree(),
+        &["ls-remote", remote, SESSIONS_REF, REMOTE_REF],
+    )?;
+    if !out.ok {
+        return Err(SyncError::Git {
+            op: "ls-remote",
+            remote: remote.into(),
+            reason: last_line(&out.stderr),
+        }
+        .into());
     }
-    let listed = String::from_utf8_lossy(&out.stdout);
+    let listed = out.stdout;
     let has = |r: &str| {
         listed
             .lines()
@@ -121,12 +147,14 @@ pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
     }
     let mut args = vec!["fetch", "--quiet", "--no-tags", remote];
     args.extend(specs.iter().map(String::as_str));
-    let (ok, err) = git(ws.worktree(), &args)?;
-    if !ok {
-        return Err(Error::Other(format!(
-            "git fetch {remote}: {}",
-            last_line(&err)
-        )));
+    let out = git(ws.worktree(), &args)?;
+    if !out.ok {
+        return Err(SyncError::Git {
+            op: "fetch",
+            remote: remote.into(),
+            reason: last_line(&out.stderr),
+        }
+        .into());
     }
     let mut tips = Vec::new();
     for t in tracking {
@@ -184,36 +212,162 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) ->
             return Ok(report);
         }
         report.push_attempts = attempt;
-        let (ok, err) = git(
+        let refspec = format!("{SESSIONS_REF}:{REMOTE_REF}");
+        let out = git(
             ws.worktree(),
-            &[
-                "push",
-                "--quiet",
-                remote,
-                &format!("{SESSIONS_REF}:{REMOTE_REF}"),
-            ],
+            &["push", "--porcelain", "--quiet", remote, &refspec],
         )?;
-        if ok {
-            let tracking = format!("refs/remotes/{remote}/sessions");
-            let old = ws.store().tip_of(&tracking)?;
-            if old != Some(local) {
-                let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
+        match push_outcome(&out) {
+            PushOutcome::Pushed => {
+                let tracking = format!("refs/remotes/{remote}/sessions");
+                let old = ws.store().tip_of(&tracking)?;
+                if old != Some(local) {
+                    let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
+                }
+                ws.mirror().set_merged_remote(remote, local)?;
+                report.pushed = true;
+                return Ok(report);
             }
-            ws.mirror().set_merged_remote(remote, local)?;
-            report.pushed = true;
-            return Ok(report);
-        }
-        let rejected = ["rejected", "non-fast-forward", "fetch first", "stale info"]
-            .iter()
-            .any(|w| err.contains(w));
-        if !rejected {
-            return Err(Error::Other(format!(
-                "git push {remote}: {}; the journal is merged locally and nothing was lost",
-                last_line(&err)
-            )));
+            PushOutcome::LostRace => continue,
+            PushOutcome::Refused(reason) => {
+                return Err(SyncError::PushRefused {
+                    remote: remote.into(),
+                    reason,
+                }
+                .into());
+            }
         }
     }
-    Err(Error::Other(format!(
-        "{remote} kept moving: push rejected {PUSH_ATTEMPTS} times; the journal is merged locally and nothing was lost; run git session sync again"
-    )))
+    Err(SyncError::KeptMoving {
+        remote: remote.into(),
+        attempts: PUSH_ATTEMPTS,
+    }
+    .into())
+}
+
+/// What one `git push --porcelain` of the journal did.
+#[derive(Debug, PartialEq, Eq)]
+enum PushOutcome {
+    Pushed,
+    /// The remote moved since we fetched: fetch, merge and push again.
+    LostRace,
+    /// Anything else: the server's or git's reason.
+    Refused(String),
+}
+
+/// Read `git push --porcelain` (run with `LC_ALL=C`): one status line per ref,
+/// `<flag>\t<from>:<to>\t<summary> (<reason>)`, where `!` is a rejection and `[rejected]` with
+/// `fetch first`, `non-fast-forward` or `stale info` is a lost race (git-push(1), "OUTPUT"), as
+/// is `[remote rejected] (failed to update ref)` from receive-pack's own ref update.
+fn push_outcome(out: &GitOutput) -> PushOutcome {
+    let status = out.stdout.lines().find(|l| {
+        l.split('\t')
+            .nth(1)
+            .is_some_and(|r| r.ends_with(REMOTE_REF))
+    });
+    if let Some(line) = status {
+        let mut fields = line.split('\t');
+        let flag = fields.next().unwrap_or_default();
+        let summary = fields.nth(1).unwrap_or_default();
+        if flag != "!" {
+            return PushOutcome::Pushed;
+        }
+        // The server's own compare-and-swap can lose too: receive-pack then reports that it
+        // failed to update (or lock) the ref because it moved after the push was checked.
+        let lost = (summary.starts_with("[rejected]")
+            && ["fetch first", "non-fast-forward", "stale info"]
+                .iter()
+                .any(|r| summary.contains(r)))
+            || (summary.starts_with("[remote rejected]")
+                && ["failed to update ref", "failed to lock"]
+                    .iter()
+                    .any(|r| summary.contains(r)));
+        if lost {
+            return PushOutcome::LostRace;
+        }
+        let remote_lines: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("remote: "))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let reason = if remote_lines.is_empty() {
+            summary.to_string()
+        } else {
+            format!("{summary}: {}", remote_lines.join(" / "))
+        };
+        return PushOutcome::Refused(reason);
+    }
+    if out.ok {
+        return PushOutcome::Pushed;
+    }
+    PushOutcome::Refused(last_line(&out.stderr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(ok: bool, stdout: &str, stderr: &str) -> GitOutput {
+        GitOutput {
+            ok,
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn porcelain_push_lines_are_classified() {
+        let line = |flag: &str, summary: &str| {
+            format!("To /tmp/r.git\n{flag}\trefs/sessions:{REMOTE_REF}\t{summary}\nDone\n")
+        };
+        assert_eq!(
+            push_outcome(&output(true, &line("*", "[new reference]"), "")),
+            PushOutcome::Pushed
+        );
+        assert_eq!(
+            push_outcome(&output(true, &line(" ", "1111111..2222222"), "")),
+            PushOutcome::Pushed
+        );
+        assert_eq!(
+            push_outcome(&output(false, &line("!", "[rejected] (fetch first)"), "")),
+            PushOutcome::LostRace
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                &line("!", "[rejected] (non-fast-forward)"),
+                ""
+            )),
+            PushOutcome::LostRace
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                &line("!", "[remote rejected] (failed to update ref)"),
+                ""
+            )),
+            PushOutcome::LostRace
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                &line("!", "[remote rejected] (pre-receive hook declined)"),
+                "remote: journal pushes are closed today\nerror: failed to push some refs\n"
+            )),
+            PushOutcome::Refused(
+                "[remote rejected] (pre-receive hook declined): journal pushes are closed today"
+                    .into()
+            )
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                "",
+                "fatal: Could not read from remote repository.\n"
+            )),
+            PushOutcome::Refused("fatal: Could not read from remote repository.".into())
+        );
+    }
 }

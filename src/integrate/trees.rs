@@ -16,9 +16,10 @@ use std::collections::BTreeMap;
 use gix::ObjectId;
 
 use crate::error::{Error, Result};
-use crate::model::entry::{self, JournalEntry};
+use crate::journal::EntryWriter;
+use crate::layout::{self, PathKind, SessionDir, SessionPath};
 use crate::model::session::SessionFile;
-use crate::model::{ids, merge, progress, time};
+use crate::model::{merge, progress, time};
 use crate::store::{SessionsRef, TreeChanges};
 
 /// The changes that turn ours into the merged tree, and what needed both versions.
@@ -28,22 +29,21 @@ pub struct TreeMerge {
     pub conflicts: Vec<String>,
 }
 
-/// Who writes conflict entries.
-pub struct Writer<'a> {
-    pub author: &'a str,
-    pub host: &'a str,
-    /// How the other side is named in messages (`origin`).
-    pub other: &'a str,
+/// Who writes conflict entries, and how the other side is named in messages (`origin`).
+struct Writer<'a> {
+    entries: &'a EntryWriter,
+    other: &'a str,
 }
 
+/// The session file of `file_name` in `tree`, in whichever directory it is: `(path, bytes)`.
 fn locate(
     store: &SessionsRef,
     tree: Option<ObjectId>,
-    name: &str,
+    file_name: &str,
 ) -> Result<Option<(String, Vec<u8>)>> {
     let Some(tree) = tree else { return Ok(None) };
-    for dir in ["active", "archive"] {
-        let path = format!("{dir}/{name}");
+    for dir in SessionDir::ALL {
+        let path = format!("{}/{file_name}", dir.as_str());
         if let Some(bytes) = store.read(tree, &path)? {
             return Ok(Some((path, bytes)));
         }
@@ -51,49 +51,55 @@ fn locate(
     Ok(None)
 }
 
-/// The sessions of a tree by short id: `(name, path)`.
-fn shorts(store: &SessionsRef, tree: ObjectId) -> Result<BTreeMap<String, (String, String)>> {
+/// The sessions of a tree by short id.
+fn sessions_by_short(store: &SessionsRef, tree: ObjectId) -> Result<BTreeMap<String, SessionPath>> {
     let mut out = BTreeMap::new();
-    for dir in ["active", "archive"] {
-        for e in store.list(tree, dir)? {
-            if let Some((_, short)) = ids::parse_file_name(&e.name) {
-                out.insert(
-                    short.to_string(),
-                    (e.name.clone(), format!("{dir}/{}", e.name)),
-                );
+    for dir in SessionDir::ALL {
+        for e in store.list(tree, dir.as_str())? {
+            if let Some(p) = SessionPath::from_file_name(dir, &e.name) {
+                out.insert(p.short.clone(), p);
             }
         }
     }
     Ok(out)
 }
 
-/// Merge `theirs` into `ours` given `base` (trees).
-pub fn merge_trees(
+/// Merge `theirs` into `ours` given `base` (trees); `other` names the other side in messages.
+/// Conflict entries are written by `writer`.
+pub fn merge_journals(
     store: &SessionsRef,
     base: Option<ObjectId>,
     ours: ObjectId,
     theirs: ObjectId,
-    w: &Writer,
+    writer: &EntryWriter,
+    other: &str,
 ) -> Result<TreeMerge> {
+    let w = Writer {
+        entries: writer,
+        other,
+    };
     let diff = store.diff(base, theirs)?;
     let mut out = TreeMerge::default();
-    let ours_sessions = shorts(store, ours)?;
+    let ours_sessions = sessions_by_short(store, ours)?;
     // Sessions changed on both sides go through the session merge; everything else is per path.
     let mut both: BTreeMap<String, String> = BTreeMap::new();
     for c in &diff {
         let o = store.entry_id(ours, &c.path)?;
-        if let Some((short, name)) = ids::session_path(&c.path) {
+        if let Some(theirs_session) = SessionPath::parse(&c.path) {
+            let name = theirs_session.file_name();
             if c.old.is_none()
-                && let Some((oname, _)) = ours_sessions.get(&short)
-                && *oname != name
+                && let Some(ours_session) = ours_sessions.get(&theirs_session.short)
+                && ours_session.file_name() != name
             {
-                return Err(Error::Other(format!(
-                    "cannot merge {}: its session {name} and this repository's {oname} share the short id {short}; nothing was merged. Rename one session file's shortname-short and its journal, or close one, then sync again",
-                    w.other
-                )));
+                return Err(Error::ShortIdClash {
+                    other: other.to_string(),
+                    theirs: name,
+                    ours: ours_session.file_name(),
+                    short: theirs_session.short,
+                });
             }
             if o != c.new && o != c.old {
-                both.insert(short, name);
+                both.insert(theirs_session.short, name);
             }
         }
     }
@@ -102,17 +108,11 @@ pub fn merge_trees(
         if o == c.new {
             continue;
         }
-        if let Some((short, _)) = ids::session_path(&c.path)
-            && both.contains_key(&short)
-        {
-            continue;
-        }
-        let journal_short = c
-            .path
-            .strip_prefix("journal/")
-            .and_then(|r| r.split('/').next());
-        if c.path.ends_with("/progress.md") && journal_short.is_some_and(|s| both.contains_key(s)) {
-            continue;
+        let kind = PathKind::of(&c.path);
+        match &kind {
+            PathKind::Session(s) if both.contains_key(&s.short) => continue,
+            PathKind::Progress { short } if both.contains_key(short) => continue,
+            _ => {}
         }
         if o == c.old {
             out.changes
@@ -120,31 +120,33 @@ pub fn merge_trees(
             continue;
         }
         match (o, c.new) {
-            (Some(_), Some(t)) if c.path.contains("/entries/") => {
-                let name = c.path.rsplit('/').next().unwrap_or_default();
-                let stem = name.strip_suffix(".md").unwrap_or(name);
-                // Same stamp and kind, a new random suffix (split on '-', never inside a character).
-                let prefix = stem.rsplit_once('-').map(|(p, _)| p).unwrap_or(stem);
-                let renamed = format!("{prefix}-{:04x}.md", crate::mirror::rand32() as u16);
-                let dir = &c.path[..c.path.len() - name.len()];
-                out.changes
-                    .insert(format!("{dir}{renamed}"), Some(store.blob(t)?));
-                out.conflicts.push(format!(
-                    "journal entry {} differs on {}; theirs kept as {dir}{renamed}",
-                    c.path, w.other
-                ));
-            }
-            (Some(_), Some(t)) if c.path.ends_with("/progress.md") => {
-                out.changes.insert(c.path.clone(), Some(store.blob(t)?));
-            }
-            (Some(_), Some(t)) => {
-                let side = unique_side_path(store, ours, &out.changes, &c.path)?;
-                out.changes.insert(side.clone(), Some(store.blob(t)?));
-                out.conflicts.push(format!(
-                    "{} differs on {}; theirs kept as {side}",
-                    c.path, w.other
-                ));
-            }
+            (Some(_), Some(t)) => match kind {
+                PathKind::Entry { short, name } => {
+                    let stem = name.strip_suffix(".md").unwrap_or(&name);
+                    // Same stamp and kind, a new random suffix (split on '-', never inside a character).
+                    let prefix = stem.rsplit_once('-').map(|(p, _)| p).unwrap_or(stem);
+                    let renamed = layout::entry_path(
+                        &short,
+                        &format!("{prefix}-{:04x}.md", layout::rand32() as u16),
+                    );
+                    out.changes.insert(renamed.clone(), Some(store.blob(t)?));
+                    out.conflicts.push(format!(
+                        "journal entry {} differs on {}; theirs kept as {renamed}",
+                        c.path, w.other
+                    ));
+                }
+                PathKind::Progress { .. } => {
+                    out.changes.insert(c.path.clone(), Some(store.blob(t)?));
+                }
+                _ => {
+                    let side = unique_side_path(store, ours, &out.changes, &c.path)?;
+                    out.changes.insert(side.clone(), Some(store.blob(t)?));
+                    out.conflicts.push(format!(
+                        "{} differs on {}; theirs kept as {side}",
+                        c.path, w.other
+                    ));
+                }
+            },
             (None, Some(t)) => {
                 out.changes.insert(c.path.clone(), Some(store.blob(t)?));
             }
@@ -152,7 +154,7 @@ pub fn merge_trees(
         }
     }
     for (short, name) in both {
-        merge_session(store, base, ours, theirs, &short, &name, w, &mut out)?;
+        merge_session(store, base, ours, theirs, &short, &name, &w, &mut out)?;
     }
     Ok(out)
 }
@@ -195,31 +197,30 @@ fn merge_session(
         };
     // The merged file's TL;DR status lines follow what it now says (hooks inject them).
     let file = SessionFile::parse(&origin, merged.text.clone())?.refresh_status_lines()?;
-    let dir = file.meta.status.dir();
-    let dest = format!("{dir}/{name}");
+    let dest = format!("{}/{name}", file.meta.status.dir());
     out.changes
         .insert(dest.clone(), Some(file.text().as_bytes().to_vec()));
-    for other in ["active", "archive"].map(|d| format!("{d}/{name}")) {
+    for dir in SessionDir::ALL {
+        let other = format!("{}/{name}", dir.as_str());
         if other != dest && store.entry_id(ours, &other)?.is_some() {
             out.changes.insert(other, None);
         }
     }
     out.changes.insert(
-        format!("journal/{short}/progress.md"),
+        layout::progress_path(short),
         Some(progress::render(&file.view()).into_bytes()),
     );
     for section in &merged.conflicts {
-        let now = time::now();
         let body = format!(
             "Sync with {}: the section '{section}' of session {} was edited on both sides; both versions are kept in the file, marked. Keep what is right and delete the rest.",
             w.other, file.meta.shortname
         );
-        let e = JournalEntry::new("conflict", now, &file.meta.id, w.author, w.host, body);
-        let path = format!(
-            "journal/{short}/entries/{}",
-            entry::file_name(now, "conflict", crate::mirror::rand32() as u16)
-        );
-        out.changes.insert(path, Some(e.render().into_bytes()));
+        if let Some((path, bytes)) =
+            w.entries
+                .entry(&file.meta.id, short, "conflict", body, time::now())
+        {
+            out.changes.insert(path, Some(bytes));
+        }
         out.conflicts.push(format!(
             "{}: '{section}' edited on both sides; both kept, marked",
             file.meta.shortname
@@ -237,37 +238,7 @@ fn unique_side_path(
 ) -> Result<String> {
     let mut side = format!("{path}.theirs");
     while changes.contains_key(&side) || store.entry_id(ours, &side)?.is_some() {
-        side = format!("{path}.theirs-{:04x}", crate::mirror::rand32() as u16);
+        side = format!("{path}.theirs-{:04x}", layout::rand32() as u16);
     }
     Ok(side)
-}
-
-/// Does this commit look like a git-session journal? Guards against merging a branch that
-/// happens to be called `sessions` (its remote-tracking ref is `refs/remotes/<remote>/sessions`).
-pub fn looks_like_journal(store: &SessionsRef, commit: ObjectId) -> Result<bool> {
-    let c = store
-        .repo()
-        .find_commit(commit)
-        .map_err(|e| crate::error::git_error("reading commit", e))?;
-    let subject = c.message_raw_sloppy().to_string();
-    let subject = subject.lines().next().unwrap_or_default();
-    let ours = [
-        "init",
-        "log",
-        "checkpoint",
-        "pause",
-        "resume",
-        "close",
-        "compact",
-        "sync",
-        "doctor",
-    ]
-    .iter()
-    .any(|cmd| subject.starts_with(&format!("{cmd}(")) && subject.contains("): "));
-    let tree = store.tree_of(commit)?;
-    let layout = store
-        .list(tree, "")?
-        .iter()
-        .any(|e| e.is_tree && ["active", "archive", "journal"].contains(&e.name.as_str()));
-    Ok(ours && layout)
 }

@@ -1,0 +1,113 @@
+//! Integrating another journal history (a fetched remote tip) into `refs/sessions`: adopt it when
+//! there is no local journal, fast-forward when it contains ours, else a merge commit with both
+//! parents whose tree is `trees::merge_journals`. Ref-level only: the mirror follows afterwards.
+
+mod trees;
+
+use gix::ObjectId;
+
+use crate::error::{Error, Result};
+use crate::layout::PathKind;
+use crate::store::{CasOutcome, CommitSubject, JournalCommand, SessionsRef, StoreError};
+
+pub use crate::journal::EntryWriter;
+pub use trees::{TreeMerge, merge_journals};
+
+/// How many times integrating redoes its work after another process moved the ref.
+const MAX_ATTEMPTS: usize = 64;
+
+/// What integrating another history did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Integrated {
+    UpToDate,
+    Adopted(ObjectId),
+    FastForward(ObjectId),
+    Merged {
+        commit: ObjectId,
+        conflicts: Vec<String>,
+    },
+}
+
+/// Merge `theirs` into `refs/sessions`; `label` names where it came from (a remote) in commit
+/// subjects, reflog lines and conflict messages. Refuses a commit that is not a journal.
+pub fn integrate(
+    store: &SessionsRef,
+    theirs: ObjectId,
+    label: &str,
+    writer: &EntryWriter,
+) -> Result<Integrated> {
+    if !store.is_journal_commit(theirs)? {
+        return Err(Error::NotAJournal {
+            label: label.to_string(),
+            commit: theirs,
+        });
+    }
+    for _ in 0..MAX_ATTEMPTS {
+        let local = store.tip()?;
+        let (expected, new, outcome): (Option<ObjectId>, ObjectId, fn(ObjectId) -> Integrated) =
+            match local {
+                None => (None, theirs, Integrated::Adopted),
+                Some(l) if store.is_ancestor(theirs, l)? => return Ok(Integrated::UpToDate),
+                Some(l) if store.is_ancestor(l, theirs)? => {
+                    (Some(l), theirs, Integrated::FastForward)
+                }
+                Some(l) => {
+                    let (commit, conflicts) = merge_commit(store, l, theirs, label, writer)?;
+                    match store.compare_and_swap(
+                        Some(l),
+                        commit,
+                        &format!("sync: merge {label}"),
+                    )? {
+                        CasOutcome::Moved(commit) => {
+                            return Ok(Integrated::Merged { commit, conflicts });
+                        }
+                        CasOutcome::Lost => continue,
+                    }
+                }
+            };
+        let reflog = match expected {
+            None => format!("sync: adopt {label}"),
+            Some(_) => format!("sync: fast-forward to {label}"),
+        };
+        match store.compare_and_swap(expected, new, &reflog)? {
+            CasOutcome::Moved(id) => return Ok(outcome(id)),
+            CasOutcome::Lost => continue,
+        }
+    }
+    Err(Error::TooManyRetries(MAX_ATTEMPTS))
+}
+
+/// Write the merge commit of `ours` and `theirs` (not moved to yet); returns it and what needed
+/// both versions.
+fn merge_commit(
+    store: &SessionsRef,
+    ours: ObjectId,
+    theirs: ObjectId,
+    label: &str,
+    writer: &EntryWriter,
+) -> Result<(ObjectId, Vec<String>)> {
+    if writer.author.is_none() {
+        return Err(StoreError::NoIdentity.into());
+    }
+    let base = store.merge_base(ours, theirs)?;
+    let base_tree = base.map(|b| store.tree_of(b)).transpose()?;
+    let (ours_tree, theirs_tree) = (store.tree_of(ours)?, store.tree_of(theirs)?);
+    let m = merge_journals(store, base_tree, ours_tree, theirs_tree, writer, label)?;
+    let tree = store.write_tree(ours_tree, &m.changes)?;
+    let kinds: Vec<PathKind> = m.changes.keys().map(|p| PathKind::of(p)).collect();
+    let sessions = kinds
+        .iter()
+        .filter(|k| matches!(k, PathKind::Session(_)))
+        .count();
+    let entries = kinds
+        .iter()
+        .filter(|k| matches!(k, PathKind::Entry { .. }))
+        .count();
+    let subject = CommitSubject::new(
+        JournalCommand::Sync,
+        label,
+        &format!("merge {sessions} session files and {entries} entries from {label}"),
+    );
+    let commit = store.write_commit(&subject, tree, &[ours, theirs])?;
+    Ok((commit, m.conflicts))
+}

@@ -1,0 +1,188 @@
+//! This worktree's record of where its mirror stands, kept under the worktree's own git dir
+//! (never in the shared ref): the commit it last matched, a pending write, paths merged but not
+//! yet committed, fetched journals already merged, and merges waiting for a file to parse.
+
+use std::fs;
+
+use gix::ObjectId;
+
+use super::{Mirror, MirrorError, Result, write_atomic};
+
+/// A commit whose mirror update may not have finished: for each path it wrote, the blob the
+/// mirror file held when the commit was planned (`None`: no file). Written before the ref moves,
+/// removed once the mirror matches; found after a crash, it tells the next command how to finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub commit: ObjectId,
+    pub paths: Vec<(String, Option<ObjectId>)>,
+}
+
+/// A merge that could not be done because our copy did not parse: redone once it parses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmerged {
+    /// Our (unparsable) file.
+    pub path: String,
+    pub base: Option<ObjectId>,
+    /// Where the other version lives in the ref, and its blob.
+    pub theirs_path: String,
+    pub theirs: ObjectId,
+}
+
+fn hex_or_dash(id: Option<ObjectId>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn parse_id(s: &str) -> Option<ObjectId> {
+    ObjectId::from_hex(s.as_bytes()).ok()
+}
+
+impl Mirror {
+    /// The `refs/sessions` commit the mirror last matched.
+    pub fn last_seen(&self) -> Result<Option<ObjectId>> {
+        let path = self.state_dir.join("mirror");
+        match fs::read_to_string(&path) {
+            Ok(s) => Ok(ObjectId::from_hex(s.trim().as_bytes()).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(MirrorError::io(path, e)),
+        }
+    }
+
+    /// Record the commit the mirror now matches.
+    pub fn set_last_seen(&self, id: ObjectId) -> Result<()> {
+        write_atomic(&self.state_dir.join("mirror"), format!("{id}\n").as_bytes())
+    }
+
+    fn state_lines(&self, name: &str) -> Result<Vec<String>> {
+        let path = self.state_dir.join(name);
+        match fs::read_to_string(&path) {
+            Ok(s) => Ok(s
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(MirrorError::io(path, e)),
+        }
+    }
+
+    fn set_state_lines(&self, name: &str, lines: &[String]) -> Result<()> {
+        let path = self.state_dir.join(name);
+        if lines.is_empty() {
+            return match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(MirrorError::io(path, e)),
+                _ => Ok(()),
+            };
+        }
+        write_atomic(&path, (lines.join("\n") + "\n").as_bytes())
+    }
+
+    /// The pending commit record, if any.
+    pub fn pending(&self) -> Result<Option<Pending>> {
+        let lines = self.state_lines("pending")?;
+        let Some(commit) = lines.first().and_then(|l| parse_id(l.trim())) else {
+            return Ok(None);
+        };
+        let paths = lines[1..]
+            .iter()
+            .filter_map(|l| {
+                l.split_once('\t')
+                    .map(|(id, p)| (p.to_string(), parse_id(id)))
+            })
+            .collect();
+        Ok(Some(Pending { commit, paths }))
+    }
+
+    /// Record (or, with `None`, clear) the pending commit.
+    pub fn set_pending(&self, p: Option<&Pending>) -> Result<()> {
+        let lines = match p {
+            None => Vec::new(),
+            Some(p) => std::iter::once(p.commit.to_string())
+                .chain(
+                    p.paths
+                        .iter()
+                        .map(|(path, id)| format!("{}\t{path}", hex_or_dash(*id))),
+                )
+                .collect(),
+        };
+        self.set_state_lines("pending", &lines)
+    }
+
+    /// Paths the mirror holds merged content for that no commit has saved yet.
+    pub fn dirty(&self) -> Result<Vec<String>> {
+        self.state_lines("dirty")
+    }
+
+    /// Add a path to [`Mirror::dirty`].
+    pub fn add_dirty(&self, path: &str) -> Result<()> {
+        let mut lines = self.dirty()?;
+        if !lines.iter().any(|l| l == path) {
+            lines.push(path.to_string());
+        }
+        self.set_state_lines("dirty", &lines)
+    }
+
+    /// Forget the dirty paths (they were committed).
+    pub fn clear_dirty(&self) -> Result<()> {
+        if self.state_dir.join("dirty").exists() {
+            self.set_state_lines("dirty", &[])
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The commit of `remote`'s journal last merged here.
+    pub fn merged_remote(&self, remote: &str) -> Result<Option<ObjectId>> {
+        Ok(self
+            .state_lines("remotes")?
+            .iter()
+            .find_map(|l| l.strip_prefix(remote)?.strip_prefix(' ').and_then(parse_id)))
+    }
+
+    /// Record that `remote`'s journal at `id` is merged.
+    pub fn set_merged_remote(&self, remote: &str, id: ObjectId) -> Result<()> {
+        let mut lines: Vec<String> = self
+            .state_lines("remotes")?
+            .into_iter()
+            .filter(|l| !l.starts_with(&format!("{remote} ")))
+            .collect();
+        lines.push(format!("{remote} {id}"));
+        self.set_state_lines("remotes", &lines)
+    }
+
+    /// Merges waiting for our copy to parse again.
+    pub fn unmerged(&self) -> Result<Vec<Unmerged>> {
+        Ok(self
+            .state_lines("unmerged")?
+            .iter()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                if f.len() != 4 {
+                    return None;
+                }
+                Some(Unmerged {
+                    path: f[0].into(),
+                    base: parse_id(f[1]),
+                    theirs_path: f[2].into(),
+                    theirs: parse_id(f[3])?,
+                })
+            })
+            .collect())
+    }
+
+    /// Replace the list of waiting merges.
+    pub fn set_unmerged(&self, list: &[Unmerged]) -> Result<()> {
+        let lines: Vec<String> = list
+            .iter()
+            .map(|u| {
+                format!(
+                    "{}\t{}\t{}\t{}",
+                    u.path,
+                    hex_or_dash(u.base),
+                    u.theirs_path,
+                    u.theirs
+                )
+            })
+            .collect();
+        self.set_state_lines("unmerged", &lines)
+    }
+}

@@ -1,0 +1,251 @@
+//! Walking the journal's history: ancestry, merge bases, the commits that touched a session,
+//! revisions, and the remote-tracking refs of fetched journals.
+
+use gix::ObjectId;
+
+use super::subject::CommitSubject;
+use super::{Result, SessionsRef, StoreError};
+
+impl SessionsRef<'_> {
+    /// Whether `ancestor` is among the first `limit` commits reachable from `tip`.
+    pub fn is_ancestor_within(
+        &self,
+        ancestor: ObjectId,
+        tip: ObjectId,
+        limit: usize,
+    ) -> Result<bool> {
+        if ancestor == tip {
+            return Ok(true);
+        }
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| StoreError::git("walking history", e))?;
+        for info in walk.take(limit) {
+            if info.map_err(|e| StoreError::git("walking history", e))?.id == ancestor {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether `ancestor` is reachable from `tip` (walks first and merge parents).
+    pub fn is_ancestor(&self, ancestor: ObjectId, tip: ObjectId) -> Result<bool> {
+        self.is_ancestor_within(ancestor, tip, usize::MAX)
+    }
+}
+
+/// One commit of `refs/sessions`, as `history` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommitInfo {
+    pub commit: String,
+    /// Commit time, RFC 3339.
+    pub at: String,
+    /// The command from `<command>(<shortname>): <summary>`, when the subject has that shape.
+    pub command: Option<String>,
+    pub summary: String,
+    pub subject: String,
+}
+
+impl SessionsRef<'_> {
+    /// Commits reachable from `tip` (newest first) in which any of `paths` changed against every
+    /// parent; `limit` bounds the walk.
+    pub fn history(
+        &self,
+        tip: ObjectId,
+        paths: &[String],
+        limit: usize,
+    ) -> Result<Vec<CommitInfo>> {
+        let mut out = Vec::new();
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| StoreError::git("walking history", e))?;
+        for (n, info) in walk.enumerate() {
+            if n >= limit {
+                break;
+            }
+            let info = info.map_err(|e| StoreError::git("walking history", e))?;
+            let commit = self
+                .repo
+                .find_commit(info.id)
+                .map_err(|e| StoreError::git("reading commit", e))?;
+            let tree = commit
+                .tree_id()
+                .map_err(|e| StoreError::git("reading commit", e))?
+                .detach();
+            let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+            let ids = |t: ObjectId| -> Result<Vec<Option<ObjectId>>> {
+                paths.iter().map(|p| self.entry_id(t, p)).collect()
+            };
+            let here = ids(tree)?;
+            let touched = if parents.is_empty() {
+                here.iter().any(Option::is_some)
+            } else {
+                let mut all_differ = true;
+                for p in &parents {
+                    if ids(self.tree_of(*p)?)? == here {
+                        all_differ = false;
+                    }
+                }
+                all_differ
+            };
+            if !touched {
+                continue;
+            }
+            let message = commit.message_raw_sloppy().to_string();
+            let subject = message.lines().next().unwrap_or_default().to_string();
+            let (command, summary) = match CommitSubject::parse(&subject) {
+                Some(s) => (Some(s.command.as_str().to_string()), s.summary),
+                None => (None, subject.clone()),
+            };
+            let secs = commit.time().map(|t| t.seconds).unwrap_or(0);
+            let at = chrono::DateTime::from_timestamp(secs, 0)
+                .map(crate::model::time::rfc3339)
+                .unwrap_or_default();
+            out.push(CommitInfo {
+                commit: info.id.to_string(),
+                at,
+                command,
+                summary,
+                subject,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Resolve a revision of `refs/sessions`: a full or abbreviated commit id from its history,
+    /// or `HEAD~N` / `sessions~N` / `refs/sessions~N` (N first parents back from the tip).
+    pub fn resolve_rev(&self, tip: ObjectId, rev: &str) -> Result<Option<ObjectId>> {
+        for prefix in ["HEAD", "@", "sessions", "refs/sessions"] {
+            if let Some(rest) = rev.strip_prefix(prefix) {
+                let n: usize = if rest.is_empty() {
+                    0
+                } else if let Some(num) = rest.strip_prefix('~') {
+                    if num.is_empty() {
+                        1
+                    } else {
+                        num.parse()
+                            .map_err(|_| StoreError::BadRevision(rev.to_string()))?
+                    }
+                } else if rest.chars().all(|c| c == '^') {
+                    rest.len()
+                } else {
+                    continue;
+                };
+                let mut id = tip;
+                for _ in 0..n {
+                    let c = self
+                        .repo
+                        .find_commit(id)
+                        .map_err(|e| StoreError::git("reading commit", e))?;
+                    match c.parent_ids().next() {
+                        Some(p) => id = p.detach(),
+                        None => return Ok(None),
+                    }
+                }
+                return Ok(Some(id));
+            }
+        }
+        let hex = rev.to_ascii_lowercase();
+        if hex.len() < 4 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(StoreError::BadRevision(rev.to_string()));
+        }
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| StoreError::git("walking history", e))?;
+        let mut found = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| StoreError::git("walking history", e))?;
+            if info.id.to_string().starts_with(&hex) {
+                found.push(info.id);
+            }
+        }
+        match found.len() {
+            0 => Ok(None),
+            1 => Ok(Some(found[0])),
+            _ => Err(StoreError::AmbiguousRevision(rev.to_string())),
+        }
+    }
+}
+
+impl SessionsRef<'_> {
+    /// A common ancestor of `a` and `b`: the first commit reachable from `b` that is also
+    /// reachable from `a`. Any common ancestor keeps the journal merge lossless.
+    pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Result<Option<ObjectId>> {
+        let mut seen = std::collections::HashSet::new();
+        for info in self
+            .repo
+            .rev_walk([a])
+            .all()
+            .map_err(|e| StoreError::git("walking history", e))?
+        {
+            seen.insert(info.map_err(|e| StoreError::git("walking history", e))?.id);
+        }
+        for info in self
+            .repo
+            .rev_walk([b])
+            .all()
+            .map_err(|e| StoreError::git("walking history", e))?
+        {
+            let id = info.map_err(|e| StoreError::git("walking history", e))?.id;
+            if seen.contains(&id) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every `refs/remotes/<remote>/sessions`, as `(remote, commit)`.
+    pub fn tracking_refs(&self) -> Result<Vec<(String, ObjectId)>> {
+        let platform = self
+            .repo
+            .references()
+            .map_err(|e| StoreError::git("listing refs", e))?;
+        let iter = platform
+            .prefixed("refs/remotes/")
+            .map_err(|e| StoreError::git("listing refs", e))?;
+        let mut out = Vec::new();
+        for r in iter {
+            let Ok(mut r) = r else { continue };
+            let name = r.name().as_bstr().to_string();
+            let Some(remote) = name
+                .strip_prefix("refs/remotes/")
+                .and_then(|n| n.strip_suffix("/sessions"))
+            else {
+                continue;
+            };
+            if remote.contains('/') {
+                continue;
+            }
+            if let Ok(id) = r.peel_to_id() {
+                out.push((remote.to_string(), id.detach()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SessionsRef<'_> {
+    /// Does this commit look like a git-session journal: a subject one of our commands wrote and
+    /// a tree with the layout's directories? Guards against merging a branch that happens to be
+    /// called `sessions`.
+    pub fn is_journal_commit(&self, commit: ObjectId) -> Result<bool> {
+        let c = self
+            .repo
+            .find_commit(commit)
+            .map_err(|e| StoreError::git("reading commit", e))?;
+        if CommitSubject::parse(&c.message_raw_sloppy().to_string()).is_none() {
+            return Ok(false);
+        }
+        let tree = self.tree_of(commit)?;
+        Ok(self
+            .list(tree, "")?
+            .iter()
+            .any(|e| e.is_tree && crate::layout::OWN_DIRS.contains(&e.name.as_str())))
+    }
+}

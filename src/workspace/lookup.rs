@@ -1,0 +1,109 @@
+//! Which session a name means: full id, unique id prefix, short id or shortname, looked up in
+//! this worktree's mirror (so hand edits count).
+
+use crate::error::{Error, Result};
+use crate::layout::{SessionDir, SessionPath};
+use crate::mirror::MIRROR_DIR;
+use crate::model::ids;
+use crate::model::session::SessionFile;
+
+use super::Workspace;
+
+impl Workspace {
+    /// Every session file in the mirror.
+    pub fn sessions(&self) -> Result<Vec<SessionPath>> {
+        self.sessions_in(true, true)
+    }
+
+    /// The session files of `active/` and/or `archive/` (listing 10,000 archived files costs).
+    pub fn sessions_in(&self, active: bool, archived: bool) -> Result<Vec<SessionPath>> {
+        let mut out = Vec::new();
+        for dir in SessionDir::ALL {
+            let wanted = match dir {
+                SessionDir::Active => active,
+                SessionDir::Archive => archived,
+            };
+            if wanted {
+                out.extend(self.mirror.session_files(dir)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The session file with this short id, looking in `active/` first.
+    pub fn by_short(&self, short: &str) -> Result<Option<SessionPath>> {
+        Ok(self.mirror.find_session(short)?)
+    }
+
+    /// Resolve a session named by full id, unique id prefix, short id or shortname.
+    pub fn resolve(&self, name: &str) -> Result<SessionPath> {
+        let all = self.sessions()?;
+        let lower = name.to_ascii_lowercase();
+        let exact: Vec<&SessionPath> = all
+            .iter()
+            .filter(|s| s.shortname == name || s.short == lower || s.label() == name)
+            .collect();
+        match exact.len() {
+            1 => return Ok(exact[0].clone()),
+            n if n > 1 => {
+                return Err(Error::AmbiguousSession {
+                    name: ids::printable(name),
+                    candidates: exact.iter().map(|s| s.label()).collect(),
+                });
+            }
+            _ => {}
+        }
+        let hexish = name.len() >= 4 && name.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        if hexish {
+            let want = lower.replace('-', "");
+            let mut found = Vec::new();
+            for s in &all {
+                if let Ok(f) = self.load(s)
+                    && f.meta
+                        .id
+                        .replace('-', "")
+                        .to_ascii_lowercase()
+                        .starts_with(&want)
+                {
+                    found.push(s.clone());
+                }
+            }
+            match found.len() {
+                1 => return Ok(found.remove(0)),
+                n if n > 1 => {
+                    return Err(Error::AmbiguousSession {
+                        name: ids::printable(name),
+                        candidates: found.iter().map(|s| s.label()).collect(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Err(Error::UnknownSession(ids::printable(name)))
+    }
+
+    /// The current session, or `NoCurrentSession`.
+    pub fn current(&self) -> Result<SessionPath> {
+        let id = self.current_id()?.ok_or(Error::NoCurrentSession)?;
+        let short = ids::short_of(&id).ok_or(Error::NoCurrentSession)?;
+        self.by_short(&short)?.ok_or(Error::NoCurrentSession)
+    }
+
+    /// The named session, or the current one.
+    pub fn target(&self, name: Option<&str>) -> Result<SessionPath> {
+        match name {
+            Some(n) => self.resolve(n),
+            None => self.current(),
+        }
+    }
+
+    /// Parse a session file from the mirror.
+    pub fn load(&self, s: &SessionPath) -> Result<SessionFile> {
+        let origin = format!("{MIRROR_DIR}/{s}");
+        let bytes = self
+            .mirror
+            .read(&s.render())?
+            .ok_or_else(|| Error::Missing(origin.clone()))?;
+        SessionFile::parse_bytes(&origin, &bytes)
+    }
+}

@@ -1,0 +1,291 @@
+//! One worktree of one repository: where it is, its lock, its per-worktree state, which session
+//! a name means, and the one write path every changing command goes through (`write.rs`).
+//!
+//! What the mirror holds and how it catches up with the ref is `mirror`'s job; how a fetched
+//! journal is merged into the ref is `integrate`'s. This module sequences them.
+
+mod lookup;
+mod write;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use gix::ObjectId;
+
+use crate::error::{Error, IoContext, Result, Warnings};
+use crate::integrate::{self, EntryWriter, Integrated};
+use crate::mirror::refresh::Refresher;
+use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
+use crate::store::{REMOTE_REF, SessionsRef};
+
+pub use crate::layout::SessionPath as SessionEntry;
+pub use write::{Planned, SessionEdit, hostname};
+
+/// How long a command waits for another command in the same worktree.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// Held while a command works on this worktree's mirror; released by the OS even on kill -9.
+pub struct WorktreeLock {
+    _file: fs::File,
+}
+
+/// One worktree of one repository.
+pub struct Workspace {
+    lock_wait: Duration,
+    repo: gix::Repository,
+    worktree: PathBuf,
+    state_dir: PathBuf,
+    mirror: Mirror,
+    warnings: Warnings,
+}
+
+impl Workspace {
+    /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine).
+    pub fn discover(dir: &Path) -> Result<Self> {
+        let mut repo = gix::discover(dir).map_err(|e| Error::NotARepository {
+            dir: dir.to_path_buf(),
+            source: Box::new(e),
+        })?;
+        // Trees on the paths we touch are read several times per command; keep them decoded.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        let worktree = repo
+            .workdir()
+            .ok_or_else(|| Error::BareRepository(repo.git_dir().to_path_buf()))?
+            .to_path_buf();
+        let state_dir = repo.git_dir().join("git-session");
+        let mirror = Mirror::new(&worktree, state_dir.clone());
+        Ok(Workspace {
+            lock_wait: LOCK_WAIT,
+            repo,
+            worktree,
+            state_dir,
+            mirror,
+            warnings: Warnings::default(),
+        })
+    }
+
+    /// The journal ref.
+    pub fn store(&self) -> SessionsRef<'_> {
+        SessionsRef::new(&self.repo)
+    }
+
+    /// The mirror.
+    pub fn mirror(&self) -> &Mirror {
+        &self.mirror
+    }
+
+    /// The worktree's top directory.
+    pub fn worktree(&self) -> &Path {
+        &self.worktree
+    }
+
+    /// The repository.
+    pub fn repo(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    /// Warnings gathered while working, for the command to print.
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings.take()
+    }
+
+    /// Wait at most `wait` for the worktree lock (hooks must not hold the agent up for long).
+    pub fn set_lock_wait(&mut self, wait: Duration) {
+        self.lock_wait = wait;
+    }
+
+    /// This worktree's own state directory (under its git dir).
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Take this worktree's lock, waiting a bounded time for another command to finish.
+    pub fn lock(&self) -> Result<WorktreeLock> {
+        fs::create_dir_all(&self.state_dir).at(&self.state_dir)?;
+        let path = self.state_dir.join("lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .at(&path)?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WorktreeLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < self.lock_wait => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::LockTimeout(path, self.lock_wait.as_secs()));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+            }
+        }
+    }
+
+    // ---- per-worktree state ----
+
+    /// The id of this worktree's current session, if one is set.
+    pub fn current_id(&self) -> Result<Option<String>> {
+        let path = self.state_dir.join("current");
+        match fs::read_to_string(&path) {
+            Ok(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Set or clear the current session.
+    pub fn set_current(&self, id: Option<&str>) -> Result<()> {
+        let path = self.state_dir.join("current");
+        match id {
+            Some(id) => Ok(write_atomic(&path, format!("{id}\n").as_bytes())?),
+            None => match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// Make sure `.sessions/` is ignored by the user's branches (the common `info/exclude`, once).
+    pub fn ensure_excluded(&self) -> Result<()> {
+        let path = self.repo.common_dir().join("info").join("exclude");
+        let existing = fs::read_to_string(&path).unwrap_or_default();
+        let listed = existing
+            .lines()
+            .map(str::trim)
+            .any(|l| matches!(l, ".sessions" | ".sessions/" | "/.sessions" | "/.sessions/"));
+        if listed {
+            return Ok(());
+        }
+        let mut new = existing;
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        new.push_str(&format!("# git-session journal mirror\n/{MIRROR_DIR}/\n"));
+        Ok(write_atomic(&path, new.as_bytes())?)
+    }
+
+    // ---- who and where ----
+
+    /// `Name <email>` from git config, or the no-identity error.
+    pub fn author(&self) -> Result<String> {
+        let who = self.store().identity()?;
+        Ok(format!("{} <{}>", who.author.0, who.author.1))
+    }
+
+    /// The user's branch (short name) and HEAD commit, when there are any.
+    pub fn head(&self) -> (Option<String>, Option<String>) {
+        let branch = self
+            .repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|n| n.shorten().to_string());
+        let commit = self.repo.head_id().ok().map(|id| id.to_string());
+        (branch, commit)
+    }
+
+    /// Who writes the journal entries this worktree records (author may be unknown).
+    fn entry_writer(&self) -> EntryWriter {
+        EntryWriter {
+            author: self.author().ok(),
+            host: hostname(),
+        }
+    }
+
+    fn refresher<'a>(
+        &'a self,
+        store: &'a SessionsRef<'a>,
+        writer: &'a EntryWriter,
+    ) -> Refresher<'a> {
+        Refresher {
+            store,
+            mirror: &self.mirror,
+            writer,
+            warnings: &self.warnings,
+        }
+    }
+
+    /// Whether any in-scope file of the mirror differs from `tree` (uncommitted hand edits).
+    pub fn has_hand_edits(&self, tree: ObjectId) -> Result<bool> {
+        let store = self.store();
+        let writer = self.entry_writer();
+        Ok(!self
+            .refresher(&store, &writer)
+            .hand_edits(tree, &[])?
+            .is_empty())
+    }
+
+    // ---- keeping the mirror in step with the ref ----
+
+    /// Merge any fetched journal not merged yet (a plain `git fetch` of it counts), then bring
+    /// the mirror up to the ref's tip, merging where both changed. Returns the tip.
+    pub fn refresh(&self, lock: &WorktreeLock) -> Result<Option<ObjectId>> {
+        self.integrate_fetched(lock)?;
+        self.refresh_mirror(lock)
+    }
+
+    /// Bring the mirror up to the ref's tip (no fetched journals merged).
+    fn refresh_mirror(&self, _lock: &WorktreeLock) -> Result<Option<ObjectId>> {
+        let store = self.store();
+        let writer = self.entry_writer();
+        let refresher = self.refresher(&store, &writer);
+        let first = !self.mirror.exists() || self.mirror.last_seen()?.is_none();
+        let tip = refresher.refresh()?;
+        if first && tip.is_some() {
+            self.ensure_excluded()?;
+        }
+        Ok(tip)
+    }
+
+    /// Merge `theirs` (a commit, e.g. a fetched remote tip) into `refs/sessions`, then bring the
+    /// mirror up to the result, hand edits kept.
+    pub fn integrate(
+        &self,
+        lock: &WorktreeLock,
+        theirs: ObjectId,
+        label: &str,
+    ) -> Result<Integrated> {
+        let store = self.store();
+        let writer = self.entry_writer();
+        let outcome = integrate::integrate(&store, theirs, label, &writer)?;
+        self.refresh_mirror(lock)?;
+        Ok(outcome)
+    }
+
+    /// Merge each fetched journal that changed since it was last merged, cheaply: ids first.
+    /// A journal that cannot be merged must not stop every command: it is a warning.
+    fn integrate_fetched(&self, _lock: &WorktreeLock) -> Result<()> {
+        let store = self.store();
+        let mut refs = store.tracking_refs()?;
+        // A journal pushed to this repository (when it serves as another machine's remote).
+        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
+            refs.push((REMOTE_REF.to_string(), id));
+        }
+        let writer = self.entry_writer();
+        for (remote, id) in refs {
+            if self.mirror.merged_remote(&remote)? == Some(id) {
+                continue;
+            }
+            match integrate::integrate(&store, id, &remote, &writer) {
+                Ok(Integrated::Merged { conflicts, .. }) => {
+                    conflicts.into_iter().for_each(|c| self.warnings.push(c))
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.warnings.push(format!(
+                        "fetched journal of {remote} not merged: {}",
+                        crate::error::one_line(&e)
+                    ));
+                    continue;
+                }
+            }
+            self.mirror.set_merged_remote(&remote, id)?;
+        }
+        Ok(())
+    }
+}
