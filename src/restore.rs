@@ -4,6 +4,7 @@
 //! (current step, last note, blockers, next steps, code position), then the session file with
 //! its TL;DR first, then the most recent journal entries.
 
+use gix::ObjectId;
 use serde::Serialize;
 
 use crate::error::Result;
@@ -142,15 +143,9 @@ pub fn build(ws: &Workspace, entry: &SessionEntry, file: &SessionFile) -> Result
 }
 
 fn commits_between(ws: &Workspace, ancestor: &str, tip: &str) -> Option<usize> {
-    let a = gix::ObjectId::from_hex(ancestor.as_bytes()).ok()?;
-    let t = gix::ObjectId::from_hex(tip.as_bytes()).ok()?;
-    let walk = ws.repo().rev_walk([t]).all().ok()?;
-    for (n, info) in walk.take(2000).enumerate() {
-        if info.ok()?.id == a {
-            return Some(n);
-        }
-    }
-    None
+    let a = ObjectId::from_hex(ancestor.as_bytes()).ok()?;
+    let t = ObjectId::from_hex(tip.as_bytes()).ok()?;
+    ws.store().distance(a, t, 2000)
 }
 
 /// The restoration as text, most important first, cut to `cap` characters when given.

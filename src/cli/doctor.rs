@@ -160,10 +160,7 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
     };
     let problem = |what: String, fix: Option<Fix>| Problem { what, fix };
     let Some(tip) = tip else {
-        let last = ws
-            .mirror()
-            .last_seen()?
-            .filter(|id| ws.repo().find_header(*id).is_ok());
+        let last = ws.mirror().last_seen()?.filter(|id| store.has_object(*id));
         if let Some(last) = last {
             out.push(problem(
                 format!("refs/sessions is missing; {MIRROR_DIR}/ was last at {last}"),

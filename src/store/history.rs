@@ -30,6 +30,18 @@ impl SessionsRef<'_> {
         Ok(false)
     }
 
+    /// How many commits lie between `ancestor` and `tip` when `ancestor` is among the first
+    /// `limit` commits reachable from `tip` (0 when they are the same); `None` otherwise.
+    pub fn distance(&self, ancestor: ObjectId, tip: ObjectId, limit: usize) -> Option<usize> {
+        let walk = self.repo.rev_walk([tip]).all().ok()?;
+        for (n, info) in walk.take(limit).enumerate() {
+            if info.ok()?.id == ancestor {
+                return Some(n);
+            }
+        }
+        None
+    }
+
     /// Whether `ancestor` is reachable from `tip` (walks first and merge parents).
     pub fn is_ancestor(&self, ancestor: ObjectId, tip: ObjectId) -> Result<bool> {
         self.is_ancestor_within(ancestor, tip, usize::MAX)

@@ -8,7 +8,7 @@ mod history;
 pub mod subject;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gix::ObjectId;
@@ -73,6 +73,35 @@ impl StoreError {
 
 /// Results of this module.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The repository type the store works on.
+pub type Repository = gix::Repository;
+
+/// Where an opened repository keeps things.
+#[derive(Debug, Clone)]
+pub struct RepoPaths {
+    /// The worktree's top directory; `None` for a bare repository.
+    pub worktree: Option<PathBuf>,
+    /// This worktree's own git dir (`.git/worktrees/<name>` in a linked worktree).
+    pub git_dir: PathBuf,
+    /// The git dir shared by all worktrees (refs, objects, `info/exclude`).
+    pub common_dir: PathBuf,
+}
+
+/// Open the repository containing `dir` (a subdirectory or a linked worktree is fine).
+pub fn discover(
+    dir: &Path,
+) -> std::result::Result<(Repository, RepoPaths), Box<dyn std::error::Error + Send + Sync>> {
+    let mut repo = gix::discover(dir)?;
+    // Trees on the paths we touch are read several times per command; keep them decoded.
+    repo.object_cache_size_if_unset(4 * 1024 * 1024);
+    let paths = RepoPaths {
+        worktree: repo.workdir().map(Path::to_path_buf),
+        git_dir: repo.git_dir().to_path_buf(),
+        common_dir: repo.common_dir().to_path_buf(),
+    };
+    Ok((repo, paths))
+}
 
 /// A set of path changes to apply to a tree: `Some(bytes)` writes, `None` removes.
 pub type TreeChanges = BTreeMap<String, Option<Vec<u8>>>;
@@ -160,6 +189,35 @@ impl<'r> SessionsRef<'r> {
         c.tree_id()
             .map(|t| t.detach())
             .map_err(|e| StoreError::git("reading commit", e))
+    }
+
+    /// The user's branch (short name) and HEAD commit, when there are any.
+    pub fn head(&self) -> (Option<String>, Option<String>) {
+        let branch = self
+            .repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|n| n.shorten().to_string());
+        let commit = self.repo.head_id().ok().map(|id| id.to_string());
+        (branch, commit)
+    }
+
+    /// The names of the configured remotes.
+    pub fn remote_names(&self) -> Vec<String> {
+        self.repo
+            .remote_names()
+            .into_iter()
+            .map(|n| n.to_string())
+            .collect()
+    }
+
+    /// A string from git config (all scopes, as git reads them).
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string(key)
+            .map(|v| v.to_string())
     }
 
     /// Whether the object database holds `id`.

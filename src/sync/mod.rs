@@ -44,18 +44,12 @@ pub const PUSH_ATTEMPTS: usize = 5;
 
 /// The remote git would pick: the branch's upstream remote, else `origin`, else the only one.
 pub fn default_remote(ws: &Workspace) -> Result<String> {
-    let remotes: Vec<String> = ws
-        .repo()
-        .remote_names()
-        .into_iter()
-        .map(|n| n.to_string())
-        .collect();
-    let upstream = ws.repo().head_name().ok().flatten().and_then(|n| {
-        ws.repo()
-            .config_snapshot()
-            .string(format!("branch.{}.remote", n.shorten()).as_str())
-            .map(|v| v.to_string())
-    });
+    let store = ws.store();
+    let remotes = store.remote_names();
+    let upstream = store
+        .head()
+        .0
+        .and_then(|branch| store.config_string(&format!("branch.{branch}.remote")));
     if let Some(u) = upstream.filter(|u| remotes.contains(u)) {
         return Ok(u);
     }

@@ -17,7 +17,7 @@ use crate::error::{Error, IoContext, Result, Warnings};
 use crate::integrate::{self, EntryWriter, Integrated};
 use crate::mirror::refresh::Refresher;
 use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
-use crate::store::{REMOTE_REF, SessionsRef};
+use crate::store::{self, REMOTE_REF, SessionsRef};
 
 pub use crate::layout::SessionPath as SessionEntry;
 pub use write::{Planned, SessionEdit, hostname};
@@ -33,8 +33,9 @@ pub struct WorktreeLock {
 /// One worktree of one repository.
 pub struct Workspace {
     lock_wait: Duration,
-    repo: gix::Repository,
+    repo: store::Repository,
     worktree: PathBuf,
+    common_dir: PathBuf,
     state_dir: PathBuf,
     mirror: Mirror,
     warnings: Warnings,
@@ -43,22 +44,20 @@ pub struct Workspace {
 impl Workspace {
     /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine).
     pub fn discover(dir: &Path) -> Result<Self> {
-        let mut repo = gix::discover(dir).map_err(|e| Error::NotARepository {
+        let (repo, paths) = store::discover(dir).map_err(|source| Error::NotARepository {
             dir: dir.to_path_buf(),
-            source: Box::new(e),
+            source,
         })?;
-        // Trees on the paths we touch are read several times per command; keep them decoded.
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        let worktree = repo
-            .workdir()
-            .ok_or_else(|| Error::BareRepository(repo.git_dir().to_path_buf()))?
-            .to_path_buf();
-        let state_dir = repo.git_dir().join("git-session");
+        let worktree = paths
+            .worktree
+            .ok_or_else(|| Error::BareRepository(paths.git_dir.clone()))?;
+        let state_dir = paths.git_dir.join("git-session");
         let mirror = Mirror::new(&worktree, state_dir.clone());
         Ok(Workspace {
             lock_wait: LOCK_WAIT,
             repo,
             worktree,
+            common_dir: paths.common_dir,
             state_dir,
             mirror,
             warnings: Warnings::default(),
@@ -78,11 +77,6 @@ impl Workspace {
     /// The worktree's top directory.
     pub fn worktree(&self) -> &Path {
         &self.worktree
-    }
-
-    /// The repository.
-    pub fn repo(&self) -> &gix::Repository {
-        &self.repo
     }
 
     /// Warnings gathered while working, for the command to print.
@@ -152,7 +146,7 @@ impl Workspace {
 
     /// Make sure `.sessions/` is ignored by the user's branches (the common `info/exclude`, once).
     pub fn ensure_excluded(&self) -> Result<()> {
-        let path = self.repo.common_dir().join("info").join("exclude");
+        let path = self.common_dir.join("info").join("exclude");
         let existing = fs::read_to_string(&path).unwrap_or_default();
         let listed = existing
             .lines()
@@ -179,14 +173,7 @@ impl Workspace {
 
     /// The user's branch (short name) and HEAD commit, when there are any.
     pub fn head(&self) -> (Option<String>, Option<String>) {
-        let branch = self
-            .repo
-            .head_name()
-            .ok()
-            .flatten()
-            .map(|n| n.shorten().to_string());
-        let commit = self.repo.head_id().ok().map(|id| id.to_string());
-        (branch, commit)
+        self.store().head()
     }
 
     /// Who writes the journal entries this worktree records (author may be unknown).
