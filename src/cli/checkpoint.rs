@@ -2,7 +2,6 @@
 
 use crate::cli::Context;
 use crate::error::Result;
-use crate::model::text;
 use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
 
@@ -14,34 +13,24 @@ pub struct Args {
     /// Replace the TL;DR paragraph.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     summary: Option<String>,
-    /// The session (default: this worktree's current session).
-    #[arg(short, long, value_name = "NAME")]
-    session: Option<String>,
+    #[command(flatten)]
+    session: crate::cli::SessionArg,
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
-    let ws = ctx.workspace()?;
-    ws.author()?;
-    let lock = ws.lock()?;
+    let (ws, lock) = ctx.workspace_for_write()?;
     let (target, _) = ws.change_session(
         &lock,
         JournalCommand::Checkpoint,
-        a.session.as_deref(),
+        a.session.session.as_deref(),
         |file, now| {
-            Ok(SessionEdit {
-                file: ws.checkpoint_file(file, a.summary.as_deref(), now)?,
-                kind: "checkpoint".into(),
-                body: a
-                    .note
-                    .as_deref()
-                    .map(text::clean)
-                    .unwrap_or_else(|| "Checkpoint".into()),
-                summary: a
-                    .note
-                    .as_deref()
-                    .map(text::one_line)
-                    .unwrap_or_else(|| "checkpoint".into()),
-            })
+            let file = ws.checkpoint_file(file, a.summary.as_deref(), now)?;
+            Ok(SessionEdit::with_note(
+                file,
+                "checkpoint",
+                a.note.as_deref(),
+                "Checkpoint",
+            ))
         },
     )?;
     ctx.flush_warnings(&ws);

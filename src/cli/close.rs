@@ -30,9 +30,8 @@ pub struct Args {
         allow_hyphen_values = true
     )]
     reason: Option<String>,
-    /// The session (default: this worktree's current session).
-    #[arg(short, long, value_name = "NAME")]
-    session: Option<String>,
+    #[command(flatten)]
+    session: crate::cli::SessionArg,
 }
 
 /// What `close` prints.
@@ -67,12 +66,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     } else {
         Status::Abandoned
     };
-    let ws = ctx.workspace()?;
-    ws.author()?;
-    let lock = ws.lock()?;
+    let (ws, lock) = ctx.workspace_for_write()?;
     let mut summary = None;
     ws.commit(&lock, JournalCommand::Close, |tree| {
-        let target = ws.target(a.session.as_deref())?;
+        let target = ws.target(a.session.session.as_deref())?;
         let file = ws.load(&target)?;
         if file.meta.status.is_archived() {
             return Err(Error::AlreadyClosed {

@@ -57,9 +57,8 @@ pub struct Args {
     /// Context of a decision, or why a file matters (with --decision or --file).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     why: Option<String>,
-    /// The session to log to (default: this worktree's current session).
-    #[arg(short, long, value_name = "NAME")]
-    session: Option<String>,
+    #[command(flatten)]
+    session: crate::cli::SessionArg,
 }
 
 /// The one thing being logged, parsed from the flags.
@@ -157,7 +156,7 @@ impl Kind {
         } else {
             unreachable!("clap requires one kind")
         };
-        Ok((kind, a.session))
+        Ok((kind, a.session.session))
     }
 
     fn name(&self) -> &'static str {
@@ -178,9 +177,7 @@ impl Kind {
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let (kind, session) = Kind::from_args(a)?;
-    let ws = ctx.workspace()?;
-    ws.author()?;
-    let lock = ws.lock()?;
+    let (ws, lock) = ctx.workspace_for_write()?;
     let (target, _) = ws.change_session(
         &lock,
         JournalCommand::Log,

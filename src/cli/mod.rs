@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
-use crate::workspace::Workspace;
+use crate::workspace::{Workspace, WorktreeLock};
 use output::{ColorChoice, Printer};
 
 /// A journal for AI coding agents that survives context compaction, stored on refs/sessions.
@@ -81,6 +81,14 @@ pub enum Command {
     Sync(sync::Args),
 }
 
+/// `-s/--session NAME`, for the commands that change one session.
+#[derive(Debug, clap::Args)]
+pub struct SessionArg {
+    /// The session (default: this worktree's current session).
+    #[arg(short, long, value_name = "NAME")]
+    pub session: Option<String>,
+}
+
 /// What every command gets: where to work and how to print.
 pub struct Context {
     pub dir: PathBuf,
@@ -91,6 +99,15 @@ impl Context {
     /// The workspace of the directory we were started in (or `-C`).
     pub fn workspace(&self) -> Result<Workspace> {
         Workspace::discover(&self.dir)
+    }
+
+    /// The workspace and its lock, for a command that will commit: fails early, before any
+    /// work, when no git identity is configured.
+    pub fn workspace_for_write(&self) -> Result<(Workspace, WorktreeLock)> {
+        let ws = self.workspace()?;
+        ws.author()?;
+        let lock = ws.lock()?;
+        Ok((ws, lock))
     }
 
     /// Print the warnings a workspace gathered.

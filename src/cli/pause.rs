@@ -3,7 +3,6 @@
 use crate::cli::Context;
 use crate::error::Result;
 use crate::model::session::Status;
-use crate::model::text;
 use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
 
@@ -12,35 +11,24 @@ pub struct Args {
     /// Why, or where things stand.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     note: Option<String>,
-    /// The session (default: this worktree's current session).
-    #[arg(short, long, value_name = "NAME")]
-    session: Option<String>,
+    #[command(flatten)]
+    session: crate::cli::SessionArg,
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
-    let ws = ctx.workspace()?;
-    ws.author()?;
-    let lock = ws.lock()?;
+    let (ws, lock) = ctx.workspace_for_write()?;
     let (target, file) = ws.change_session(
         &lock,
         JournalCommand::Pause,
-        a.session.as_deref(),
+        a.session.session.as_deref(),
         |file, now| {
-            let file = file.set_status(Status::Paused, now)?;
-            Ok(SessionEdit {
-                file: ws.checkpoint_file(file, None, now)?,
-                kind: "pause".into(),
-                body: a
-                    .note
-                    .as_deref()
-                    .map(text::clean)
-                    .unwrap_or_else(|| "Paused".into()),
-                summary: a
-                    .note
-                    .as_deref()
-                    .map(text::one_line)
-                    .unwrap_or_else(|| "paused".into()),
-            })
+            let file = ws.checkpoint_file(file.set_status(Status::Paused, now)?, None, now)?;
+            Ok(SessionEdit::with_note(
+                file,
+                "pause",
+                a.note.as_deref(),
+                "Paused",
+            ))
         },
     )?;
     let paused = (file.meta.id.clone(), target.shortname.clone());

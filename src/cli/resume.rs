@@ -41,9 +41,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let args = crate::cli::list::Args::for_resume(a.reopen);
         return crate::cli::list::run(ctx, args);
     }
-    let ws = ctx.workspace()?;
-    ws.author()?;
-    let lock = ws.lock()?;
+    let (ws, lock) = ctx.workspace_for_write()?;
     ws.refresh(&lock)?;
     let target = match &a.id {
         Some(name) => ws.resolve(name)?,

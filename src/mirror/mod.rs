@@ -121,32 +121,42 @@ impl Mirror {
         Ok(())
     }
 
-    /// Names of the files in a directory of the mirror (temporary and hidden files skipped).
-    pub fn list(&self, rel_dir: &str) -> Result<Vec<String>> {
+    /// The visible entries of a mirror directory and their types (hidden and temporary files,
+    /// and names that are not UTF-8, skipped; a symlink is neither a file nor a directory).
+    /// `None` when the directory does not exist.
+    fn entries(&self, rel_dir: &str) -> Result<Option<Vec<(String, fs::FileType)>>> {
         let dir = self.path(rel_dir);
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
                 return Err(MirrorError::FileWhereDirectoryBelongs(dir));
             }
             Err(e) => return Err(MirrorError::io(dir, e)),
         };
-        let mut names = Vec::new();
+        let mut out = Vec::new();
         for entry in rd {
             let entry = entry.at(&dir)?;
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            if name.starts_with('.') {
-                continue;
-            }
-            if entry.file_type().at(entry.path())?.is_file() {
-                names.push(name);
+            if !name.starts_with('.') {
+                out.push((name, entry.file_type().at(entry.path())?));
             }
         }
-        names.sort();
-        Ok(names)
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Some(out))
+    }
+
+    /// Names of the files in a directory of the mirror (temporary and hidden files skipped).
+    pub fn list(&self, rel_dir: &str) -> Result<Vec<String>> {
+        Ok(self
+            .entries(rel_dir)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, t)| t.is_file())
+            .map(|(name, _)| name)
+            .collect())
     }
 
     /// Every file below `rel_dir`, as paths relative to the mirror root.
@@ -154,22 +164,16 @@ impl Mirror {
         let mut out = Vec::new();
         let mut stack = vec![rel_dir.to_string()];
         while let Some(d) = stack.pop() {
-            let dir = self.path(&d);
-            let Ok(rd) = fs::read_dir(&dir) else { continue };
-            for entry in rd {
-                let entry = entry.at(&dir)?;
-                let Ok(name) = entry.file_name().into_string() else {
-                    continue;
-                };
-                if name.starts_with('.') {
-                    continue;
-                }
+            // A directory that vanished or turned into a file meanwhile has nothing to walk.
+            let Ok(Some(entries)) = self.entries(&d) else {
+                continue;
+            };
+            for (name, ft) in entries {
                 let rel = if d.is_empty() {
                     name
                 } else {
                     format!("{d}/{name}")
                 };
-                let ft = entry.file_type().at(entry.path())?;
                 if ft.is_dir() {
                     stack.push(rel);
                 } else if ft.is_file() {
@@ -206,22 +210,15 @@ impl Mirror {
 
     /// Names of the subdirectories of a mirror directory.
     pub fn subdirs(&self, rel_dir: &str) -> Result<Vec<String>> {
-        let dir = self.path(rel_dir);
-        let Ok(rd) = fs::read_dir(&dir) else {
-            return Ok(Vec::new());
-        };
-        let mut names = Vec::new();
-        for entry in rd {
-            let entry = entry.at(&dir)?;
-            if let Ok(name) = entry.file_name().into_string()
-                && !name.starts_with('.')
-                && entry.file_type().at(entry.path())?.is_dir()
-            {
-                names.push(name);
-            }
-        }
-        names.sort();
-        Ok(names)
+        Ok(self
+            .entries(rel_dir)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, t)| t.is_dir())
+            .map(|(name, _)| name)
+            .collect())
     }
 }
 

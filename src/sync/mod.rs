@@ -70,6 +70,17 @@ struct GitOutput {
     stderr: String,
 }
 
+impl GitOutput {
+    /// `git <op> <remote>` failed: git's last line says why.
+    fn failure(&self, op: &'static str, remote: &str) -> SyncError {
+        SyncError::Git {
+            op,
+            remote: remote.into(),
+            reason: last_line(&self.stderr),
+        }
+    }
+}
+
 /// Run git in `dir` without prompts and in the C locale, so that its output can be read.
 fn git(dir: &Path, args: &[&str]) -> Result<GitOutput, SyncError> {
     let out = Command::new("git")
@@ -105,12 +116,7 @@ pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
         &["ls-remote", remote, SESSIONS_REF, REMOTE_REF],
     )?;
     if !out.ok {
-        return Err(SyncError::Git {
-            op: "ls-remote",
-            remote: remote.into(),
-            reason: last_line(&out.stderr),
-        }
-        .into());
+        return Err(out.failure("ls-remote", remote).into());
     }
     let listed = out.stdout;
     let has = |r: &str| {
@@ -143,12 +149,7 @@ pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
     args.extend(specs.iter().map(String::as_str));
     let out = git(ws.worktree(), &args)?;
     if !out.ok {
-        return Err(SyncError::Git {
-            op: "fetch",
-            remote: remote.into(),
-            reason: last_line(&out.stderr),
-        }
-        .into());
+        return Err(out.failure("fetch", remote).into());
     }
     let mut tips = Vec::new();
     for t in tracking {

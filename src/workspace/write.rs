@@ -39,6 +39,23 @@ pub struct SessionEdit {
     pub summary: String,
 }
 
+impl SessionEdit {
+    /// An edit whose journal entry and commit summary are the user's `note`, or `default`
+    /// (`"Paused"` gives the entry `Paused` and the summary `paused`).
+    pub fn with_note(file: SessionFile, kind: &str, note: Option<&str>, default: &str) -> Self {
+        SessionEdit {
+            file,
+            kind: kind.into(),
+            body: note
+                .map(crate::model::text::clean)
+                .unwrap_or_else(|| default.into()),
+            summary: note
+                .map(crate::model::text::one_line)
+                .unwrap_or_else(|| default.to_lowercase()),
+        }
+    }
+}
+
 impl Workspace {
     /// The write path for a plan that returns nothing but the change. Returns the new commit.
     pub fn commit(
