@@ -1,12 +1,11 @@
 //! The crate's error: each layer's own error enum, plus what only a command can get wrong.
 //! Which of them are usage errors (exit 2) is decided in one place, `cli::exit_code`.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 
 use crate::mirror::MirrorError;
+use crate::remote::RemoteError;
 use crate::store::StoreError;
-use crate::sync::SyncError;
 
 /// Everything that can go wrong, each variant naming the thing and the place.
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +98,7 @@ pub enum Error {
     #[error(transparent)]
     Mirror(#[from] MirrorError),
     #[error(transparent)]
-    Sync(#[from] SyncError),
+    Remote(#[from] RemoteError),
 }
 
 /// Shorthand used throughout the crate.
@@ -139,21 +138,5 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, path: impl Into<PathBuf>) -> Result<T> {
         self.map_err(|e| Error::io(path, e))
-    }
-}
-
-/// Warnings gathered while a command works, printed by the command (or the hook) at the end.
-#[derive(Debug, Default)]
-pub struct Warnings(RefCell<Vec<String>>);
-
-impl Warnings {
-    /// Add one warning line.
-    pub fn push(&self, msg: String) {
-        self.0.borrow_mut().push(msg);
-    }
-
-    /// Take every warning gathered so far.
-    pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.borrow_mut())
     }
 }

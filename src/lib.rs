@@ -13,10 +13,12 @@ pub mod journal;
 pub mod layout;
 pub mod mirror;
 pub mod model;
+pub mod remote;
 pub mod restore;
 pub mod store;
 pub mod sync;
 pub mod tasks;
+pub mod warnings;
 pub mod workspace;
 
 pub use error::{Error, Result};

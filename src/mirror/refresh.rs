@@ -3,12 +3,13 @@
 
 use gix::ObjectId;
 
-use crate::error::{Error, Result, Warnings};
+use crate::error::{Error, Result};
 use crate::journal::EntryWriter;
 use crate::layout::{self, PathKind, SessionDir, SessionPath};
 use crate::model::session::SessionFile;
 use crate::model::{ids, merge, time};
 use crate::store::{Changed, SessionsRef, TreeChanges, blob_id};
+use crate::warnings::Warnings;
 
 use super::{MIRROR_DIR, Mirror, Pending, Unmerged};
 

@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 
 use gix::ObjectId;
 
-use crate::error::{Error, IoContext, Result, Warnings};
+use crate::error::{Error, IoContext, Result};
 use crate::integrate::{self, EntryWriter, Integrated};
 use crate::mirror::refresh::Refresher;
 use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
 use crate::store::{self, REMOTE_REF, SessionsRef};
+use crate::warnings::Warnings;
 
 pub use crate::layout::SessionPath as SessionEntry;
 pub use write::{Planned, SessionEdit, hostname};

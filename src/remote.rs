@@ -1,0 +1,241 @@
+//! Talking to a remote through `git` itself: every transport and credential helper a user has
+//! set up for git works, and gix has no push. Every git process runs without prompts and in the
+//! C locale, so that what it prints can be read; what it says on failure is kept.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::store::{REMOTE_REF, SESSIONS_REF};
+
+/// What can go wrong talking to a remote.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    #[error("no remote to sync with; add one with: git remote add origin <url>")]
+    NoRemote,
+    /// Several remotes and no rule picks one (a usage error: name one).
+    #[error("several remotes and none is origin; name one: git session sync <{}>", .0.join("|"))]
+    SeveralRemotes(Vec<String>),
+    #[error("cannot run git")]
+    RunGit(#[source] std::io::Error),
+    /// `git <op> <remote>` failed; `reason` is git's own line.
+    #[error("git {op} {remote}: {reason}")]
+    Git {
+        op: &'static str,
+        remote: String,
+        reason: String,
+    },
+    /// The push was refused for a reason other than a lost race.
+    #[error("git push {remote}: {reason}; the journal is merged locally and nothing was lost")]
+    PushRefused { remote: String, reason: String },
+    #[error(
+        "{remote} kept moving: push rejected {attempts} times; the journal is merged locally and nothing was lost; run git session sync again"
+    )]
+    KeptMoving { remote: String, attempts: usize },
+}
+
+/// Results of this module.
+pub type Result<T, E = RemoteError> = std::result::Result<T, E>;
+
+/// What a git process said: success, stdout, stderr.
+struct GitOutput {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl GitOutput {
+    /// `git <op> <remote>` failed: git's last line says why.
+    fn failure(&self, op: &'static str, remote: &str) -> RemoteError {
+        RemoteError::Git {
+            op,
+            remote: remote.into(),
+            reason: last_line(&self.stderr),
+        }
+    }
+}
+
+/// Run git in `dir` without prompts and in the C locale, so that its output can be read.
+fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .output()
+        .map_err(RemoteError::RunGit)?;
+    Ok(GitOutput {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+fn last_line(s: &str) -> String {
+    s.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// Which of the journal's refs `remote` has: `(refs/sessions, refs/git-session/sessions)`.
+/// A remote that is itself a working repository has its own `refs/sessions` as well as what was
+/// pushed to it.
+pub fn journal_refs(dir: &Path, remote: &str) -> Result<(bool, bool)> {
+    let out = git(dir, &["ls-remote", remote, SESSIONS_REF, REMOTE_REF])?;
+    if !out.ok {
+        return Err(out.failure("ls-remote", remote));
+    }
+    let has = |r: &str| {
+        out.stdout
+            .lines()
+            .any(|l| l.split_whitespace().nth(1) == Some(r))
+    };
+    Ok((has(SESSIONS_REF), has(REMOTE_REF)))
+}
+
+/// `git fetch <remote> <refspecs>` (no tags).
+pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<()> {
+    let mut args = vec!["fetch", "--quiet", "--no-tags", remote];
+    args.extend(refspecs.iter().map(String::as_str));
+    let out = git(dir, &args)?;
+    if !out.ok {
+        return Err(out.failure("fetch", remote));
+    }
+    Ok(())
+}
+
+/// Push `refs/sessions` to the remote's `refs/git-session/sessions` (a fast-forward only).
+pub fn push_journal(dir: &Path, remote: &str) -> Result<PushOutcome> {
+    let refspec = format!("{SESSIONS_REF}:{REMOTE_REF}");
+    let out = git(dir, &["push", "--porcelain", "--quiet", remote, &refspec])?;
+    Ok(push_outcome(&out))
+}
+
+/// What one `git push --porcelain` of the journal did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PushOutcome {
+    Pushed,
+    /// The remote moved since we fetched: fetch, merge and push again.
+    LostRace,
+    /// Anything else: the server's or git's reason.
+    Refused(String),
+}
+
+/// Read `git push --porcelain` (run with `LC_ALL=C`): one status line per ref,
+/// `<flag>\t<from>:<to>\t<summary> (<reason>)`, where `!` is a rejection and `[rejected]` with
+/// `fetch first`, `non-fast-forward` or `stale info` is a lost race (git-push(1), "OUTPUT"), as
+/// is `[remote rejected] (failed to update ref)` from receive-pack's own ref update.
+fn push_outcome(out: &GitOutput) -> PushOutcome {
+    let status = out.stdout.lines().find(|l| {
+        l.split('\t')
+            .nth(1)
+            .is_some_and(|r| r.ends_with(REMOTE_REF))
+    });
+    if let Some(line) = status {
+        let mut fields = line.split('\t');
+        let flag = fields.next().unwrap_or_default();
+        let summary = fields.nth(1).unwrap_or_default();
+        if flag != "!" {
+            return PushOutcome::Pushed;
+        }
+        // The server's own compare-and-swap can lose too: receive-pack then reports that it
+        // failed to update (or lock) the ref because it moved after the push was checked.
+        let lost = (summary.starts_with("[rejected]")
+            && ["fetch first", "non-fast-forward", "stale info"]
+                .iter()
+                .any(|r| summary.contains(r)))
+            || (summary.starts_with("[remote rejected]")
+                && ["failed to update ref", "failed to lock"]
+                    .iter()
+                    .any(|r| summary.contains(r)));
+        if lost {
+            return PushOutcome::LostRace;
+        }
+        let remote_lines: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("remote: "))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let reason = if remote_lines.is_empty() {
+            summary.to_string()
+        } else {
+            format!("{summary}: {}", remote_lines.join(" / "))
+        };
+        return PushOutcome::Refused(reason);
+    }
+    if out.ok {
+        return PushOutcome::Pushed;
+    }
+    PushOutcome::Refused(last_line(&out.stderr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(ok: bool, stdout: &str, stderr: &str) -> GitOutput {
+        GitOutput {
+            ok,
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn porcelain_push_lines_are_classified() {
+        let line = |flag: &str, summary: &str| {
+            format!("To /tmp/r.git\n{flag}\trefs/sessions:{REMOTE_REF}\t{summary}\nDone\n")
+        };
+        assert_eq!(
+            push_outcome(&output(true, &line("*", "[new reference]"), "")),
+            PushOutcome::Pushed
+        );
+        assert_eq!(
+            push_outcome(&output(true, &line(" ", "1111111..2222222"), "")),
+            PushOutcome::Pushed
+        );
+        assert_eq!(
+            push_outcome(&output(false, &line("!", "[rejected] (fetch first)"), "")),
+            PushOutcome::LostRace
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                &line("!", "[rejected] (non-fast-forward)"),
+                ""
+            )),
+            PushOutcome::LostRace
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                &line("!", "[remote rejected] (failed to update ref)"),
+                ""
+            )),
+            PushOutcome::LostRace
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                &line("!", "[remote rejected] (pre-receive hook declined)"),
+                "remote: journal pushes are closed today\nerror: failed to push some refs\n"
+            )),
+            PushOutcome::Refused(
+                "[remote rejected] (pre-receive hook declined): journal pushes are closed today"
+                    .into()
+            )
+        );
+        assert_eq!(
+            push_outcome(&output(
+                false,
+                "",
+                "fatal: Could not read from remote repository.\n"
+            )),
+            PushOutcome::Refused("fatal: Could not read from remote repository.".into())
+        );
+    }
+}
