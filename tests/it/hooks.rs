@@ -678,6 +678,52 @@ fn a_hook_never_panics_on_odd_session_fields_and_never_exits_2_on_odd_arguments(
 }
 
 #[test]
+fn an_argument_value_spelled_hook_does_not_turn_a_usage_error_into_exit_1() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let before = env.count(&repo);
+    // `hook` as the value of a flag: still `log` with an unknown flag, a usage error.
+    let err = env.fails(&repo, &["log", "--next", "hook", "--bogus"], 2);
+    assert!(err.contains("--bogus"), "{err}");
+    // `hook` as the value of -C: a `list` in a directory that does not exist, a usage error.
+    let err = env.fails(&repo, &["-C", "hook", "list"], 2);
+    assert!(err.contains("cannot change to"), "{err}");
+    assert_eq!(env.count(&repo), before);
+    // `hook` in the subcommand position after global flags is still a hook: never exit 2.
+    let dir = repo.to_str().unwrap();
+    let attached = format!("-C{dir}");
+    for args in [
+        vec!["-C", dir, "hook", "session-start", "--bogus"],
+        vec!["-C", dir, "hook", "post-compact"],
+        vec!["-qC", dir, "hook", "post-compact"],
+        vec![attached.as_str(), "hook", "post-compact"],
+        vec!["--color", "never", "hook", "post-compact"],
+        vec!["--color=never", "--json", "hook", "post-compact"],
+    ] {
+        let out = env
+            .cmd(&repo)
+            .args(&args)
+            .write_stdin("{}")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+    // And with global flags before it, a hook still does its work through the full parser.
+    let out = env
+        .cmd(&env.path("."))
+        .args(["-C", dir, "hook", "user-prompt-submit"])
+        .write_stdin(r#"{"prompt":"continue"}"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        context_of(&out).contains("Current step (1 of 2): lexer"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
 fn a_hook_whose_stdin_never_closes_gives_up_within_its_budget() {
     let env = Env::new();
     let repo = setup(&env);
