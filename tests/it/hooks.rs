@@ -724,6 +724,100 @@ fn an_argument_value_spelled_hook_does_not_turn_a_usage_error_into_exit_1() {
 }
 
 #[test]
+fn a_hand_edit_that_does_not_parse_is_reported_by_hooks_on_stderr_and_to_the_agent() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(&repo, &["init", "--name", "side", "--goal", "S"]);
+    env.gs(&repo, &["resume", "hooked"]);
+    let side_name = fs::read_dir(repo.join(".sessions/active"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("side-"))
+        .unwrap();
+    let side = repo.join(".sessions/active").join(&side_name);
+    let good = fs::read_to_string(&side).unwrap();
+    let broken = good.replace(
+        "## Next Steps\n",
+        "## Next Steps (renamed by hand)\n\n- my precious note\n",
+    );
+    fs::write(&side, &broken).unwrap();
+    let before = env.count(&repo);
+    let out = hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "custom_instructions": ""}),
+        ),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let expected =
+        format!("warning: not saving your edit until it parses: .sessions/active/{side_name}:");
+    assert!(
+        err.lines().any(|l| l.starts_with(&expected)),
+        "no {expected:?} on stderr: {err}"
+    );
+    let digest = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        digest.starts_with(&format!("git-session {expected}"))
+            && digest.contains("Lexer half done"),
+        "{digest}"
+    );
+    assert_eq!(
+        env.count(&repo),
+        before + 1,
+        "the compaction is still saved"
+    );
+    assert_eq!(
+        env.git(
+            &repo,
+            &["show", &format!("refs/sessions:active/{side_name}")]
+        ),
+        good,
+        "the edit that does not parse is not committed"
+    );
+    assert_eq!(fs::read_to_string(&side).unwrap(), broken, "and not lost");
+    // Another worktree changes that session under the broken copy: the next SessionStart both
+    // warns on stderr and tells the agent, within the context cap.
+    let wt = env.path("wt");
+    env.git(
+        &repo,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
+    env.gs(&wt, &["log", "-s", "side", "--discovery", "from wt"]);
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"hook_event_name": "SessionStart", "source": "compact"}),
+        ),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let expected = format!(
+        "warning: .sessions/active/{side_name}: changed elsewhere too, but your copy does not parse"
+    );
+    assert!(
+        err.lines().any(|l| l.starts_with(&expected)),
+        "no {expected:?} on stderr: {err}"
+    );
+    let ctx = context_of(&out);
+    assert!(
+        ctx.starts_with(&format!("git-session {expected}"))
+            && ctx.contains("Current step (1 of 2): lexer"),
+        "{ctx}"
+    );
+    assert!(ctx.chars().count() <= 8_000);
+    assert_eq!(fs::read_to_string(&side).unwrap(), broken);
+}
+
+#[test]
 fn a_hook_whose_stdin_never_closes_gives_up_within_its_budget() {
     let env = Env::new();
     let repo = setup(&env);
