@@ -71,8 +71,12 @@ pub fn print(out: hooks::HookOutput) -> i32 {
             let _ = o.write_all(b"\n");
         }
     }
+    let mut err = std::io::stderr().lock();
     if let Some(e) = out.stderr {
-        let _ = writeln!(std::io::stderr(), "{e}");
+        let _ = writeln!(err, "{e}");
+    }
+    for w in &out.warnings {
+        let _ = writeln!(err, "warning: {}", crate::model::text::one_line(w));
     }
     out.code
 }

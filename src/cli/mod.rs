@@ -135,7 +135,7 @@ pub fn hook_fast_path() -> i32 {
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
     // A hook must never exit 2 (it would block the agent), whatever its arguments look like.
-    let is_hook = args.iter().skip(1).any(|a| a == "hook");
+    let is_hook = subcommand(&args).is_some_and(|c| c == "hook");
     if is_hook {
         hook::guard_panics();
     }
@@ -178,6 +178,35 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             if is_hook { 1 } else { exit_code(&e) }
         }
     }
+}
+
+/// The subcommand the user named: the first argument that is neither a global flag nor the value
+/// of one. Only this position decides whether we run as a hook: `log --next hook --bogus` is a
+/// `log` with an unknown flag (a usage error), not a hook.
+fn subcommand(args: &[OsString]) -> Option<&OsString> {
+    let mut rest = args.iter().skip(1);
+    while let Some(arg) = rest.next() {
+        let Some(s) = arg.to_str() else {
+            return Some(arg);
+        };
+        match s {
+            "--" => return rest.next(),
+            // The global flags that take a value in the next argument.
+            "-C" | "--color" => {
+                rest.next();
+            }
+            // --json, --quiet, --color=WHEN, and anything clap will reject on its own.
+            _ if s.starts_with("--") => {}
+            // A cluster of short flags (-q, -qC DIR, -CDIR): a trailing C takes the next argument.
+            _ if s.len() > 1 && s.starts_with('-') => {
+                if s.find('C') == Some(s.len() - 1) {
+                    rest.next();
+                }
+            }
+            _ => return Some(arg),
+        }
+    }
+    None
 }
 
 /// The error and its causes on one line, whitespace folded.

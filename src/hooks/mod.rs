@@ -1,7 +1,9 @@
 //! Claude Code hooks: read the event on stdin, do bounded work, never block the agent.
 //!
 //! Every path ends in exit code 0 (done, or nothing to do) or 1 (a problem, one line on
-//! stderr); never 2, which would block the agent or erase the user's prompt.
+//! stderr); never 2, which would block the agent or erase the user's prompt. What the workspace
+//! warns about (an unsaved hand edit) goes to stderr as `warning: …` lines and, where the hook
+//! injects context, as one line on top of it: the agent must learn that its edit was not saved.
 
 pub mod claude;
 pub mod intent;
@@ -26,6 +28,8 @@ pub const MAX_INPUT: usize = 8 * 1024 * 1024;
 pub const CONTEXT_CAP: usize = 8_000;
 /// Short context on an ordinary session start.
 pub const START_CAP: usize = 3_000;
+/// Most characters of the warning line a hook adds to the context it injects.
+pub const WARNING_CAP: usize = 600;
 /// How long a hook waits for another git-session command in the same worktree.
 pub const LOCK_WAIT: Duration = Duration::from_secs(5);
 
@@ -69,6 +73,9 @@ pub struct Event {
 pub struct HookOutput {
     pub stdout: Option<String>,
     pub stderr: Option<String>,
+    /// What the workspace warned about (an unsaved hand edit, a conflict kept): printed as
+    /// `warning: …` lines on stderr; they never change the exit code.
+    pub warnings: Vec<String>,
     pub code: i32,
 }
 
@@ -80,9 +87,9 @@ impl HookOutput {
     fn problem(msg: impl Into<String>) -> Self {
         let msg: String = msg.into();
         HookOutput {
-            stdout: None,
             stderr: Some(format!("git-session: {}", text::one_line(&msg))),
             code: 1,
+            ..HookOutput::default()
         }
     }
 
@@ -90,10 +97,28 @@ impl HookOutput {
         let doc = json!({"hookSpecificOutput": {"hookEventName": kind.event_name(), "additionalContext": context}});
         HookOutput {
             stdout: Some(doc.to_string()),
-            stderr: None,
-            code: 0,
+            ..HookOutput::default()
         }
     }
+}
+
+/// The workspace's warnings as one short line (at most [`WARNING_CAP`] characters) to put at
+/// the top of what a hook tells the model, so the agent learns, say, that its edit was not
+/// saved; empty when there are none.
+fn warning_line(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let all = warnings
+        .iter()
+        .map(|w| format!("warning: {}", text::one_line(w)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut line = format!("git-session {all}");
+    if line.chars().count() > WARNING_CAP {
+        line = line.chars().take(WARNING_CAP - 1).collect::<String>() + "…";
+    }
+    line + "\n\n"
 }
 
 /// Read at most [`MAX_INPUT`] bytes of the event.
@@ -159,10 +184,13 @@ pub fn run(
         HookKind::Stop => stop(&ws, &event),
         HookKind::SessionEnd => session_end(&ws, &event),
     };
-    match result {
+    let mut out = match result {
         Ok(out) => out,
         Err(e) => HookOutput::problem(e.to_string()),
-    }
+    };
+    // Whatever the hook did not already put into its context still reaches stderr.
+    out.warnings.extend(ws.take_warnings());
+    out
 }
 
 /// The journal session for this Claude session: the one bound to it, else the worktree's
@@ -188,6 +216,22 @@ fn session_for(ws: &Workspace, event: &Event) -> Result<Option<SessionEntry>> {
         Err(Error::NoCurrentSession) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Context for the model with the workspace's warnings on top; `build` gets the characters left
+/// for the rest, so warning and context together stay within `cap`.
+fn context_with_warnings(
+    ws: &Workspace,
+    kind: HookKind,
+    cap: usize,
+    build: impl FnOnce(usize) -> Result<String>,
+) -> Result<HookOutput> {
+    let warnings = ws.take_warnings();
+    let line = warning_line(&warnings);
+    let rest = build(cap.saturating_sub(line.chars().count()))?;
+    let mut out = HookOutput::context(kind, line + &rest);
+    out.warnings = warnings;
+    Ok(out)
 }
 
 fn restoration(
@@ -231,12 +275,13 @@ fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
             })
         },
     )?;
-    let digest = progress::render(&file.view());
+    let warnings = ws.take_warnings();
+    let digest = warning_line(&warnings) + &progress::render(&file.view());
     // PreCompact output reaches only Claude Code's debug log; SessionStart(compact) restores.
     Ok(HookOutput {
         stdout: Some(digest),
-        stderr: None,
-        code: 0,
+        warnings,
+        ..HookOutput::default()
     })
 }
 
@@ -283,24 +328,24 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
             .cloned()
             .collect::<Vec<_>>()
             .join(", ");
-        return Ok(HookOutput::context(
-            HookKind::SessionStart,
-            format!(
+        return context_with_warnings(ws, HookKind::SessionStart, START_CAP, |_| {
+            Ok(format!(
                 "git-session: this repository has {} unfinished journal session(s): {list}. To continue one, run /session-resume <name>.",
                 active.len()
-            ),
-        ));
+            ))
+        });
     };
     if source == "compact" {
         let file = ws.load(&s)?;
-        let ctx = restoration(
-            ws,
-            &s,
-            &file,
-            CONTEXT_CAP,
-            "your context was just compacted; here is where the work stands",
-        )?;
-        return Ok(HookOutput::context(HookKind::SessionStart, ctx));
+        return context_with_warnings(ws, HookKind::SessionStart, CONTEXT_CAP, |cap| {
+            restoration(
+                ws,
+                &s,
+                &file,
+                cap,
+                "your context was just compacted; here is where the work stands",
+            )
+        });
     }
     // progress.md is the digest kept for exactly this: read it; render only if it is missing.
     let digest = match ws.mirror().read(&format!(
@@ -314,17 +359,20 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         .split_once("\n---\n")
         .map(|(_, b)| b)
         .unwrap_or(&digest);
-    let mut ctx = format!(
-        "git-session: journal session {} is in progress in this worktree (.sessions/{}). Run /session-resume for the full context.\n\n{}",
-        s.shortname,
-        s,
-        body.trim()
-    );
-    if ctx.chars().count() > START_CAP {
-        ctx =
-            ctx.chars().take(START_CAP - 40).collect::<String>() + "\n[…cut; run /session-resume]";
-    }
-    Ok(HookOutput::context(HookKind::SessionStart, ctx))
+    context_with_warnings(ws, HookKind::SessionStart, START_CAP, |cap| {
+        let ctx = format!(
+            "git-session: journal session {} is in progress in this worktree (.sessions/{}). Run /session-resume for the full context.\n\n{}",
+            s.shortname,
+            s,
+            body.trim()
+        );
+        Ok(if ctx.chars().count() > cap {
+            ctx.chars().take(cap.saturating_sub(40)).collect::<String>()
+                + "\n[…cut; run /session-resume]"
+        } else {
+            ctx
+        })
+    })
 }
 
 fn user_prompt_submit(ws: &Workspace, event: &Event) -> Result<HookOutput> {
@@ -343,14 +391,15 @@ fn user_prompt_submit(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         return Ok(HookOutput::quiet());
     };
     let file = ws.load(&s)?;
-    let ctx = restoration(
-        ws,
-        &s,
-        &file,
-        CONTEXT_CAP,
-        "the user asked to continue; here is where the work stands",
-    )?;
-    Ok(HookOutput::context(HookKind::UserPromptSubmit, ctx))
+    context_with_warnings(ws, HookKind::UserPromptSubmit, CONTEXT_CAP, |cap| {
+        restoration(
+            ws,
+            &s,
+            &file,
+            cap,
+            "the user asked to continue; here is where the work stands",
+        )
+    })
 }
 
 fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {

@@ -480,7 +480,20 @@ fn names_that_would_escape_the_mirror_are_rejected_with_usage_errors() {
         assert!(err.contains("invalid session name"), "{err}");
     }
     assert!(!repo.join(".sessions").exists());
-    assert!(env.run(&repo, &["list", "--json"]).status.success());
+    assert_eq!(env.gs(&repo, &["list", "--json"]).trim(), "[]");
+    let refs = env.git(&repo, &["show-ref"]);
+    assert!(!refs.contains("refs/sessions"), "{refs}");
+    // Nothing was written beside the repository either.
+    let names = |dir: &std::path::Path| {
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(env.tmp.path()), ["home", "r"]);
+    assert_eq!(names(&repo), [".git", "README"]);
 }
 
 #[test]
@@ -538,7 +551,11 @@ fn no_git_identity_is_a_clear_error_and_writes_nothing() {
     fs::write(env.home().join(".gitconfig"), "").unwrap();
     let err = env.fails(&repo, &["init", "--name", "x", "--goal", "G"], 1);
     assert!(err.contains("no git identity"), "{err}");
-    assert!(env.run(&repo, &["list"]).status.success());
+    assert_eq!(
+        env.gs(&repo, &["list"]),
+        "No sessions. Start one with: git session init --goal \"...\"\n"
+    );
+    assert!(!repo.join(".sessions").exists());
     let out = std::process::Command::new("git")
         .current_dir(&repo)
         .args(["rev-parse", "--verify", "-q", "refs/sessions"])

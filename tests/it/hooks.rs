@@ -340,30 +340,29 @@ fn two_claude_sessions_in_one_repository_each_find_their_own_journal() {
 }
 
 #[test]
-fn bad_input_exits_quickly_with_at_most_one_line_and_never_code_2() {
+fn bad_input_exits_quickly_with_one_line_and_code_1_and_touches_nothing() {
     let env = Env::new();
-    let _repo = setup(&env);
+    let repo = setup(&env);
     let outside = env.path("outside");
     fs::create_dir_all(&outside).unwrap();
     let huge = format!("{{\"prompt\": \"{}\"}}", "x".repeat(10 * 1024 * 1024));
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let cases: Vec<(&str, String)> = vec![
-        ("empty", String::new()),
+    // Input that is not a Claude Code event: exit 1 with one line saying so.
+    let bad: Vec<(&str, String)> = vec![
         ("garbage", "not json at all \u{0}\u{1}".into()),
         ("truncated", "{\"session_id\": \"x\", \"cwd\": \"".into()),
         ("huge", huge),
         ("deeply nested", deep),
-        ("missing fields", "{}".into()),
         ("wrong types", "{\"prompt\": 5, \"cwd\": []}".into()),
-        (
-            "cwd outside a repository",
-            event(
-                &outside,
-                "c",
-                serde_json::json!({"prompt": "continue", "source": "compact", "trigger": "auto"}),
-            ),
-        ),
     ];
+    // An event whose cwd is outside any repository: nothing of ours to do, silently.
+    let elsewhere = event(
+        &outside,
+        "c",
+        serde_json::json!({"prompt": "continue", "source": "compact", "trigger": "auto"}),
+    );
+    let tip = env.git(&repo, &["rev-parse", "refs/sessions"]);
+    let file = fs::read_to_string(env.active_file(&repo)).unwrap();
     for kind in [
         "pre-compact",
         "session-start",
@@ -371,23 +370,48 @@ fn bad_input_exits_quickly_with_at_most_one_line_and_never_code_2() {
         "stop",
         "session-end",
     ] {
-        for (name, input) in &cases {
+        // Run from inside the repository, which holds a session each hook would act on.
+        for (name, input) in &bad {
             let started = Instant::now();
-            let out = hook(&env, &outside, kind, input);
+            let out = hook(&env, &repo, kind, input);
             let took = started.elapsed();
-            let code = out.status.code();
-            assert!(
-                code == Some(0) || code == Some(1),
-                "{kind} / {name}: exit {code:?}"
-            );
             let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.lines().count() <= 1, "{kind} / {name}: {err}");
-            assert!(!err.contains("panicked"), "{kind} / {name}: {err}");
+            assert_eq!(out.status.code(), Some(1), "{kind} / {name}: {err}");
+            assert!(out.stdout.is_empty(), "{kind} / {name} printed on stdout");
+            assert_eq!(err.lines().count(), 1, "{kind} / {name}: {err}");
+            assert!(
+                err.starts_with("git-session: hook event is "),
+                "{kind} / {name}: {err}"
+            );
             assert!(
                 took < Duration::from_secs(5),
                 "{kind} / {name} took {took:?}"
             );
         }
+        let out = hook(&env, &repo, kind, &elsewhere);
+        assert!(
+            out.status.code() == Some(0) && out.stdout.is_empty() && out.stderr.is_empty(),
+            "{kind} / cwd outside a repository: {out:?}"
+        );
+    }
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "refs/sessions"]),
+        tip,
+        "no bad event committed anything"
+    );
+    assert_eq!(fs::read_to_string(env.active_file(&repo)).unwrap(), file);
+    // Empty or field-less input is an event without details: a hook does its ordinary work.
+    for input in ["", "{}"] {
+        let out = hook(&env, &repo, "user-prompt-submit", input);
+        assert!(
+            out.status.code() == Some(0) && out.stdout.is_empty() && out.stderr.is_empty(),
+            "{input:?}: {out:?}"
+        );
+        let out = hook(&env, &outside, "pre-compact", input);
+        assert!(
+            out.status.code() == Some(0) && out.stdout.is_empty() && out.stderr.is_empty(),
+            "{input:?} outside a repository: {out:?}"
+        );
     }
 }
 
@@ -406,13 +430,27 @@ fn stop_records_activity_without_a_commit_and_session_end_saves_hand_edits() {
         assert!(out.status.success() && out.stdout.is_empty());
     }
     assert_eq!(env.count(&repo), before);
-    assert!(repo.join(".git/git-session/claude/activity").exists());
-    hook(
+    // The activity note names the journal session, when, and which Claude session.
+    let id = serde_json::from_str::<serde_json::Value>(&env.gs(&repo, &["view", "--json"]))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let activity = fs::read_to_string(repo.join(".git/git-session/claude/activity")).unwrap();
+    let fields: Vec<&str> = activity.split_whitespace().collect();
+    assert_eq!(fields.len(), 3, "{activity:?}");
+    assert_eq!((fields[0], fields[2]), (id.as_str(), "c1"), "{activity:?}");
+    assert!(
+        fields[1].len() == "2025-01-15T11:00:00.000Z".len() && fields[1].ends_with('Z'),
+        "{activity:?}"
+    );
+    let out = hook(
         &env,
         &repo,
         "session-end",
         &event(&repo, "c1", serde_json::json!({"reason": "exit"})),
     );
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
     assert_eq!(env.count(&repo), before, "nothing to save, no commit");
     let path = env.active_file(&repo);
     let edited = fs::read_to_string(&path).unwrap().replace(
@@ -420,13 +458,19 @@ fn stop_records_activity_without_a_commit_and_session_end_saves_hand_edits() {
         "### Key Context\n\n- typed just before quitting\n",
     );
     fs::write(&path, &edited).unwrap();
-    hook(
+    let out = hook(
         &env,
         &repo,
         "session-end",
         &event(&repo, "c1", serde_json::json!({"reason": "exit"})),
     );
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
     assert_eq!(env.count(&repo), before + 1);
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%s", "refs/sessions"])
+            .trim(),
+        "checkpoint(hooked): hand edits saved at Claude Code exit"
+    );
     let name = path.file_name().unwrap().to_str().unwrap();
     assert_eq!(
         env.git(&repo, &["show", &format!("refs/sessions:active/{name}")]),
@@ -575,17 +619,61 @@ fn uninstall_keeps_an_edited_command_and_a_broken_settings_file_is_left_alone() 
     );
 }
 
+/// The file names and bytes of `dir`'s files, sorted.
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            (name, fs::read(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 #[test]
 fn install_global_writes_under_home() {
     let env = Env::new();
     let repo = env.repo("r");
-    env.gs(&repo, &["install", "--global"]);
-    assert!(env.home().join(".claude/settings.json").exists());
-    assert!(
-        env.home()
-            .join(".claude/commands/session-resume.md")
-            .exists()
+    let out = env.gs(&repo, &["install", "--global"]);
+    let claude = env.home().join(".claude");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        std::iter::once(claude.join("settings.json"))
+            .chain(
+                [
+                    "init",
+                    "resume",
+                    "log",
+                    "checkpoint",
+                    "view",
+                    "pause",
+                    "close",
+                ]
+                .iter()
+                .map(|c| claude.join(format!("commands/session-{c}.md")))
+            )
+            .map(|p| format!("wrote     {}", p.display()))
+            .collect::<Vec<_>>()
     );
+    let settings: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(claude.join("settings.json")).unwrap()).unwrap();
+    for (event, kind) in [
+        ("PreCompact", "pre-compact"),
+        ("SessionStart", "session-start"),
+        ("UserPromptSubmit", "user-prompt-submit"),
+        ("Stop", "stop"),
+        ("SessionEnd", "session-end"),
+    ] {
+        assert_eq!(
+            settings["hooks"][event][0]["hooks"][0]["command"],
+            format!("git session hook {kind}"),
+            "{settings}"
+        );
+    }
+    assert_eq!(files_in(&claude.join("commands")).len(), 7);
     assert!(!repo.join(".claude").exists());
 }
 
@@ -598,31 +686,46 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
     assert_eq!(plugin["name"], "git-session");
     let hooks: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(root.join("hooks/hooks.json")).unwrap()).unwrap();
-    for event in [
-        "PreCompact",
-        "SessionStart",
-        "UserPromptSubmit",
-        "Stop",
-        "SessionEnd",
+    for (event, kind) in [
+        ("PreCompact", "pre-compact"),
+        ("SessionStart", "session-start"),
+        ("UserPromptSubmit", "user-prompt-submit"),
+        ("Stop", "stop"),
+        ("SessionEnd", "session-end"),
     ] {
-        assert!(
-            hooks["hooks"][event][0]["hooks"][0]["command"]
-                .as_str()
-                .unwrap()
-                .starts_with("git session hook ")
+        assert_eq!(
+            hooks["hooks"][event][0]["hooks"][0]["command"],
+            format!("git session hook {kind}")
         );
     }
-    for cmd in [
-        "init",
-        "resume",
-        "log",
-        "checkpoint",
-        "view",
-        "pause",
-        "close",
-    ] {
-        assert!(root.join(format!("commands/session-{cmd}.md")).exists());
-    }
+    // What install writes into an empty ~/.claude is exactly the plugin's files.
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["install", "--global"]);
+    let claude = env.home().join(".claude");
+    let installed: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(claude.join("settings.json")).unwrap()).unwrap();
+    assert_eq!(installed["hooks"], hooks["hooks"]);
+    let plugin_commands = files_in(&root.join("commands"));
+    assert_eq!(
+        plugin_commands
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "session-checkpoint.md",
+            "session-close.md",
+            "session-init.md",
+            "session-log.md",
+            "session-pause.md",
+            "session-resume.md",
+            "session-view.md",
+        ]
+    );
+    assert!(
+        files_in(&claude.join("commands")) == plugin_commands,
+        "installed slash commands differ from hooks/commands/"
+    );
 }
 
 #[test]
@@ -675,6 +778,146 @@ fn a_hook_never_panics_on_odd_session_fields_and_never_exits_2_on_odd_arguments(
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn an_argument_value_spelled_hook_does_not_turn_a_usage_error_into_exit_1() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let before = env.count(&repo);
+    // `hook` as the value of a flag: still `log` with an unknown flag, a usage error.
+    let err = env.fails(&repo, &["log", "--next", "hook", "--bogus"], 2);
+    assert!(err.contains("--bogus"), "{err}");
+    // `hook` as the value of -C: a `list` in a directory that does not exist, a usage error.
+    let err = env.fails(&repo, &["-C", "hook", "list"], 2);
+    assert!(err.contains("cannot change to"), "{err}");
+    assert_eq!(env.count(&repo), before);
+    // `hook` in the subcommand position after global flags is still a hook: never exit 2.
+    let dir = repo.to_str().unwrap();
+    let attached = format!("-C{dir}");
+    for args in [
+        vec!["-C", dir, "hook", "session-start", "--bogus"],
+        vec!["-C", dir, "hook", "post-compact"],
+        vec!["-qC", dir, "hook", "post-compact"],
+        vec![attached.as_str(), "hook", "post-compact"],
+        vec!["--color", "never", "hook", "post-compact"],
+        vec!["--color=never", "--json", "hook", "post-compact"],
+    ] {
+        let out = env
+            .cmd(&repo)
+            .args(&args)
+            .write_stdin("{}")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+    // And with global flags before it, a hook still does its work through the full parser.
+    let out = env
+        .cmd(&env.path("."))
+        .args(["-C", dir, "hook", "user-prompt-submit"])
+        .write_stdin(r#"{"prompt":"continue"}"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        context_of(&out).contains("Current step (1 of 2): lexer"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_hand_edit_that_does_not_parse_is_reported_by_hooks_on_stderr_and_to_the_agent() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(&repo, &["init", "--name", "side", "--goal", "S"]);
+    env.gs(&repo, &["resume", "hooked"]);
+    let side_name = fs::read_dir(repo.join(".sessions/active"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("side-"))
+        .unwrap();
+    let side = repo.join(".sessions/active").join(&side_name);
+    let good = fs::read_to_string(&side).unwrap();
+    let broken = good.replace(
+        "## Next Steps\n",
+        "## Next Steps (renamed by hand)\n\n- my precious note\n",
+    );
+    fs::write(&side, &broken).unwrap();
+    let before = env.count(&repo);
+    let out = hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "custom_instructions": ""}),
+        ),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let expected =
+        format!("warning: not saving your edit until it parses: .sessions/active/{side_name}:");
+    assert!(
+        err.lines().any(|l| l.starts_with(&expected)),
+        "no {expected:?} on stderr: {err}"
+    );
+    let digest = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        digest.starts_with(&format!("git-session {expected}"))
+            && digest.contains("Lexer half done"),
+        "{digest}"
+    );
+    assert_eq!(
+        env.count(&repo),
+        before + 1,
+        "the compaction is still saved"
+    );
+    assert_eq!(
+        env.git(
+            &repo,
+            &["show", &format!("refs/sessions:active/{side_name}")]
+        ),
+        good,
+        "the edit that does not parse is not committed"
+    );
+    assert_eq!(fs::read_to_string(&side).unwrap(), broken, "and not lost");
+    // Another worktree changes that session under the broken copy: the next SessionStart both
+    // warns on stderr and tells the agent, within the context cap.
+    let wt = env.path("wt");
+    env.git(
+        &repo,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
+    env.gs(&wt, &["log", "-s", "side", "--discovery", "from wt"]);
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"hook_event_name": "SessionStart", "source": "compact"}),
+        ),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let expected = format!(
+        "warning: .sessions/active/{side_name}: changed elsewhere too, but your copy does not parse"
+    );
+    assert!(
+        err.lines().any(|l| l.starts_with(&expected)),
+        "no {expected:?} on stderr: {err}"
+    );
+    let ctx = context_of(&out);
+    assert!(
+        ctx.starts_with(&format!("git-session {expected}"))
+            && ctx.contains("Current step (1 of 2): lexer"),
+        "{ctx}"
+    );
+    assert!(ctx.chars().count() <= 8_000);
+    assert_eq!(fs::read_to_string(&side).unwrap(), broken);
 }
 
 #[test]

@@ -189,32 +189,93 @@ fn close_complete_moves_the_file_counts_and_marks_tasks_byte_for_byte() {
 fn close_prints_a_human_summary() {
     let env = Env::new();
     let repo = env.repo("r");
+    fs::create_dir_all(repo.join(".tasks")).unwrap();
+    fs::write(
+        repo.join(".tasks/T-7.md"),
+        "---\nid: T-7\nstatus: open\n---\n",
+    )
+    .unwrap();
     env.gs(
         &repo,
-        &["init", "--name", "sum", "--goal", "G", "--step", "a"],
+        &[
+            "init", "--name", "sum", "--goal", "G", "--task", "T-7", "--step", "a", "--step", "b",
+            "--step", "c",
+        ],
     );
+    // Started 1 day, 2 hours and 3.5 minutes ago, by hand: the next command commits it.
+    let path = env.active_file(&repo);
+    let started = chrono::Utc::now() - chrono::Duration::seconds(26 * 3600 + 3 * 60 + 30);
+    let text = fs::read_to_string(&path).unwrap();
+    let created = text
+        .lines()
+        .find(|l| l.starts_with("created_at: "))
+        .unwrap()
+        .to_string();
+    fs::write(
+        &path,
+        text.replace(
+            &created,
+            &format!("created_at: {}", started.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+        ),
+    )
+    .unwrap();
+    env.gs(&repo, &["log", "--done", "a"]);
+    env.gs(&repo, &["log", "--decision", "D1", "--rationale", "R"]);
+    env.gs(&repo, &["log", "--decision", "D2", "--rationale", "R"]);
+    for d in ["X", "Y", "Z"] {
+        env.gs(&repo, &["log", "--discovery", d]);
+    }
+    for _ in 0..2 {
+        let out = env
+            .cmd(&repo)
+            .args(["hook", "pre-compact"])
+            .write_stdin(format!(
+                r#"{{"session_id":"c1","cwd":{:?},"hook_event_name":"PreCompact","trigger":"auto"}}"#,
+                repo.to_str().unwrap()
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let short = path
+        .file_stem()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .strip_prefix("sum-")
+        .unwrap()
+        .to_string();
     let out = env.gs(
         &repo,
         &["close", "--abandon", "--reason", "superseded by #42"],
     );
-    assert!(
-        out.starts_with("Closed sum (") && out.contains("abandoned — superseded by #42"),
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("Closed sum ({short}): abandoned — superseded by #42").as_str()),
         "{out}"
     );
-    for label in [
-        "duration",
-        "compactions",
-        "steps",
-        "decisions",
-        "discoveries",
-        "tasks",
-    ] {
-        assert!(
-            out.lines().any(|l| l.trim_start().starts_with(label)),
-            "{label} in {out}"
-        );
-    }
-    assert!(out.contains("0/1 done"), "{out}");
+    let rows: Vec<(&str, &str)> = lines
+        .map(|l| {
+            let (label, value) = l.trim_start().split_once(' ').unwrap();
+            (label, value.trim())
+        })
+        .collect();
+    let file = format!(".sessions/archive/sum-{short}.md");
+    assert_eq!(
+        rows,
+        vec![
+            ("duration", "1d 2h 3m"),
+            ("compactions", "2"),
+            ("steps", "1/3 done"),
+            ("decisions", "2"),
+            ("discoveries", "3"),
+            ("tasks", "T-7 (linked)"),
+            ("file", file.as_str()),
+        ],
+        "{out}"
+    );
+    assert!(repo.join(&file).exists());
 }
 
 #[test]
