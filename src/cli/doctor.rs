@@ -211,9 +211,13 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
             out.push(problem(format!("{MIRROR_DIR}/{path}: the other side of a merge that could not be done; merge it by hand, then delete it"), None));
             continue;
         }
-        let parses = match ws.mirror().read(&path)? {
-            Some(b) if is_session_path(&path) => SessionFile::parse_bytes(&path, &b).is_ok(),
-            _ => true,
+        let parses = match ws.mirror().read(&path) {
+            Ok(Some(b)) if is_session_path(&path) => SessionFile::parse_bytes(&path, &b).is_ok(),
+            Ok(_) => true,
+            Err(e) => {
+                out.push(problem(e.to_string(), None));
+                continue;
+            }
         };
         out.push(problem(
             format!("{MIRROR_DIR}/{path}: not in refs/sessions"),

@@ -3,6 +3,11 @@
 //! Files are replaced atomically (write a temporary file beside the target, then rename), so a
 //! crash leaves either the old or the new content, never half of one. What the mirror last
 //! matched is recorded under the worktree's own git dir, never in the shared ref.
+//!
+//! No symlink is ever followed: every path is checked against the layout's rules, `.sessions`
+//! and each directory on the way must be real directories (not links), and files are opened
+//! with `O_NOFOLLOW`. A link where a file or directory belongs is refused with
+//! [`MirrorError::Symlink`], so nothing outside `.sessions/` is read or written through it.
 
 use std::fs;
 use std::io::Write;
@@ -29,6 +34,16 @@ pub enum MirrorError {
     },
     #[error("{}: is a directory where a file belongs", .0.display())]
     DirectoryWhereFileBelongs(PathBuf),
+    /// A symbolic link inside (or as) `.sessions/`: never followed.
+    #[error("{}: is a symbolic link; git-session never follows links in .sessions/ (remove it, or replace it with the real file)", .0.display())]
+    Symlink(PathBuf),
+    /// Something that is neither a file nor a directory (a FIFO, a socket, a device).
+    #[error("{}: is not a regular file", .0.display())]
+    NotAFile(PathBuf),
+    /// A path that could leave `.sessions/` (`..`, an absolute or empty part, `.git`, a control
+    /// character).
+    #[error("{0:?}: not a path git-session writes or reads in .sessions/")]
+    BadPath(String),
     #[error("{}: is a file where a directory belongs", .0.display())]
     FileWhereDirectoryBelongs(PathBuf),
 }
@@ -76,36 +91,118 @@ impl Mirror {
         &self.root
     }
 
-    /// Whether `.sessions/` exists at all.
+    /// Whether `.sessions/` exists at all (a link named `.sessions` is not a mirror).
     pub fn exists(&self) -> bool {
-        self.root.is_dir()
+        fs::symlink_metadata(&self.root).is_ok_and(|m| m.is_dir())
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
+    /// Whether `.sessions` itself is a symbolic link (refused: it could point anywhere).
+    pub fn is_symlink(&self) -> bool {
+        fs::symlink_metadata(&self.root).is_ok_and(|m| m.file_type().is_symlink())
     }
 
-    /// A file's bytes, or `None` when it does not exist.
-    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
-        let path = self.path(rel);
-        match fs::read(&path) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
-                Err(MirrorError::DirectoryWhereFileBelongs(path))
+    /// The full path of `rel`, after checking that `rel` is a path the layout allows (`""` is
+    /// the root) and that `.sessions` and every directory on the way that exists is a real
+    /// directory, not a link. With `last`, the final component is checked the same way.
+    fn guard(&self, rel: &str, last: bool) -> Result<PathBuf> {
+        if !rel.is_empty() && !crate::layout::valid_path(rel) {
+            return Err(MirrorError::BadPath(rel.to_string()));
+        }
+        let parts: Vec<&str> = if rel.is_empty() {
+            Vec::new()
+        } else {
+            rel.split('/').collect()
+        };
+        let dirs = if last || parts.is_empty() {
+            parts.len()
+        } else {
+            parts.len() - 1
+        };
+        let mut path = self.root.clone();
+        for i in 0..=dirs {
+            if i > 0 {
+                path.push(parts[i - 1]);
             }
-            Err(e) => Err(MirrorError::io(path, e)),
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => return Err(MirrorError::Symlink(path)),
+                Ok(m) if !m.is_dir() && (i < parts.len()) => {
+                    return Err(MirrorError::FileWhereDirectoryBelongs(path));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+                Err(e) => return Err(MirrorError::io(path, e)),
+            }
+        }
+        Ok(self.root.join(rel))
+    }
+
+    /// A file's bytes, or `None` when it does not exist. Opened without following a link
+    /// (`O_NOFOLLOW`) and without blocking on a FIFO (`O_NONBLOCK`).
+    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = self.guard(rel, false)?;
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path);
+        let mut file = match file {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(MirrorError::Symlink(path));
+            }
+            Err(e) => return Err(MirrorError::io(path, e)),
+        };
+        let meta = file.metadata().at(&path)?;
+        if meta.is_dir() {
+            return Err(MirrorError::DirectoryWhereFileBelongs(path));
+        }
+        if !meta.is_file() {
+            return Err(MirrorError::NotAFile(path));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes).at(&path)?;
+        Ok(Some(bytes))
+    }
+
+    /// Like [`Mirror::read`], but a link or a special file at `rel` itself counts as no file:
+    /// for the refresh and the write path, which then replace it with the ref's content.
+    /// A link on the way to `rel` is still an error.
+    pub fn read_regular(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let own = self.root.join(rel);
+        match self.read(rel) {
+            Err(MirrorError::Symlink(p) | MirrorError::NotAFile(p)) if p == own => Ok(None),
+            other => other,
         }
     }
 
-    /// Replace a file atomically, creating its directory.
+    /// Replace a file atomically, creating its directories (real ones: a link on the way is
+    /// refused). A link at the file's own place is replaced, not followed.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        write_atomic(&self.path(rel), bytes)
+        let path = self.guard(rel, false)?;
+        let mut dir = self.root.clone();
+        let parts: Vec<&str> = rel.split('/').collect();
+        for part in &parts[..parts.len() - 1] {
+            dir.push(part);
+            match fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    // The root itself is missing: create it (and only it) first.
+                    fs::create_dir_all(&dir).at(&dir)?;
+                }
+                Err(e) => return Err(MirrorError::io(dir, e)),
+            }
+        }
+        // Checked again now that the directories exist: nothing swapped one for a link.
+        self.guard(rel, false)?;
+        write_atomic(&path, bytes)
     }
 
-    /// Remove a file (and its directory when that becomes empty).
+    /// Remove a file (and its directory when that becomes empty); a link is removed, not followed.
     pub fn remove(&self, rel: &str) -> Result<()> {
-        let path = self.path(rel);
+        let path = self.guard(rel, false)?;
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -125,7 +222,7 @@ impl Mirror {
     /// and names that are not UTF-8, skipped; a symlink is neither a file nor a directory).
     /// `None` when the directory does not exist.
     fn entries(&self, rel_dir: &str) -> Result<Option<Vec<(String, fs::FileType)>>> {
-        let dir = self.path(rel_dir);
+        let dir = self.guard(rel_dir, true)?;
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -149,17 +246,19 @@ impl Mirror {
     }
 
     /// Names of the files in a directory of the mirror (temporary and hidden files skipped).
+    /// Links are listed too, so that whoever reads them learns they are links.
     pub fn list(&self, rel_dir: &str) -> Result<Vec<String>> {
         Ok(self
             .entries(rel_dir)?
             .unwrap_or_default()
             .into_iter()
-            .filter(|(_, t)| t.is_file())
+            .filter(|(_, t)| t.is_file() || t.is_symlink())
             .map(|(name, _)| name)
             .collect())
     }
 
-    /// Every file below `rel_dir`, as paths relative to the mirror root.
+    /// Every file below `rel_dir`, as paths relative to the mirror root; a link (to a file or a
+    /// directory) is listed as an entry and never followed.
     pub fn walk(&self, rel_dir: &str) -> Result<Vec<String>> {
         let mut out = Vec::new();
         let mut stack = vec![rel_dir.to_string()];
@@ -176,7 +275,7 @@ impl Mirror {
                 };
                 if ft.is_dir() {
                     stack.push(rel);
-                } else if ft.is_file() {
+                } else if ft.is_file() || ft.is_symlink() {
                     out.push(rel);
                 }
             }
@@ -233,7 +332,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         rand32()
     ));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        // create_new: never opens an existing file, and never follows a link placed there.
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.flush()?;
         fs::rename(&tmp, path)

@@ -11,7 +11,7 @@ use crate::model::{ids, merge, time};
 use crate::store::{Changed, SessionsRef, TreeChanges, blob_id};
 use crate::warnings::Warnings;
 
-use super::{MIRROR_DIR, Mirror, Pending, Unmerged};
+use super::{MIRROR_DIR, Mirror, MirrorError, Pending, Unmerged};
 
 /// One worktree's mirror together with the ref it follows.
 pub struct Refresher<'a> {
@@ -89,7 +89,7 @@ impl Refresher<'_> {
                 (None, Some(tree)) => store.read(tree, path)?,
                 (None, None) => store.read(store.tree_of(p.commit)?, path)?,
             };
-            let disk = self.mirror.read(path)?;
+            let disk = self.mirror.read_regular(path)?;
             let disk_id = disk.as_deref().map(blob_id);
             if disk_id == new.as_deref().map(blob_id) {
                 continue;
@@ -117,7 +117,7 @@ impl Refresher<'_> {
 
     fn refresh_path(&self, c: &Changed, tip_tree: ObjectId) -> Result<()> {
         let store = self.store;
-        let disk = self.mirror.read(&c.path)?;
+        let disk = self.mirror.read_regular(&c.path)?;
         let disk_id = disk.as_deref().map(blob_id);
         if disk_id == c.new {
             return Ok(());
@@ -351,8 +351,14 @@ impl Refresher<'_> {
             if changes.contains_key(&p) || !layout::valid_path(&p) || p.ends_with(".theirs") {
                 continue;
             }
-            let Some(bytes) = self.mirror.read(&p)? else {
-                continue;
+            let bytes = match self.mirror.read(&p) {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => continue,
+                Err(e @ (MirrorError::Symlink(_) | MirrorError::NotAFile(_))) => {
+                    self.warnings.push(format!("not saved: {e}"));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
             };
             if store.entry_id(tree, &p)? == Some(blob_id(&bytes)) {
                 continue;

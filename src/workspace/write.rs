@@ -98,7 +98,7 @@ impl Workspace {
             let mut before = Vec::new();
             let mut needs_note = false;
             for path in changes.keys() {
-                let id = match self.mirror.read(path)? {
+                let id = match self.mirror.read_regular(path)? {
                     Some(bytes) => Some(store.write_blob(&bytes)?),
                     None => None,
                 };
@@ -165,8 +165,8 @@ impl Workspace {
             let (name, bytes) = writer
                 .entry(&file.meta.id, &short, kind, body.clone(), now)
                 .expect("the author was checked above");
-            let taken =
-                self.store().entry_id(tree, &name)?.is_some() || self.mirror.read(&name)?.is_some();
+            let taken = self.store().entry_id(tree, &name)?.is_some()
+                || self.mirror.read_regular(&name)?.is_some();
             if !taken {
                 break (name, bytes);
             }
