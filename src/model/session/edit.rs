@@ -361,6 +361,30 @@ impl SessionFile {
     pub fn set_summary(&self, summary: &str) -> Result<Self> {
         self.set_summary_raw(&text::paragraphs(summary))
     }
+
+    /// What every checkpoint does to a session file once HEAD is known: the branch and
+    /// commit (rewritten only when they differ), fresh TL;DR status lines, the summary when
+    /// given, and `updated_at`.
+    pub fn checkpoint(
+        &self,
+        branch: Option<&str>,
+        commit: Option<&str>,
+        summary: Option<&str>,
+        now: Stamp,
+    ) -> Result<Self> {
+        let yaml = |v: Option<&str>| v.map(text::yaml_str).unwrap_or_else(|| "null".into());
+        let mut file = self.clone();
+        if file.meta.git_branch.as_deref() != branch {
+            file = file.set_field("git_branch", &yaml(branch))?;
+        }
+        if file.meta.git_last_commit.as_deref() != commit {
+            file = file.set_field("git_last_commit", &yaml(commit))?;
+        }
+        if let Some(s) = summary {
+            file = file.set_summary(s)?;
+        }
+        file.refresh_status_lines()?.touch(now)
+    }
 }
 
 fn normalise(s: &str) -> String {
@@ -502,6 +526,51 @@ mod tests {
             f.text().contains("## Decisions\n\n### 1. one"),
             "{}",
             f.text()
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_records_head_status_lines_summary_and_time() {
+        let now = time::parse_rfc3339("2025-01-15T12:00:00.000Z").unwrap();
+        let f = new_file(&["Reproduce", "Fix"])
+            .complete_step("Reproduce", now)
+            .unwrap();
+        let g = f
+            .checkpoint(Some("feature"), Some("abc123"), Some("Half way"), now)
+            .unwrap();
+        assert_eq!(g.meta.git_branch.as_deref(), Some("feature"));
+        assert_eq!(g.meta.git_last_commit.as_deref(), Some("abc123"));
+        assert_eq!(g.meta.updated_at, "2025-01-15T12:00:00.000Z");
+        assert_eq!(g.view().tldr, "Half way");
+        assert!(
+            g.text()
+                .contains("- **Status:** active — step 2 of 2: Fix\n"),
+            "{}",
+            g.text()
+        );
+        assert!(g.text().contains("- **Next:** none\n"), "{}", g.text());
+        // Without a summary the TL;DR paragraph stays; a detached HEAD writes null.
+        let h = g.checkpoint(None, None, None, now).unwrap();
+        assert_eq!(h.view().tldr, "Half way");
+        assert!(
+            h.text()
+                .contains("\ngit_branch: null\ngit_last_commit: null\n")
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_leaves_an_unchanged_branch_line_as_written() {
+        let now = time::parse_rfc3339("2025-01-15T12:00:00.000Z").unwrap();
+        let f = new_file(&[]);
+        let hand = f
+            .text()
+            .replace("git_branch: main\n", "git_branch: 'main' # mine\n");
+        let f = SessionFile::parse("t.md", hand).unwrap();
+        let g = f.checkpoint(Some("main"), None, None, now).unwrap();
+        assert!(
+            g.text().contains("git_branch: 'main' # mine\n"),
+            "{}",
+            g.text()
         );
     }
 }

@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use crate::error::Result;
+use crate::model::text;
 use crate::model::time::{self, Stamp};
 
 use super::{SessionFile, Status};
@@ -63,6 +64,29 @@ impl SessionFile {
         self.set_field("status", status.as_str())?
             .set_field("status_changed_at", &time::rfc3339(now))
     }
+
+    /// Add a Claude Code session id to the frontmatter list `claude_session_ids`, once.
+    ///
+    /// A value that is not a list of strings is replaced by a list holding `cid`.
+    pub fn record_claude_session(&self, cid: &str) -> Result<Self> {
+        let mut ids: Vec<String> = match self.meta.extra.get("claude_session_ids") {
+            Some(serde_yaml::Value::Sequence(seq)) => seq
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if ids.iter().any(|i| i == cid) {
+            return Ok(self.clone());
+        }
+        ids.push(cid.to_string());
+        let list = ids
+            .iter()
+            .map(|i| text::yaml_str(i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.set_field("claude_session_ids", &format!("[{list}]"))
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +112,34 @@ mod tests {
         assert_eq!(g.meta.task_ids, vec!["a", "b"]);
         assert!(g.text().contains("# mine\ncustom:\n  - a\n"));
         assert!(g.meta.extra.contains_key("custom"));
+    }
+
+    #[test]
+    fn a_claude_session_id_is_recorded_once_after_the_ones_already_there() {
+        let f = new_file(&[]);
+        let g = f.record_claude_session("abc").unwrap();
+        assert!(
+            g.text().contains("\nclaude_session_ids: [abc]\n"),
+            "{}",
+            g.text()
+        );
+        let h = g.record_claude_session("def").unwrap();
+        assert!(h.text().contains("\nclaude_session_ids: [abc, def]\n"));
+        assert_eq!(h.record_claude_session("abc").unwrap().text(), h.text());
+        assert_eq!(h.body(), f.body());
+    }
+
+    #[test]
+    fn a_claude_session_id_replaces_a_value_that_is_not_a_list() {
+        let f = new_file(&[])
+            .set_field("claude_session_ids", "oops")
+            .unwrap();
+        let g = f.record_claude_session("abc").unwrap();
+        assert!(
+            g.text().contains("\nclaude_session_ids: [abc]\n"),
+            "{}",
+            g.text()
+        );
+        assert_eq!(g.text().matches("claude_session_ids").count(), 1);
     }
 }
