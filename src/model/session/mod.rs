@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::time::Stamp;
+use crate::model::time::{self, Stamp};
 use doc::{Heading, unescape_item};
 
 pub use edit::NewDecision;
@@ -81,6 +81,24 @@ pub struct SessionMeta {
     pub status_changed_at: Option<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_yaml::Value>,
+}
+
+impl SessionMeta {
+    /// `updated_at` as a time. `None` when it is not RFC 3339 (a hand edit); `None` orders
+    /// before every time, so a malformed stamp never counts as the later edit.
+    pub fn updated(&self) -> Option<Stamp> {
+        time::parse_rfc3339(&self.updated_at)
+    }
+
+    /// When `status` last changed: `status_changed_at`, else `updated_at`. `None` when that
+    /// value is not RFC 3339 (no fallback to `updated_at` then); it orders before every time.
+    pub fn status_changed(&self) -> Option<Stamp> {
+        time::parse_rfc3339(
+            self.status_changed_at
+                .as_deref()
+                .unwrap_or(&self.updated_at),
+        )
+    }
 }
 
 /// The sections the tool reads and writes. Anything else in the file is kept as it is.
