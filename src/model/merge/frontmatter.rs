@@ -111,3 +111,41 @@ pub(super) fn merge_frontmatter(
     }
     Ok(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::session::template::sample::new_file;
+
+    fn with_updated(f: &SessionFile, at: &str) -> SessionFile {
+        f.set_field("updated_at", at).unwrap()
+    }
+
+    #[test]
+    fn updated_at_is_compared_as_a_time_not_as_text() {
+        let b = new_file(&[]);
+        // As text "12:00+02:00" sorts after "11:00Z"; as a time it is 10:00Z, the earlier.
+        let o = with_updated(&b, "2025-01-15T11:00:00.000Z");
+        let t = with_updated(&b, "2025-01-15T12:00:00.000+02:00");
+        let r = merge_frontmatter(Some(&b), &o, &t).unwrap();
+        assert_eq!(r.meta.updated_at, "2025-01-15T11:00:00.000Z");
+        let r = merge_frontmatter(Some(&b), &t, &o).unwrap();
+        assert_eq!(r.meta.updated_at, "2025-01-15T11:00:00.000Z");
+    }
+
+    #[test]
+    fn a_malformed_updated_at_never_counts_as_the_later_edit() {
+        let b = new_file(&[]);
+        let good = with_updated(&b, "2025-01-15T11:00:00.000Z");
+        let bad = with_updated(&b, "yesterday");
+        assert_eq!(bad.meta.updated(), None);
+        let r = merge_frontmatter(Some(&b), &good, &bad).unwrap();
+        assert_eq!(r.meta.updated_at, "2025-01-15T11:00:00.000Z");
+        let r = merge_frontmatter(Some(&b), &bad, &good).unwrap();
+        assert_eq!(r.meta.updated_at, "2025-01-15T11:00:00.000Z");
+        // Both malformed: neither is later, ours stays.
+        let worse = with_updated(&b, "last week");
+        let r = merge_frontmatter(Some(&b), &bad, &worse).unwrap();
+        assert_eq!(r.meta.updated_at, "yesterday");
+    }
+}
