@@ -52,6 +52,9 @@ pub enum Error {
     Git(String),
     #[error("{0}")]
     Other(String),
+    /// A journal file that does not parse or a name that may not be used.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
 }
 
 /// Shorthand used throughout the crate.
@@ -61,7 +64,9 @@ impl Error {
     /// 2 for mistakes in how the command was called, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::InvalidName { .. } => 2,
+            Error::Usage(_)
+            | Error::InvalidName { .. }
+            | Error::Model(crate::model::ModelError::InvalidName { .. }) => 2,
             _ => 1,
         }
     }

@@ -336,7 +336,7 @@ impl Workspace {
             .mirror
             .read(&s.path)?
             .ok_or_else(|| Error::Other(format!("{origin}: missing")))?;
-        SessionFile::parse_bytes(&origin, &bytes)
+        Ok(SessionFile::parse_bytes(&origin, &bytes)?)
     }
 
     // ---- keeping the mirror in step with the ref ----

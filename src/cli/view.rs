@@ -69,10 +69,10 @@ fn load_at(
     for dir in ["active", "archive"] {
         let path = format!("{dir}/{name}");
         if let Some(bytes) = store.read(tree, &path)? {
-            return SessionFile::parse_bytes(
+            return Ok(SessionFile::parse_bytes(
                 &format!("refs/sessions@{}:{path}", &commit.to_string()[..10]),
                 &bytes,
-            );
+            )?);
         }
     }
     Err(Error::Other(format!(

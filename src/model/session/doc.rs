@@ -3,7 +3,8 @@
 
 use std::ops::Range;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::model::ModelError;
 use crate::model::time::{self, Stamp};
 
 use super::{Item, Sec, SessionFile, SessionMeta};
@@ -39,25 +40,18 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 impl SessionFile {
     /// Parse `bytes` read from `origin`; the error names the file and line.
-    pub fn parse_bytes(origin: &str, bytes: &[u8]) -> Result<Self> {
-        let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse {
-            file: origin.into(),
-            line: line_of(
-                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-                e.valid_up_to().min(bytes.len()),
-            ),
-            message: "not valid UTF-8 text".into(),
+    pub fn parse_bytes(origin: &str, bytes: &[u8]) -> Result<Self, ModelError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            ModelError::parse(origin, line, "not valid UTF-8 text")
         })?;
         Self::parse(origin, text.to_string())
     }
 
     /// Parse a session file's text.
-    pub fn parse(origin: &str, text: String) -> Result<Self> {
-        let err = |line: usize, message: String| Error::Parse {
-            file: origin.into(),
-            line,
-            message,
-        };
+    pub fn parse(origin: &str, text: String) -> Result<Self, ModelError> {
+        let err = |line: usize, message: String| ModelError::parse(origin, line, message);
         if text.contains('\0') {
             return Err(err(
                 line_of(&text, text.find('\0').expect("checked")),
@@ -89,13 +83,9 @@ impl SessionFile {
             pos = end;
         };
         let fm = first_end..fm_end.0;
-        let meta: SessionMeta = serde_yaml::from_str(&text[fm.clone()]).map_err(|e| {
-            let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
-            err(
-                line,
-                format!("frontmatter: {}", one_line_error(&e.to_string())),
-            )
-        })?;
+        // The frontmatter starts on the file's line 2.
+        let meta: SessionMeta =
+            serde_yaml::from_str(&text[fm.clone()]).map_err(|e| ModelError::yaml(origin, 2, e))?;
         let body_start = fm_end.1;
         let (headings, items) = scan_body(&text, body_start);
         let file = SessionFile {
@@ -130,7 +120,7 @@ impl SessionFile {
     }
 
     pub(super) fn reparse(&self, text: String) -> Result<Self> {
-        Self::parse(&self.origin, text)
+        Ok(Self::parse(&self.origin, text)?)
     }
 
     /// Heading index and body byte range of a section.
@@ -431,10 +421,6 @@ fn parse_item(text: &str, range: Range<usize>) -> Item {
     }
 }
 
-fn one_line_error(s: &str) -> String {
-    s.lines().next().unwrap_or(s).to_string()
-}
-
 /// Top-level headings and list items of the markdown body, as byte ranges of the whole text.
 fn scan_body(text: &str, body_start: usize) -> (Vec<Heading>, Vec<Range<usize>>) {
     use comrak::nodes::NodeValue;
@@ -513,6 +499,13 @@ mod tests {
     use super::*;
     use crate::model::session::template::sample::new_file;
 
+    fn parse_error(text: &str) -> (usize, String) {
+        match SessionFile::parse("s.md", text.into()).unwrap_err() {
+            ModelError::Parse { line, message, .. } => (line, message),
+            other => panic!("not a parse error: {other}"),
+        }
+    }
+
     #[test]
     fn parse_errors_name_the_line() {
         let err = SessionFile::parse("s.md", "---\nid: [\n---\n".into())
@@ -524,5 +517,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing section '## Blockers'"), "{err}");
+
+        // The exact line, counted in the file (the frontmatter starts on line 2).
+        let bad_yaml = f
+            .text()
+            .replacen("status: active\n", "status: [active\n", 1);
+        let status_line = bad_yaml
+            .lines()
+            .position(|l| l.starts_with("status:"))
+            .unwrap()
+            + 1;
+        assert_eq!(status_line, 5);
+        let (line, message) = parse_error(&bad_yaml);
+        assert!(message.starts_with("frontmatter: "), "{message}");
+        assert_eq!(line, status_line, "{message}");
+        let (line, message) =
+            parse_error(&f.text().replacen("status: active\n", "status: bogus\n", 1));
+        assert_eq!(
+            (line, message.contains("status")),
+            (status_line, true),
+            "{message}"
+        );
+        assert_eq!(parse_error("# no frontmatter\n").0, 1);
+        assert_eq!(parse_error("---\nid: x\n").0, 3);
+        assert_eq!(parse_error("---\nid: x\n---\nok\n\0\n").0, 5);
+        let err = SessionFile::parse_bytes("s.md", b"---\nid: x\n\xff\n").unwrap_err();
+        assert!(matches!(err, ModelError::Parse { line: 3, .. }), "{err}");
     }
 }
