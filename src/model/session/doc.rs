@@ -34,6 +34,12 @@ fn line_starts(text: &str) -> Vec<usize> {
     v
 }
 
+/// The last line of `text`: what an error about the whole file (a missing section, an
+/// unclosed frontmatter) names. Not the empty "line" after a final newline.
+fn last_line(text: &str) -> usize {
+    text.lines().count().max(1)
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset].matches('\n').count() + 1
 }
@@ -69,7 +75,7 @@ impl SessionFile {
         let fm_end = loop {
             if pos >= text.len() {
                 return Err(err(
-                    line_of(&text, text.len()),
+                    last_line(&text),
                     "frontmatter is not closed by a '---' line".into(),
                 ));
             }
@@ -98,7 +104,7 @@ impl SessionFile {
         };
         for sec in Sec::ALL {
             if file.span(sec).is_none() {
-                let line = line_of(&file.text, file.text.len());
+                let line = last_line(&file.text);
                 return Err(err(line, format!("missing section '{}'", sec.heading())));
             }
         }
@@ -539,7 +545,14 @@ mod tests {
             "{message}"
         );
         assert_eq!(parse_error("# no frontmatter\n").0, 1);
-        assert_eq!(parse_error("---\nid: x\n").0, 3);
+        // Errors about the whole file name its last line, not one past the final newline.
+        assert_eq!(parse_error("---\nid: x\n").0, 2);
+        let no_blockers = f.text().replace("## Blockers\n", "");
+        let (line, message) = parse_error(&no_blockers);
+        assert_eq!(
+            (line, message.as_str()),
+            (no_blockers.lines().count(), "missing section '## Blockers'")
+        );
         assert_eq!(parse_error("---\nid: x\n---\nok\n\0\n").0, 5);
         let err = SessionFile::parse_bytes("s.md", b"---\nid: x\n\xff\n").unwrap_err();
         assert!(matches!(err, ModelError::Parse { line: 3, .. }), "{err}");
