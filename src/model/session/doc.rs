@@ -480,7 +480,14 @@ fn scan_body(text: &str, body_start: usize) -> (Vec<Heading>, Vec<Range<usize>>)
                     let mut end = at_line(p.end.line + 1);
                     // comrak counts blank lines after an item as part of it; they belong between items.
                     while end > start {
-                        let prev = text[..end - 1].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                        // Start of the line that ends at `end` (the text may not end in a newline).
+                        let upto = &text[..end];
+                        let prev = upto
+                            .strip_suffix('\n')
+                            .unwrap_or(upto)
+                            .rfind('\n')
+                            .map(|i| i + 1)
+                            .unwrap_or(0);
                         if prev >= start
                             && prev < end
                             && text[prev..end].trim().is_empty()
@@ -510,6 +517,15 @@ mod tests {
             ModelError::Parse { line, message, .. } => (line, message),
             other => panic!("not a parse error: {other}"),
         }
+    }
+
+    #[test]
+    fn a_last_item_ending_in_a_multibyte_character_without_a_newline_parses() {
+        // Found by the near-valid-documents property: the item scan sliced one byte before
+        // the end of the text, inside the '—'.
+        let text = format!("{}\n- `a.rs` —", new_file(&[]).text());
+        let f = SessionFile::parse("s.md", text).unwrap();
+        assert_eq!(f.view().next_steps, ["`a.rs` —"]);
     }
 
     #[test]
