@@ -42,8 +42,6 @@ pub enum Error {
     /// How the command was called is wrong (exit 2).
     #[error("{0}")]
     Usage(String),
-    #[error("invalid session name '{name}': {why}")]
-    InvalidName { name: String, why: &'static str },
     #[error("{file}:{line}: {message}")]
     Parse {
         file: String,
@@ -99,6 +97,9 @@ pub enum Error {
     Mirror(#[from] MirrorError),
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    /// A journal file that does not parse or a name that may not be used.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
 }
 
 /// Shorthand used throughout the crate.

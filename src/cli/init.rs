@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         let path = SessionPath::new(SessionDir::Active, &shortname, &short);
         let mut file = SessionFile::parse(&path.render(), render_new(&new))?;
         if let Some(cid) = &claude {
-            file = crate::hooks::record_claude_session(file, cid)?;
+            file = file.record_claude_session(cid)?;
         }
         let body = format!("Started session {shortname}: {}", text::one_line(&title));
         let changes = ws.session_changes(tree, &path, &file, "init", body, now)?;

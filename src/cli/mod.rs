@@ -220,11 +220,12 @@ fn one_line(e: &Error) -> String {
 /// The one place that decides exit codes: 2 for mistakes in how the command was called
 /// (flags, names, revisions, which remote), 1 for everything else.
 pub fn exit_code(e: &Error) -> i32 {
+    use crate::model::ModelError;
     use crate::remote::RemoteError;
     use crate::store::StoreError;
     match e {
         Error::Usage(_)
-        | Error::InvalidName { .. }
+        | Error::Model(ModelError::InvalidName { .. } | ModelError::NoOpenBlocker { .. })
         | Error::Store(StoreError::BadRevision(_) | StoreError::AmbiguousRevision(_))
         | Error::Remote(RemoteError::SeveralRemotes(_)) => 2,
         _ => 1,

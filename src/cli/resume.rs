@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 .refresh_status_lines()?;
         }
         if let Some(cid) = &claude {
-            file = crate::hooks::record_claude_session(file, cid)?;
+            file = file.record_claude_session(cid)?;
         }
         let file = file.touch(now)?;
         let path = s.in_dir(SessionDir::Active);

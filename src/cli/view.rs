@@ -66,10 +66,10 @@ fn load_at(
     for dir in crate::layout::SessionDir::ALL {
         let path = target.in_dir(dir).render();
         if let Some(bytes) = store.read(tree, &path)? {
-            return SessionFile::parse_bytes(
+            return Ok(SessionFile::parse_bytes(
                 &format!("refs/sessions@{}:{path}", &commit.to_string()[..10]),
                 &bytes,
-            );
+            )?);
         }
     }
     Err(Error::NotAtRevision {

@@ -265,7 +265,7 @@ fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
             let count = file.meta.compaction_count + 1;
             let mut file = file.set_field("compaction_count", &count.to_string())?;
             if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
-                file = record_claude_session(file, &cid)?;
+                file = file.record_claude_session(&cid)?;
             }
             Ok(SessionEdit {
                 file: ws.checkpoint_file(file, None, now)?,
@@ -283,27 +283,6 @@ fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         warnings,
         ..HookOutput::default()
     })
-}
-
-/// Add a Claude session id to the frontmatter list `claude_session_ids`.
-pub fn record_claude_session(file: SessionFile, cid: &str) -> Result<SessionFile> {
-    let mut ids: Vec<String> = match file.meta.extra.get("claude_session_ids") {
-        Some(serde_yaml::Value::Sequence(seq)) => seq
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    };
-    if ids.iter().any(|i| i == cid) {
-        return Ok(file);
-    }
-    ids.push(cid.to_string());
-    let list = ids
-        .iter()
-        .map(|i| text::yaml_str(i))
-        .collect::<Vec<_>>()
-        .join(", ");
-    file.set_field("claude_session_ids", &format!("[{list}]"))
 }
 
 fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {

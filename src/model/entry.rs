@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::model::ModelError;
 use crate::model::time::{self, Stamp};
 
 /// The frontmatter of an entry; unknown keys are kept.
@@ -56,12 +56,8 @@ impl JournalEntry {
     }
 
     /// Parse an entry file.
-    pub fn parse(origin: &str, bytes: &[u8]) -> Result<Self> {
-        let err = |line, message: String| Error::Parse {
-            file: origin.into(),
-            line,
-            message,
-        };
+    pub fn parse(origin: &str, bytes: &[u8]) -> Result<Self, ModelError> {
+        let err = |line, message: String| ModelError::parse(origin, line, message);
         let text = std::str::from_utf8(bytes).map_err(|_| err(1, "not valid UTF-8 text".into()))?;
         let rest = text
             .strip_prefix("---\n")
@@ -69,16 +65,9 @@ impl JournalEntry {
         let end = rest
             .find("\n---\n")
             .ok_or_else(|| err(1, "frontmatter is not closed by a '---' line".into()))?;
-        let meta: EntryMeta = serde_yaml::from_str(&rest[..end + 1]).map_err(|e| {
-            let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
-            err(
-                line,
-                format!(
-                    "frontmatter: {}",
-                    e.to_string().lines().next().unwrap_or_default()
-                ),
-            )
-        })?;
+        // The frontmatter starts on the file's line 2.
+        let meta: EntryMeta =
+            serde_yaml::from_str(&rest[..end + 1]).map_err(|e| ModelError::yaml(origin, 2, e))?;
         Ok(JournalEntry {
             meta,
             body: rest[end + 5..].trim().to_string(),

@@ -1,6 +1,6 @@
 //! Session ids, short ids and shortnames: what names a session and what may be a file name.
 
-use crate::error::{Error, Result};
+use crate::model::ModelError;
 
 /// The longest shortname we accept; it is part of a file name.
 pub const MAX_NAME: usize = 64;
@@ -21,9 +21,9 @@ pub fn short_of(id: &str) -> Option<String> {
 
 /// Check a shortname the user typed. Names are rejected rather than silently changed, so
 /// that the name a user asks for is the name they get.
-pub fn validate_name(name: &str) -> Result<()> {
+pub fn validate_name(name: &str) -> Result<(), ModelError> {
     let bad = |why| {
-        Err(Error::InvalidName {
+        Err(ModelError::InvalidName {
             name: printable(name),
             why,
         })

@@ -104,6 +104,6 @@ impl Workspace {
             .mirror
             .read(&s.render())?
             .ok_or_else(|| Error::Missing(origin.clone()))?;
-        SessionFile::parse_bytes(&origin, &bytes)
+        Ok(SessionFile::parse_bytes(&origin, &bytes)?)
     }
 }

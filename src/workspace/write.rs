@@ -207,8 +207,8 @@ impl Workspace {
         Ok(done)
     }
 
-    /// What every checkpoint does to a session file: branch and commit from HEAD, fresh TL;DR
-    /// status lines, the summary when given, and `updated_at`.
+    /// What every checkpoint does to a session file: branch and commit from the user's HEAD,
+    /// fresh TL;DR status lines, the summary when given, and `updated_at`.
     pub fn checkpoint_file(
         &self,
         file: SessionFile,
@@ -216,22 +216,7 @@ impl Workspace {
         now: Stamp,
     ) -> Result<SessionFile> {
         let (branch, commit) = self.head();
-        let yaml = |v: Option<String>| {
-            v.as_deref()
-                .map(crate::model::text::yaml_str)
-                .unwrap_or_else(|| "null".into())
-        };
-        let mut file = file;
-        if file.meta.git_branch != branch {
-            file = file.set_field("git_branch", &yaml(branch))?;
-        }
-        if file.meta.git_last_commit != commit {
-            file = file.set_field("git_last_commit", &yaml(commit))?;
-        }
-        if let Some(s) = summary {
-            file = file.set_summary(s)?;
-        }
-        file.refresh_status_lines()?.touch(now)
+        Ok(file.checkpoint(branch.as_deref(), commit.as_deref(), summary, now)?)
     }
 }
 

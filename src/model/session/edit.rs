@@ -1,0 +1,577 @@
+//! Section edits: each returns a new file and leaves every byte outside its span alone.
+
+use crate::model::error::{ModelError, Result};
+use crate::model::text;
+use crate::model::time::{self, Stamp};
+
+use super::doc::{is_status_item, key_file, unescape_item};
+use super::{Item, Sec, SessionFile};
+
+impl SessionFile {
+    /// Append a list item (`line` holds marker and text, no trailing newline).
+    pub fn append_item(&self, sec: Sec, line: &str) -> Result<Self> {
+        match self.items(sec).last() {
+            Some(last) => {
+                let mut ins = String::new();
+                if !self.text[..last.range.end].ends_with('\n') {
+                    ins.push('\n');
+                }
+                ins.push_str(line);
+                ins.push('\n');
+                self.splice(last.range.end..last.range.end, &ins)
+            }
+            None => self.splice_block(self.content_end(self.own_range(sec)), &format!("{line}\n")),
+        }
+    }
+
+    /// Append a block (a decision) at the end of a section, after its nested headings.
+    pub fn append_block(&self, sec: Sec, block: &str) -> Result<Self> {
+        self.splice_block(self.content_end(self.body_of(sec)), block)
+    }
+
+    /// Replace a section's body.
+    pub fn replace_body(&self, sec: Sec, body: &str) -> Result<Self> {
+        self.splice(self.body_of(sec), body)
+    }
+
+    // ---- the operations of `log` and friends ----
+
+    /// The current step: the `<- CURRENT` item of In Progress, else its first open step.
+    pub fn current_step(&self) -> Option<Item> {
+        let items = self.items(Sec::InProgress);
+        items
+            .iter()
+            .find(|i| i.current)
+            .or_else(|| items.iter().find(|i| i.checked == Some(false)))
+            .cloned()
+    }
+
+    /// Add a step: it becomes current when nothing is in progress, else it is Remaining.
+    pub fn add_step(&self, step: &str) -> Result<Self> {
+        let t = text::list_item(step, 6);
+        if self.current_step().is_none() {
+            self.append_item(Sec::InProgress, &format!("- [ ] {t} <- CURRENT"))
+        } else {
+            self.append_item(Sec::Remaining, &format!("- [ ] {t}"))
+        }
+    }
+
+    /// Mark a step done (adding it when absent), move `<- CURRENT` on, drop it from Next Steps.
+    pub fn complete_step(&self, step: &str, now: Stamp) -> Result<Self> {
+        let key = normalise(step);
+        let mut file = self.clone();
+        let open = |f: &SessionFile| {
+            [Sec::InProgress, Sec::Remaining]
+                .into_iter()
+                .flat_map(|s| f.items(s))
+                .find(|i| i.checked == Some(false) && normalise(&unescape_item(&i.head)) == key)
+        };
+        match open(&file) {
+            Some(item) => {
+                let was_current = file.current_step().is_some_and(|c| c.range == item.range);
+                let raw = file.text[item.range.clone()].to_string();
+                file = file.remove_item(item.range.clone())?;
+                let rest = raw.split_once('\n').map(|(_, r)| r).unwrap_or_default();
+                let done = format!("- [x] {} ({})", item.head, time::human(now));
+                let block = format!("{done}\n{rest}");
+                file = file.append_item(Sec::Completed, block.trim_end_matches('\n'))?;
+                if was_current && file.current_step().is_none() {
+                    file = file.promote_next_step()?;
+                }
+            }
+            None => {
+                let already = file
+                    .items(Sec::Completed)
+                    .iter()
+                    .any(|i| normalise(&unescape_item(&i.head)) == key);
+                if !already {
+                    let t = text::list_item(step, 6);
+                    file = file.append_item(
+                        Sec::Completed,
+                        &format!("- [x] {t} ({})", time::human(now)),
+                    )?;
+                }
+            }
+        }
+        if let Some(next) = file
+            .items(Sec::NextSteps)
+            .into_iter()
+            .find(|i| normalise(&i.text()) == key)
+        {
+            file = file.remove_item(next.range)?;
+        }
+        Ok(file)
+    }
+
+    /// Replace a section's own body (up to its first nested heading).
+    pub fn replace_own(&self, sec: Sec, body: &str) -> Result<Self> {
+        self.splice(self.own_range(sec), body)
+    }
+
+    /// Replace the TL;DR paragraph with markdown that is already escaped.
+    pub fn set_summary_raw(&self, md: &str) -> Result<Self> {
+        let items = self.items(Sec::Tldr);
+        let mut body = String::from("\n");
+        for it in items.iter().filter(|i| is_status_item(i)) {
+            let raw = &self.text[it.range.clone()];
+            body.push_str(raw);
+            if !raw.ends_with('\n') {
+                body.push('\n');
+            }
+        }
+        if body.len() > 1 {
+            body.push('\n');
+        }
+        body.push_str(md.trim());
+        body.push_str("\n\n");
+        self.replace_body(Sec::Tldr, &body)
+    }
+
+    /// Move the first remaining step to In Progress as current.
+    pub(crate) fn promote_next_step(&self) -> Result<Self> {
+        let Some(item) = self
+            .items(Sec::Remaining)
+            .into_iter()
+            .find(|i| i.checked == Some(false))
+        else {
+            return Ok(self.clone());
+        };
+        let raw = self.text[item.range.clone()].to_string();
+        let file = self.remove_item(item.range.clone())?;
+        let (first, rest) = raw.split_once('\n').unwrap_or((&raw, ""));
+        let block = format!("{} <- CURRENT\n{rest}", first.trim_end());
+        file.append_item(Sec::InProgress, block.trim_end_matches('\n'))
+    }
+
+    /// A timestamped note under the current step (or loose in In Progress when there is none).
+    pub fn add_progress_note(&self, note: &str, now: Stamp) -> Result<Self> {
+        match self.current_step() {
+            Some(step) => {
+                let pad = " ".repeat(step.indent);
+                let t = text::list_item(note, step.indent + 2);
+                let mut ins = String::new();
+                if !self.text[..step.range.end].ends_with('\n') {
+                    ins.push('\n');
+                }
+                ins.push_str(&format!("{pad}- {t} ({})\n", time::human(now)));
+                self.splice(step.range.end..step.range.end, &ins)
+            }
+            None => {
+                let t = text::list_item(note, 2);
+                self.append_item(Sec::InProgress, &format!("- {t} ({})", time::human(now)))
+            }
+        }
+    }
+
+    /// Add an item to Next Steps.
+    pub fn add_next(&self, next: &str) -> Result<Self> {
+        self.append_item(Sec::NextSteps, &format!("- {}", text::list_item(next, 2)))
+    }
+
+    /// Add a numbered decision with its context, options, choice and rationale.
+    pub fn add_decision(&self, d: &NewDecision, now: Stamp) -> Result<Self> {
+        let n = self
+            .decision_headings()
+            .iter()
+            .filter_map(|(n, _)| *n)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let mut block = format!(
+            "### {n}. {} ({})\n\n",
+            text::heading(&d.title),
+            time::human(now)
+        );
+        let field = |label: &str, v: &str| format!("- **{label}:** {}\n", text::list_item(v, 2));
+        if let Some(c) = &d.context {
+            block.push_str(&field("Context", c));
+        }
+        if let Some(o) = &d.options {
+            block.push_str(&field("Options", o));
+        }
+        block.push_str(&field("Choice", &d.title));
+        block.push_str(&field("Rationale", &d.rationale));
+        self.append_block(Sec::Decisions, &block)
+    }
+
+    pub(super) fn next_number(&self, sec: Sec) -> u32 {
+        self.items(sec)
+            .iter()
+            .filter_map(|i| i.number)
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+
+    /// Add a numbered discovery.
+    pub fn add_discovery(&self, d: &str, now: Stamp) -> Result<Self> {
+        let n = self.next_number(Sec::Discoveries);
+        let indent = format!("{n}. ").len();
+        self.append_item(
+            Sec::Discoveries,
+            &format!("{n}. {} ({})", text::list_item(d, indent), time::human(now)),
+        )
+    }
+
+    /// Add an open, numbered blocker; the TL;DR Blocker line follows.
+    pub fn add_blocker(&self, b: &str, now: Stamp) -> Result<Self> {
+        let n = self.next_number(Sec::Blockers);
+        let indent = format!("{n}. ").len();
+        let line = format!(
+            "{n}. [ ] {} ({})",
+            text::list_item(b, indent),
+            time::human(now)
+        );
+        self.append_item(Sec::Blockers, &line)?
+            .refresh_blocker_line()
+    }
+
+    /// Resolve blocker `n`; the TL;DR Blocker line follows.
+    pub fn resolve_blocker(&self, n: u32, now: Stamp) -> Result<Self> {
+        let items = self.items(Sec::Blockers);
+        let Some(item) = items
+            .iter()
+            .find(|i| i.number == Some(n) && i.checked == Some(false))
+        else {
+            let open: Vec<String> = items
+                .iter()
+                .filter(|i| i.checked == Some(false))
+                .filter_map(|i| i.number)
+                .map(|n| n.to_string())
+                .collect();
+            let open = if open.is_empty() {
+                "none".to_string()
+            } else {
+                open.join(", ")
+            };
+            return Err(ModelError::NoOpenBlocker {
+                number: n,
+                session: self.meta.shortname.clone(),
+                open,
+            });
+        };
+        let raw = &self.text[item.range.clone()];
+        let first_end = raw.find('\n').unwrap_or(raw.len());
+        let first = raw[..first_end].replacen("[ ]", "[x]", 1);
+        let new = format!(
+            "{} (resolved {}){}",
+            first.trim_end(),
+            time::human(now),
+            &raw[first_end..]
+        );
+        self.splice(item.range.clone(), &new)?
+            .refresh_blocker_line()
+    }
+
+    /// Add to Key Context.
+    pub fn add_context(&self, c: &str) -> Result<Self> {
+        self.append_item(Sec::KeyContext, &format!("- {}", text::list_item(c, 2)))
+    }
+
+    /// Add to Key Files (or update the reason of a file already listed).
+    pub fn add_file(&self, path: &str, why: Option<&str>) -> Result<Self> {
+        let span = text::code_span(path);
+        let line = match why {
+            Some(w) => format!("- {span} — {}", text::list_item(w, 2)),
+            None => format!("- {span}"),
+        };
+        if let Some(existing) = self
+            .items(Sec::KeyFiles)
+            .into_iter()
+            .find(|i| key_file(&i.head).0 == text::one_line(path))
+        {
+            let end = existing.range.end;
+            let with_nl = if self.text[..end].ends_with('\n') {
+                format!("{line}\n")
+            } else {
+                line
+            };
+            return self.splice(existing.range, &with_nl);
+        }
+        self.append_item(Sec::KeyFiles, &line)
+    }
+
+    /// Set one TL;DR status line (`- **Key:** value`), adding it if missing.
+    pub fn set_status_line(&self, key: &str, value: &str) -> Result<Self> {
+        let prefix = format!("**{key}:**");
+        let items = self.items(Sec::Tldr);
+        let line = format!("- {prefix} {}", text::list_item(value, 2));
+        if let Some(it) = items.iter().find(|i| i.head.starts_with(&prefix)) {
+            let nl = if self.text[..it.range.end].ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            return self.splice(it.range.clone(), &format!("{line}{nl}"));
+        }
+        match items.iter().rfind(|i| is_status_item(i)) {
+            Some(last) => self.splice(last.range.end..last.range.end, &format!("{line}\n")),
+            None => self.splice_block(self.body_of(Sec::Tldr).start, &format!("{line}\n")),
+        }
+    }
+
+    pub(super) fn refresh_blocker_line(&self) -> Result<Self> {
+        let open: Vec<String> = self
+            .view()
+            .blockers
+            .into_iter()
+            .filter(|b| !b.resolved)
+            .map(|b| text::one_line(&b.text))
+            .collect();
+        let value = if open.is_empty() {
+            "none".to_string()
+        } else {
+            open.join("; ")
+        };
+        self.set_status_line("Blocker", &value)
+    }
+
+    /// Regenerate all TL;DR status lines from the file's own state.
+    pub fn refresh_status_lines(&self) -> Result<Self> {
+        let v = self.view();
+        let total = v.progress.completed.len()
+            + v.progress.in_progress.iter().filter(|s| s.step).count()
+            + v.progress.remaining.len();
+        let status = match &v.current {
+            Some(c) => format!(
+                "{} — step {} of {}: {}",
+                v.status.as_str(),
+                v.progress.completed.len() + 1,
+                total,
+                text::one_line(c)
+            ),
+            None => format!(
+                "{} — {} of {} steps done",
+                v.status.as_str(),
+                v.progress.completed.len(),
+                total
+            ),
+        };
+        let next = v
+            .next_steps
+            .first()
+            .cloned()
+            .or_else(|| v.progress.remaining.first().map(|s| s.text.clone()))
+            .unwrap_or_else(|| "none".into());
+        self.set_status_line("Status", &status)?
+            .refresh_blocker_line()?
+            .set_status_line("Next", &text::one_line(&next))
+    }
+
+    /// Replace the TL;DR paragraph, keeping the status lines.
+    pub fn set_summary(&self, summary: &str) -> Result<Self> {
+        self.set_summary_raw(&text::paragraphs(summary))
+    }
+
+    /// What every checkpoint does to a session file once HEAD is known: the branch and
+    /// commit (rewritten only when they differ), fresh TL;DR status lines, the summary when
+    /// given, and `updated_at`.
+    pub fn checkpoint(
+        &self,
+        branch: Option<&str>,
+        commit: Option<&str>,
+        summary: Option<&str>,
+        now: Stamp,
+    ) -> Result<Self> {
+        let yaml = |v: Option<&str>| v.map(text::yaml_str).unwrap_or_else(|| "null".into());
+        let mut file = self.clone();
+        if file.meta.git_branch.as_deref() != branch {
+            file = file.set_field("git_branch", &yaml(branch))?;
+        }
+        if file.meta.git_last_commit.as_deref() != commit {
+            file = file.set_field("git_last_commit", &yaml(commit))?;
+        }
+        if let Some(s) = summary {
+            file = file.set_summary(s)?;
+        }
+        file.refresh_status_lines()?.touch(now)
+    }
+}
+
+fn normalise(s: &str) -> String {
+    text::one_line(s).to_lowercase()
+}
+
+/// The fields of a new decision.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub title: String,
+    pub rationale: String,
+    pub options: Option<String>,
+    pub context: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::session::template::sample::new_file;
+
+    #[test]
+    fn steps_move_through_progress() {
+        let now = time::now();
+        let f = new_file(&["Reproduce", "Fix", "Add test"]);
+        assert_eq!(f.view().current.as_deref(), Some("Reproduce"));
+        let f = f
+            .add_progress_note("reproduced with -count=50", now)
+            .unwrap();
+        assert!(
+            f.text()
+                .contains("<- CURRENT\n  - reproduced with -count=50 ("),
+            "{}",
+            f.text()
+        );
+        let f = f.complete_step("reproduce", now).unwrap();
+        let v = f.view();
+        assert_eq!(v.current.as_deref(), Some("Fix"));
+        assert_eq!(v.progress.completed[0].text, "Reproduce");
+        assert_eq!(
+            v.progress.completed[0].notes,
+            vec!["reproduced with -count=50"]
+        );
+        assert_eq!(v.step_counts(), (1, 3));
+        let f = f
+            .add_step("Ship")
+            .unwrap()
+            .complete_step("Unplanned", now)
+            .unwrap();
+        assert_eq!(f.view().step_counts(), (2, 5));
+    }
+
+    #[test]
+    fn edits_leave_other_bytes_alone() {
+        let now = time::now();
+        let f = new_file(&["A"]);
+        let hand = f.text().replace(
+            "## Blockers\n",
+            "## Blockers\n\nhand-written note\n\n## My Notes\n\nkeep *this*  \n",
+        );
+        let f = SessionFile::parse("t.md", hand).unwrap();
+        let before = f.text().to_string();
+        let g = f.add_discovery("found it", now).unwrap();
+        let (a, b) = (
+            before.find("## Discoveries").unwrap(),
+            before.find("## Blockers").unwrap(),
+        );
+        assert_eq!(&g.text()[..a], &before[..a]);
+        assert!(g.text().ends_with(&before[b..]));
+        let g = g
+            .add_blocker("CI flaky", now)
+            .unwrap()
+            .resolve_blocker(1, now)
+            .unwrap();
+        assert!(g.text().contains("## My Notes\n\nkeep *this*  \n"));
+        assert!(g.text().contains("hand-written note"));
+        assert!(g.view().blockers[0].resolved);
+    }
+
+    #[test]
+    fn hostile_text_does_not_create_sections() {
+        let now = time::now();
+        let f = new_file(&[]);
+        let g = f
+            .add_progress_note("x\n## Decisions\n### 9. fake\n---\n<- CURRENT", now)
+            .unwrap()
+            .add_discovery("## Discoveries\n1. fake", now)
+            .unwrap()
+            .set_summary("## Next Steps\n- nope")
+            .unwrap()
+            .add_decision(
+                &NewDecision {
+                    title: "T ##".into(),
+                    rationale: "r\n## Blockers".into(),
+                    options: None,
+                    context: None,
+                },
+                now,
+            )
+            .unwrap();
+        let v = g.view();
+        assert_eq!(v.decisions.len(), 1);
+        assert_eq!(v.discoveries.len(), 1);
+        assert!(v.next_steps.is_empty());
+        assert_eq!(v.tldr, "## Next Steps\n- nope");
+        assert_eq!(v.decisions[0].rationale.as_deref(), Some("r\n## Blockers"));
+    }
+
+    #[test]
+    fn decisions_are_appended_in_order() {
+        let now = time::now();
+        let d = |t: &str| NewDecision {
+            title: t.into(),
+            rationale: "r".into(),
+            options: None,
+            context: None,
+        };
+        let f = new_file(&[])
+            .add_decision(&d("one"), now)
+            .unwrap()
+            .add_decision(&d("two"), now)
+            .unwrap()
+            .add_decision(&d("three"), now)
+            .unwrap();
+        let titles: Vec<(Option<u32>, String)> = f
+            .view()
+            .decisions
+            .into_iter()
+            .map(|d| (d.number, d.title))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                (Some(1), "one".to_string()),
+                (Some(2), "two".into()),
+                (Some(3), "three".into())
+            ]
+        );
+        assert!(
+            f.text().contains("## Decisions\n\n### 1. one"),
+            "{}",
+            f.text()
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_records_head_status_lines_summary_and_time() {
+        let now = time::parse_rfc3339("2025-01-15T12:00:00.000Z").unwrap();
+        let f = new_file(&["Reproduce", "Fix"])
+            .complete_step("Reproduce", now)
+            .unwrap();
+        let g = f
+            .checkpoint(Some("feature"), Some("abc123"), Some("Half way"), now)
+            .unwrap();
+        assert_eq!(g.meta.git_branch.as_deref(), Some("feature"));
+        assert_eq!(g.meta.git_last_commit.as_deref(), Some("abc123"));
+        assert_eq!(g.meta.updated_at, "2025-01-15T12:00:00.000Z");
+        assert_eq!(g.view().tldr, "Half way");
+        assert!(
+            g.text()
+                .contains("- **Status:** active — step 2 of 2: Fix\n"),
+            "{}",
+            g.text()
+        );
+        assert!(g.text().contains("- **Next:** none\n"), "{}", g.text());
+        // Without a summary the TL;DR paragraph stays; a detached HEAD writes null.
+        let h = g.checkpoint(None, None, None, now).unwrap();
+        assert_eq!(h.view().tldr, "Half way");
+        assert!(
+            h.text()
+                .contains("\ngit_branch: null\ngit_last_commit: null\n")
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_leaves_an_unchanged_branch_line_as_written() {
+        let now = time::parse_rfc3339("2025-01-15T12:00:00.000Z").unwrap();
+        let f = new_file(&[]);
+        let hand = f
+            .text()
+            .replace("git_branch: main\n", "git_branch: 'main' # mine\n");
+        let f = SessionFile::parse("t.md", hand).unwrap();
+        let g = f.checkpoint(Some("main"), None, None, now).unwrap();
+        assert!(
+            g.text().contains("git_branch: 'main' # mine\n"),
+            "{}",
+            g.text()
+        );
+    }
+}
