@@ -167,7 +167,8 @@ pub(crate) fn advance(
     }
 }
 
-/// The text of a new session file with this id and shortname.
+/// The text of a new session file with this id and shortname, created at a fixed moment so
+/// that two calls give the same bytes.
 pub(crate) fn new_session_text(id: &str, shortname: &str) -> String {
     render_new(&NewSession {
         id: id.into(),
@@ -178,7 +179,7 @@ pub(crate) fn new_session_text(id: &str, shortname: &str) -> String {
         steps: vec!["first step".into()],
         git_branch: None,
         git_last_commit: None,
-        now: crate::model::time::now(),
+        now: chrono::DateTime::from_timestamp_millis(1_736_935_200_123).expect("in range"),
     })
 }
 
