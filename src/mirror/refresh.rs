@@ -768,6 +768,104 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "bug: refresh writes adds before removes, so when the ref replaces the note file `ideas` with a directory `ideas/first.md` it fails with NotADirectory creating .sessions/ideas/, last_seen is not advanced, and every later refresh in this worktree fails the same way until the file is moved by hand"]
+    fn a_note_that_becomes_a_directory_follows_the_ref() {
+        let s = Setup::new();
+        let store = SessionsRef::new(&s.repo);
+        let r = s.refresher(&store);
+        advance(&store, &[("ideas", Some("one file"))], "a");
+        r.refresh().expect("refresh");
+        let b = advance(
+            &store,
+            &[("ideas", None), ("ideas/first.md", Some("f"))],
+            "b",
+        );
+        assert_eq!(r.refresh().expect("refresh"), Some(b));
+        assert_eq!(s.read("ideas/first.md").as_deref(), Some("f"));
+    }
+
+    #[test]
+    #[ignore = "bug: when the ref replaces the directory `ideas/` with a file `ideas`, refresh_path reads the mirror path `ideas` first and fails with DirectoryWhereFileBelongs (the removal of ideas/first.md is ordered after it), so the refresh errors and stays stuck on every later command"]
+    fn a_directory_of_notes_that_becomes_a_file_follows_the_ref() {
+        let s = Setup::new();
+        let store = SessionsRef::new(&s.repo);
+        let r = s.refresher(&store);
+        advance(&store, &[("ideas/first.md", Some("f"))], "a");
+        r.refresh().expect("refresh");
+        let b = advance(
+            &store,
+            &[("ideas/first.md", None), ("ideas", Some("one file"))],
+            "b",
+        );
+        assert_eq!(r.refresh().expect("refresh"), Some(b));
+        assert_eq!(s.read("ideas").as_deref(), Some("one file"));
+    }
+
+    #[test]
+    fn a_write_that_died_after_moving_the_ref_is_finished_without_losing_a_later_edit() {
+        let s = Setup::new();
+        let store = SessionsRef::new(&s.repo);
+        let r = s.refresher(&store);
+        let base = session();
+        let a = advance(&store, &[(SESSION, Some(base.text()))], "a");
+        r.refresh().expect("refresh");
+        // A command planned on `a`, recorded what the mirror held, moved the ref, then died.
+        let theirs = base.add_next("the command's change").expect("edit");
+        let b =
+            crate::store::tests::commit_on(&store, Some(a), &[(SESSION, Some(theirs.text()))], "b");
+        let pending = Pending {
+            commit: b,
+            paths: vec![(SESSION.into(), Some(blob_id(base.text().as_bytes())))],
+        };
+        s.mirror.set_pending(Some(&pending)).expect("pending");
+        assert!(matches!(
+            store.compare_and_swap(Some(a), b, "b").expect("cas"),
+            crate::store::CasOutcome::Moved(_)
+        ));
+        // The user saved an edit before the next command ran.
+        let ours = base
+            .add_discovery("saved meanwhile", time::now())
+            .expect("edit");
+        s.mirror
+            .write(SESSION, ours.text().as_bytes())
+            .expect("hand edit");
+
+        assert_eq!(r.refresh().expect("refresh"), Some(b));
+        let merged = s.read(SESSION).expect("still there");
+        assert!(
+            merged.contains("saved meanwhile") && merged.contains("the command's change"),
+            "{merged}"
+        );
+        assert_eq!(s.mirror.pending().expect("state"), None);
+        assert_eq!(s.mirror.last_seen().expect("state"), Some(b));
+        assert_eq!(s.mirror.dirty().expect("state"), [SESSION]);
+    }
+
+    #[test]
+    fn a_pending_write_that_never_landed_is_dropped() {
+        let s = Setup::new();
+        let store = SessionsRef::new(&s.repo);
+        let r = s.refresher(&store);
+        let a = advance(&store, &[("notes/n.md", Some("n"))], "a");
+        r.refresh().expect("refresh");
+        let lost = crate::store::tests::commit_on(
+            &store,
+            Some(a),
+            &[("notes/n.md", Some("lost"))],
+            "lost",
+        );
+        s.mirror
+            .set_pending(Some(&Pending {
+                commit: lost,
+                paths: vec![("notes/n.md".into(), Some(blob_id(b"n")))],
+            }))
+            .expect("pending");
+        assert_eq!(r.refresh().expect("refresh"), Some(a));
+        assert_eq!(s.read("notes/n.md").as_deref(), Some("n"));
+        assert_eq!(s.mirror.pending().expect("state"), None);
+    }
+
+    #[test]
     fn a_ref_gone_under_a_mirror_that_saw_it_is_an_error() {
         let s = Setup::new();
         let store = SessionsRef::new(&s.repo);
