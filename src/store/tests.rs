@@ -22,8 +22,12 @@ impl TestRepo {
         std::fs::create_dir_all(tmp.path().join("repo")).expect("repo dir");
         let t = TestRepo { tmp };
         t.git(&["-c", "init.defaultBranch=main", "init", "-q"]);
-        t.git(&["config", "user.name", "Test User"]);
-        t.git(&["config", "user.email", "test@example.com"]);
+        // Appended rather than set with `git config`: a git process per line costs when the
+        // machine is busy.
+        let config = t.path().join(".git/config");
+        let mut text = std::fs::read_to_string(&config).expect("repo config");
+        text.push_str("[user]\n\tname = Test User\n\temail = test@example.com\n");
+        std::fs::write(&config, text).expect("repo config");
         t
     }
 
@@ -59,12 +63,17 @@ impl TestRepo {
 
     /// `git mktree --missing` of `ls-tree`-formatted lines.
     pub(crate) fn mktree(&self, lines: &str) -> ObjectId {
+        oid(&self.git_stdin(&["mktree", "--missing"], lines))
+    }
+
+    /// Run git with `input` on its stdin, asserting success; returns trimmed stdout.
+    pub(crate) fn git_stdin(&self, args: &[&str], input: &str) -> String {
         use std::io::Write;
         let mut cmd = Command::new("git");
         hermetic(&mut cmd, &self.tmp.path().join("home"));
         let mut child = cmd
             .current_dir(self.path())
-            .args(["mktree", "--missing"])
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -73,11 +82,11 @@ impl TestRepo {
             .stdin
             .take()
             .expect("piped stdin")
-            .write_all(lines.as_bytes())
-            .expect("feed mktree");
-        let out = child.wait_with_output().expect("git mktree");
-        assert!(out.status.success(), "git mktree failed");
-        oid(String::from_utf8_lossy(&out.stdout).trim())
+            .write_all(input.as_bytes())
+            .expect("feed git");
+        let out = child.wait_with_output().expect("git runs");
+        assert!(out.status.success(), "git {args:?} failed");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// The repository opened with its own config only (no user or system config).
@@ -487,23 +496,26 @@ fn resolve_rev_refuses_a_prefix_two_commits_share() {
     let t = TestRepo::new();
     let repo = t.open();
     let store = SessionsRef::new(&repo);
-    let tree = store.empty_tree();
+    // A chain of commits with fixed dates (so the same ids every run), written by one
+    // `git fast-import`; among 1,000 ids some two share a 4-digit prefix.
+    let mut stream = String::new();
+    for n in 0..1000 {
+        let message = format!("log(t): {n}\n");
+        stream.push_str(&format!(
+            "commit refs/heads/chain\ncommitter T <t@example.com> {} +0000\ndata {}\n{message}\n",
+            1_700_000_000 + n,
+            message.len()
+        ));
+    }
+    t.git_stdin(&["fast-import", "--quiet"], &stream);
+    let tip = oid(&t.git(&["rev-parse", "refs/heads/chain"]));
     let mut seen = std::collections::HashMap::new();
-    let mut tip: Option<ObjectId> = None;
-    // Chain commits until two share a 4-digit prefix (about 300 by the birthday bound).
-    let shared = loop {
-        let subject = CommitSubject::new(JournalCommand::Log, "t", "x");
-        let c = store
-            .write_commit(&subject, tree, tip.as_slice())
-            .expect("commit");
-        tip = Some(c);
-        let prefix = c.to_string()[..4].to_string();
-        if seen.insert(prefix.clone(), c).is_some() {
-            break prefix;
-        }
-        assert!(seen.len() < 20_000, "no shared prefix found");
-    };
-    let tip = tip.expect("commits were written");
+    let shared = t
+        .git(&["rev-list", "refs/heads/chain"])
+        .lines()
+        .map(|id| id[..4].to_string())
+        .find(|p| seen.insert(p.clone(), ()).is_some())
+        .expect("a shared 4-digit prefix");
     assert!(matches!(
         store.resolve_rev(tip, &shared),
         Err(StoreError::AmbiguousRevision(r)) if r == shared
