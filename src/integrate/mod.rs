@@ -2,6 +2,8 @@
 //! there is no local journal, fast-forward when it contains ours, else a merge commit with both
 //! parents whose tree is `trees::merge_journals`. Ref-level only: the mirror follows afterwards.
 
+#[cfg(test)]
+mod tests;
 mod trees;
 
 use gix::ObjectId;

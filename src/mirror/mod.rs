@@ -17,6 +17,8 @@ use crate::layout::{SessionDir, SessionPath, rand32};
 
 pub mod refresh;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use state::{Pending, Unmerged};
 

@@ -376,3 +376,6 @@ impl Refresher<'_> {
         Ok(changes)
     }
 }
+
+#[cfg(test)]
+mod tests;

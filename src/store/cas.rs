@@ -97,3 +97,124 @@ impl SessionsRef<'_> {
         Ok(false)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::super::tests::{TestRepo, commit_on};
+    use super::*;
+
+    fn moved(outcome: CasOutcome) -> ObjectId {
+        match outcome {
+            CasOutcome::Moved(id) => id,
+            CasOutcome::Lost => panic!("expected the ref to move"),
+        }
+    }
+
+    fn lost(outcome: CasOutcome) -> bool {
+        matches!(outcome, CasOutcome::Lost)
+    }
+
+    #[test]
+    fn cas_creates_moves_and_loses_to_a_stale_expectation() {
+        let t = TestRepo::new();
+        let repo = t.open();
+        let store = SessionsRef::new(&repo);
+        let a = commit_on(&store, None, &[("a.md", Some("a"))], "a");
+        let b = commit_on(&store, Some(a), &[("b.md", Some("b"))], "b");
+        let c = commit_on(&store, Some(b), &[("c.md", Some("c"))], "c");
+
+        assert_eq!(
+            moved(store.compare_and_swap(None, a, "log(x): a").expect("cas")),
+            a
+        );
+        assert_eq!(t.git_tip(), Some(a));
+        // The ref exists now: creating it again loses.
+        assert!(lost(store.compare_and_swap(None, b, "b").expect("cas")));
+        assert_eq!(
+            moved(store.compare_and_swap(Some(a), b, "b").expect("cas")),
+            b
+        );
+        // Expecting the old value loses and leaves the ref alone.
+        assert!(lost(store.compare_and_swap(Some(a), c, "c").expect("cas")));
+        assert_eq!(store.tip().expect("tip"), Some(b));
+        assert_eq!(t.git_tip(), Some(b));
+        // The reflog records the message's first line.
+        let reflog = t.git(&["reflog", "show", "--format=%gs", SESSIONS_REF]);
+        assert_eq!(reflog.lines().last(), Some("log(x): a"));
+    }
+
+    #[test]
+    fn cas_loses_when_the_ref_vanished() {
+        let t = TestRepo::new();
+        let repo = t.open();
+        let store = SessionsRef::new(&repo);
+        let a = commit_on(&store, None, &[("a.md", Some("a"))], "a");
+        let b = commit_on(&store, Some(a), &[("b.md", Some("b"))], "b");
+        moved(store.compare_and_swap(None, a, "a").expect("cas"));
+        t.git(&["update-ref", "-d", SESSIONS_REF]);
+        assert!(lost(store.compare_and_swap(Some(a), b, "b").expect("cas")));
+        assert_eq!(t.git_tip(), None);
+    }
+
+    #[test]
+    fn cas_moves_a_ref_that_lives_only_in_packed_refs() {
+        let t = TestRepo::new();
+        let repo = t.open();
+        let store = SessionsRef::new(&repo);
+        let a = commit_on(&store, None, &[("a.md", Some("a"))], "a");
+        let b = commit_on(&store, Some(a), &[("b.md", Some("b"))], "b");
+        let c = commit_on(&store, Some(b), &[("c.md", Some("c"))], "c");
+        moved(store.compare_and_swap(None, a, "a").expect("cas"));
+        t.git(&["pack-refs", "--all"]);
+        let loose = repo.common_dir().join(SESSIONS_REF);
+        assert!(!loose.exists(), "pack-refs --all leaves no loose ref");
+
+        assert!(lost(store.compare_and_swap(Some(b), c, "c").expect("cas")));
+        assert!(lost(store.compare_and_swap(None, c, "c").expect("cas")));
+        assert_eq!(t.git_tip(), Some(a));
+        assert_eq!(
+            moved(store.compare_and_swap(Some(a), b, "b").expect("cas")),
+            b
+        );
+        assert_eq!(t.git_tip(), Some(b));
+        assert_eq!(store.tip().expect("tip"), Some(b));
+
+        // Packed again, then deleted by git: the vanished ref is a lost race, not a resurrection.
+        t.git(&["pack-refs", "--all"]);
+        t.git(&["update-ref", "-d", SESSIONS_REF]);
+        assert!(lost(store.compare_and_swap(Some(b), c, "c").expect("cas")));
+        assert_eq!(t.git_tip(), None);
+        assert_eq!(moved(store.compare_and_swap(None, c, "c").expect("cas")), c);
+        assert_eq!(t.git_tip(), Some(c));
+    }
+
+    #[test]
+    fn a_stale_ref_lock_is_removed_but_a_fresh_one_is_waited_for() {
+        let t = TestRepo::new();
+        let repo = t.open();
+        let store = SessionsRef::new(&repo);
+        let lock = store.lock_path(SESSIONS_REF);
+        assert_eq!(lock, repo.common_dir().join("refs/sessions.lock"));
+
+        // No lock: nothing to wait for.
+        assert!(store.clear_stale_lock(SESSIONS_REF).expect("check"));
+
+        let file = std::fs::File::create(&lock).expect("lock file");
+        assert!(!store.clear_stale_lock(SESSIONS_REF).expect("check"));
+        assert!(lock.exists(), "a fresh lock belongs to a live process");
+
+        let old = SystemTime::now() - STALE_LOCK - Duration::from_secs(5);
+        file.set_modified(old).expect("age the lock");
+        assert!(store.clear_stale_lock(SESSIONS_REF).expect("check"));
+        assert!(!lock.exists(), "a stale lock is removed");
+
+        // Just younger than the limit still counts as held.
+        let file = std::fs::File::create(&lock).expect("lock file");
+        file.set_modified(SystemTime::now() - STALE_LOCK + Duration::from_secs(2))
+            .expect("age the lock");
+        assert!(!store.clear_stale_lock(SESSIONS_REF).expect("check"));
+        assert!(lock.exists());
+    }
+}

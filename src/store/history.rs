@@ -261,3 +261,6 @@ impl SessionsRef<'_> {
             .any(|e| e.is_tree && crate::layout::OWN_DIRS.contains(&e.name.as_str())))
     }
 }
+
+#[cfg(test)]
+mod tests;

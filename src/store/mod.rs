@@ -6,6 +6,8 @@
 mod cas;
 mod history;
 pub mod subject;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,8 @@
 //! journal is merged into the ref is `integrate`'s. This module sequences them.
 
 mod lookup;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::fs;
