@@ -93,7 +93,7 @@ fn walk_lists_every_file_below_a_directory_but_hidden_ones() {
     for f in [
         "notes/a.md",
         "notes/deep/b.md",
-        "notes/.git/x",
+        "notes/.hidden/x",
         "top.md",
         "other/c.md",
     ] {

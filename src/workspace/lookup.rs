@@ -53,7 +53,8 @@ impl Workspace {
             }
             _ => {}
         }
-        let hexish = name.len() >= 4 && name.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        let hex_digits = name.chars().filter(char::is_ascii_hexdigit).count();
+        let hexish = hex_digits >= 4 && name.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if hexish {
             let want = lower.replace('-', "");
             let mut found = Vec::new();

@@ -314,7 +314,6 @@ fn a_plan_redone_after_a_lost_race_commits_on_the_winner() {
 }
 
 #[test]
-#[ignore = "bug: resolve treats a name of 4+ dashes as an id prefix; with the dashes stripped it is empty, every id starts with it, so `----` resolves to the only session (or is 'ambiguous' among all) instead of being unknown"]
 fn a_name_of_only_dashes_is_unknown() {
     let t = TestRepo::new();
     let ws = Workspace::discover(&t.path()).expect("discover");

@@ -397,7 +397,6 @@ fn hand_edits_finds_edited_sessions_and_new_notes_but_not_theirs_files() {
 }
 
 #[test]
-#[ignore = "bug: refresh writes adds before removes, so when the ref replaces the note file `ideas` with a directory `ideas/first.md` it fails with NotADirectory creating .sessions/ideas/, last_seen is not advanced, and every later refresh in this worktree fails the same way until the file is moved by hand"]
 fn a_note_that_becomes_a_directory_follows_the_ref() {
     let s = Setup::new();
     let store = SessionsRef::new(&s.repo);
@@ -414,7 +413,6 @@ fn a_note_that_becomes_a_directory_follows_the_ref() {
 }
 
 #[test]
-#[ignore = "bug: when the ref replaces the directory `ideas/` with a file `ideas`, refresh_path reads the mirror path `ideas` first and fails with DirectoryWhereFileBelongs (the removal of ideas/first.md is ordered after it), so the refresh errors and stays stuck on every later command"]
 fn a_directory_of_notes_that_becomes_a_file_follows_the_ref() {
     let s = Setup::new();
     let store = SessionsRef::new(&s.repo);
