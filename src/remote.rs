@@ -2,8 +2,11 @@
 //! set up for git works, and gix has no push. Every git process runs without prompts and in the
 //! C locale, so that what it prints can be read; what it says on failure is kept.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::layout::rand32;
 
 use crate::store::{REMOTE_REF, SESSIONS_REF};
 
@@ -24,6 +27,9 @@ pub enum RemoteError {
         remote: String,
         reason: String,
     },
+    /// A remote-tracking ref stayed locked by another process past the retry bound.
+    #[error("git fetch {remote}: {} is held by another git process; try again (or remove it if no git is running)", path.display())]
+    RefLocked { remote: String, path: PathBuf },
     /// The push was refused for a reason other than a lost race.
     #[error("git push {remote}: {reason}; the journal is merged locally and nothing was lost")]
     PushRefused { remote: String, reason: String },
@@ -95,15 +101,73 @@ pub fn journal_refs(dir: &Path, remote: &str) -> Result<(bool, bool)> {
     Ok((has(SESSIONS_REF), has(REMOTE_REF)))
 }
 
-/// `git fetch <remote> <refspecs>` (no tags).
-pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<()> {
+/// How long `fetch` retries while another process (a sync in another worktree) holds a
+/// remote-tracking ref's lock.
+const LOCK_RETRY: Duration = Duration::from_secs(5);
+/// A ref lock older than this was left by a killed process: git's own ref updates take
+/// milliseconds.
+const STALE_LOCK: Duration = Duration::from_secs(10);
+
+/// `git fetch <remote> <refspecs>` (no tags). Another worktree fetching the same journal at the
+/// same time holds the remote-tracking ref's lock for a moment: that is retried (bounded); a
+/// lock left by a killed process is removed. Returns one line per stale lock removed.
+pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String>> {
     let mut args = vec!["fetch", "--quiet", "--no-tags", remote];
     args.extend(refspecs.iter().map(String::as_str));
-    let out = git(dir, &args)?;
-    if !out.ok {
-        return Err(out.failure("fetch", remote));
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(20);
+    let mut removed = Vec::new();
+    loop {
+        let out = git(dir, &args)?;
+        if out.ok {
+            return Ok(removed);
+        }
+        let Some(lock) = locked_ref(&out.stderr) else {
+            return Err(out.failure("fetch", remote));
+        };
+        if let Some(path) = &lock
+            && is_stale(path)
+            && std::fs::remove_file(path).is_ok()
+        {
+            removed.push(format!(
+                "removed {}, left by a git process that did not finish",
+                path.display()
+            ));
+            continue;
+        }
+        if started.elapsed() >= LOCK_RETRY {
+            return Err(match lock {
+                Some(path) => RemoteError::RefLocked {
+                    remote: remote.into(),
+                    path,
+                },
+                None => out.failure("fetch", remote),
+            });
+        }
+        std::thread::sleep(delay + Duration::from_millis(u64::from(rand32() % 20)));
+        delay = (delay * 2).min(Duration::from_millis(300));
     }
-    Ok(())
+}
+
+/// `Some` when git failed to update a ref because it was locked or moved under it (another
+/// process updating it at the same time), with the lock file when git named it. Reads git's
+/// `LC_ALL=C` messages: "cannot lock ref '<ref>': Unable to create '<path>': File exists", and
+/// "cannot lock ref '<ref>': is at <a> but expected <b>".
+fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
+    let line = stderr.lines().find(|l| l.contains("cannot lock ref"))?;
+    let path = line
+        .split_once("Unable to create '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(p, _)| PathBuf::from(p));
+    Some(path)
+}
+
+fn is_stale(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_LOCK)
 }
 
 /// Push `refs/sessions` to the remote's `refs/git-session/sessions` (a fast-forward only).
@@ -183,6 +247,24 @@ mod tests {
             stdout: stdout.into(),
             stderr: stderr.into(),
         }
+    }
+
+    #[test]
+    fn a_locked_tracking_ref_is_recognised_with_its_lock_file() {
+        let busy = "error: cannot lock ref 'refs/remotes/origin/sessions': Unable to create '/r/.git/refs/remotes/origin/sessions.lock': File exists.\n";
+        assert_eq!(
+            locked_ref(busy),
+            Some(Some(PathBuf::from(
+                "/r/.git/refs/remotes/origin/sessions.lock"
+            )))
+        );
+        let moved =
+            "error: cannot lock ref 'refs/remotes/origin/sessions': is at 1111 but expected 2222\n";
+        assert_eq!(locked_ref(moved), Some(None));
+        assert_eq!(
+            locked_ref("fatal: Could not read from remote repository.\n"),
+            None
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::cli::Context;
 use crate::error::Result;
+use crate::layout::SessionPath;
 use crate::mirror::MIRROR_DIR;
 use crate::model::entry::{self, JournalEntry};
 use crate::model::ids;
@@ -183,13 +184,28 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
     }
     let tree = store.tree_of(tip)?;
     let blobs: BTreeMap<String, gix::ObjectId> = store.walk(tree)?.into_iter().collect();
+    // A session file renamed by hand: the ref's path is gone from the mirror and another file
+    // of the mirror has its short id. Committing the new name removes the old one.
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for s in ws.sessions()? {
+        let path = s.render();
+        if !blobs.contains_key(&path) {
+            renamed.insert(s.short.clone(), path);
+        }
+    }
     // Mirror against ref.
     for (path, id) in &blobs {
         match ws.mirror().read(path) {
-            Ok(None) => out.push(problem(
-                format!("{MIRROR_DIR}/{path}: missing from the mirror"),
-                Some(Fix::Restore(path.clone(), *id)),
-            )),
+            Ok(None) => match SessionPath::parse(path).and_then(|s| renamed.remove(&s.short)) {
+                Some(new) => out.push(problem(
+                    format!("{MIRROR_DIR}/{path}: renamed by hand to {MIRROR_DIR}/{new}"),
+                    Some(Fix::Commit(new)),
+                )),
+                None => out.push(problem(
+                    format!("{MIRROR_DIR}/{path}: missing from the mirror"),
+                    Some(Fix::Restore(path.clone(), *id)),
+                )),
+            },
             Ok(Some(bytes)) if blob_id(&bytes) != *id => {
                 let parses =
                     !is_session_path(path) || SessionFile::parse_bytes(path, &bytes).is_ok();
@@ -203,8 +219,15 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
             Err(e) => out.push(problem(e.to_string(), None)),
         }
     }
+    let renames: Vec<String> = out
+        .iter()
+        .filter_map(|p| match &p.fix {
+            Some(Fix::Commit(path)) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
     for path in ws.mirror().walk("")? {
-        if blobs.contains_key(&path) {
+        if blobs.contains_key(&path) || renames.contains(&path) {
             continue;
         }
         if path.ends_with(".theirs") {

@@ -1,7 +1,7 @@
 //! `git session pause`: checkpoint, status paused, no current session in this worktree.
 
 use crate::cli::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::session::Status;
 use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
@@ -22,6 +22,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         JournalCommand::Pause,
         a.session.session.as_deref(),
         |file, now| {
+            if file.meta.status.is_archived() {
+                return Err(Error::AlreadyClosed {
+                    name: file.meta.shortname.clone(),
+                    status: file.meta.status.as_str(),
+                });
+            }
             let file = ws.checkpoint_file(file.set_status(Status::Paused, now)?, None, now)?;
             Ok(SessionEdit::with_note(
                 file,

@@ -1,6 +1,8 @@
 //! Bringing `.sessions/` up to the ref without losing a hand edit, and finding the hand edits a
 //! commit should include. See docs/architecture.md ("Refresh" and "Hand edits") for the rules.
 
+use std::collections::HashMap;
+
 use gix::ObjectId;
 
 use crate::error::{Error, Result};
@@ -354,7 +356,21 @@ impl Refresher<'_> {
                 }
             }
         }
+        // The user's own notes can be many (a remote can ship 100,000): their blob ids in the
+        // tree are read in one walk per directory, not looked up path by path from the root.
+        let mut user_ids: HashMap<String, ObjectId> = HashMap::new();
         if self.mirror.exists() {
+            for e in store.list(tree, "")? {
+                if e.is_tree {
+                    if !layout::OWN_DIRS.contains(&e.name.as_str()) {
+                        for (p, id) in store.walk(e.id)? {
+                            user_ids.insert(format!("{}/{p}", e.name), id);
+                        }
+                    }
+                } else {
+                    user_ids.insert(e.name, e.id);
+                }
+            }
             for name in self.mirror.list("")? {
                 paths.push(name);
             }
@@ -377,7 +393,12 @@ impl Refresher<'_> {
                 }
                 Err(e) => return Err(e.into()),
             };
-            if store.entry_id(tree, &p)? == Some(blob_id(&bytes)) {
+            let in_tree = match user_ids.get(&p) {
+                Some(id) => Some(*id),
+                None if layout::is_user_path(&p) => None,
+                None => store.entry_id(tree, &p)?,
+            };
+            if in_tree == Some(blob_id(&bytes)) {
                 continue;
             }
             let is_session = SessionPath::parse(&p).is_some();
@@ -391,6 +412,51 @@ impl Refresher<'_> {
             changes.insert(p, Some(bytes));
         }
         Ok(changes)
+    }
+
+    /// One file per session: a session file about to be added whose short id already has a file
+    /// at another path of `tree` is either a rename by hand (the old file is gone from the
+    /// mirror: the old path is removed in the same commit) or a second copy (both are in the
+    /// mirror: it is not saved, with a warning). Moves that the change itself makes (close,
+    /// reopen) are left alone.
+    pub fn settle_session_names(&self, tree: ObjectId, changes: &mut TreeChanges) -> Result<()> {
+        let added: Vec<SessionPath> = changes
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .filter_map(|(p, _)| SessionPath::parse(p))
+            .collect();
+        if added.is_empty() {
+            return Ok(());
+        }
+        let mut in_tree: Vec<SessionPath> = Vec::new();
+        for dir in SessionDir::ALL {
+            for e in self.store.list(tree, dir.as_str())? {
+                in_tree.extend(SessionPath::from_file_name(dir, &e.name));
+            }
+        }
+        for new in added {
+            let new_path = new.render();
+            if in_tree.contains(&new) {
+                continue;
+            }
+            for old in in_tree.iter().filter(|o| o.short == new.short) {
+                let old_path = old.render();
+                if changes.contains_key(&old_path) {
+                    continue;
+                }
+                if self.mirror.read_regular(&old_path)?.is_none() {
+                    changes.insert(old_path, None);
+                } else {
+                    changes.remove(&new_path);
+                    self.warnings.push(format!(
+                        "{MIRROR_DIR}/{new_path}: same session (short id {}) as {MIRROR_DIR}/{old_path}; not saved. Keep one of the two files",
+                        new.short
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

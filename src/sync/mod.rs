@@ -60,7 +60,9 @@ pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
         }
         (false, false) => return Ok(Vec::new()),
     }
-    remote::fetch(ws.worktree(), remote, &specs)?;
+    for note in remote::fetch(ws.worktree(), remote, &specs)? {
+        ws.warn(note);
+    }
     let mut tips = Vec::new();
     for t in tracking {
         if let Some(id) = ws.store().tip_of(&t)? {

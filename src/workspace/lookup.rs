@@ -101,10 +101,15 @@ impl Workspace {
     /// Parse a session file from the mirror.
     pub fn load(&self, s: &SessionPath) -> Result<SessionFile> {
         let origin = format!("{MIRROR_DIR}/{s}");
+        let path = s.render();
         let bytes = self
             .mirror
-            .read(&s.render())?
+            .read(&path)?
             .ok_or_else(|| Error::Missing(origin.clone()))?;
+        // The write path needs to know what its plan read (see `commit_with`).
+        if let Some(reads) = self.plan_reads.borrow_mut().as_mut() {
+            reads.entry(path).or_insert_with(|| bytes.clone());
+        }
         Ok(SessionFile::parse_bytes(&origin, &bytes)?)
     }
 }

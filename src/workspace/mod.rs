@@ -9,6 +9,8 @@ mod lookup;
 mod tests;
 mod write;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -42,6 +44,8 @@ pub struct Workspace {
     state_dir: PathBuf,
     mirror: Mirror,
     warnings: Warnings,
+    /// While the write path runs a plan: what `load` read, path → bytes.
+    plan_reads: RefCell<Option<HashMap<String, Vec<u8>>>>,
 }
 
 impl Workspace {
@@ -64,6 +68,7 @@ impl Workspace {
             state_dir,
             mirror,
             warnings: Warnings::default(),
+            plan_reads: RefCell::default(),
         })
     }
 
@@ -85,6 +90,11 @@ impl Workspace {
     /// Warnings gathered while working, for the command to print.
     pub fn take_warnings(&self) -> Vec<String> {
         self.warnings.take()
+    }
+
+    /// Add a warning for the command to print.
+    pub fn warn(&self, msg: String) {
+        self.warnings.push(msg);
     }
 
     /// Wait at most `wait` for the worktree lock (hooks must not hold the agent up for long).

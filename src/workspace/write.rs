@@ -1,6 +1,8 @@
 //! The one write path: catch up, plan the change on the tip, add hand edits, commit, move the ref
 //! by compare-and-swap (redoing the plan on a lost race), then finish the mirror.
 
+use std::collections::HashMap;
+
 use gix::ObjectId;
 
 use crate::error::{Error, Result};
@@ -86,19 +88,29 @@ impl Workspace {
                 Some(t) => store.tree_of(t)?,
                 None => store.empty_tree(),
             };
-            let (planned, value) = plan(tree)?;
+            *self.plan_reads.borrow_mut() = Some(HashMap::new());
+            let planned = plan(tree);
+            let reads = self.plan_reads.take().unwrap_or_default();
+            let (planned, value) = planned?;
+            failpoint_edit("after-plan");
             let mut changes = refresher.hand_edits(tree, &planned.touched)?;
             changes.extend(planned.changes);
+            refresher.settle_session_names(tree, &mut changes)?;
             let new_tree = store.write_tree(tree, &changes)?;
             let subject = CommitSubject::new(command, &planned.shortname, &planned.summary);
             let parents: Vec<ObjectId> = tip.into_iter().collect();
             let commit = store.write_commit(&subject, new_tree, &parents)?;
-            // What each mirror file holds now, kept in the object database so that a crash or a
-            // save during the next steps can be merged rather than overwritten.
+            // What each mirror file held when the plan read it (or, for a file the plan did not
+            // read, holds now), kept in the object database so that a crash, or a save made
+            // since the plan read the file, is merged rather than overwritten.
             let mut before = Vec::new();
             let mut needs_note = false;
             for path in changes.keys() {
-                let id = match self.mirror.read_regular(path)? {
+                let bytes = match reads.get(path) {
+                    Some(read) => Some(read.clone()),
+                    None => self.mirror.read_regular(path)?,
+                };
+                let id = match bytes {
                     Some(bytes) => Some(store.write_blob(&bytes)?),
                     None => None,
                 };
@@ -120,14 +132,28 @@ impl Workspace {
             match store.compare_and_swap(tip, commit, &subject.to_string())? {
                 CasOutcome::Moved(id) => {
                     failpoint("after-cas");
-                    if tip.is_none() {
-                        self.ensure_excluded()?;
-                    }
-                    refresher.finish(&pending, Some(&changes))?;
-                    self.mirror.clear_dirty()?;
-                    self.mirror.set_last_seen(id)?;
-                    if needs_note {
-                        self.mirror.set_pending(None)?;
+                    // The change is saved: from here on a failure is a lagging mirror, which the
+                    // next command repairs (from the pending note, or by the ordinary refresh),
+                    // never an error that would make the caller record the change twice.
+                    let finished = (|| -> Result<()> {
+                        if tip.is_none() {
+                            self.ensure_excluded()?;
+                        }
+                        failpoint_error("finish")?;
+                        refresher.finish(&pending, Some(&changes))?;
+                        self.mirror.clear_dirty()?;
+                        self.mirror.set_last_seen(id)?;
+                        if needs_note {
+                            self.mirror.set_pending(None)?;
+                        }
+                        Ok(())
+                    })();
+                    if let Err(e) = finished {
+                        self.warnings.push(format!(
+                            "saved as {} on refs/sessions, but .sessions/ could not be updated ({}); the next git-session command brings it up to date",
+                            &id.to_string()[..10],
+                            crate::error::one_line(&e)
+                        ));
                     }
                     return Ok((id, value));
                 }
@@ -225,5 +251,34 @@ impl Workspace {
 fn failpoint(name: &str) {
     if std::env::var_os("GIT_SESSION_FAILPOINT").is_some_and(|v| v == name) {
         std::process::abort();
+    }
+}
+
+/// Tests make a step fail as a full disk would: `GIT_SESSION_FAILPOINT=error-<name>`.
+fn failpoint_error(name: &str) -> Result<()> {
+    if std::env::var_os("GIT_SESSION_FAILPOINT").is_some_and(|v| v == *format!("error-{name}")) {
+        return Err(Error::io(
+            name,
+            std::io::Error::new(std::io::ErrorKind::StorageFull, "failpoint: no space left"),
+        ));
+    }
+    Ok(())
+}
+
+/// Tests save a hand edit at a named point, as a user would while the command runs:
+/// `GIT_SESSION_FAILPOINT=edit-<name>` appends `GIT_SESSION_FAILPOINT_TEXT` to the file
+/// `GIT_SESSION_FAILPOINT_PATH`.
+fn failpoint_edit(name: &str) {
+    if std::env::var_os("GIT_SESSION_FAILPOINT").is_some_and(|v| v == *format!("edit-{name}"))
+        && let (Some(path), Some(text)) = (
+            std::env::var_os("GIT_SESSION_FAILPOINT_PATH"),
+            std::env::var("GIT_SESSION_FAILPOINT_TEXT").ok(),
+        )
+    {
+        use std::io::Write;
+        let file = std::fs::OpenOptions::new().append(true).open(path);
+        if let Ok(mut f) = file {
+            let _ = f.write_all(text.as_bytes());
+        }
     }
 }

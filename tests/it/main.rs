@@ -7,3 +7,4 @@ mod hooks;
 mod lifecycle;
 mod safety;
 mod sync;
+mod trust;
