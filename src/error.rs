@@ -48,11 +48,6 @@ pub enum Error {
         line: usize,
         message: String,
     },
-    /// The ref is gone while the mirror remembers a commit of it.
-    #[error(
-        "refs/sessions is gone, but .sessions/ was at {0}; nothing was written. Restore it with: git session doctor --repair"
-    )]
-    RefVanished(gix::ObjectId),
     #[error("another git-session command holds {0} and did not finish within {1} s; try again")]
     LockTimeout(PathBuf, u64),
     #[error(

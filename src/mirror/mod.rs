@@ -42,6 +42,17 @@ pub enum MirrorError {
     /// Something that is neither a file nor a directory (a FIFO, a socket, a device).
     #[error("{}: is not a regular file", .0.display())]
     NotAFile(PathBuf),
+    /// The ref is gone while the mirror remembers a commit of it.
+    #[error(
+        "refs/sessions is gone, but .sessions/ was at {0}; nothing was written. Restore it with: git session doctor --repair"
+    )]
+    RefVanished(gix::ObjectId),
+    /// Reading or writing the journal's objects failed while refreshing.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A session file the refresh had to merge does not parse.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
     /// A path that could leave `.sessions/` (`..`, an absolute or empty part, `.git`, a control
     /// character).
     #[error("{0:?}: not a path git-session writes or reads in .sessions/")]

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use gix::ObjectId;
 
-use crate::error::{Error, Result};
 use crate::journal::EntryWriter;
 use crate::layout::{self, PathKind, SessionDir, SessionPath};
 use crate::model::session::SessionFile;
@@ -13,7 +12,7 @@ use crate::model::{ids, merge, time};
 use crate::store::{Changed, SessionsRef, TreeChanges, blob_id};
 use crate::warnings::Warnings;
 
-use super::{MIRROR_DIR, Mirror, MirrorError, Pending, Unmerged};
+use super::{MIRROR_DIR, Mirror, MirrorError, Pending, Result, Unmerged};
 
 /// One worktree's mirror together with the ref it follows.
 pub struct Refresher<'a> {
@@ -40,7 +39,7 @@ impl Refresher<'_> {
             if let Some(last) = last
                 && store.has_object(last)
             {
-                return Err(Error::RefVanished(last));
+                return Err(MirrorError::RefVanished(last));
             }
             return Ok(None);
         };
@@ -90,7 +89,7 @@ impl Refresher<'_> {
             self.finish(&p, None)?;
             self.mirror.set_last_seen(p.commit)?;
         }
-        Ok(self.mirror.set_pending(None)?)
+        self.mirror.set_pending(None)
     }
 
     /// Make the mirror hold what `p.commit` committed, path by path, without losing an edit made
@@ -277,7 +276,7 @@ impl Refresher<'_> {
             return Ok(());
         };
         self.mirror.write(&path, &bytes)?;
-        Ok(self.mirror.add_dirty(&path)?)
+        self.mirror.add_dirty(&path)
     }
 
     /// Redo merges that waited for our copy to parse; returns the tree changes they make.
@@ -391,7 +390,7 @@ impl Refresher<'_> {
                     self.warnings.push(format!("not saved: {e}"));
                     continue;
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e),
             };
             let in_tree = match user_ids.get(&p) {
                 Some(id) => Some(*id),

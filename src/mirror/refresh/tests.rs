@@ -495,7 +495,7 @@ fn a_ref_gone_under_a_mirror_that_saw_it_is_an_error() {
     let a = advance(&store, &[("notes/n.md", Some("n"))], "a");
     r.refresh().expect("refresh");
     s.t.git(&["update-ref", "-d", crate::store::SESSIONS_REF]);
-    assert!(matches!(r.refresh(), Err(Error::RefVanished(id)) if id == a));
+    assert!(matches!(r.refresh(), Err(MirrorError::RefVanished(id)) if id == a));
     assert_eq!(
         s.read("notes/n.md").as_deref(),
         Some("n"),
