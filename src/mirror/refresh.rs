@@ -48,8 +48,24 @@ impl Refresher<'_> {
         let base_tree = last.and_then(|c| store.tree_of(c).ok());
         let tip_tree = store.tree_of(tip)?;
         let mut changes = store.diff(base_tree, tip_tree)?;
-        // Deletions last, so a session moved between active/ and archive/ lands before its old path goes.
-        changes.sort_by_key(|c| c.new.is_none());
+        // Deletions last, so a session moved between active/ and archive/ lands before its old path goes;
+        // but a deletion that makes room (a directory becoming a file, or the reverse) goes first.
+        let written: std::collections::BTreeSet<String> = changes
+            .iter()
+            .filter(|c| c.new.is_some())
+            .map(|c| c.path.clone())
+            .collect();
+        let makes_room = |c: &Changed| {
+            let under = format!("{}/", c.path);
+            c.path
+                .match_indices('/')
+                .any(|(i, _)| written.contains(&c.path[..i]))
+                || written
+                    .range(under.clone()..)
+                    .next()
+                    .is_some_and(|w| w.starts_with(&under))
+        };
+        changes.sort_by_key(|c| (c.new.is_some() || !makes_room(c), c.new.is_none()));
         for change in &changes {
             self.refresh_path(change, tip_tree)?;
         }
