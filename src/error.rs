@@ -86,6 +86,12 @@ pub enum Error {
         ours: String,
         short: String,
     },
+    /// A fetched journal whose tree breaks a rule of the layout or a limit: refused whole.
+    #[error("refused the journal of {label}: {refusal}; nothing was merged (see docs/security.md)")]
+    RefusedTree {
+        label: String,
+        refusal: crate::store::gate::Refusal,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -204,19 +204,108 @@ pub fn is_user_path(path: &str) -> bool {
     !path.contains('/') || !OWN_DIRS.contains(&top)
 }
 
-/// One path component that may be written to disk: not empty, not `.`/`..`, not `.git` in any
-/// case, no control characters (git's own `verify_path` rules, plus control characters).
+/// The longest name a component may have, in bytes: `NAME_MAX` of common file systems, so every
+/// name the tree holds can be created in the mirror.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Why a path component may not be written to disk, or `None` when it may. The rules are git's
+/// own `verify_path` (with its NTFS and HFS+ protections on every platform, since a journal
+/// travels to all of them) plus control characters, `\` and a length bound.
+pub fn component_problem(c: &str) -> Option<&'static str> {
+    if c.is_empty() {
+        return Some("empty name");
+    }
+    if c == "." || c == ".." {
+        return Some("'.' or '..' name");
+    }
+    if c.contains('/') || c.contains('\\') {
+        return Some("'/' or '\\' inside a name");
+    }
+    if c.chars().any(char::is_control) {
+        return Some("control character in a name");
+    }
+    if c.len() > MAX_NAME_BYTES {
+        return Some("name longer than 255 bytes");
+    }
+    if is_git_dir_name(c) {
+        return Some("'.git' name");
+    }
+    None
+}
+
+/// Whether `c` names a `.git` directory on some file system: any case; NTFS drops trailing dots
+/// and spaces and knows the short name `git~1`; HFS+ ignores some zero-width code points.
+fn is_git_dir_name(c: &str) -> bool {
+    const HFS_IGNORED: [char; 16] = [
+        '\u{200c}', '\u{200d}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}',
+        '\u{202d}', '\u{202e}', '\u{206a}', '\u{206b}', '\u{206c}', '\u{206d}', '\u{206e}',
+        '\u{206f}', '\u{feff}',
+    ];
+    let folded: String = c.chars().filter(|ch| !HFS_IGNORED.contains(ch)).collect();
+    let trimmed = folded.trim_end_matches(['.', ' ']);
+    trimmed.eq_ignore_ascii_case(".git") || trimmed.eq_ignore_ascii_case("git~1")
+}
+
+/// One path component that may be written to disk (see [`component_problem`]).
 pub fn valid_component(c: &str) -> bool {
-    !c.is_empty()
-        && c != "."
-        && c != ".."
-        && !c.eq_ignore_ascii_case(".git")
-        && !c.chars().any(char::is_control)
+    component_problem(c).is_none()
 }
 
 /// Whether every component of `path` is [`valid_component`].
 pub fn valid_path(path: &str) -> bool {
     path.split('/').all(valid_component)
+}
+
+/// A directory of the tree, by what the layout lets it hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The tree's root.
+    Root,
+    /// `active/` or `archive/`: session files (and `.theirs` copies) only.
+    SessionFiles,
+    /// `journal/`: one directory per session.
+    Journal,
+    /// `journal/<short>/`: `progress.md`, `entries/`, and files a merge kept beside them.
+    SessionJournal,
+    /// `journal/<short>/entries/`: entry files only.
+    Entries,
+    /// The user's own notes, anywhere outside the tool's directories: files and directories.
+    Notes,
+}
+
+/// What the entry of a given name in a [`Place`] must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// A directory, which is then the given place.
+    Tree(Place),
+    /// A file.
+    Blob,
+    /// Either (the user's notes): a directory is then the given place.
+    Either(Place),
+}
+
+impl Place {
+    /// What the entry `name` of this directory must be.
+    pub fn expects(self, name: &str) -> Expected {
+        match (self, name) {
+            (Place::Root, "active" | "archive") => Expected::Tree(Place::SessionFiles),
+            (Place::Root, "journal") => Expected::Tree(Place::Journal),
+            (Place::Root | Place::Notes, _) => Expected::Either(Place::Notes),
+            (Place::Journal, _) => Expected::Tree(Place::SessionJournal),
+            (Place::SessionJournal, "entries") => Expected::Tree(Place::Entries),
+            (Place::SessionJournal | Place::SessionFiles | Place::Entries, _) => Expected::Blob,
+        }
+    }
+}
+
+/// `<name><suffix>`, the name shortened (on a character boundary) so the result still fits
+/// [`MAX_NAME_BYTES`]: a copy kept beside a file must be creatable wherever the file is.
+pub fn side_name(name: &str, suffix: &str) -> String {
+    let mut end = name.len().min(MAX_NAME_BYTES.saturating_sub(suffix.len()));
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", &name[..end])
 }
 
 #[cfg(test)]
@@ -289,11 +378,62 @@ mod tests {
 
     #[test]
     fn components_that_would_leave_the_mirror_are_invalid() {
-        for bad in ["", ".", "..", ".git", ".GIT", "a\nb", "a\u{7f}"] {
+        let long = "x".repeat(256);
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".git",
+            ".GIT",
+            ".git.",
+            ".Git ",
+            "GIT~1",
+            ".g\u{200c}it",
+            "a\nb",
+            "a\u{7f}",
+            "a\u{85}",
+            "a\\b",
+            "a/b",
+            &long,
+        ] {
             assert!(!valid_component(bad), "{bad:?}");
+        }
+        for good in [".gitignore", "git", ".github", "notes.md", "..x", "é"] {
+            assert!(valid_component(good), "{good:?}");
         }
         assert!(valid_path("notes/a.md"));
         assert!(!valid_path("notes/../a.md"));
         assert!(!valid_path("/abs"));
+    }
+
+    #[test]
+    fn each_place_says_what_it_holds() {
+        use Expected::*;
+        assert_eq!(Place::Root.expects("active"), Tree(Place::SessionFiles));
+        assert_eq!(Place::Root.expects("journal"), Tree(Place::Journal));
+        assert_eq!(Place::Root.expects("notes"), Either(Place::Notes));
+        assert_eq!(Place::Notes.expects("active"), Either(Place::Notes));
+        assert_eq!(Place::SessionFiles.expects("x-1a2b3c4d.md"), Blob);
+        assert_eq!(
+            Place::Journal.expects("1a2b3c4d"),
+            Tree(Place::SessionJournal)
+        );
+        assert_eq!(
+            Place::SessionJournal.expects("entries"),
+            Tree(Place::Entries)
+        );
+        assert_eq!(Place::SessionJournal.expects("progress.md"), Blob);
+        assert_eq!(Place::Entries.expects("e.md"), Blob);
+    }
+
+    #[test]
+    fn side_names_fit_a_file_name() {
+        assert_eq!(side_name("notes", ".theirs"), "notes.theirs");
+        let long = "é".repeat(127);
+        let side = side_name(&long, ".theirs");
+        assert!(
+            side.len() <= MAX_NAME_BYTES && side.ends_with(".theirs"),
+            "{side}"
+        );
     }
 }

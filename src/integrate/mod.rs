@@ -44,6 +44,7 @@ pub fn integrate(
             commit: theirs,
         });
     }
+    gate(store, theirs, label)?;
     for _ in 0..MAX_ATTEMPTS {
         let local = store.tip()?;
         let (expected, new, outcome): (Option<ObjectId>, ObjectId, fn(ObjectId) -> Integrated) =
@@ -77,6 +78,20 @@ pub fn integrate(
         }
     }
     Err(Error::TooManyRetries(MAX_ATTEMPTS))
+}
+
+/// Refuse `theirs` unless its tree passes the store's gate. Checked once, before any outcome
+/// (adopt, fast-forward, merge): the local tip only serves to skip subtrees it already holds, so
+/// the answer does not depend on which tip a retry sees.
+fn gate(store: &SessionsRef, theirs: ObjectId, label: &str) -> Result<()> {
+    let trusted = store.tip()?.map(|t| store.tree_of(t)).transpose()?;
+    match store.check_incoming_tree(store.tree_of(theirs)?, trusted)? {
+        None => Ok(()),
+        Some(refusal) => Err(Error::RefusedTree {
+            label: label.to_string(),
+            refusal,
+        }),
+    }
 }
 
 /// Write the merge commit of `ours` and `theirs` (not moved to yet); returns it and what needed

@@ -10,6 +10,7 @@
 //! | `progress.md` of a merged session | regenerated from the merged file |
 //! | a session added on both sides with one short id but two ids | refused: nothing merged, reported |
 //! | any other file changed on both sides | ours kept; theirs written beside it as `<path>.theirs` |
+//! | a file on one side where the other has a directory (users' notes) | ours kept; theirs (the file, or the whole directory) beside it as `<path>.theirs`; reported |
 
 use std::collections::BTreeMap;
 
@@ -104,7 +105,12 @@ pub fn merge_journals(
         }
     }
     for c in &diff {
-        let o = store.entry_id(ours, &c.path)?;
+        // A directory of ours at a path where theirs has a file is not "ours' version" of that
+        // file: `keep_apart` settles it below.
+        let o = store
+            .entry_at(ours, &c.path)?
+            .filter(|(_, is_tree)| !is_tree)
+            .map(|(id, _)| id);
         if o == c.new {
             continue;
         }
@@ -156,7 +162,97 @@ pub fn merge_journals(
     for (short, name) in both {
         merge_session(store, base, ours, theirs, &short, &name, &w, &mut out)?;
     }
+    keep_apart(store, ours, &mut out, other)?;
     Ok(out)
+}
+
+/// Make sure no path of the merged tree is a file and also holds files (the notes of two clones
+/// can: `notes` a file on one, a directory on the other), which no file system, and so no mirror,
+/// can hold. Ours stays where it is; what theirs brought (the file, or everything under the
+/// directory) moves beside it to `<path>.theirs`, and the clash is reported once.
+fn keep_apart(store: &SessionsRef, ours: ObjectId, out: &mut TreeMerge, other: &str) -> Result<()> {
+    let writes: Vec<String> = out
+        .changes
+        .iter()
+        .filter(|(_, bytes)| bytes.is_some())
+        .map(|(path, _)| path.clone())
+        .collect();
+    // Clashing path -> where theirs went; a directory of theirs moves as one.
+    let mut moved: BTreeMap<String, String> = BTreeMap::new();
+    // Ancestors sort before their descendants, so a clash found at an ancestor is settled
+    // (moved, or known to stay) before any path under it is looked at.
+    for path in writes {
+        let mut clash = None;
+        for (i, _) in path.match_indices('/') {
+            let ancestor = &path[..i];
+            if is_file_after(store, ours, &out.changes, ancestor)? {
+                clash = Some((ancestor.to_string(), "a file here and a directory"));
+                break;
+            }
+        }
+        if clash.is_none() && is_directory_after(store, ours, &out.changes, &path)? {
+            clash = Some((path.clone(), "a directory here and a file"));
+        }
+        let Some((root, what)) = clash else {
+            // Theirs' file replaces a directory nobody kept: the removals under it are implied.
+            let under = format!("{path}/");
+            out.changes
+                .retain(|p, bytes| bytes.is_some() || !p.starts_with(&under));
+            continue;
+        };
+        let side = match moved.get(&root) {
+            Some(side) => side.clone(),
+            None => {
+                let side = unique_side_path(store, ours, &out.changes, &root)?;
+                out.conflicts.push(format!(
+                    "{root} is {what} on {other}; theirs kept as {side}"
+                ));
+                moved.insert(root.clone(), side.clone());
+                side
+            }
+        };
+        let bytes = out.changes.remove(&path).flatten();
+        out.changes
+            .insert(format!("{side}{}", &path[root.len()..]), bytes);
+    }
+    Ok(())
+}
+
+/// Whether `path` is a file once `changes` are applied to `ours`.
+fn is_file_after(
+    store: &SessionsRef,
+    ours: ObjectId,
+    changes: &TreeChanges,
+    path: &str,
+) -> Result<bool> {
+    Ok(match changes.get(path) {
+        Some(bytes) => bytes.is_some(),
+        None => matches!(store.entry_at(ours, path)?, Some((_, false))),
+    })
+}
+
+/// Whether `path` is a directory holding anything once `changes` are applied to `ours`.
+fn is_directory_after(
+    store: &SessionsRef,
+    ours: ObjectId,
+    changes: &TreeChanges,
+    path: &str,
+) -> Result<bool> {
+    let under = format!("{path}/");
+    let written_under = changes
+        .range(under.clone()..)
+        .take_while(|(p, _)| p.starts_with(&under))
+        .any(|(_, bytes)| bytes.is_some());
+    if written_under {
+        return Ok(true);
+    }
+    let Some((id, true)) = store.entry_at(ours, path)? else {
+        return Ok(false);
+    };
+    Ok(store
+        .walk(id)?
+        .iter()
+        .any(|(rel, _)| !matches!(changes.get(&format!("{under}{rel}")), Some(None))))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -229,16 +325,31 @@ fn merge_session(
     Ok(())
 }
 
-/// `<path>.theirs`, or `<path>.theirs-<hex>` when that is taken in ours or in this merge.
+/// `<path>.theirs`, or `<path>.theirs-<hex>` when that is taken (as a file or a directory) in
+/// ours or in this merge; the last component is shortened if needed to stay a valid name.
 fn unique_side_path(
     store: &SessionsRef,
     ours: ObjectId,
     changes: &TreeChanges,
     path: &str,
 ) -> Result<String> {
-    let mut side = format!("{path}.theirs");
-    while changes.contains_key(&side) || store.entry_id(ours, &side)?.is_some() {
-        side = format!("{path}.theirs-{:04x}", layout::rand32() as u16);
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((dir, name)) => (format!("{dir}/"), name),
+        None => (String::new(), path),
+    };
+    let taken = |side: &str| -> Result<bool> {
+        let under = format!("{side}/");
+        Ok(changes.contains_key(side)
+            || changes
+                .range(under.clone()..)
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&under))
+            || store.entry_id(ours, side)?.is_some())
+    };
+    let mut side = format!("{dir}{}", layout::side_name(name, ".theirs"));
+    while taken(&side)? {
+        let suffix = format!(".theirs-{:04x}", layout::rand32() as u16);
+        side = format!("{dir}{}", layout::side_name(name, &suffix));
     }
     Ok(side)
 }

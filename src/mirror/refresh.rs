@@ -49,25 +49,24 @@ impl Refresher<'_> {
         let base_tree = last.and_then(|c| store.tree_of(c).ok());
         let tip_tree = store.tree_of(tip)?;
         let mut changes = store.diff(base_tree, tip_tree)?;
-        // Deletions last, so a session moved between active/ and archive/ lands before its old
-        // path goes; except a deletion that makes room (a file that becomes a directory, or a
-        // directory whose files go so that a file can take its name), which comes first.
-        let paths: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+        // Deletions last, so a session moved between active/ and archive/ lands before its old path goes;
+        // but a deletion that makes room (a directory becoming a file, or the reverse) goes first.
+        let written: std::collections::BTreeSet<String> = changes
+            .iter()
+            .filter(|c| c.new.is_some())
+            .map(|c| c.path.clone())
+            .collect();
         let makes_room = |c: &Changed| {
-            c.new.is_none()
-                && paths.iter().any(|p| {
-                    p.strip_prefix(c.path.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-                        || c.path
-                            .strip_prefix(p.as_str())
-                            .is_some_and(|r| r.starts_with('/'))
-                })
+            let under = format!("{}/", c.path);
+            c.path
+                .match_indices('/')
+                .any(|(i, _)| written.contains(&c.path[..i]))
+                || written
+                    .range(under.clone()..)
+                    .next()
+                    .is_some_and(|w| w.starts_with(&under))
         };
-        changes.sort_by_key(|c| match (makes_room(c), c.new.is_none()) {
-            (true, _) => 0,
-            (false, false) => 1,
-            (false, true) => 2,
-        });
+        changes.sort_by_key(|c| (c.new.is_some() || !makes_room(c), c.new.is_none()));
         for change in &changes {
             self.refresh_path(change, tip_tree)?;
         }

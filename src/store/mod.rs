@@ -4,6 +4,7 @@
 //! the only module that calls gix.
 
 mod cas;
+pub mod gate;
 mod history;
 pub mod subject;
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod attacks;
 mod common;
 mod foundation;
 mod hooks;
+mod hostile;
 mod lifecycle;
 mod safety;
 mod sync;

@@ -68,6 +68,28 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Run git in `dir` with `input` on its stdin, asserting success; returns stdout.
+    pub fn git_input(&self, dir: &Path, args: &[&str], input: &[u8]) -> String {
+        use std::io::Write;
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(dir).args(args);
+        self.apply(&mut cmd);
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     /// A new repository with one commit on main.
     pub fn repo(&self, name: &str) -> PathBuf {
         let dir = self.path(name);
