@@ -31,6 +31,8 @@ pub struct Row {
     pub git_branch: Option<String>,
     pub current: bool,
     pub path: String,
+    #[serde(skip)]
+    updated: Option<crate::model::time::Stamp>,
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
@@ -59,6 +61,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 continue;
             }
         };
+        let updated = file.meta.updated();
         let v = file.view();
         let (done, total) = v.step_counts();
         rows.push(Row {
@@ -73,9 +76,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             updated_at: v.updated_at,
             git_branch: v.git_branch,
             path: format!(".sessions/{s}"),
+            updated,
         });
     }
-    rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.updated));
     ctx.flush_warnings(&ws);
     let p = &ctx.printer;
     if p.json {

@@ -23,14 +23,17 @@ pub struct Args {
 
 /// The most recently updated active or paused session.
 pub fn most_recent(ws: &Workspace) -> Result<Option<SessionEntry>> {
-    let mut best: Option<(String, SessionEntry)> = None;
+    // Times compare as times (a hand-written `+02:00` offset included); one that does not parse
+    // orders before every real time.
+    let mut best: Option<(Option<time::Stamp>, SessionEntry)> = None;
     for s in ws.sessions()?.into_iter().filter(|s| !s.archived()) {
         let Ok(f) = ws.load(&s) else { continue };
         if f.meta.status.is_archived() {
             continue;
         }
-        if best.as_ref().is_none_or(|(at, _)| f.meta.updated_at > *at) {
-            best = Some((f.meta.updated_at.clone(), s));
+        let at = f.meta.updated();
+        if best.as_ref().is_none_or(|(best_at, _)| at > *best_at) {
+            best = Some((at, s));
         }
     }
     Ok(best.map(|(_, s)| s))

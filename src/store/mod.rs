@@ -235,17 +235,7 @@ impl<'r> SessionsRef<'r> {
 
     /// The id of the entry at `path` in `tree`.
     pub fn entry_id(&self, tree: ObjectId, path: &str) -> Result<Option<ObjectId>> {
-        if tree == self.empty_tree() {
-            return Ok(None);
-        }
-        let t = self
-            .repo
-            .find_tree(tree)
-            .map_err(|e| StoreError::git("reading tree", e))?;
-        let e = t
-            .lookup_entry_by_path(path)
-            .map_err(|e| StoreError::git("reading tree", e))?;
-        Ok(e.map(|e| e.object_id()))
+        Ok(self.entry_at(tree, path)?.map(|(id, _)| id))
     }
 
     /// The bytes of the blob at `path` in `tree`.

@@ -232,14 +232,7 @@ impl SessionFile {
 
     /// Top-level list items of a section (not of its nested sections).
     pub fn items(&self, sec: Sec) -> Vec<Item> {
-        let body = self.body_of(sec);
-        let end = self
-            .headings
-            .iter()
-            .map(|h| h.start)
-            .find(|&s| s >= body.start && s < body.end)
-            .unwrap_or(body.end);
-        self.items_in(body.start..end)
+        self.items_in(self.own_range(sec))
     }
 
     pub(super) fn items_in(&self, range: Range<usize>) -> Vec<Item> {
