@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod error;
 pub mod hooks;
+pub mod import;
 pub mod install;
 pub mod integrate;
 pub mod journal;

@@ -40,6 +40,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     {
         let lock = ws.lock()?;
         ws.refresh(&lock)?;
+        ws.adopt_strays(&lock)?;
     }
     let current = ws.current_id()?;
     let mut rows = Vec::new();

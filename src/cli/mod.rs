@@ -5,6 +5,7 @@ mod close;
 mod doctor;
 mod history;
 mod hook;
+mod import;
 mod init;
 mod install;
 mod list;
@@ -79,6 +80,8 @@ pub enum Command {
     Install(install::Args),
     /// Fetch the remote's journal, merge it, and push.
     Sync(sync::Args),
+    /// Adopt a seed-era .sessions/ tree (session files, journals, entries) in one commit.
+    Import(import::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -264,5 +267,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Hook(a) => hook::run(&ctx, a),
         Command::Install(a) => install::run(&ctx, a),
         Command::Sync(a) => sync::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
     }
 }

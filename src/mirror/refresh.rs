@@ -336,6 +336,13 @@ impl Refresher<'_> {
             .map(|n| format!("{active}/{n}"))
             .collect();
         paths.extend(self.mirror.dirty()?);
+        // A file in archive/ that is not named as this tool names sessions (copied in by hand).
+        let archive = SessionDir::Archive;
+        for n in self.mirror.list(archive.as_str())? {
+            if n.ends_with(".md") && SessionPath::from_file_name(archive, &n).is_none() {
+                paths.push(format!("{}/{n}", archive.as_str()));
+            }
+        }
         for short in touched {
             if let Some(s) = self.mirror.find_session(short)?
                 && s.archived()
@@ -399,17 +406,91 @@ impl Refresher<'_> {
             if in_tree == Some(blob_id(&bytes)) {
                 continue;
             }
-            let is_session = SessionPath::parse(&p).is_some();
-            if is_session
-                && let Err(e) = SessionFile::parse_bytes(&format!("{MIRROR_DIR}/{p}"), &bytes)
-            {
-                self.warnings
-                    .push(format!("not saving your edit until it parses: {e}"));
-                continue;
+            if let Some((dir, name)) = session_dir_file(&p) {
+                let origin = format!("{MIRROR_DIR}/{p}");
+                match SessionFile::parse_bytes(&origin, &bytes) {
+                    Ok(file) if named_for(&p, &file) => {}
+                    // A session file this tool did not name: adopt it under its own name.
+                    Ok(_) => {
+                        self.adopt(tree, &p, dir, name, &bytes, &mut changes)?;
+                        continue;
+                    }
+                    Err(e) if SessionPath::parse(&p).is_some() => {
+                        self.warnings
+                            .push(format!("not saving your edit until it parses: {e}"));
+                        continue;
+                    }
+                    // Not named as ours and not parsing as it is (no id, say): adoption decides.
+                    Err(_) => {
+                        self.adopt(tree, &p, dir, name, &bytes, &mut changes)?;
+                        continue;
+                    }
+                }
             }
             changes.insert(p, Some(bytes));
         }
         Ok(changes)
+    }
+
+    /// Adopt the session file at `p` (in `dir`, named `name`): under its portable name
+    /// `<shortname>-<short of its id>.md`, with an id if it had none, plus its `progress.md`.
+    /// Refused with a warning when another session already has that short id, or when the
+    /// portable name is already a file here (a second copy).
+    fn adopt(
+        &self,
+        tree: ObjectId,
+        p: &str,
+        dir: SessionDir,
+        name: &str,
+        bytes: &[u8],
+        changes: &mut TreeChanges,
+    ) -> Result<()> {
+        let origin = format!("{MIRROR_DIR}/{p}");
+        let a = match crate::journal::adopt_session(&origin, name, bytes, dir) {
+            Ok(a) => a,
+            Err(e) => {
+                self.warnings.push(format!("not adopted: {e}"));
+                return Ok(());
+            }
+        };
+        let to = a.path.render();
+        for d in SessionDir::ALL {
+            for e in self.store.list(tree, d.as_str())? {
+                let Some(other) = SessionPath::from_file_name(d, &e.name) else {
+                    continue;
+                };
+                if other.short == a.path.short {
+                    self.warnings.push(format!(
+                        "not adopted: {origin} has the short id {} of {MIRROR_DIR}/{other} (id {}); give one of them another id",
+                        a.path.short, a.id
+                    ));
+                    return Ok(());
+                }
+            }
+        }
+        if self.mirror.read_regular(&to)?.is_some() {
+            self.warnings.push(format!(
+                "not adopted: {origin} would become {MIRROR_DIR}/{to}, which is already there"
+            ));
+            return Ok(());
+        }
+        self.mirror.write(&to, &a.bytes)?;
+        self.mirror.remove(p)?;
+        self.mirror.add_dirty(&to)?;
+        let progress = layout::progress_path(&a.path.short);
+        changes.insert(
+            progress,
+            Some(crate::model::progress::render(&a.file.view()).into_bytes()),
+        );
+        changes.insert(to.clone(), Some(a.bytes));
+        let how = if a.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", a.notes.join("; "))
+        };
+        self.warnings
+            .push(format!("adopted {origin} as {MIRROR_DIR}/{to}{how}"));
+        Ok(())
     }
 
     /// One file per session: a session file about to be added whose short id already has a file
@@ -456,6 +537,20 @@ impl Refresher<'_> {
         }
         Ok(())
     }
+}
+
+/// `(dir, file name)` of a `.md` file directly in `active/` or `archive/`.
+fn session_dir_file(path: &str) -> Option<(SessionDir, &str)> {
+    let (dir, name) = path.split_once('/')?;
+    let dir = SessionDir::ALL.into_iter().find(|d| d.as_str() == dir)?;
+    (name.ends_with(".md") && !name.contains('/')).then_some((dir, name))
+}
+
+/// Whether `path` is the name this tool gives `file`: `<shortname>-<short>.md` with the short
+/// id of the file's own id.
+fn named_for(path: &str, file: &SessionFile) -> bool {
+    SessionPath::parse(path)
+        .is_some_and(|s| ids::short_of(&file.meta.id).as_deref() == Some(s.short.as_str()))
 }
 
 #[cfg(test)]

@@ -22,11 +22,13 @@ pub enum JournalCommand {
     Compact,
     Sync,
     Doctor,
+    /// Session files adopted from a seed-era tree, or dropped in by hand.
+    Import,
 }
 
 impl JournalCommand {
     /// Every command, for parsing.
-    pub const ALL: [JournalCommand; 9] = [
+    pub const ALL: [JournalCommand; 10] = [
         JournalCommand::Init,
         JournalCommand::Log,
         JournalCommand::Checkpoint,
@@ -36,6 +38,7 @@ impl JournalCommand {
         JournalCommand::Compact,
         JournalCommand::Sync,
         JournalCommand::Doctor,
+        JournalCommand::Import,
     ];
 
     /// The command's name as it appears in subjects.
@@ -50,6 +53,7 @@ impl JournalCommand {
             JournalCommand::Compact => "compact",
             JournalCommand::Sync => "sync",
             JournalCommand::Doctor => "doctor",
+            JournalCommand::Import => "import",
         }
     }
 

@@ -220,6 +220,35 @@ impl Workspace {
             .is_empty())
     }
 
+    /// Adopt session files dropped into `active/` or `archive/` under names this tool does not
+    /// give (a seed-era file, a copy): one commit, or none when there is nothing to adopt.
+    pub fn adopt_strays(&self, lock: &WorktreeLock) -> Result<()> {
+        let mut strays = 0;
+        for dir in crate::layout::SessionDir::ALL {
+            strays += self
+                .mirror
+                .list(dir.as_str())?
+                .iter()
+                .filter(|n| {
+                    n.ends_with(".md")
+                        && crate::layout::SessionPath::from_file_name(dir, n).is_none()
+                })
+                .count();
+        }
+        if strays == 0 || self.author().is_err() {
+            return Ok(());
+        }
+        self.commit(lock, crate::store::JournalCommand::Import, |_| {
+            Ok(write::Planned {
+                changes: Default::default(),
+                shortname: "journal".into(),
+                summary: format!("adopt {strays} session files"),
+                touched: vec![],
+            })
+        })?;
+        Ok(())
+    }
+
     // ---- keeping the mirror in step with the ref ----
 
     /// Merge any fetched journal not merged yet (a plain `git fetch` of it counts), then bring

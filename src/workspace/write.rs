@@ -96,6 +96,12 @@ impl Workspace {
             let mut changes = refresher.hand_edits(tree, &planned.touched)?;
             changes.extend(planned.changes);
             refresher.settle_session_names(tree, &mut changes)?;
+            // Nothing to save (a plan of hand edits only, and none were found): no empty commit.
+            if changes.is_empty()
+                && let Some(tip) = tip
+            {
+                return Ok((tip, value));
+            }
             let new_tree = store.write_tree(tree, &changes)?;
             let subject = CommitSubject::new(command, &planned.shortname, &planned.summary);
             let parents: Vec<ObjectId> = tip.into_iter().collect();

@@ -1,5 +1,6 @@
 //! One integration-test binary: the real `git-session` against real repositories.
 
+mod adopt;
 mod attacks;
 mod common;
 mod foundation;
