@@ -5,5 +5,7 @@ mod common;
 mod foundation;
 mod hooks;
 mod lifecycle;
+mod locks;
 mod safety;
+mod stress;
 mod sync;
