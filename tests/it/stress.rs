@@ -1,6 +1,6 @@
 //! Acknowledged entries survive git's own ref maintenance (issue 13, item 5).
 //!
-//! Several `git session log` processes, in two worktrees, race with `git pack-refs --all` and
+//! Several `git session log` processes, in three worktrees, race with `git pack-refs --all` and
 //! `git gc --auto` running in a loop; every `log` that exited 0 must be in the history and the
 //! tree of `refs/sessions` afterwards. The default run is short (three rounds of 1.5 s); set
 //! `GIT_SESSION_STRESS=1` for a long one (`GIT_SESSION_STRESS_ROUNDS` and
@@ -205,7 +205,7 @@ fn one_round(env: &Env, round: usize, logging: Duration) -> Tally {
 }
 
 #[test]
-fn acknowledged_logs_survive_pack_refs_and_gc_auto_in_two_worktrees() {
+fn acknowledged_logs_survive_pack_refs_and_gc_auto_across_worktrees() {
     let (rounds, logging) = budget();
     let env = Env::new();
     let mut total = Tally::default();
