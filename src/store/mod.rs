@@ -10,6 +10,7 @@ pub mod subject;
 #[cfg(test)]
 pub(crate) mod tests;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,8 +28,19 @@ pub const SESSIONS_REF: &str = "refs/sessions";
 /// such as `refs/sessions` ("funny refname"), so remotes keep it two levels deep.
 pub const REMOTE_REF: &str = "refs/git-session/sessions";
 
-/// How long to wait for another process's `refs/sessions.lock` before deciding it is stale.
+/// A lock file (`<ref>.lock`, `packed-refs.lock`) not written for this long was left by a killed
+/// process and is removed.
 const STALE_LOCK: Duration = Duration::from_secs(10);
+
+/// How long a ref update waits for locks held by live processes before it gives up; longer than
+/// [`STALE_LOCK`], so a lock a process dies holding is cleared rather than reported.
+const LOCK_WAIT: Duration = Duration::from_secs(12);
+
+/// How often an object write is tried: `git gc` (`prune-packed`) removes an emptied
+/// `objects/xx/` directory between gix creating it and renaming the object into it (gix-odb
+/// 0.87 `loose/write.rs:156-167`); git retries that rename, and writing an object twice is
+/// harmless.
+const OBJECT_WRITE_TRIES: usize = 3;
 
 /// What can go wrong reading or writing the journal's objects and refs.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +59,8 @@ pub enum StoreError {
         "no git identity configured: set user.name and user.email (git config user.email you@example.com)"
     )]
     NoIdentity,
-    /// A ref's `.lock` file is held by another process (or was left by a killed one) for too long.
+    /// A lock file a ref update needs is held by a live process (one written in the last
+    /// seconds) for longer than the update waits.
     #[error("{} is held by another process and was not released within {secs} s; try again", path.display())]
     RefLocked { path: PathBuf, secs: u64 },
     /// A revision that does not name a commit of the journal's history.
@@ -143,12 +156,17 @@ pub enum CasOutcome {
 /// The journal ref of one repository.
 pub struct SessionsRef<'r> {
     repo: &'r gix::Repository,
+    /// Warning lines for stale lock files removed, until the caller takes them.
+    removed_locks: RefCell<Vec<String>>,
 }
 
 impl<'r> SessionsRef<'r> {
     /// The journal of `repo`.
     pub fn new(repo: &'r gix::Repository) -> Self {
-        SessionsRef { repo }
+        SessionsRef {
+            repo,
+            removed_locks: RefCell::default(),
+        }
     }
 
     /// The commit `refs/sessions` points at, if the ref exists.
@@ -158,6 +176,14 @@ impl<'r> SessionsRef<'r> {
 
     /// The commit any ref points at, checked to be a commit.
     pub fn tip_of(&self, name: &str) -> Result<Option<ObjectId>> {
+        // gix reads the loose file, else its cached `packed-refs` snapshot, which it reloads only
+        // when the file's modification time grew (gix-fs `snapshot.rs:125`): a `pack-refs` within
+        // the same clock tick goes unseen. When the loose file is gone, `pack-refs` wrote the
+        // value to `packed-refs` first, so reload it after looking and the value read is current.
+        let loose = self.repo.common_dir().join(name);
+        if !loose.is_file() {
+            let _ = self.repo.refs.force_refresh_packed_buffer();
+        }
         let reference = self
             .repo
             .try_find_reference(name)
@@ -375,15 +401,21 @@ impl<'r> SessionsRef<'r> {
 
     /// Store `bytes` as a blob; returns its id.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId> {
-        Ok(self
-            .repo
-            .write_blob(bytes)
-            .map_err(|e| StoreError::git("writing blob", e))?
-            .detach())
+        retry_object_write(|| {
+            Ok(self
+                .repo
+                .write_blob(bytes)
+                .map_err(|e| StoreError::git("writing blob", e))?
+                .detach())
+        })
     }
 
     /// Write `changes` on top of `base` (a tree id), rewriting only the trees on the changed paths.
     pub fn write_tree(&self, base: ObjectId, changes: &TreeChanges) -> Result<ObjectId> {
+        retry_object_write(|| self.write_tree_once(base, changes))
+    }
+
+    fn write_tree_once(&self, base: ObjectId, changes: &TreeChanges) -> Result<ObjectId> {
         let mut editor = self
             .repo
             .edit_tree(base)
@@ -414,6 +446,15 @@ impl<'r> SessionsRef<'r> {
 
     /// Write a commit object (no ref moves). Identity comes from git config; none is an error.
     pub fn write_commit(
+        &self,
+        subject: &CommitSubject,
+        tree: ObjectId,
+        parents: &[ObjectId],
+    ) -> Result<ObjectId> {
+        retry_object_write(|| self.write_commit_once(subject, tree, parents))
+    }
+
+    fn write_commit_once(
         &self,
         subject: &CommitSubject,
         tree: ObjectId,
@@ -502,6 +543,17 @@ impl<'r> SessionsRef<'r> {
     /// The repository.
     pub fn repo(&self) -> &'r gix::Repository {
         self.repo
+    }
+}
+
+/// Run an object write, again after a failure, up to [`OBJECT_WRITE_TRIES`] times in all.
+fn retry_object_write<T>(mut write: impl FnMut() -> Result<T>) -> Result<T> {
+    let mut tries = 1;
+    loop {
+        match write() {
+            Err(StoreError::Git { .. }) if tries < OBJECT_WRITE_TRIES => tries += 1,
+            result => return result,
+        }
     }
 }
 

@@ -281,7 +281,12 @@ impl Workspace {
     ) -> Result<Integrated> {
         let store = self.store();
         let writer = self.entry_writer();
-        let outcome = integrate::integrate(&store, theirs, label, &writer)?;
+        let outcome = integrate::integrate(&store, theirs, label, &writer);
+        store
+            .take_removed_locks()
+            .into_iter()
+            .for_each(|w| self.warnings.push(w));
+        let outcome = outcome?;
         self.refresh_mirror(lock)?;
         Ok(outcome)
     }
@@ -300,7 +305,12 @@ impl Workspace {
             if self.mirror.merged_remote(&remote)? == Some(id) {
                 continue;
             }
-            match integrate::integrate(&store, id, &remote, &writer) {
+            let outcome = integrate::integrate(&store, id, &remote, &writer);
+            store
+                .take_removed_locks()
+                .into_iter()
+                .for_each(|w| self.warnings.push(w));
+            match outcome {
                 Ok(Integrated::Merged { conflicts, .. }) => {
                     conflicts.into_iter().for_each(|c| self.warnings.push(c))
                 }

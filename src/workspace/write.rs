@@ -135,7 +135,12 @@ impl Workspace {
             if needs_note {
                 self.mirror.set_pending(Some(&pending))?;
             }
-            match store.compare_and_swap(tip, commit, &subject.to_string())? {
+            let moved = store.compare_and_swap(tip, commit, &subject.to_string());
+            store
+                .take_removed_locks()
+                .into_iter()
+                .for_each(|w| self.warnings.push(w));
+            match moved? {
                 CasOutcome::Moved(id) => {
                     failpoint("after-cas");
                     // The change is saved: from here on a failure is a lagging mirror, which the

@@ -7,6 +7,8 @@ mod foundation;
 mod hooks;
 mod hostile;
 mod lifecycle;
+mod locks;
 mod safety;
+mod stress;
 mod sync;
 mod trust;
