@@ -53,10 +53,14 @@ pub fn parse_human(s: &str) -> Option<Stamp> {
         .or_else(|| s.strip_suffix('Z'))
         .unwrap_or(s)
         .replacen(' ', "T", 1);
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"]
-        .iter()
-        .find_map(|fmt| NaiveDateTime::parse_from_str(&naive, fmt).ok())
-        .map(|n| n.and_utc())
+    [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|fmt| NaiveDateTime::parse_from_str(&naive, fmt).ok())
+    .map(|n| n.and_utc())
 }
 
 /// Read back [`rfc3339`] (or any RFC 3339 time).

@@ -478,7 +478,10 @@ fn parse_item(text: &str, range: Range<usize>) -> Item {
 
 /// Top-level headings, list items and paragraph lines of the markdown body, as byte ranges of
 /// the whole text.
-fn scan_body(text: &str, body_start: usize) -> (Vec<Heading>, Vec<Range<usize>>, Vec<Range<usize>>) {
+fn scan_body(
+    text: &str,
+    body_start: usize,
+) -> (Vec<Heading>, Vec<Range<usize>>, Vec<Range<usize>>) {
     use comrak::nodes::NodeValue;
     let starts = line_starts(text);
     let first_line = text[..body_start].matches('\n').count();
@@ -596,7 +599,8 @@ mod tests {
         assert!(err.starts_with("s.md:"), "{err}");
         let f = new_file(&[]);
         // A missing section is not an error (issue 12): it reads as empty.
-        let no_blockers = SessionFile::parse("s.md", f.text().replace("## Blockers\n", "")).unwrap();
+        let no_blockers =
+            SessionFile::parse("s.md", f.text().replace("## Blockers\n", "")).unwrap();
         assert!(no_blockers.view().blockers.is_empty());
 
         // The exact line, counted in the file (the frontmatter starts on line 2).

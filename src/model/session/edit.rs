@@ -45,14 +45,21 @@ impl SessionFile {
     }
 
     /// Remove an item and number the section's numbered items 1, 2, 3… again.
-    pub(crate) fn remove_and_renumber(&self, sec: Sec, range: std::ops::Range<usize>) -> Result<Self> {
+    pub(crate) fn remove_and_renumber(
+        &self,
+        sec: Sec,
+        range: std::ops::Range<usize>,
+    ) -> Result<Self> {
         let mut file = self.remove_item(range)?;
         for (k, it) in file.items(sec).iter().enumerate().rev() {
             let want = k as u32 + 1;
             if it.number.is_some_and(|n| n != want) {
                 let raw = &file.text[it.range.clone()];
                 let lead = raw.len() - raw.trim_start().len();
-                let digits = raw[lead..].chars().take_while(|c| c.is_ascii_digit()).count();
+                let digits = raw[lead..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
                 let at = it.range.start + lead;
                 file = file.splice(at..at + digits, &want.to_string())?;
             }
@@ -112,10 +119,8 @@ impl SessionFile {
                     .any(|i| normalise(&unescape_item(&i.head)) == key);
                 if !already {
                     let t = text::list_item(step, 6);
-                    file = file.append_item(
-                        Sec::Completed,
-                        &format!("- [x] {t} ({})", time::seed(now)),
-                    )?;
+                    file = file
+                        .append_item(Sec::Completed, &format!("- [x] {t} ({})", time::seed(now)))?;
                 }
             }
         }
@@ -206,7 +211,11 @@ impl SessionFile {
             .unwrap_or(0)
             + 1;
         // The seed's shape: `### N. Title (time)`, then one `**Label**: value` line each.
-        let mut block = format!("### {n}. {} ({})\n", text::heading(&d.title), time::seed(now));
+        let mut block = format!(
+            "### {n}. {} ({})\n",
+            text::heading(&d.title),
+            time::seed(now)
+        );
         let field = |label: &str, v: &str| format!("**{label}**: {}\n", text::paragraphs(v));
         if let Some(c) = &d.context {
             block.push_str(&field("Context", c));

@@ -119,8 +119,9 @@ pub(super) fn find_regions(
             }
             3 => match enclosing {
                 Some(Sec::Decisions) => None,
-                Some(p @ (Sec::Context | Sec::Progress)) => classify(&h.title)
-                    .filter(|s| s.parent() == Some(p) || s.parent().is_none()),
+                Some(p @ (Sec::Context | Sec::Progress)) => {
+                    classify(&h.title).filter(|s| s.parent() == Some(p) || s.parent().is_none())
+                }
                 _ => classify(&h.title).filter(|s| s.parent().is_none()),
             },
             _ => {
@@ -277,7 +278,10 @@ mod tests {
             label_of("**Choice:** lock", false),
             Some(("Choice".into(), 11))
         );
-        assert_eq!(label_of("Objective: x", true), Some(("Objective".into(), 10)));
+        assert_eq!(
+            label_of("Objective: x", true),
+            Some(("Objective".into(), 10))
+        );
         assert_eq!(label_of("Objective: x", false), None);
         assert_eq!(label_of("**bold** text: no", false), None);
     }

@@ -9,6 +9,8 @@ mod edit;
 mod frontmatter;
 mod layout;
 mod recreate;
+#[cfg(test)]
+mod seed_tests;
 mod status;
 pub(in crate::model) mod template;
 mod view;

@@ -72,7 +72,11 @@ impl SessionFile {
         if !before.is_empty() && !before.ends_with('\n') {
             block.push('\n');
         }
-        let last_line = before.trim_end_matches('\n').rsplit('\n').next().unwrap_or("");
+        let last_line = before
+            .trim_end_matches('\n')
+            .rsplit('\n')
+            .next()
+            .unwrap_or("");
         let after_heading = last_line.starts_with('#') && before.ends_with('\n');
         if !before.is_empty() && !before.ends_with("\n\n") && !after_heading {
             block.push('\n');

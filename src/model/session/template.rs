@@ -64,7 +64,9 @@ pub fn render_new(s: &NewSession) -> String {
     for step in s.steps.iter().skip(1) {
         out.push_str(&format!("- [ ] {}\n", text::list_item(step, 6)));
     }
-    out.push_str("\n## Decisions\n\n## Discoveries\n\n## Blockers\n- None currently\n\n## Next Steps\n");
+    out.push_str(
+        "\n## Decisions\n\n## Discoveries\n\n## Blockers\n- None currently\n\n## Next Steps\n",
+    );
     out
 }
 
