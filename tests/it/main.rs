@@ -7,5 +7,6 @@ mod hooks;
 mod hostile;
 mod lifecycle;
 mod safety;
+mod seed;
 mod sync;
 mod trust;
