@@ -196,7 +196,7 @@ fn print_summary(ctx: &Context, s: &Summary) {
     if !s.summary.trim().is_empty() {
         out.push_str("\n   ## Summary\n");
         for line in s.summary.lines() {
-            out.push_str(&format!("   {line}\n").trim_end().to_string());
+            out.push_str(format!("   {line}").trim_end());
             out.push('\n');
         }
     }
