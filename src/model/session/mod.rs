@@ -7,6 +7,7 @@
 mod doc;
 mod edit;
 mod frontmatter;
+mod item;
 mod layout;
 mod recreate;
 #[cfg(test)]
