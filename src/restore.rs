@@ -28,7 +28,7 @@ pub struct HeadState {
     pub branch_changed: bool,
 }
 
-/// The "Where you left off" block as data.
+/// The "Where You Left Off" block as data.
 #[derive(Debug, Clone, Serialize)]
 pub struct LeftOff {
     pub current_step: Option<String>,
@@ -155,12 +155,16 @@ pub fn render(r: &Restoration, cap: Option<usize>) -> String {
     let short = ids::short_of(&v.id).unwrap_or_default();
     let mut parts: Vec<String> = Vec::new();
     parts.push(format!(
-        "# Resuming session {} ({short}) — {}\n\n{}\n",
+        "# Resuming Session: {} ({short}) — {}\n\n{}\n",
         v.shortname,
         v.status.as_str(),
         text::one_line(&v.title)
     ));
-    let mut b = String::from("## Where you left off\n\n");
+    // The seed's "Where You Left Off": the TL;DR first, then the facts.
+    let mut b = String::from("## Where You Left Off\n\n");
+    if !v.tldr.trim().is_empty() {
+        b.push_str(&format!("{}\n\n", clip(&v.tldr, 600)));
+    }
     match &w.current_step {
         Some(s) => b.push_str(&format!(
             "- Current step ({} of {}): {}\n",

@@ -4,7 +4,6 @@ use clap::ArgGroup;
 use serde::Serialize;
 
 use crate::cli::Context;
-use crate::cli::output::columns;
 use crate::error::{Error, Result};
 use crate::layout::SessionDir;
 use crate::model::session::Status;
@@ -47,6 +46,8 @@ pub struct Summary {
     pub compactions: u64,
     pub steps_done: usize,
     pub steps_total: usize,
+    /// The TL;DR paragraph: the seed's `## Summary`.
+    pub summary: String,
     pub decisions: usize,
     pub discoveries: usize,
     pub tasks: Vec<TaskResult>,
@@ -101,6 +102,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             compactions: v.compaction_count,
             steps_done: done,
             steps_total: total,
+            summary: v.tldr.clone(),
             decisions: v.decisions.len(),
             discoveries: v.discoveries.len(),
             tasks: v
@@ -153,51 +155,70 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
 
 fn duration(secs: i64) -> String {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    let days = if d == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{d} days")
+    };
     match (d, h) {
         (0, 0) => format!("{m}m"),
         (0, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h {m}m"),
+        (_, 0) => days,
+        _ => format!("{days} {h}h"),
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The seed's completion summary.
 fn print_summary(ctx: &Context, s: &Summary) {
     let p = &ctx.printer;
     if p.json {
         p.json(s);
         return;
     }
-    let mut head = format!(
-        "Closed {} ({}): {}",
-        s.shortname,
-        ids::short_of(&s.id).unwrap_or_default(),
-        s.status.as_str()
-    );
-    if let Some(r) = &s.reason {
-        head.push_str(&format!(" — {r}"));
-    }
-    p.out(&head);
-    let tasks = if s.tasks.is_empty() {
-        "none".to_string()
-    } else {
-        s.tasks
-            .iter()
-            .map(|t| format!("{} ({})", t.id, t.result))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let short = ids::short_of(&s.id).unwrap_or_default();
+    let mut out = match s.status {
+        Status::Completed => format!("✅ Session Completed: {} ({short})\n", s.shortname),
+        _ => format!("⏹ Session Abandoned: {} ({short})\n", s.shortname),
     };
-    let rows = vec![
-        vec!["  duration".into(), duration(s.duration_seconds)],
-        vec!["  compactions".into(), s.compactions.to_string()],
-        vec![
-            "  steps".into(),
-            format!("{}/{} done", s.steps_done, s.steps_total),
-        ],
-        vec!["  decisions".into(), s.decisions.to_string()],
-        vec!["  discoveries".into(), s.discoveries.to_string()],
-        vec!["  tasks".into(), tasks],
-        vec!["  file".into(), s.path.clone()],
-    ];
-    for line in columns(&rows) {
-        p.out(&line);
+    if let Some(r) = &s.reason {
+        out.push_str(&format!("   Reason: {r}\n"));
     }
+    out.push_str(&format!("   Duration: {}\n", duration(s.duration_seconds)));
+    out.push_str(&format!("   Compactions: {}\n", s.compactions));
+    out.push_str(&format!(
+        "   Progress: {}/{} steps\n",
+        s.steps_done, s.steps_total
+    ));
+    if !s.summary.trim().is_empty() {
+        out.push_str("\n   ## Summary\n");
+        for line in s.summary.lines() {
+            out.push_str(format!("   {line}").trim_end());
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "\n   ## Decisions Made\n   {} recorded\n",
+        plural(s.decisions, "decision", "decisions")
+    ));
+    out.push_str(&format!(
+        "\n   ## Discoveries\n   {} logged\n",
+        plural(s.discoveries, "discovery", "discoveries")
+    ));
+    if !s.tasks.is_empty() {
+        out.push('\n');
+    }
+    for t in &s.tasks {
+        let mark = if t.result.contains("completed") {
+            " ✅"
+        } else {
+            ""
+        };
+        out.push_str(&format!("   Linked task {}: {}{mark}\n", t.id, t.result));
+    }
+    out.push_str(&format!("\n   File: {}", s.path));
+    p.out(&out);
 }

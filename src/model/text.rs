@@ -57,8 +57,12 @@ pub fn list_item(text: &str, indent: usize) -> String {
     out
 }
 
+/// Text ending in ` (a time)` would lose it to the item's own time when read back.
 fn ends_like_time(s: &str) -> bool {
-    s.ends_with(" UTC)")
+    s.ends_with(')')
+        && s.rfind(" (").is_some_and(|open| {
+            crate::model::time::parse_human(&s[open + 2..s.len() - 1]).is_some()
+        })
 }
 
 /// Text for free paragraphs (TL;DR summary, objective): every line that could open a block

@@ -91,7 +91,6 @@ fn listing(env: &Env, repo: &Path) -> String {
 }
 
 #[test]
-#[ignore = "waits for the seed-format parser (seed-format branch)"]
 fn a_seed_era_tree_is_imported_in_one_commit_and_nothing_is_lost() {
     let env = Env::new();
     let repo = env.repo("r");
@@ -143,7 +142,6 @@ fn a_seed_era_tree_is_imported_in_one_commit_and_nothing_is_lost() {
 }
 
 #[test]
-#[ignore = "waits for the seed-format parser (seed-format branch)"]
 fn a_seed_file_dropped_into_active_is_adopted_by_list() {
     let env = Env::new();
     let repo = env.repo("r");
@@ -180,7 +178,6 @@ fn a_seed_file_dropped_into_active_is_adopted_by_list() {
 }
 
 #[test]
-#[ignore = "waits for the seed-format parser (seed-format branch)"]
 fn a_file_without_an_id_gets_one_and_a_colliding_id_is_refused() {
     let env = Env::new();
     let repo = env.repo("r");

@@ -235,11 +235,6 @@ fn corrupt_files_give_one_clear_line_and_touch_nothing() {
     let good = fs::read(&path).unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("truncated", good[..good.len() / 3].to_vec(), ".md:"),
-        (
-            "truncated in the body",
-            good[..good.len() * 2 / 3].to_vec(),
-            "missing section",
-        ),
         ("binary", vec![0u8, 1, 2, 3, 255, 254, 0, 7], ".md:1"),
         (
             "not UTF-8",

@@ -123,14 +123,14 @@ fn view_shows_every_section_and_json_carries_the_documented_fields() {
     let text = env.gs(&repo, &["view"]);
     for needle in [
         "# Session: Fix the race in the sweeper",
-        "- **Status:** active — step 2 of 3: Fix",
+        "**Progress**: 1/3 steps complete\n**Current**: Fix (step 2)\n**Blocker**: None",
         "Root cause found; fixing",
         "- [x] Reproduce",
         "- [ ] Fix <- CURRENT",
         "### 1. Lock before check",
         "1. chain_watcher must lock before sweeper",
-        "- `sweep/sweeper.go` — main logic",
-        "- write regression test",
+        "- `sweep/sweeper.go` - main logic",
+        "1. write regression test",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -238,8 +238,8 @@ fn hand_edits_outside_the_section_survive_byte_for_byte_and_are_committed() {
     let original = fs::read_to_string(&path).unwrap();
     let edited = original
         .replace(
-            "### Key Context\n",
-            "### Key Context\n\n- typed by a person   \n",
+            "**Key Context** (survives compaction):\n",
+            "**Key Context** (survives compaction):\n- typed by a person   \n",
         )
         .replace(
             "## Next Steps\n",
@@ -371,8 +371,8 @@ fn a_hand_edit_survives_when_another_worktree_moved_the_ref() {
     // Main worktree edits by hand (unsaved); the other worktree logs to the same session.
     let path = env.active_file(&repo);
     let text = fs::read_to_string(&path).unwrap().replace(
-        "### Key Context\n",
-        "### Key Context\n\n- hand-written context\n",
+        "**Key Context** (survives compaction):\n",
+        "**Key Context** (survives compaction):\n- hand-written context\n",
     );
     fs::write(&path, &text).unwrap();
     env.gs(

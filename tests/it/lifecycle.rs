@@ -29,9 +29,9 @@ fn pause_then_resume_round_trips_status_and_current_session() {
     let err = env.fails(&repo, &["log", "--progress", "x"], 1);
     assert!(err.contains("no current session"), "{err}");
     let out = env.gs(&repo, &["resume"]);
-    assert!(out.starts_with("# Resuming session trip ("), "{out}");
+    assert!(out.starts_with("# Resuming Session: trip ("), "{out}");
     let left_off =
-        &out[out.find("## Where you left off").unwrap()..out.find("## Session file").unwrap()];
+        &out[out.find("## Where You Left Off").unwrap()..out.find("## Session file").unwrap()];
     assert!(
         left_off.contains("- Current step (1 of 2): one"),
         "{left_off}"
@@ -49,7 +49,8 @@ fn pause_then_resume_round_trips_status_and_current_session() {
     );
     assert_eq!(json(&env, &repo, &["view", "--json"])["status"], "active");
     assert!(
-        env.gs(&repo, &["view"]).contains("- **Status:** active"),
+        env.gs(&repo, &["view"])
+            .contains("**Current**: one (step 1)"),
         "the TL;DR status line follows resume"
     );
     env.gs(&repo, &["log", "--progress", "back at it"]);
@@ -249,31 +250,13 @@ fn close_prints_a_human_summary() {
         &repo,
         &["close", "--abandon", "--reason", "superseded by #42"],
     );
-    let mut lines = out.lines();
-    assert_eq!(
-        lines.next(),
-        Some(format!("Closed sum ({short}): abandoned — superseded by #42").as_str()),
-        "{out}"
-    );
-    let rows: Vec<(&str, &str)> = lines
-        .map(|l| {
-            let (label, value) = l.trim_start().split_once(' ').unwrap();
-            (label, value.trim())
-        })
-        .collect();
+    // The seed's completion summary (issue 12), for an abandoned session.
     let file = format!(".sessions/archive/sum-{short}.md");
     assert_eq!(
-        rows,
-        vec![
-            ("duration", "1d 2h 3m"),
-            ("compactions", "2"),
-            ("steps", "1/3 done"),
-            ("decisions", "2"),
-            ("discoveries", "3"),
-            ("tasks", "T-7 (linked)"),
-            ("file", file.as_str()),
-        ],
-        "{out}"
+        out,
+        format!(
+            "⏹ Session Abandoned: sum ({short})\n   Reason: superseded by #42\n   Duration: 1 day 2h\n   Compactions: 2\n   Progress: 1/3 steps\n\n   ## Summary\n   G\n\n   ## Decisions Made\n   2 decisions recorded\n\n   ## Discoveries\n   3 discoveries logged\n\n   Linked task T-7: linked\n\n   File: {file}\n"
+        )
     );
     assert!(repo.join(&file).exists());
 }

@@ -9,6 +9,7 @@ mod hostile;
 mod lifecycle;
 mod locks;
 mod safety;
+mod seed;
 mod stress;
 mod sync;
 mod trust;

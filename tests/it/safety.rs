@@ -76,10 +76,10 @@ fn an_unparsable_hand_edit_survives_a_close_in_another_worktree_and_merges_once_
     env.gs(&wt, &["list"]);
     let path = env.active_file(&repo);
     let good = fs::read_to_string(&path).unwrap();
-    let broken = good.replace(
-        "## Next Steps\n",
-        "## Next Steps (renamed by hand)\n\n- my precious note\n",
-    );
+    // Frontmatter that is not YAML: a renamed heading no longer breaks a file (issue 12).
+    let broken = good
+        .replacen("\ncompaction_count: 0\n", "\ncompaction_count: [0\n", 1)
+        .replace("## Next Steps\n", "## Next Steps\n- my precious note\n");
     fs::write(&path, &broken).unwrap();
     env.gs(&wt, &["log", "-s", "demo", "--discovery", "from wt"]);
     env.gs(&wt, &["close", "--complete", "-s", "demo"]);
@@ -98,7 +98,7 @@ fn an_unparsable_hand_edit_survives_a_close_in_another_worktree_and_merges_once_
     // Fixed by hand: the next command merges it with what the other worktree did.
     fs::write(
         &path,
-        broken.replace("## Next Steps (renamed by hand)", "## Next Steps"),
+        broken.replacen("compaction_count: [0", "compaction_count: 0", 1),
     )
     .unwrap();
     env.gs(&repo, &["init", "--name", "other", "--goal", "H"]);
@@ -149,12 +149,12 @@ fn a_conflict_in_the_mirror_is_recorded_in_the_journal() {
     env.gs(&wt, &["list"]);
     let path = env.active_file(&repo);
     let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\n\nG\n\n## Context"));
+    assert!(text.contains("(Read This First)\nG\n\n"));
     fs::write(
         &path,
         text.replacen(
-            "\n\nG\n\n## Context",
-            "\n\nHand summary here\n\n## Context",
+            "(Read This First)\nG\n\n",
+            "(Read This First)\nHand summary here\n\n",
             1,
         ),
     )

@@ -338,8 +338,8 @@ fn hand_edits_in_the_mirror_survive_a_sync() {
     env.gs(&b, &["sync"]);
     let path = env.active_file(&a);
     let text = fs::read_to_string(&path).unwrap().replace(
-        "### Key Context\n",
-        "### Key Context\n\n- unsaved hand edit in a\n",
+        "**Key Context** (survives compaction):\n",
+        "**Key Context** (survives compaction):\n- unsaved hand edit in a\n",
     );
     fs::write(&path, &text).unwrap();
     env.gs(&a, &["sync"]);

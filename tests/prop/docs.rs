@@ -259,3 +259,121 @@ pub fn mutate(doc: &str, ms: &[Mutation]) -> Vec<u8> {
     }
     bytes
 }
+
+/// A time as people write them in seed-era files.
+fn seed_time() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "2025-01-15T10:30",
+        "2025-01-15T10:30:00",
+        "2025-01-15T10:30Z",
+        "2025-01-15T12:30+02:00",
+    ])
+}
+
+/// A document in the seed's format: labelled Context, TL;DR status lines, decisions with
+/// `**Label**:` lines, discoveries with continuation lines, placeholders, numbered or bulleted
+/// Next Steps; sections in random order, some missing, spelled in other ways, and the user's
+/// own sections among them.
+pub fn seed_document() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(0usize..3, 8),
+        prop::collection::vec(any::<bool>(), 8),
+        prop::collection::vec(any::<bool>(), 8),
+        prop::collection::vec(words(), 0..3),
+        seed_time(),
+        1usize..12,
+    )
+        .prop_flat_map(|(n, present, variant, unknown, at, pad)| {
+            let order = (0..7 + unknown.len()).collect::<Vec<usize>>();
+            (
+                Just((n, present, variant, unknown, at, pad)),
+                Just(order).prop_shuffle(),
+                words(),
+            )
+        })
+        .prop_map(|((n, present, variant, unknown, at, pad), order, para)| {
+            let mut fm = String::from(
+                "---\nid: 019abc12-3456-7def-8901-234567890abc\nshortname: fix-sweep-bug\nstatus: active\ntask_ids:\n  - 019def45-6789-7abc-0123-456789abcdef\ncreated_at: 2025-01-15T10:00:00Z\nupdated_at: 2025-01-15T14:30:00Z\ncompaction_count: 2\ngit_branch: fix/sweep-trigger\ngit_last_commit: abc123f\n---\n\n# Session: Fix Sweep Trigger Bug\n\n",
+            );
+            let heading = |i: usize, title: &str, alt: &str| {
+                if variant[i] {
+                    format!("## {alt}\n")
+                } else {
+                    format!("## {title}\n")
+                }
+            };
+            let list = |k: usize, f: &dyn Fn(usize) -> String| -> String {
+                (1..=k).map(|i| f(i) + "\n").collect()
+            };
+            let mut tldr = heading(0, "TL;DR (Read This First)", "tl;dr");
+            tldr.push_str(&format!("{para}\n"));
+            if present[7] {
+                tldr.push_str("\n**Progress**: 1/3 steps complete\n**Current**: step1 (step 2)\n**Blocker**: None\n");
+            }
+            let mut context = heading(1, "Context", "context");
+            if present[6] {
+                let label = if variant[6] { "**Objective:**" } else { "**Objective**:" };
+                context.push_str(&format!("{label} {para}\n\n"));
+            }
+            context.push_str("**Key Files**:\n");
+            context.push_str(&list(n[0], &|i| format!("- `src/p{i}.rs` - why{i}")));
+            context.push_str("\n**Key Context** (survives compaction):\n");
+            context.push_str(&list(n[1], &|i| format!("- ctx{i}")));
+            let mut progress = heading(2, "Progress", "progress");
+            progress.push_str("### Completed\n");
+            progress.push_str(&list(n[2], &|i| format!("- [x] done{i} ({at})")));
+            progress.push_str("\n### In Progress\n");
+            if variant[2] {
+                progress.push_str(&format!("- [ ] step1{}<- CURRENT\n", " ".repeat(pad)));
+            }
+            progress.push_str("\n### Remaining\n");
+            progress.push_str(&list(n[3], &|i| format!("- [ ] rem{i}")));
+            let mut decisions = heading(3, "Decisions", "Decisions made");
+            for i in 1..=n[4] {
+                decisions.push_str(&format!(
+                    "### {i}. dec{i} ({at})\n**Context**: c{i}\n**Options**: (1) a, (2) b\n**Choice**: a\n**Rationale**: why{i}\n\n"
+                ));
+            }
+            let mut discoveries = heading(4, "Discoveries", "discoveries");
+            discoveries.push_str(&list(n[5], &|i| {
+                if i % 2 == 1 {
+                    format!("{i}. **disc{i}** ({at}): text{i} goes on\n   and on{i}")
+                } else {
+                    format!("{i}. plain{i} ({at})")
+                }
+            }));
+            let mut blockers = heading(5, "Blockers", "blockers");
+            if n[6] == 0 {
+                blockers.push_str(if variant[5] { "- None currently\n" } else { "None\n" });
+            }
+            blockers.push_str(&list(n[6], &|i| format!("{i}. [ ] blk{i} ({at})")));
+            let mut next = heading(6, "Next Steps", "Next steps");
+            if n[7] == 0 {
+                next.push_str("- None currently\n");
+            }
+            next.push_str(&list(n[7], &|i| {
+                if variant[4] { format!("{i}. next{i}") } else { format!("- next{i}") }
+            }));
+            let mut sections = vec![tldr, context, progress, decisions, discoveries, blockers, next];
+            // Some known sections are missing altogether.
+            for (i, s) in sections.iter_mut().enumerate() {
+                if !present[i] && i != 2 {
+                    s.clear();
+                }
+            }
+            sections.extend(
+                unknown
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, w)| format!("## Notes{i}\n- {w}\n")),
+            );
+            let mut out = fm.split_off(0);
+            for i in order {
+                if !sections[i].is_empty() {
+                    out.push_str(&sections[i]);
+                    out.push('\n');
+                }
+            }
+            out
+        })
+}

@@ -114,7 +114,7 @@ proptest! {
     ) {
         // Hand-written text in several sections and an unknown one.
         let t = base().text()
-            .replace("### Key Files\n", &format!("### Key Files\n\n{}\n", hand[0]))
+            .replace("**Key Files**:\n", &format!("**Key Files**:\n\n{}\n", hand[0]))
             .replace("## Decisions\n", &format!("## Decisions\n\n{}\n", hand[1]))
             .replace("## Blockers\n", &format!("## Blockers\n\n{}\n\n## Notes\n\n{}\n", hand[2], hand[3]));
         let f = SessionFile::parse("h.md", t).unwrap();
@@ -402,6 +402,87 @@ proptest! {
                 prop_assert!((1..=lines).contains(&line), "line {} of {} in\n{}", line, lines, String::from_utf8_lossy(&bytes));
             }
             Err(other) => prop_assert!(false, "not a parse error: {}", other),
+        }
+    }
+}
+
+/// The sections an edit may change, with their parents (a recreated child recreates its parent).
+fn with_parents(secs: &[Sec]) -> Vec<Sec> {
+    let mut all: Vec<Sec> = secs.to_vec();
+    for s in secs {
+        if let Some(p) = s.parent()
+            && !all.contains(&p)
+        {
+            all.push(p);
+        }
+    }
+    all
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn seed_format_documents_keep_every_byte_outside_the_edit_and_the_view_gains_it(doc in docs::seed_document(), e in edit()) {
+        let input = doc.clone();
+        let f = SessionFile::parse("s.md", doc).map_err(|e| TestCaseError::fail(format!("{e}\n{input}")))?;
+        prop_assert!(f.warnings().is_empty(), "{:?}", f.warnings());
+        let (g, secs) = apply_edit(&f, &e);
+        let g = match g {
+            Ok(g) => g,
+            Err(msg) => {
+                let Edit::Resolve(n) = e else {
+                    return Err(TestCaseError::fail(format!("{e:?} failed: {msg}\n{input}")));
+                };
+                prop_assert!(!f.view().blockers.iter().any(|b| b.number == Some(n) && !b.resolved));
+                return Ok(());
+            }
+        };
+        let output = g.text();
+        if secs.is_empty() {
+            let (fi, fo) = (frontmatter_of(&input), frontmatter_of(output));
+            same_outside(&input, output, vec![fi], vec![fo])?;
+        } else if !secs.iter().any(|s| !f.has(*s) && g.has(*s)) {
+            // Every section it edits was there (or stays absent): the exact bytes outside.
+            let there: Vec<Sec> = secs.iter().copied().filter(|s| f.has(*s)).collect();
+            same_outside(
+                &input,
+                output,
+                there.iter().map(|s| f.section_span(*s).expect("present")).collect(),
+                there.iter().map(|s| g.section_span(*s).expect("still present")).collect(),
+            )?;
+        } else {
+            // A section was recreated: every other section, and the frontmatter, is still
+            // there byte for byte, in the same order.
+            let touched = with_parents(&secs);
+            let mut pos = 0;
+            let mut spans: Vec<(usize, String)> = Sec::ALL
+                .iter()
+                .filter(|s| !touched.contains(s) && s.parent().is_none_or(|p| !touched.contains(&p)))
+                .filter_map(|s| f.section_span(*s))
+                .map(|r| (r.start, input[r].to_string()))
+                .chain(f.unknown_sections().into_iter().map(|(_, r)| (r.start, input[r].to_string())))
+                .collect();
+            spans.sort();
+            for (_, text) in spans {
+                let found = output[pos..].find(&text);
+                prop_assert!(found.is_some(), "lost {:?} in\n{}", text, output);
+                pos += found.unwrap();
+            }
+            prop_assert_eq!(&input[frontmatter_of(&input)], &output[frontmatter_of(output)]);
+            prop_assert!(g.warnings().iter().any(|w| w.contains("recreated missing section")));
+        }
+        let (before, after) = (view_json(&f), view_json(&g));
+        match expected_view(&before, &e) {
+            Some(expected) => prop_assert_eq!(after, expected, "after {:?} in\n{}", e, output),
+            None => {
+                let Edit::Done(t) = &e else { unreachable!() };
+                let done: Vec<String> = g.view().progress.completed.iter().map(|s| s.text.to_lowercase()).collect();
+                prop_assert!(done.contains(&t.to_lowercase()), "{} not completed in\n{}", t, output);
+                for k in ["decisions", "discoveries", "blockers", "key_files", "key_context", "tldr", "objective"] {
+                    prop_assert_eq!(&after[k], &before[k]);
+                }
+            }
         }
     }
 }

@@ -11,7 +11,13 @@ use super::rule::{Case, three_way};
 fn item_key(sec: Sec, it: &Item) -> String {
     let head = text::one_line(&it.head).to_lowercase();
     match sec {
-        Sec::KeyFiles => head.split(" — ").next().unwrap_or(&head).to_string(),
+        // The path: before the reason, whichever dash separates them (the seed writes ` - `).
+        Sec::KeyFiles => head
+            .split(" — ")
+            .next()
+            .and_then(|h| h.split(" - ").next())
+            .unwrap_or(&head)
+            .to_string(),
         Sec::Completed | Sec::InProgress | Sec::Remaining | Sec::NextSteps | Sec::KeyContext => {
             head
         }

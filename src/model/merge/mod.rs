@@ -64,12 +64,12 @@ pub fn merge_sessions(b: Option<&SessionFile>, o: &SessionFile, t: &SessionFile)
         }
         r = r.set_summary_raw(&text.0)?;
     }
-    let obj = |f: &SessionFile| f.text()[f.own_range(Sec::Objective)].trim().to_string();
+    let obj = |f: &SessionFile| f.objective_markdown();
     if let Some((merged, conflict)) = merge_text(b.map(obj).as_deref(), &obj(o), &obj(t)) {
         if conflict {
             conflicts.push(Sec::Objective.title().to_string());
         }
-        r = r.replace_own(Sec::Objective, &format!("\n{merged}\n\n"))?;
+        r = r.set_objective_raw(&merged)?;
     }
 
     // The `# Session:` title line: follows a change on their side only.
@@ -281,12 +281,10 @@ mod tests {
         let t = SessionFile::parse(
             "t.md",
             b.text()
-                .replace("**Rationale:** first", "**Rationale:** corrected"),
+                .replace("**Rationale**: first", "**Rationale**: corrected"),
         )
         .unwrap();
-        let o = b
-            .replace_own(Sec::Objective, "\nNew objective\n\n")
-            .unwrap();
+        let o = b.set_objective_raw("New objective").unwrap();
         let (m, _) = merged(&b, &o, &t);
         assert_eq!(
             m.view().decisions[0].rationale.as_deref(),
@@ -301,8 +299,8 @@ mod tests {
         let o = SessionFile::parse(
             "o.md",
             b.text().replace(
-                "- a\n- b\n",
-                "- a\n\nA paragraph of ours between items.\n\n- b\n",
+                "1. a\n2. b\n",
+                "1. a\n\nA paragraph of ours between items.\n\n2. b\n",
             ),
         )
         .unwrap();

@@ -5,8 +5,9 @@ use std::ops::Range;
 
 use crate::model::ModelError;
 use crate::model::error::Result;
-use crate::model::time::{self, Stamp};
 
+pub(super) use super::item::{is_status_item, key_file, parse_item, strip_time, unescape_item};
+use super::layout::{self, Region};
 use super::{Item, Sec, SessionFile, SessionMeta};
 
 #[derive(Debug, Clone)]
@@ -17,15 +18,6 @@ pub(super) struct Heading {
     pub(super) start: usize,
     /// Byte offset just past the heading's last line.
     pub(super) end: usize,
-}
-
-pub(super) fn unescape_item(s: &str) -> String {
-    let s = s
-        .strip_prefix('\\')
-        .filter(|r| r.starts_with('['))
-        .unwrap_or(s);
-    let s = s.strip_suffix(" \\").unwrap_or(s);
-    s.replace("<\\- CURRENT", "<- CURRENT")
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -93,22 +85,49 @@ impl SessionFile {
         let meta: SessionMeta =
             serde_yaml::from_str(&text[fm.clone()]).map_err(|e| ModelError::yaml(origin, 2, e))?;
         let body_start = fm_end.1;
-        let (headings, items) = scan_body(&text, body_start);
-        let file = SessionFile {
+        let (headings, items, paragraph_lines) = scan_body(&text, body_start);
+        let (regions, duplicates) =
+            layout::find_regions(&text, &headings, &paragraph_lines, |o| line_of(&text, o));
+        Ok(SessionFile {
             origin: origin.into(),
             text,
             meta,
             fm,
             headings,
             items,
-        };
-        for sec in Sec::ALL {
-            if file.span(sec).is_none() {
-                let line = last_line(&file.text);
-                return Err(err(line, format!("missing section '{}'", sec.heading())));
-            }
+            paragraph_lines,
+            regions,
+            duplicates,
+            recreated: Vec::new(),
+        })
+    }
+
+    /// What a command should print as `warning:` lines about this file: sections found twice
+    /// (the first is used) and sections the edits had to recreate. One line each, naming the file.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .duplicates
+            .iter()
+            .map(|d| format!("{}: {d}", self.origin))
+            .collect();
+        if !self.recreated.is_empty() {
+            out.push(format!(
+                "{}: recreated missing section{} {}",
+                self.origin,
+                if self.recreated.len() > 1 { "s" } else { "" },
+                self.recreated
+                    .iter()
+                    .map(|r| format!("'{r}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
-        Ok(file)
+        out
+    }
+
+    /// The sections the edits so far had to recreate, as written (`## Blockers`, `**Key Files**:`).
+    pub fn recreated(&self) -> &[String] {
+        &self.recreated
     }
 
     /// The exact text.
@@ -126,40 +145,40 @@ impl SessionFile {
     }
 
     pub(super) fn reparse(&self, text: String) -> Result<Self> {
-        Self::parse(&self.origin, text)
+        let mut f = Self::parse(&self.origin, text)?;
+        f.recreated = self.recreated.clone();
+        Ok(f)
     }
 
-    /// Heading index and body byte range of a section.
-    pub(super) fn span(&self, sec: Sec) -> Option<(usize, Range<usize>)> {
-        let within = match sec.parent() {
-            Some(p) => self.span(p)?.1,
-            None => 0..self.text.len(),
-        };
-        let idx = self.headings.iter().position(|h| {
-            h.start >= within.start
-                && h.start < within.end
-                && h.level == sec.level()
-                && sec.matches(&h.title)
-        })?;
-        let h = &self.headings[idx];
-        let end = self.headings[idx + 1..]
-            .iter()
-            .find(|n| n.level <= h.level)
-            .map(|n| n.start)
-            .unwrap_or(self.text.len());
-        Some((idx, h.end..end))
+    /// The section as found in the file, if it is there.
+    pub(super) fn region(&self, sec: Sec) -> Option<&Region> {
+        self.regions.iter().find(|r| r.sec == sec)
     }
 
+    /// Whether the file has this section (under any heading or label that means it).
+    pub fn has(&self, sec: Sec) -> bool {
+        self.region(sec).is_some()
+    }
+
+    /// The section from its heading (or label) line to its end; `None` when it is missing.
+    pub fn section_span(&self, sec: Sec) -> Option<Range<usize>> {
+        self.region(sec).map(|r| r.start..r.end)
+    }
+
+    /// The section's body; a missing section has an empty body where it would be recreated.
     pub(super) fn body_of(&self, sec: Sec) -> Range<usize> {
-        self.span(sec)
-            .expect("parse checked every section exists")
-            .1
+        match self.region(sec) {
+            Some(r) => r.body(),
+            None => {
+                let p = self.insertion_point(sec);
+                p..p
+            }
+        }
     }
 
-    /// The section's raw markdown, heading included.
+    /// The section's raw markdown, heading included (empty when the section is missing).
     pub fn section_markdown(&self, sec: Sec) -> &str {
-        let (idx, body) = self.span(sec).expect("parse checked every section exists");
-        &self.text[self.headings[idx].start..body.end]
+        self.section_span(sec).map(|r| &self.text[r]).unwrap_or("")
     }
 
     /// The section's body text, trimmed.
@@ -167,16 +186,18 @@ impl SessionFile {
         self.text[self.body_of(sec)].trim()
     }
 
-    /// A section's own body: up to its first nested heading.
+    /// A section's own body: up to its first nested heading or labelled part.
     pub fn own_range(&self, sec: Sec) -> Range<usize> {
         let body = self.body_of(sec);
-        let end = self
+        let nested = self
             .headings
             .iter()
             .map(|h| h.start)
-            .find(|&s| s >= body.start && s < body.end)
+            .chain(self.regions.iter().map(|r| r.start))
+            .filter(|&s| s >= body.start && s < body.end)
+            .min()
             .unwrap_or(body.end);
-        body.start..end
+        body.start..nested
     }
 
     /// The whole body of a section, nested headings included.
@@ -188,11 +209,7 @@ impl SessionFile {
     pub fn unknown_sections(&self) -> Vec<(String, Range<usize>)> {
         let mut out = Vec::new();
         for (i, h) in self.headings.iter().enumerate() {
-            if h.level != 2
-                || Sec::ALL
-                    .iter()
-                    .any(|s| s.level() == 2 && s.matches(&h.title))
-            {
+            if h.level != 2 || self.regions.iter().any(|r| r.heading == Some(i)) {
                 continue;
             }
             let end = self.headings[i + 1..]
@@ -230,9 +247,32 @@ impl SessionFile {
             .collect()
     }
 
-    /// Top-level list items of a section (not of its nested sections).
+    /// Top-level list items of a section (not of its nested sections); placeholders such as
+    /// `- None currently` are not items.
     pub fn items(&self, sec: Sec) -> Vec<Item> {
         self.items_in(self.own_range(sec))
+            .into_iter()
+            .filter(|i| !layout::is_placeholder(&i.text()))
+            .collect()
+    }
+
+    /// Placeholders in a section's own body (`- None currently`, a line `None`), as ranges.
+    pub(super) fn placeholders(&self, sec: Sec) -> Vec<Range<usize>> {
+        let own = self.own_range(sec);
+        let items = self
+            .items_in(own.clone())
+            .into_iter()
+            .filter(|i| layout::is_placeholder(&i.text()))
+            .map(|i| i.range);
+        let lines = self
+            .paragraph_lines
+            .iter()
+            .filter(|l| l.start >= own.start && l.start < own.end)
+            .filter(|l| layout::is_placeholder(&self.text[(*l).clone()]))
+            .cloned();
+        let mut all: Vec<Range<usize>> = items.chain(lines).collect();
+        all.sort_by_key(|r| r.start);
+        all
     }
 
     pub(super) fn items_in(&self, range: Range<usize>) -> Vec<Item> {
@@ -270,7 +310,10 @@ impl SessionFile {
         if !before.is_empty() && !before.ends_with('\n') {
             ins.push('\n');
         }
-        if !before.is_empty() && !before.ends_with("\n\n") {
+        // Right under a heading or label the seed writes no blank line.
+        let under_head = self.headings.iter().any(|h| h.end == pos)
+            || self.regions.iter().any(|r| r.head_end == pos);
+        if !before.is_empty() && !before.ends_with("\n\n") && !under_head {
             ins.push('\n');
         }
         ins.push_str(block);
@@ -297,11 +340,15 @@ impl SessionFile {
     }
 
     pub(super) fn decision_headings(&self) -> Vec<(Option<u32>, usize)> {
-        let body = self.body_of(Sec::Decisions);
+        let Some(region) = self.region(Sec::Decisions) else {
+            return Vec::new();
+        };
+        let level = region.heading.map(|i| self.headings[i].level).unwrap_or(2) + 1;
+        let body = region.body();
         self.headings
             .iter()
             .enumerate()
-            .filter(|(_, h)| h.start >= body.start && h.start < body.end && h.level == 3)
+            .filter(|(_, h)| h.start >= body.start && h.start < body.end && h.level == level)
             .map(|(i, h)| {
                 let digits: String = h.title.chars().take_while(|c| c.is_ascii_digit()).collect();
                 (digits.parse().ok(), i)
@@ -310,118 +357,12 @@ impl SessionFile {
     }
 }
 
-pub(super) fn is_status_item(i: &Item) -> bool {
-    ["**Status:**", "**Blocker:**", "**Next:**"]
-        .iter()
-        .any(|p| i.head.starts_with(p))
-}
-
-pub(super) fn key_file(head: &str) -> (String, Option<String>) {
-    let h = head.trim();
-    let ticks = h.chars().take_while(|&c| c == '`').count();
-    if ticks > 0 {
-        let fence = "`".repeat(ticks);
-        if let Some(end) = h[ticks..].find(&fence) {
-            let path = h[ticks..ticks + end].trim().to_string();
-            let rest = h[ticks + end + ticks..]
-                .trim()
-                .trim_start_matches('—')
-                .trim();
-            return (path, (!rest.is_empty()).then(|| unescape_item(rest)));
-        }
-    }
-    match h.split_once(" — ") {
-        Some((p, w)) => (p.to_string(), Some(unescape_item(w))),
-        None => (h.to_string(), None),
-    }
-}
-
-/// Split a trailing ` (2025-01-15 10:00 UTC)` off a line.
-pub(super) fn strip_time(s: &str) -> (String, Option<Stamp>) {
-    let s = s.trim_end();
-    if let Some(open) = s.rfind(" (")
-        && s.ends_with(')')
-        && let Some(t) = time::parse_human(&s[open + 2..s.len() - 1])
-    {
-        return (s[..open].to_string(), Some(t));
-    }
-    (s.to_string(), None)
-}
-
-fn parse_item(text: &str, range: Range<usize>) -> Item {
-    let raw = &text[range.clone()];
-    let (first, rest) = raw.split_once('\n').unwrap_or((raw, ""));
-    let lead = first.len() - first.trim_start().len();
-    let line = first.trim_start();
-    let (number, after) = {
-        let digits = line.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 && line[digits..].starts_with(['.', ')']) {
-            (line[..digits].parse().ok(), &line[digits + 1..])
-        } else {
-            (None, line.get(1..).unwrap_or(""))
-        }
-    };
-    let indent = lead + (line.len() - after.len()) + 1;
-    let mut head = after.strip_prefix(' ').unwrap_or(after).to_string();
-    let checked = if head.starts_with("[ ] ") || head == "[ ]" {
-        head = head[3..].trim_start().to_string();
-        Some(false)
-    } else if head.starts_with("[x] ") || head.starts_with("[X] ") || head == "[x]" {
-        head = head[3..].trim_start().to_string();
-        Some(true)
-    } else {
-        None
-    };
-    let mut current = false;
-    if let Some(h) = head.trim_end().strip_suffix("<- CURRENT") {
-        head = h.trim_end().to_string();
-        current = true;
-    }
-    let mut resolved_at = None;
-    if let Some(open) = head.rfind(" (resolved ")
-        && head.ends_with(')')
-        && let Some(t) = time::parse_human(&head[open + 11..head.len() - 1])
-    {
-        resolved_at = Some(t);
-        head.truncate(open);
-    }
-    let (head, mut at) = strip_time(&head);
-    let mut rest = rest
-        .lines()
-        .map(|l| {
-            let strip = l.len() - l.trim_start().len();
-            &l[strip.min(indent)..]
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    // A multi-line text carries its time at the end of its last line.
-    if at.is_none() && !rest.trim().is_empty() && !rest.trim_start().starts_with("- ") {
-        let trimmed = rest.trim_end().to_string();
-        let (last_start, last) = match trimmed.rfind('\n') {
-            Some(i) => (i + 1, &trimmed[i + 1..]),
-            None => (0, trimmed.as_str()),
-        };
-        let (stripped, t) = strip_time(last);
-        if t.is_some() {
-            at = t;
-            rest = format!("{}{stripped}", &trimmed[..last_start]);
-        }
-    }
-    Item {
-        range,
-        number,
-        checked,
-        head,
-        rest,
-        current,
-        at,
-        resolved_at,
-        indent,
-    }
-}
-
-/// Top-level headings and list items of the markdown body, as byte ranges of the whole text.
-fn scan_body(text: &str, body_start: usize) -> (Vec<Heading>, Vec<Range<usize>>) {
+/// Top-level headings, list items and paragraph lines of the markdown body, as byte ranges of
+/// the whole text.
+fn scan_body(
+    text: &str,
+    body_start: usize,
+) -> (Vec<Heading>, Vec<Range<usize>>, Vec<Range<usize>>) {
     use comrak::nodes::NodeValue;
     let starts = line_starts(text);
     let first_line = text[..body_start].matches('\n').count();
@@ -436,6 +377,7 @@ fn scan_body(text: &str, body_start: usize) -> (Vec<Heading>, Vec<Range<usize>>)
     let root = comrak::parse_document(&arena, &text[body_start..], &comrak::Options::default());
     let mut headings = Vec::new();
     let mut items = Vec::new();
+    let mut paragraph_lines = Vec::new();
     for node in root.children() {
         let data = node.data();
         let pos = data.sourcepos;
@@ -494,10 +436,19 @@ fn scan_body(text: &str, body_start: usize) -> (Vec<Heading>, Vec<Range<usize>>)
                     items.push(start..end);
                 }
             }
+            NodeValue::Paragraph => {
+                for l in pos.start.line..=pos.end.line {
+                    let start = at_line(l);
+                    let end = at_line(l + 1);
+                    if start < end {
+                        paragraph_lines.push(start..end);
+                    }
+                }
+            }
             _ => {}
         }
     }
-    (headings, items)
+    (headings, items, paragraph_lines)
 }
 
 #[cfg(test)]
@@ -528,10 +479,10 @@ mod tests {
             .to_string();
         assert!(err.starts_with("s.md:"), "{err}");
         let f = new_file(&[]);
-        let err = SessionFile::parse("s.md", f.text().replace("## Blockers\n", ""))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("missing section '## Blockers'"), "{err}");
+        // A missing section is not an error (issue 12): it reads as empty.
+        let no_blockers =
+            SessionFile::parse("s.md", f.text().replace("## Blockers\n", "")).unwrap();
+        assert!(no_blockers.view().blockers.is_empty());
 
         // The exact line, counted in the file (the frontmatter starts on line 2).
         let bad_yaml = f
@@ -556,12 +507,6 @@ mod tests {
         assert_eq!(parse_error("# no frontmatter\n").0, 1);
         // Errors about the whole file name its last line, not one past the final newline.
         assert_eq!(parse_error("---\nid: x\n").0, 2);
-        let no_blockers = f.text().replace("## Blockers\n", "");
-        let (line, message) = parse_error(&no_blockers);
-        assert_eq!(
-            (line, message.as_str()),
-            (no_blockers.lines().count(), "missing section '## Blockers'")
-        );
         assert_eq!(parse_error("---\nid: x\n---\nok\n\0\n").0, 5);
         let err = SessionFile::parse_bytes("s.md", b"---\nid: x\n\xff\n").unwrap_err();
         assert!(matches!(err, ModelError::Parse { line: 3, .. }), "{err}");

@@ -4,34 +4,67 @@ use crate::model::error::{ModelError, Result};
 use crate::model::text;
 use crate::model::time::{self, Stamp};
 
-use super::doc::{is_status_item, key_file, unescape_item};
+use super::doc::{key_file, unescape_item};
 use super::{Item, Sec, SessionFile};
 
 impl SessionFile {
-    /// Append a list item (`line` holds marker and text, no trailing newline).
+    /// Append a list item (`line` holds marker and text, no trailing newline), recreating the
+    /// section when it is missing and replacing a placeholder such as `- None currently`.
     pub fn append_item(&self, sec: Sec, line: &str) -> Result<Self> {
-        match self.items(sec).last() {
-            Some(last) => {
-                let mut ins = String::new();
-                if !self.text[..last.range.end].ends_with('\n') {
-                    ins.push('\n');
-                }
-                ins.push_str(line);
+        let file = self.ensure(sec)?;
+        if let Some(last) = file.items(sec).last() {
+            let mut ins = String::new();
+            if !file.text[..last.range.end].ends_with('\n') {
                 ins.push('\n');
-                self.splice(last.range.end..last.range.end, &ins)
             }
-            None => self.splice_block(self.content_end(self.own_range(sec)), &format!("{line}\n")),
+            ins.push_str(line);
+            ins.push('\n');
+            return file.splice(last.range.end..last.range.end, &ins);
         }
+        if let Some(p) = file.placeholders(sec).first() {
+            let nl = if file.text[..p.end].ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            return file.splice(p.clone(), &format!("{line}{nl}"));
+        }
+        file.splice_block(file.content_end(file.own_range(sec)), &format!("{line}\n"))
     }
 
     /// Append a block (a decision) at the end of a section, after its nested headings.
     pub fn append_block(&self, sec: Sec, block: &str) -> Result<Self> {
-        self.splice_block(self.content_end(self.body_of(sec)), block)
+        let file = self.ensure(sec)?;
+        file.splice_block(file.content_end(file.body_of(sec)), block)
     }
 
     /// Replace a section's body.
     pub fn replace_body(&self, sec: Sec, body: &str) -> Result<Self> {
-        self.splice(self.body_of(sec), body)
+        let file = self.ensure(sec)?;
+        file.splice(file.body_of(sec), body)
+    }
+
+    /// Remove an item and number the section's numbered items 1, 2, 3… again.
+    pub(crate) fn remove_and_renumber(
+        &self,
+        sec: Sec,
+        range: std::ops::Range<usize>,
+    ) -> Result<Self> {
+        let mut file = self.remove_item(range)?;
+        for (k, it) in file.items(sec).iter().enumerate().rev() {
+            let want = k as u32 + 1;
+            if it.number.is_some_and(|n| n != want) {
+                let raw = &file.text[it.range.clone()];
+                let lead = raw.len() - raw.trim_start().len();
+                let digits = raw[lead..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
+                let at = it.range.start + lead;
+                file = file.splice(at..at + digits, &want.to_string())?;
+            }
+        }
+        Ok(file)
     }
 
     // ---- the operations of `log` and friends ----
@@ -72,7 +105,7 @@ impl SessionFile {
                 let raw = file.text[item.range.clone()].to_string();
                 file = file.remove_item(item.range.clone())?;
                 let rest = raw.split_once('\n').map(|(_, r)| r).unwrap_or_default();
-                let done = format!("- [x] {} ({})", item.head, time::human(now));
+                let done = format!("- [x] {} ({})", item.head, time::seed(now));
                 let block = format!("{done}\n{rest}");
                 file = file.append_item(Sec::Completed, block.trim_end_matches('\n'))?;
                 if was_current && file.current_step().is_none() {
@@ -86,10 +119,8 @@ impl SessionFile {
                     .any(|i| normalise(&unescape_item(&i.head)) == key);
                 if !already {
                     let t = text::list_item(step, 6);
-                    file = file.append_item(
-                        Sec::Completed,
-                        &format!("- [x] {t} ({})", time::human(now)),
-                    )?;
+                    file = file
+                        .append_item(Sec::Completed, &format!("- [x] {t} ({})", time::seed(now)))?;
                 }
             }
         }
@@ -98,33 +129,28 @@ impl SessionFile {
             .into_iter()
             .find(|i| normalise(&i.text()) == key)
         {
-            file = file.remove_item(next.range)?;
+            file = file.remove_and_renumber(Sec::NextSteps, next.range)?;
         }
         Ok(file)
     }
 
     /// Replace a section's own body (up to its first nested heading).
     pub fn replace_own(&self, sec: Sec, body: &str) -> Result<Self> {
-        self.splice(self.own_range(sec), body)
+        let file = self.ensure(sec)?;
+        file.splice(file.own_range(sec), body)
     }
 
-    /// Replace the TL;DR paragraph with markdown that is already escaped.
-    pub fn set_summary_raw(&self, md: &str) -> Result<Self> {
-        let items = self.items(Sec::Tldr);
-        let mut body = String::from("\n");
-        for it in items.iter().filter(|i| is_status_item(i)) {
-            let raw = &self.text[it.range.clone()];
-            body.push_str(raw);
-            if !raw.ends_with('\n') {
-                body.push('\n');
-            }
+    /// Replace the objective with markdown that is already escaped, in the form the file has:
+    /// after `**Objective**:` on its line, or as the body of an `### Objective` section.
+    pub fn set_objective_raw(&self, md: &str) -> Result<Self> {
+        let file = self.ensure(Sec::Objective)?;
+        let r = file.region(Sec::Objective).expect("ensured").clone();
+        let own = file.own_range(Sec::Objective);
+        let tail = if own.end < file.text.len() { "\n" } else { "" };
+        match r.inline {
+            Some(i) => file.splice(i..own.end, &format!(" {}\n{tail}", md.trim())),
+            None => file.splice(own, &format!("{}\n{tail}", md.trim())),
         }
-        if body.len() > 1 {
-            body.push('\n');
-        }
-        body.push_str(md.trim());
-        body.push_str("\n\n");
-        self.replace_body(Sec::Tldr, &body)
     }
 
     /// Move the first remaining step to In Progress as current.
@@ -153,19 +179,26 @@ impl SessionFile {
                 if !self.text[..step.range.end].ends_with('\n') {
                     ins.push('\n');
                 }
-                ins.push_str(&format!("{pad}- {t} ({})\n", time::human(now)));
+                ins.push_str(&format!("{pad}- {t} ({})\n", time::seed(now)));
                 self.splice(step.range.end..step.range.end, &ins)
             }
             None => {
                 let t = text::list_item(note, 2);
-                self.append_item(Sec::InProgress, &format!("- {t} ({})", time::human(now)))
+                self.append_item(Sec::InProgress, &format!("- {t} ({})", time::seed(now)))
             }
         }
     }
 
-    /// Add an item to Next Steps.
+    /// Add an item to Next Steps: numbered like the seed, unless the list there has bullets.
     pub fn add_next(&self, next: &str) -> Result<Self> {
-        self.append_item(Sec::NextSteps, &format!("- {}", text::list_item(next, 2)))
+        let items = self.items(Sec::NextSteps);
+        if items.last().is_some_and(|i| i.number.is_none()) {
+            return self.append_item(Sec::NextSteps, &format!("- {}", text::list_item(next, 2)));
+        }
+        let n = self.next_number(Sec::NextSteps);
+        let marker = format!("{n}. ");
+        let t = text::list_item(next, marker.len());
+        self.append_item(Sec::NextSteps, &format!("{marker}{t}"))
     }
 
     /// Add a numbered decision with its context, options, choice and rationale.
@@ -177,12 +210,13 @@ impl SessionFile {
             .max()
             .unwrap_or(0)
             + 1;
+        // The seed's shape: `### N. Title (time)`, then one `**Label**: value` line each.
         let mut block = format!(
-            "### {n}. {} ({})\n\n",
+            "### {n}. {} ({})\n",
             text::heading(&d.title),
-            time::human(now)
+            time::seed(now)
         );
-        let field = |label: &str, v: &str| format!("- **{label}:** {}\n", text::list_item(v, 2));
+        let field = |label: &str, v: &str| format!("**{label}**: {}\n", text::paragraphs(v));
         if let Some(c) = &d.context {
             block.push_str(&field("Context", c));
         }
@@ -203,14 +237,28 @@ impl SessionFile {
             + 1
     }
 
-    /// Add a numbered discovery.
+    /// Add a numbered discovery: `N. **Title** (time): text` when it reads `Title: text`,
+    /// as the seed writes them, else `N. text (time)`.
     pub fn add_discovery(&self, d: &str, now: Stamp) -> Result<Self> {
         let n = self.next_number(Sec::Discoveries);
         let indent = format!("{n}. ").len();
-        self.append_item(
-            Sec::Discoveries,
-            &format!("{n}. {} ({})", text::list_item(d, indent), time::human(now)),
-        )
+        let clean = text::clean(d);
+        let titled = clean.split_once(": ").filter(|(title, body)| {
+            !title.is_empty()
+                && title.chars().count() <= 80
+                && title.trim() == *title
+                && !title.contains(['*', '`', '[', '\\', '\n', '_', '<', '('])
+                && !body.trim().is_empty()
+        });
+        let line = match titled {
+            Some((title, body)) => format!(
+                "{n}. **{title}** ({}): {}",
+                time::seed(now),
+                text::list_item(body, indent)
+            ),
+            None => format!("{n}. {} ({})", text::list_item(d, indent), time::seed(now)),
+        };
+        self.append_item(Sec::Discoveries, &line)
     }
 
     /// Add an open, numbered blocker; the TL;DR Blocker line follows.
@@ -220,7 +268,7 @@ impl SessionFile {
         let line = format!(
             "{n}. [ ] {} ({})",
             text::list_item(b, indent),
-            time::human(now)
+            time::seed(now)
         );
         self.append_item(Sec::Blockers, &line)?
             .refresh_blocker_line()
@@ -256,7 +304,7 @@ impl SessionFile {
         let new = format!(
             "{} (resolved {}){}",
             first.trim_end(),
-            time::human(now),
+            time::seed(now),
             &raw[first_end..]
         );
         self.splice(item.range.clone(), &new)?
@@ -272,7 +320,7 @@ impl SessionFile {
     pub fn add_file(&self, path: &str, why: Option<&str>) -> Result<Self> {
         let span = text::code_span(path);
         let line = match why {
-            Some(w) => format!("- {span} — {}", text::list_item(w, 2)),
+            Some(w) => format!("- {span} - {}", text::list_item(w, 2)),
             None => format!("- {span}"),
         };
         if let Some(existing) = self
@@ -289,73 +337,6 @@ impl SessionFile {
             return self.splice(existing.range, &with_nl);
         }
         self.append_item(Sec::KeyFiles, &line)
-    }
-
-    /// Set one TL;DR status line (`- **Key:** value`), adding it if missing.
-    pub fn set_status_line(&self, key: &str, value: &str) -> Result<Self> {
-        let prefix = format!("**{key}:**");
-        let items = self.items(Sec::Tldr);
-        let line = format!("- {prefix} {}", text::list_item(value, 2));
-        if let Some(it) = items.iter().find(|i| i.head.starts_with(&prefix)) {
-            let nl = if self.text[..it.range.end].ends_with('\n') {
-                "\n"
-            } else {
-                ""
-            };
-            return self.splice(it.range.clone(), &format!("{line}{nl}"));
-        }
-        match items.iter().rfind(|i| is_status_item(i)) {
-            Some(last) => self.splice(last.range.end..last.range.end, &format!("{line}\n")),
-            None => self.splice_block(self.body_of(Sec::Tldr).start, &format!("{line}\n")),
-        }
-    }
-
-    pub(super) fn refresh_blocker_line(&self) -> Result<Self> {
-        let open: Vec<String> = self
-            .view()
-            .blockers
-            .into_iter()
-            .filter(|b| !b.resolved)
-            .map(|b| text::one_line(&b.text))
-            .collect();
-        let value = if open.is_empty() {
-            "none".to_string()
-        } else {
-            open.join("; ")
-        };
-        self.set_status_line("Blocker", &value)
-    }
-
-    /// Regenerate all TL;DR status lines from the file's own state.
-    pub fn refresh_status_lines(&self) -> Result<Self> {
-        let v = self.view();
-        let total = v.progress.completed.len()
-            + v.progress.in_progress.iter().filter(|s| s.step).count()
-            + v.progress.remaining.len();
-        let status = match &v.current {
-            Some(c) => format!(
-                "{} — step {} of {}: {}",
-                v.status.as_str(),
-                v.progress.completed.len() + 1,
-                total,
-                text::one_line(c)
-            ),
-            None => format!(
-                "{} — {} of {} steps done",
-                v.status.as_str(),
-                v.progress.completed.len(),
-                total
-            ),
-        };
-        let next = v
-            .next_steps
-            .first()
-            .cloned()
-            .or_else(|| v.progress.remaining.first().map(|s| s.text.clone()))
-            .unwrap_or_else(|| "none".into());
-        self.set_status_line("Status", &status)?
-            .refresh_blocker_line()?
-            .set_status_line("Next", &text::one_line(&next))
     }
 
     /// Replace the TL;DR paragraph, keeping the status lines.
@@ -524,7 +505,7 @@ mod tests {
             ]
         );
         assert!(
-            f.text().contains("## Decisions\n\n### 1. one"),
+            f.text().contains("## Decisions\n### 1. one"),
             "{}",
             f.text()
         );
@@ -544,12 +525,12 @@ mod tests {
         assert_eq!(g.meta.updated_at, "2025-01-15T12:00:00.000Z");
         assert_eq!(g.view().tldr, "Half way");
         assert!(
-            g.text()
-                .contains("- **Status:** active — step 2 of 2: Fix\n"),
+            g.text().contains(
+                "Half way\n\n**Progress**: 1/2 steps complete\n**Current**: Fix (step 2)\n**Blocker**: None\n"
+            ),
             "{}",
             g.text()
         );
-        assert!(g.text().contains("- **Next:** none\n"), "{}", g.text());
         // Without a summary the TL;DR paragraph stays; a detached HEAD writes null.
         let h = g.checkpoint(None, None, None, now).unwrap();
         assert_eq!(h.view().tldr, "Half way");

@@ -7,6 +7,12 @@
 mod doc;
 mod edit;
 mod frontmatter;
+mod item;
+mod layout;
+mod recreate;
+#[cfg(test)]
+mod seed_tests;
+mod status;
 pub(in crate::model) mod template;
 mod view;
 
@@ -17,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::time::{self, Stamp};
 use doc::{Heading, unescape_item};
+use layout::Region;
 
 pub use edit::NewDecision;
 pub use template::{NewSession, render_new};
@@ -170,17 +177,19 @@ impl Sec {
         if self.parent().is_some() { 3 } else { 2 }
     }
 
-    fn matches(self, title: &str) -> bool {
-        let t = title.trim().to_ascii_lowercase();
-        match self {
-            Sec::Tldr => t.starts_with("tl;dr") || t.starts_with("tldr"),
-            other => t == other.title().to_ascii_lowercase(),
-        }
-    }
-
     /// The heading line as written.
     pub fn heading(self) -> String {
         format!("{} {}", "#".repeat(self.level() as usize), self.title())
+    }
+
+    /// How the seed writes this section: a heading, or for Context's parts a `**Label**:` line.
+    pub fn seed_heading(self) -> String {
+        match self {
+            Sec::Objective => "**Objective**:".into(),
+            Sec::KeyFiles => "**Key Files**:".into(),
+            Sec::KeyContext => "**Key Context** (survives compaction):".into(),
+            other => other.heading(),
+        }
     }
 }
 
@@ -224,4 +233,11 @@ pub struct SessionFile {
     fm: Range<usize>,
     headings: Vec<Heading>,
     items: Vec<Range<usize>>,
+    /// Lines of top-level paragraphs: where labels and TL;DR status lines stand.
+    paragraph_lines: Vec<Range<usize>>,
+    regions: Vec<Region>,
+    /// Sections found twice, said as warnings.
+    duplicates: Vec<String>,
+    /// Sections the edits so far recreated, carried from edit to edit.
+    recreated: Vec<String>,
 }

@@ -17,7 +17,8 @@ pub struct NewSession {
     pub now: Stamp,
 }
 
-/// The text of a new session file.
+/// The text of a new session file, shaped like the seed's example: no blank line under a
+/// heading, `**Label**:` lines in Context, the TL;DR status lines, `- None currently` blockers.
 pub fn render_new(s: &NewSession) -> String {
     let now = time::rfc3339(s.now);
     let opt = |v: &Option<String>| {
@@ -25,53 +26,47 @@ pub fn render_new(s: &NewSession) -> String {
             .map(text::yaml_str)
             .unwrap_or_else(|| "null".into())
     };
-    let tasks = s
-        .task_ids
-        .iter()
-        .map(|t| text::yaml_str(t))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let tasks = if s.task_ids.is_empty() {
+        " []\n".to_string()
+    } else {
+        let mut t = String::from("\n");
+        for id in &s.task_ids {
+            t.push_str(&format!("  - {}\n", text::yaml_str(id)));
+        }
+        t
+    };
     let mut out = format!(
-        "---\nid: {}\nshortname: {}\ntitle: {}\nstatus: active\ntask_ids: [{tasks}]\ncreated_at: {now}\nupdated_at: {now}\ncompaction_count: 0\ngit_branch: {}\ngit_last_commit: {}\n---\n\n",
+        "---\nid: {}\nshortname: {}\ntitle: {}\nstatus: active\ntask_ids:{tasks}created_at: {now}\nupdated_at: {now}\ncompaction_count: 0\ngit_branch: {}\ngit_last_commit: {}\n---\n\n",
         s.id,
         text::yaml_str(&s.shortname),
         text::yaml_str(&text::one_line(&s.title)),
         opt(&s.git_branch),
         opt(&s.git_last_commit),
     );
-    out.push_str(&format!("# Session: {}\n\n", text::heading(&s.title)));
-    out.push_str("## TL;DR (Read This First)\n\n");
-    let first = s.steps.first().map(|f| text::one_line(f));
+    let goal = text::paragraphs(s.goal.as_deref().unwrap_or(&s.title));
     let total = s.steps.len();
-    let status = match &first {
-        Some(f) => format!("active — step 1 of {total}: {f}"),
-        None => "active — no steps yet".into(),
+    let current = match s.steps.first() {
+        Some(f) => format!("{} (step 1)", text::one_line(f)),
+        None => "None".into(),
     };
-    out.push_str(&format!("- **Status:** {}\n", text::list_item(&status, 2)));
-    out.push_str("- **Blocker:** none\n");
+    out.push_str(&format!("# Session: {}\n\n", text::heading(&s.title)));
     out.push_str(&format!(
-        "- **Next:** {}\n\n",
-        text::list_item(first.as_deref().unwrap_or("none"), 2)
+        "## TL;DR (Read This First)\n{goal}\n\n**Progress**: 0/{total} steps complete\n**Current**: {current}\n**Blocker**: None\n\n"
     ));
-    let goal = s.goal.clone().unwrap_or_else(|| s.title.clone());
-    out.push_str(&text::paragraphs(&goal));
-    out.push_str("\n\n## Context\n\n### Objective\n\n");
-    out.push_str(&text::paragraphs(&goal));
-    out.push_str("\n\n### Key Files\n\n### Key Context\n\n## Progress\n\n### Completed\n\n### In Progress\n\n");
-    for (i, step) in s.steps.iter().enumerate() {
-        let t = text::list_item(step, 6);
-        if i == 0 {
-            out.push_str(&format!("- [ ] {t} <- CURRENT\n\n### Remaining\n\n"));
-        } else {
-            out.push_str(&format!("- [ ] {t}\n"));
-        }
+    out.push_str(&format!(
+        "## Context\n**Objective**: {goal}\n\n**Key Files**:\n\n**Key Context** (survives compaction):\n\n"
+    ));
+    out.push_str("## Progress\n### Completed\n\n### In Progress\n");
+    if let Some(first) = s.steps.first() {
+        out.push_str(&format!("- [ ] {} <- CURRENT\n", text::list_item(first, 6)));
     }
-    if s.steps.is_empty() {
-        out.push_str("### Remaining\n\n");
-    } else if s.steps.len() > 1 {
-        out.push('\n');
+    out.push_str("\n### Remaining\n");
+    for step in s.steps.iter().skip(1) {
+        out.push_str(&format!("- [ ] {}\n", text::list_item(step, 6)));
     }
-    out.push_str("## Decisions\n\n## Discoveries\n\n## Blockers\n\n## Next Steps\n");
+    out.push_str(
+        "\n## Decisions\n\n## Discoveries\n\n## Blockers\n- None currently\n\n## Next Steps\n",
+    );
     out
 }
 

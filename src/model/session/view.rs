@@ -5,21 +5,42 @@ use serde::Serialize;
 use crate::model::text;
 use crate::model::time;
 
-use super::doc::{is_status_item, key_file, strip_time, unescape_item};
+use super::doc::{key_file, strip_time, unescape_item};
+use super::layout::label_of;
 use super::{Item, Sec, SessionFile, Status};
 
 impl SessionFile {
-    /// The TL;DR paragraph's markdown, without the status lines.
-    pub fn tldr_markdown(&self) -> String {
-        let body = self.body_of(Sec::Tldr);
-        let mut out = String::new();
-        let mut pos = body.start;
-        for it in self.items(Sec::Tldr).into_iter().filter(is_status_item) {
-            out.push_str(&self.text[pos..it.range.start]);
-            pos = it.range.end;
+    /// The title: frontmatter `title`, else the `# Session: …` heading (the seed keeps it
+    /// there), else the shortname.
+    pub fn title(&self) -> String {
+        if !self.meta.title.trim().is_empty() {
+            return self.meta.title.clone();
         }
-        out.push_str(&self.text[pos..body.end]);
-        out.trim().to_string()
+        self.body()
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .map(|t| {
+                let t = t.trim();
+                t.strip_prefix("Session:").unwrap_or(t).trim().to_string()
+            })
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.meta.shortname.clone())
+    }
+
+    /// The objective: the text after `**Objective**:` (and the lines that follow it), or the
+    /// body of an `### Objective` section.
+    pub fn objective_markdown(&self) -> String {
+        let Some(r) = self.region(Sec::Objective) else {
+            return String::new();
+        };
+        let own = self.own_range(Sec::Objective);
+        let mut t = String::new();
+        if let Some(i) = r.inline {
+            t.push_str(self.text[i..r.head_end].trim());
+            t.push('\n');
+        }
+        t.push_str(&self.text[own]);
+        t.trim().to_string()
     }
 
     /// Everything the file says, as data.
@@ -42,7 +63,7 @@ impl SessionFile {
         SessionView {
             id: m.id.clone(),
             shortname: m.shortname.clone(),
-            title: m.title.clone(),
+            title: self.title(),
             status: m.status,
             task_ids: m.task_ids.clone(),
             created_at: m.created_at.clone(),
@@ -51,7 +72,7 @@ impl SessionFile {
             git_branch: m.git_branch.clone(),
             git_last_commit: m.git_last_commit.clone(),
             tldr: text::unescape_paragraphs(tldr.trim()),
-            objective: text::unescape_paragraphs(self.section_text(Sec::Objective)),
+            objective: text::unescape_paragraphs(&self.objective_markdown()),
             key_files: self
                 .items(Sec::KeyFiles)
                 .iter()
@@ -68,14 +89,7 @@ impl SessionFile {
                 remaining: self.items(Sec::Remaining).iter().map(step).collect(),
             },
             decisions: self.decisions(),
-            discoveries: self
-                .items(Sec::Discoveries)
-                .iter()
-                .map(|i| TextItem {
-                    text: i.text(),
-                    at: i.at.map(time::rfc3339),
-                })
-                .collect(),
+            discoveries: self.items(Sec::Discoveries).iter().map(discovery).collect(),
             blockers: self
                 .items(Sec::Blockers)
                 .iter()
@@ -96,7 +110,6 @@ impl SessionFile {
             .into_iter()
             .map(|(number, idx, range)| {
                 let h = &self.headings[idx];
-                let end = range.end;
                 let title = h
                     .title
                     .trim_start_matches(|c: char| c.is_ascii_digit())
@@ -109,22 +122,86 @@ impl SessionFile {
                     at: at.map(time::rfc3339),
                     ..Decision::default()
                 };
-                for it in self.items_in(h.end..end) {
-                    let t = it.text();
-                    for (label, slot) in [
-                        ("**Context:**", &mut d.context),
-                        ("**Options:**", &mut d.options),
-                        ("**Choice:**", &mut d.choice),
-                        ("**Rationale:**", &mut d.rationale),
-                    ] {
-                        if let Some(v) = t.strip_prefix(label) {
-                            *slot = Some(v.trim().to_string());
-                        }
+                for (label, value) in decision_fields(&self.text[h.end..range.end]) {
+                    let slot = match label.to_lowercase().as_str() {
+                        "context" | "why" => &mut d.context,
+                        "options" | "alternatives" => &mut d.options,
+                        "choice" | "decision" => &mut d.choice,
+                        "rationale" | "reason" => &mut d.rationale,
+                        _ => continue,
+                    };
+                    if slot.is_none() {
+                        *slot = Some(value);
                     }
                 }
                 d
             })
             .collect()
+    }
+}
+
+/// A decision's `**Label**: value` lines (the seed's) or `- **Label:** value` items (older),
+/// each value with its continuation lines.
+fn decision_fields(body: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut blank = false;
+    for line in body.lines() {
+        let line = line.trim_end_matches('\r');
+        let bare = line.strip_prefix("- ").unwrap_or(line);
+        if let Some((label, after)) = label_of(bare, false) {
+            out.push((label, bare[after..].trim().to_string()));
+            blank = false;
+        } else if line.trim().is_empty() {
+            blank = true;
+        } else if let Some((_, v)) = out.last_mut() {
+            let strip = (line.len() - line.trim_start().len()).min(2);
+            v.push_str(if blank { "\n\n" } else { "\n" });
+            v.push_str(&line[strip..]);
+            blank = false;
+        }
+    }
+    out.into_iter()
+        .map(|(l, v)| (l, text::unescape_paragraphs(v.trim_end())))
+        .collect()
+}
+
+/// A discovery: the seed's `**Title** (time): text` or `text (time)`.
+fn discovery(i: &Item) -> TextItem {
+    let plain = || TextItem {
+        title: None,
+        text: i.text(),
+        at: i.at.map(time::rfc3339),
+    };
+    let Some(inner) = i.head.strip_prefix("**") else {
+        return plain();
+    };
+    let Some(close) = inner.find("**") else {
+        return plain();
+    };
+    let title = inner[..close].trim_end_matches(':').trim().to_string();
+    let mut rest = inner[close + 2..].trim_start();
+    let mut at = i.at;
+    if let Some(paren) = rest.strip_prefix('(')
+        && let Some(end) = paren.find(')')
+        && let Some(t) = time::parse_human(&paren[..end])
+    {
+        at = Some(t);
+        rest = paren[end + 1..].trim_start();
+    }
+    let body = rest.strip_prefix(':').unwrap_or(rest).trim();
+    let mut text = title.clone();
+    if !body.is_empty() {
+        text.push_str(": ");
+        text.push_str(&unescape_item(body));
+    }
+    if !i.rest.trim().is_empty() {
+        text.push('\n');
+        text.push_str(i.rest.trim_end());
+    }
+    TextItem {
+        title: Some(title),
+        text,
+        at: at.map(time::rfc3339),
     }
 }
 
@@ -205,6 +282,9 @@ pub struct Decision {
 /// A discovery or other timestamped text.
 #[derive(Debug, Clone, Serialize)]
 pub struct TextItem {
+    /// The seed's bold title (`**Lock ordering** (time): …`); the text starts with it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub text: String,
     pub at: Option<String>,
 }
