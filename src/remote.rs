@@ -55,7 +55,7 @@ impl GitOutput {
         RemoteError::Git {
             op,
             remote: remote.into(),
-            reason: last_line(&self.stderr),
+            reason: reason_line(&self.stderr),
         }
     }
 }
@@ -76,13 +76,28 @@ fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
     })
 }
 
-fn last_line(s: &str) -> String {
-    s.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-        .to_string()
+/// The line of git's stderr that says why: the first one that is not one of git's generic
+/// closing lines ("Could not read from remote repository", "Please make sure you have the
+/// correct access rights and the repository exists"), so that ssh's `Permission denied
+/// (publickey)`, `Could not resolve hostname …` or an HTTP status is what the user reads.
+fn reason_line(stderr: &str) -> String {
+    const GENERIC: [&str; 4] = [
+        "fatal: Could not read from remote repository.",
+        "Please make sure you have the correct access rights",
+        "and the repository exists.",
+        "error: failed to push some refs",
+    ];
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines
+        .iter()
+        .find(|l| !GENERIC.iter().any(|g| l.starts_with(g)))
+        .or(lines.last())
+        .map(|l| l.to_string())
+        .unwrap_or_default()
 }
 
 /// Which of the journal's refs `remote` has: `(refs/sessions, refs/git-session/sessions)`.
@@ -234,7 +249,7 @@ fn push_outcome(out: &GitOutput) -> PushOutcome {
     if out.ok {
         return PushOutcome::Pushed;
     }
-    PushOutcome::Refused(last_line(&out.stderr))
+    PushOutcome::Refused(reason_line(&out.stderr))
 }
 
 #[cfg(test)]
@@ -247,6 +262,24 @@ mod tests {
             stdout: stdout.into(),
             stderr: stderr.into(),
         }
+    }
+
+    #[test]
+    fn the_reason_is_the_first_line_that_is_not_gits_generic_closing() {
+        let ssh = "git@localhost: Permission denied (publickey).\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(
+            reason_line(ssh),
+            "git@localhost: Permission denied (publickey)."
+        );
+        let unknown = "fatal: 'nonesuch' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(
+            reason_line(unknown),
+            "fatal: 'nonesuch' does not appear to be a git repository"
+        );
+        assert_eq!(
+            reason_line("fatal: Could not read from remote repository.\n"),
+            "fatal: Could not read from remote repository."
+        );
     }
 
     #[test]

@@ -31,11 +31,22 @@ fn frontmatter(text: &str) -> Option<(&str, std::ops::Range<usize>)> {
     None
 }
 
-/// Every task file under `dir/.tasks` (recursively), skipping files without an `id`.
+/// Every task file under `dir/.tasks` (recursively), skipping files without an `id`. No link
+/// is followed: `.tasks` itself may not be one (it could point anywhere, and `close --complete`
+/// writes task files), and links inside are skipped.
 pub fn load(dir: &Path) -> Result<Option<Vec<Task>>> {
     let root = dir.join(".tasks");
-    if !root.is_dir() {
-        return Ok(None);
+    match fs::symlink_metadata(&root) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Error::Config {
+                path: root,
+                why:
+                    "is a symbolic link; git-session never follows links to the task files it edits"
+                        .into(),
+            });
+        }
+        Ok(m) if m.is_dir() => {}
+        _ => return Ok(None),
     }
     let mut out = Vec::new();
     let mut stack = vec![root];
@@ -43,8 +54,12 @@ pub fn load(dir: &Path) -> Result<Option<Vec<Task>>> {
         for entry in fs::read_dir(&d).at(&d)? {
             let entry = entry.at(&d)?;
             let path = entry.path();
-            if path.is_dir() {
+            let kind = entry.file_type().at(&path)?;
+            if kind.is_dir() {
                 stack.push(path);
+                continue;
+            }
+            if !kind.is_file() {
                 continue;
             }
             if path.extension().and_then(|e| e.to_str()) != Some("md") {
@@ -134,6 +149,12 @@ pub fn find<'t>(tasks: &'t [Task], name: &str) -> Result<&'t Task> {
 
 /// Set `status: completed` in a task file, changing no other byte.
 pub fn mark_completed(task: &Task) -> Result<bool> {
+    if !fs::symlink_metadata(&task.path).is_ok_and(|m| m.is_file()) {
+        return Err(Error::Config {
+            path: task.path.clone(),
+            why: "is no longer a regular file; not changed".into(),
+        });
+    }
     let text = fs::read_to_string(&task.path).at(&task.path)?;
     let (yaml, range) = frontmatter(&text).ok_or_else(|| Error::Config {
         path: task.path.clone(),

@@ -13,6 +13,12 @@ impl Warnings {
         self.0.borrow_mut().push(msg);
     }
 
+    /// Whether this warning was gathered already (a plan that runs again after a lost race says
+    /// it once).
+    pub fn contains(&self, msg: &str) -> bool {
+        self.0.borrow().iter().any(|w| w == msg)
+    }
+
     /// Take every warning gathered so far.
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut self.0.borrow_mut())

@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let (ws, lock) = ctx.workspace_for_write()?;
-    let (target, file) = ws.change_session(
+    let (target, _) = ws.change_session(
         &lock,
         JournalCommand::Checkpoint,
         a.session.session.as_deref(),
@@ -34,7 +34,6 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     )?;
     ctx.flush_warnings(&ws);
-    file.warnings().iter().for_each(|w| ctx.printer.warn(w));
     ctx.printer
         .note(&format!("Checkpointed {}", target.shortname));
     Ok(0)

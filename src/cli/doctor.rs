@@ -71,6 +71,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     let lock = ws.lock()?;
     let mut report = Report::default();
+    // Session files dropped in or renamed by hand go back under their own names first, so
+    // that no repair commits one session twice. (A ref that cannot be refreshed is what the
+    // checks below are for.)
+    if a.repair && ws.refresh(&lock).is_ok() {
+        ws.adopt_strays(&lock)?;
+    }
     let mut problems = check(&ws)?;
     if a.repair && problems.iter().any(|p| matches!(p.fix, Some(Fix::Refresh))) {
         ws.refresh(&lock)?;
@@ -232,6 +238,14 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
         }
         if path.ends_with(".theirs") {
             out.push(problem(format!("{MIRROR_DIR}/{path}: the other side of a merge that could not be done; merge it by hand, then delete it"), None));
+            continue;
+        }
+        if is_session_path(&path) && SessionPath::parse(&path).is_none() {
+            // Adopted (or refused, with the reason) by `doctor --repair`, never committed as it is.
+            out.push(problem(
+                format!("{MIRROR_DIR}/{path}: a session file not named <shortname>-<short>.md of its own id"),
+                None,
+            ));
             continue;
         }
         let parses = match ws.mirror().read(&path) {

@@ -178,7 +178,7 @@ impl Kind {
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let (kind, session) = Kind::from_args(a)?;
     let (ws, lock) = ctx.workspace_for_write()?;
-    let (target, file) = ws.change_session(
+    let (target, _) = ws.change_session(
         &lock,
         JournalCommand::Log,
         session.as_deref(),
@@ -247,8 +247,6 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     )?;
     ctx.flush_warnings(&ws);
-    // A section the edit had to recreate, or found twice: one line each.
-    file.warnings().iter().for_each(|w| ctx.printer.warn(w));
     ctx.printer
         .note(&format!("Logged {} to {}", kind.name(), target.shortname));
     Ok(0)

@@ -193,7 +193,23 @@ impl Mirror {
     /// Replace a file atomically, creating its directories (real ones: a link on the way is
     /// refused). A link at the file's own place is replaced, not followed.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.replace(rel, bytes, None).map(|_| ())
+    }
+
+    /// Like [`Mirror::write`], but only while the file still holds `expected` (its blob id, or
+    /// `Some(None)`: no file): the new content is written beside it first, and the file is
+    /// compared again just before the rename, so that a save made meanwhile is not replaced.
+    /// Returns whether the file was replaced. `expected: None` replaces whatever is there.
+    pub fn replace(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        expected: Option<Option<gix::ObjectId>>,
+    ) -> Result<bool> {
         let path = self.guard(rel, false)?;
+        if !self.exists() {
+            fs::create_dir_all(&self.root).at(&self.root)?;
+        }
         let mut dir = self.root.clone();
         let parts: Vec<&str> = rel.split('/').collect();
         for part in &parts[..parts.len() - 1] {
@@ -201,16 +217,30 @@ impl Mirror {
             match fs::create_dir(&dir) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    // The root itself is missing: create it (and only it) first.
-                    fs::create_dir_all(&dir).at(&dir)?;
-                }
                 Err(e) => return Err(MirrorError::io(dir, e)),
             }
         }
         // Checked again now that the directories exist: nothing swapped one for a link.
         self.guard(rel, false)?;
-        write_atomic(&path, bytes)
+        let tmp = write_temp(&path, bytes)?;
+        if let Some(expected) = expected {
+            let now = match self.read_regular(rel) {
+                Ok(b) => b.as_deref().map(crate::store::blob_id),
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            };
+            if now != expected {
+                let _ = fs::remove_file(&tmp);
+                return Ok(false);
+            }
+        }
+        if let Err(e) = fs::rename(&tmp, &path) {
+            let _ = fs::remove_file(&tmp);
+            return Err(MirrorError::io(path, e));
+        }
+        Ok(true)
     }
 
     /// Remove a file (and its directory when that becomes empty); a link is removed, not followed.
@@ -338,6 +368,17 @@ impl Mirror {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("mirror paths have a parent");
     fs::create_dir_all(dir).at(dir)?;
+    let tmp = write_temp(path, bytes)?;
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(MirrorError::io(path, e));
+    }
+    Ok(())
+}
+
+/// `bytes` in a new hidden file beside `path` (its directory exists), ready to be renamed over it.
+fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = path.parent().expect("mirror paths have a parent");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(
         ".{name}.tmp-{}-{:08x}",
@@ -351,12 +392,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.flush()?;
-        fs::rename(&tmp, path)
+        f.flush()
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(MirrorError::io(path, e));
     }
-    Ok(())
+    Ok(tmp)
 }

@@ -113,13 +113,23 @@ impl Refresher<'_> {
             }
             if disk_id == *before {
                 match &new {
-                    Some(bytes) => self.mirror.write(path, bytes)?,
-                    None => self.mirror.remove(path)?,
+                    // Replaced only if nobody saved it in the meantime; else merged below.
+                    Some(bytes) => {
+                        if self.mirror.replace(path, bytes, Some(disk_id))? {
+                            continue;
+                        }
+                    }
+                    None => {
+                        self.mirror.remove(path)?;
+                        continue;
+                    }
                 }
-                continue;
             }
             // Edited again since the command read it: merge the command's result into the edit.
-            let (Some(ours), Some(theirs)) = (disk, new) else {
+            let Some(ours) = self.mirror.read_regular(path)? else {
+                continue;
+            };
+            let Some(theirs) = new else {
                 continue;
             };
             let base = match before {
@@ -142,7 +152,17 @@ impl Refresher<'_> {
         let generated = matches!(PathKind::of(&c.path), PathKind::Progress { .. });
         let unedited = disk_id == c.old || disk.is_none() || generated;
         match (&c.new, unedited) {
-            (Some(new), true) => Ok(self.mirror.write(&c.path, &store.blob(*new)?)?),
+            (Some(new), true) => {
+                // A save that lands while we write is merged, not replaced: look again.
+                if self
+                    .mirror
+                    .replace(&c.path, &store.blob(*new)?, Some(disk_id))?
+                {
+                    Ok(())
+                } else {
+                    self.refresh_path(c, tip_tree)
+                }
+            }
             (None, true) => Ok(self.mirror.remove(&c.path)?),
             (Some(new), false) => {
                 let ours = disk.expect("edited implies present");
@@ -406,25 +426,18 @@ impl Refresher<'_> {
             if in_tree == Some(blob_id(&bytes)) {
                 continue;
             }
-            if let Some((dir, name)) = session_dir_file(&p) {
+            if session_dir_file(&p).is_some() {
                 let origin = format!("{MIRROR_DIR}/{p}");
                 match SessionFile::parse_bytes(&origin, &bytes) {
                     Ok(file) if named_for(&p, &file) => {}
-                    // A session file this tool did not name: adopt it under its own name.
-                    Ok(_) => {
-                        self.adopt(tree, &p, dir, name, &bytes, &mut changes)?;
-                        continue;
-                    }
+                    // Not adopted (`adopt_strays` said why): never committed under this name.
+                    Ok(_) => continue,
                     Err(e) if SessionPath::parse(&p).is_some() => {
                         self.warnings
                             .push(format!("not saving your edit until it parses: {e}"));
                         continue;
                     }
-                    // Not named as ours and not parsing as it is (no id, say): adoption decides.
-                    Err(_) => {
-                        self.adopt(tree, &p, dir, name, &bytes, &mut changes)?;
-                        continue;
-                    }
+                    Err(_) => continue,
                 }
             }
             changes.insert(p, Some(bytes));
@@ -432,10 +445,46 @@ impl Refresher<'_> {
         Ok(changes)
     }
 
-    /// Adopt the session file at `p` (in `dir`, named `name`): under its portable name
-    /// `<shortname>-<short of its id>.md`, with an id if it had none, plus its `progress.md`.
-    /// Refused with a warning when another session already has that short id, or when the
-    /// portable name is already a file here (a second copy).
+    /// Session files in `active/` or `archive/` that this tool did not name (a seed-era file, a
+    /// copy, a file renamed by hand) are renamed in the mirror to `<shortname>-<short of their
+    /// id>.md` (with an id if they had none) and marked dirty, so that the next commit saves
+    /// them and names resolve before a command plans. A file whose short id belongs to another
+    /// session, or whose portable name is already taken here, stays where it is with a warning.
+    /// Returns how many were adopted.
+    pub fn adopt_strays(&self, tree: ObjectId) -> Result<usize> {
+        let mut adopted = 0;
+        for dir in SessionDir::ALL {
+            for name in self.mirror.list(dir.as_str())? {
+                let p = format!("{}/{name}", dir.as_str());
+                if !name.ends_with(".md") {
+                    continue;
+                }
+                let canonical = SessionPath::from_file_name(dir, &name);
+                // Files named as ours are checked against their id only in active/ (few, and
+                // read by every command anyway); archive/ is only listed.
+                if canonical.is_some() && dir == SessionDir::Archive {
+                    continue;
+                }
+                let bytes = match self.mirror.read(&p) {
+                    Ok(Some(b)) => b,
+                    Ok(None) | Err(MirrorError::Symlink(_) | MirrorError::NotAFile(_)) => continue,
+                    Err(e) => return Err(e),
+                };
+                let origin = format!("{MIRROR_DIR}/{p}");
+                if canonical.is_some() {
+                    match SessionFile::parse_bytes(&origin, &bytes) {
+                        Ok(file) if !named_for(&p, &file) => {}
+                        _ => continue,
+                    }
+                }
+                if self.adopt(tree, &p, dir, &name, &bytes)? {
+                    adopted += 1;
+                }
+            }
+        }
+        Ok(adopted)
+    }
+
     fn adopt(
         &self,
         tree: ObjectId,
@@ -443,14 +492,13 @@ impl Refresher<'_> {
         dir: SessionDir,
         name: &str,
         bytes: &[u8],
-        changes: &mut TreeChanges,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let origin = format!("{MIRROR_DIR}/{p}");
         let a = match crate::journal::adopt_session(&origin, name, bytes, dir) {
             Ok(a) => a,
             Err(e) => {
                 self.warnings.push(format!("not adopted: {e}"));
-                return Ok(());
+                return Ok(false);
             }
         };
         let to = a.path.render();
@@ -459,30 +507,49 @@ impl Refresher<'_> {
                 let Some(other) = SessionPath::from_file_name(d, &e.name) else {
                     continue;
                 };
-                if other.short == a.path.short {
-                    self.warnings.push(format!(
-                        "not adopted: {origin} has the short id {} of {MIRROR_DIR}/{other} (id {}); give one of them another id",
-                        a.path.short, a.id
-                    ));
-                    return Ok(());
+                if other.short != a.path.short {
+                    continue;
                 }
+                // The same session, its file renamed by hand: back under its own name.
+                let same = SessionFile::parse_bytes(&e.name, &self.store.blob(e.id)?)
+                    .is_ok_and(|f| f.meta.id == a.id);
+                let other_path = other.render();
+                if same && self.mirror.read_regular(&other_path)?.is_none() {
+                    self.mirror.write(&other_path, &a.bytes)?;
+                    self.mirror.remove(p)?;
+                    self.mirror.add_dirty(&other_path)?;
+                    self.warnings.push(format!(
+                        "{origin} is session {} renamed by hand: kept as {MIRROR_DIR}/{other_path}",
+                        other.shortname
+                    ));
+                    return Ok(true);
+                }
+                let why = if same {
+                    "is a second copy of"
+                } else {
+                    "has the short id of"
+                };
+                self.warnings.push(format!(
+                    "not adopted: {origin} {why} {MIRROR_DIR}/{other_path}; keep one, or give it another id"
+                ));
+                return Ok(false);
             }
         }
         if self.mirror.read_regular(&to)?.is_some() {
             self.warnings.push(format!(
                 "not adopted: {origin} would become {MIRROR_DIR}/{to}, which is already there"
             ));
-            return Ok(());
+            return Ok(false);
         }
         self.mirror.write(&to, &a.bytes)?;
         self.mirror.remove(p)?;
         self.mirror.add_dirty(&to)?;
         let progress = layout::progress_path(&a.path.short);
-        changes.insert(
-            progress,
-            Some(crate::model::progress::render(&a.file.view()).into_bytes()),
-        );
-        changes.insert(to.clone(), Some(a.bytes));
+        self.mirror.write(
+            &progress,
+            crate::model::progress::render(&a.file.view()).as_bytes(),
+        )?;
+        self.mirror.add_dirty(&progress)?;
         let how = if a.notes.is_empty() {
             String::new()
         } else {
@@ -490,7 +557,7 @@ impl Refresher<'_> {
         };
         self.warnings
             .push(format!("adopted {origin} as {MIRROR_DIR}/{to}{how}"));
-        Ok(())
+        Ok(true)
     }
 
     /// One file per session: a session file about to be added whose short id already has a file

@@ -89,9 +89,12 @@ pub enum Rule {
     TooLargeInTotal,
 }
 
-/// Why an incoming tree was refused: the first path found breaking a rule.
+/// Why an incoming tree was refused: the first path found breaking a rule. Displayed with the
+/// path escaped (`\u{1b}`, `\n`…) and cut to 200 characters: the names come from whoever pushed
+/// the journal, and must not move a terminal's cursor, forge a line, or reach an agent's context
+/// as text of their choosing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {rule}", if path.is_empty() { "(root)" } else { path })]
+#[error("{}: {rule}", shown_path(path))]
 pub struct Refusal {
     /// The offending path relative to the tree's root (`""` for the root itself).
     pub path: String,
@@ -294,5 +297,29 @@ fn join(prefix: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{prefix}/{name}")
+    }
+}
+
+/// A path from an untrusted tree as it may be shown: control and other invisible characters
+/// escaped, at most 200 characters.
+fn shown_path(path: &str) -> String {
+    if path.is_empty() {
+        return "(root)".into();
+    }
+    let escaped: String = path
+        .chars()
+        .flat_map(|c| {
+            let invisible = ('\u{200b}'..='\u{200f}').contains(&c);
+            if c.is_control() || (c.is_whitespace() && c != ' ') || invisible {
+                c.escape_unicode().collect::<Vec<char>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if escaped.chars().count() > 200 {
+        escaped.chars().take(199).collect::<String>() + "…"
+    } else {
+        escaped
     }
 }

@@ -221,28 +221,24 @@ impl Workspace {
     }
 
     /// Adopt session files dropped into `active/` or `archive/` under names this tool does not
-    /// give (a seed-era file, a copy): one commit, or none when there is nothing to adopt.
+    /// give (a seed-era file, a copy, a file renamed by hand): one commit, or none when there is
+    /// nothing to adopt (or no identity to commit with).
     pub fn adopt_strays(&self, lock: &WorktreeLock) -> Result<()> {
-        let mut strays = 0;
-        for dir in crate::layout::SessionDir::ALL {
-            strays += self
-                .mirror
-                .list(dir.as_str())?
-                .iter()
-                .filter(|n| {
-                    n.ends_with(".md")
-                        && crate::layout::SessionPath::from_file_name(dir, n).is_none()
-                })
-                .count();
-        }
-        if strays == 0 || self.author().is_err() {
+        let store = self.store();
+        let writer = self.entry_writer();
+        let tree = match store.tip()? {
+            Some(t) => store.tree_of(t)?,
+            None => store.empty_tree(),
+        };
+        let adopted = self.refresher(&store, &writer).adopt_strays(tree)?;
+        if adopted == 0 || writer.author.is_none() {
             return Ok(());
         }
         self.commit(lock, crate::store::JournalCommand::Import, |_| {
             Ok(write::Planned {
                 changes: Default::default(),
                 shortname: "journal".into(),
-                summary: format!("adopt {strays} session files"),
+                summary: format!("adopt {adopted} session files"),
                 touched: vec![],
             })
         })?;

@@ -88,6 +88,7 @@ impl Workspace {
                 Some(t) => store.tree_of(t)?,
                 None => store.empty_tree(),
             };
+            refresher.adopt_strays(tree)?;
             *self.plan_reads.borrow_mut() = Some(HashMap::new());
             let planned = plan(tree);
             let reads = self.plan_reads.take().unwrap_or_default();
@@ -232,6 +233,12 @@ impl Workspace {
             let target = self.target(name)?;
             let now = time::now();
             let e = edit(self.load(&target)?, now)?;
+            // A section the edit had to recreate, or found twice: said once, by the command.
+            for w in e.file.warnings() {
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
             let changes = self.session_changes(tree, &target, &e.file, &e.kind, e.body, now)?;
             let planned = Planned {
                 changes,

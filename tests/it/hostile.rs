@@ -794,3 +794,52 @@ fn random_hostile_trees_change_nothing_outside_sessions_and_commands_keep_workin
         "most hostile trees are refused"
     );
 }
+
+#[test]
+fn names_from_a_remote_are_shown_escaped_and_on_one_line() {
+    let net = Net::new();
+    let env = &net.env;
+    let victim = net.victim("victim");
+    // An escape sequence that would retitle the terminal and clear it, and a line feed that
+    // would forge a second line, in one name; a newline in a name cannot pass the gate either.
+    let name = "x\u{1b}]0;PWNED\u{7}\u{1b}[2J\nwarning: all good";
+    net.push_journal(&journal_root(vec![(name, file("pwned"))]), None);
+    let out = env.run(&victim, &["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = out.stderr.clone();
+    assert!(
+        !err.contains(&0x1b),
+        "a raw escape reached the terminal: {err:?}"
+    );
+    let text = String::from_utf8_lossy(&err);
+    assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+    assert!(text.contains("\\u{1b}"), "{text}");
+    // The same after a plain fetch: the warning, and the context a hook gives the agent.
+    env.git(
+        &victim,
+        &[
+            "fetch",
+            "-q",
+            "origin",
+            "+refs/git-session/sessions:refs/remotes/origin/sessions",
+        ],
+    );
+    let out = env.run(&victim, &["list"]);
+    assert!(out.status.success());
+    assert!(!out.stderr.contains(&0x1b), "{:?}", out.stderr);
+    let hook = env
+        .cmd(&victim)
+        .args(["hook", "session-start"])
+        .write_stdin(format!(
+            r#"{{"session_id":"s1","hook_event_name":"SessionStart","source":"startup","cwd":"{}"}}"#,
+            victim.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(!hook.stdout.contains(&0x1b), "{:?}", hook.stdout);
+    assert!(
+        !String::from_utf8_lossy(&hook.stdout).contains("PWNED\u{7}"),
+        "{}",
+        String::from_utf8_lossy(&hook.stdout)
+    );
+}

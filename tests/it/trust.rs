@@ -320,3 +320,85 @@ fn many_notes_are_all_committed_once() {
     );
     assert!(!changed.contains("notes/"), "{changed}");
 }
+
+#[test]
+fn a_session_file_renamed_to_any_name_is_found_and_repaired_as_one_session() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    init(&env, &repo, "a");
+    init(&env, &repo, "b");
+    let a = std::fs::read_dir(repo.join(".sessions/active"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("a-"))
+        .unwrap();
+    std::fs::rename(&a, repo.join(".sessions/active/renamed.md")).unwrap();
+    // The session is still found by its name, and the log lands in it.
+    env.gs(&repo, &["log", "-s", "a", "--progress", "after the rename"]);
+    let tree = env.git(
+        &repo,
+        &["ls-tree", "--name-only", "refs/sessions", "active/"],
+    );
+    assert_eq!(tree.lines().count(), 2, "{tree}");
+    assert!(!tree.contains("renamed.md"), "{tree}");
+    let text = env.git(
+        &repo,
+        &[
+            "show",
+            &format!(
+                "refs/sessions:active/{}",
+                a.file_name().unwrap().to_str().unwrap()
+            ),
+        ],
+    );
+    assert!(text.contains("after the rename"), "{text}");
+    // The same through doctor --repair.
+    let a = repo.join(".sessions/active").join(a.file_name().unwrap());
+    std::fs::rename(&a, repo.join(".sessions/active/again.md")).unwrap();
+    env.gs(&repo, &["doctor", "--repair"]);
+    let tree = env.git(
+        &repo,
+        &["ls-tree", "--name-only", "refs/sessions", "active/"],
+    );
+    assert_eq!(tree.lines().count(), 2, "{tree}");
+    assert!(!tree.contains("again.md"), "{tree}");
+    let doctor = env.gs(&repo, &["doctor"]);
+    assert!(doctor.contains("No problems"), "{doctor}");
+}
+
+#[test]
+fn close_never_writes_a_task_file_through_a_link() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let outside = env.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("t1.md"), "---\nid: t1\nstatus: open\n---\n").unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join(".tasks")).unwrap();
+    let out = env.run(
+        &repo,
+        &["init", "--name", "a", "--goal", "g", "--task", "t1"],
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("symbolic link"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A task file that is a link inside a real .tasks/ is not one of the tasks.
+    std::fs::remove_file(repo.join(".tasks")).unwrap();
+    std::fs::create_dir_all(repo.join(".tasks")).unwrap();
+    std::os::unix::fs::symlink(outside.join("t1.md"), repo.join(".tasks/t1.md")).unwrap();
+    let out = env.run(
+        &repo,
+        &["init", "--name", "a", "--goal", "g", "--task", "t1"],
+    );
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "an unknown task with .tasks/ is an error"
+    );
+    env.gs(&repo, &["init", "--name", "a", "--goal", "g"]);
+    env.gs(&repo, &["close", "--complete"]);
+    let task = std::fs::read_to_string(outside.join("t1.md")).unwrap();
+    assert!(task.contains("status: open"), "{task}");
+}
