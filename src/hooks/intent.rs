@@ -218,6 +218,18 @@ fn normalise(prompt: &str) -> String {
     words.join(" ")
 }
 
+type Strip = for<'a> fn(&'a str, &str) -> Option<&'a str>;
+
+fn strip_leading<'a>(s: &'a str, w: &str) -> Option<&'a str> {
+    let rest = s.strip_prefix(w)?;
+    rest.starts_with(' ').then(|| rest.trim_start())
+}
+
+fn strip_trailing<'a>(s: &'a str, w: &str) -> Option<&'a str> {
+    let rest = s.strip_suffix(w)?;
+    rest.ends_with(' ').then(|| rest.trim_end())
+}
+
 /// Strip wrappers one at a time, stopping as soon as what is left is a whole continuation form
 /// (so that "go on" and "what now" are not stripped to "on" and "what").
 fn strip_wrappers(mut s: &str) -> &str {
@@ -226,23 +238,16 @@ fn strip_wrappers(mut s: &str) -> &str {
             return s;
         }
         let before = s;
-        for w in LEADING {
-            if let Some(rest) = s.strip_prefix(w)
-                && rest.starts_with(' ')
-            {
-                s = rest.trim_start();
-                if WHOLE.contains(&s) {
-                    return s;
-                }
-            }
-        }
-        for w in TRAILING {
-            if let Some(rest) = s.strip_suffix(w)
-                && rest.ends_with(' ')
-            {
-                s = rest.trim_end();
-                if WHOLE.contains(&s) {
-                    return s;
+        // Leading wrappers ("ok", "please"), then trailing ones ("please", "thanks"): a wrapper
+        // is a whole word, followed (or preceded) by a space.
+        let sides: [(&[&str], Strip); 2] = [(LEADING, strip_leading), (TRAILING, strip_trailing)];
+        for (words, strip) in sides {
+            for w in words {
+                if let Some(rest) = strip(s, w) {
+                    s = rest;
+                    if WHOLE.contains(&s) {
+                        return s;
+                    }
                 }
             }
         }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::layout::{SessionDir, SessionPath, rand32};
 
+mod adopt;
 pub mod refresh;
 mod state;
 #[cfg(test)]

@@ -1,0 +1,189 @@
+//! One file per session, named as this tool names it: session files dropped into `active/` or
+//! `archive/` (a seed-era file, a copy, a file renamed by hand) are adopted under their own id's
+//! portable name before a command plans, and a commit never saves two files for one session.
+
+use gix::ObjectId;
+
+use crate::layout::{self, SessionDir, SessionPath};
+use crate::model::ids;
+use crate::model::session::SessionFile;
+use crate::store::TreeChanges;
+
+use super::refresh::Refresher;
+use super::{MIRROR_DIR, MirrorError, Result};
+
+impl Refresher<'_> {
+    /// Session files in `active/` or `archive/` that this tool did not name (a seed-era file, a
+    /// copy, a file renamed by hand) are renamed in the mirror to `<shortname>-<short of their
+    /// id>.md` (with an id if they had none) and marked dirty, so that the next commit saves
+    /// them and names resolve before a command plans. A file whose short id belongs to another
+    /// session, or whose portable name is already taken here, stays where it is with a warning.
+    /// Returns how many were adopted.
+    pub fn adopt_strays(&self, tree: ObjectId) -> Result<usize> {
+        let mut adopted = 0;
+        for dir in SessionDir::ALL {
+            for name in self.mirror.list(dir.as_str())? {
+                let p = format!("{}/{name}", dir.as_str());
+                if !name.ends_with(".md") {
+                    continue;
+                }
+                let canonical = SessionPath::from_file_name(dir, &name);
+                // Files named as ours are checked against their id only in active/ (few, and
+                // read by every command anyway); archive/ is only listed.
+                if canonical.is_some() && dir == SessionDir::Archive {
+                    continue;
+                }
+                let bytes = match self.mirror.read(&p) {
+                    Ok(Some(b)) => b,
+                    Ok(None) | Err(MirrorError::Symlink(_) | MirrorError::NotAFile(_)) => continue,
+                    Err(e) => return Err(e),
+                };
+                let origin = format!("{MIRROR_DIR}/{p}");
+                if canonical.is_some() {
+                    match SessionFile::parse_bytes(&origin, &bytes) {
+                        Ok(file) if !named_for(&p, &file) => {}
+                        _ => continue,
+                    }
+                }
+                if self.adopt(tree, &p, dir, &name, &bytes)? {
+                    adopted += 1;
+                }
+            }
+        }
+        Ok(adopted)
+    }
+
+    fn adopt(
+        &self,
+        tree: ObjectId,
+        p: &str,
+        dir: SessionDir,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<bool> {
+        let origin = format!("{MIRROR_DIR}/{p}");
+        let a = match crate::journal::adopt_session(&origin, name, bytes, dir) {
+            Ok(a) => a,
+            Err(e) => {
+                self.warnings.push(format!("not adopted: {e}"));
+                return Ok(false);
+            }
+        };
+        let to = a.path.render();
+        for d in SessionDir::ALL {
+            for e in self.store.list(tree, d.as_str())? {
+                let Some(other) = SessionPath::from_file_name(d, &e.name) else {
+                    continue;
+                };
+                if other.short != a.path.short {
+                    continue;
+                }
+                // The same session, its file renamed by hand: back under its own name.
+                let same = SessionFile::parse_bytes(&e.name, &self.store.blob(e.id)?)
+                    .is_ok_and(|f| f.meta.id == a.id);
+                let other_path = other.render();
+                if same && self.mirror.read_regular(&other_path)?.is_none() {
+                    self.mirror.write(&other_path, &a.bytes)?;
+                    self.mirror.remove(p)?;
+                    self.mirror.add_dirty(&other_path)?;
+                    self.warnings.push(format!(
+                        "{origin} is session {} renamed by hand: kept as {MIRROR_DIR}/{other_path}",
+                        other.shortname
+                    ));
+                    return Ok(true);
+                }
+                let why = if same {
+                    "is a second copy of"
+                } else {
+                    "has the short id of"
+                };
+                self.warnings.push(format!(
+                    "not adopted: {origin} {why} {MIRROR_DIR}/{other_path}; keep one, or give it another id"
+                ));
+                return Ok(false);
+            }
+        }
+        if self.mirror.read_regular(&to)?.is_some() {
+            self.warnings.push(format!(
+                "not adopted: {origin} would become {MIRROR_DIR}/{to}, which is already there"
+            ));
+            return Ok(false);
+        }
+        self.mirror.write(&to, &a.bytes)?;
+        self.mirror.remove(p)?;
+        self.mirror.add_dirty(&to)?;
+        let progress = layout::progress_path(&a.path.short);
+        self.mirror.write(
+            &progress,
+            crate::model::progress::render(&a.file.view()).as_bytes(),
+        )?;
+        self.mirror.add_dirty(&progress)?;
+        let how = if a.notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", a.notes.join("; "))
+        };
+        self.warnings
+            .push(format!("adopted {origin} as {MIRROR_DIR}/{to}{how}"));
+        Ok(true)
+    }
+
+    /// One file per session: a session file about to be added whose short id already has a file
+    /// at another path of `tree` is either a rename by hand (the old file is gone from the
+    /// mirror: the old path is removed in the same commit) or a second copy (both are in the
+    /// mirror: it is not saved, with a warning). Moves that the change itself makes (close,
+    /// reopen) are left alone.
+    pub fn settle_session_names(&self, tree: ObjectId, changes: &mut TreeChanges) -> Result<()> {
+        let added: Vec<SessionPath> = changes
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .filter_map(|(p, _)| SessionPath::parse(p))
+            .collect();
+        if added.is_empty() {
+            return Ok(());
+        }
+        let mut in_tree: Vec<SessionPath> = Vec::new();
+        for dir in SessionDir::ALL {
+            for e in self.store.list(tree, dir.as_str())? {
+                in_tree.extend(SessionPath::from_file_name(dir, &e.name));
+            }
+        }
+        for new in added {
+            let new_path = new.render();
+            if in_tree.contains(&new) {
+                continue;
+            }
+            for old in in_tree.iter().filter(|o| o.short == new.short) {
+                let old_path = old.render();
+                if changes.contains_key(&old_path) {
+                    continue;
+                }
+                if self.mirror.read_regular(&old_path)?.is_none() {
+                    changes.insert(old_path, None);
+                } else {
+                    changes.remove(&new_path);
+                    self.warnings.push(format!(
+                        "{MIRROR_DIR}/{new_path}: same session (short id {}) as {MIRROR_DIR}/{old_path}; not saved. Keep one of the two files",
+                        new.short
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `(dir, file name)` of a `.md` file directly in `active/` or `archive/`.
+pub(super) fn session_dir_file(path: &str) -> Option<(SessionDir, &str)> {
+    let (dir, name) = path.split_once('/')?;
+    let dir = SessionDir::ALL.into_iter().find(|d| d.as_str() == dir)?;
+    (name.ends_with(".md") && !name.contains('/')).then_some((dir, name))
+}
+
+/// Whether `path` is the name this tool gives `file`: `<shortname>-<short>.md` with the short
+/// id of the file's own id.
+pub(super) fn named_for(path: &str, file: &SessionFile) -> bool {
+    SessionPath::parse(path)
+        .is_some_and(|s| ids::short_of(&file.meta.id).as_deref() == Some(s.short.as_str()))
+}
