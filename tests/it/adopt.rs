@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::Env;
 
-const SEED: &str = include_str!("../../../shared/seed/seed-session-example.md");
+const SEED: &str = include_str!("../data/seed/seed-session-example.md");
 
 /// The seed's example with another id, shortname, status and title.
 fn variant(id: &str, shortname: &str, status: &str, title: &str) -> String {
