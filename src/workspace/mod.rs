@@ -238,7 +238,10 @@ impl Workspace {
             Ok(write::Planned {
                 changes: Default::default(),
                 shortname: "journal".into(),
-                summary: format!("adopt {adopted} session files"),
+                summary: match adopted {
+                    1 => "adopt 1 session file".to_string(),
+                    n => format!("adopt {n} session files"),
+                },
                 touched: vec![],
             })
         })?;
