@@ -55,7 +55,8 @@ fn apply(f: &SessionFile, ops: &[Op], side: &str) -> (SessionFile, Vec<String>) 
     let mut f = f.clone();
     let mut keep = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        let t = format!("{side}{i}");
+        // "a1" would also be found in "a10": a closing letter keeps each text distinct.
+        let t = format!("{side}{i}z");
         let now = time::parse_rfc3339(&format!("2025-01-15T11:{:02}:00.000Z", i % 60)).unwrap();
         f = match op {
             Op::Discovery => f.add_discovery(&t, now),
