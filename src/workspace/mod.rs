@@ -291,6 +291,7 @@ impl Workspace {
     /// A journal that cannot be merged must not stop every command: it is a warning.
     fn integrate_fetched(&self, _lock: &WorktreeLock) -> Result<()> {
         let store = self.store();
+        self.move_legacy_refs(&store)?;
         let mut refs = store.tracking_refs()?;
         // A journal pushed to this repository (when it serves as another machine's remote).
         if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
@@ -298,28 +299,57 @@ impl Workspace {
         }
         let writer = self.entry_writer();
         for (remote, id) in refs {
-            if self.mirror.merged_remote(&remote)? == Some(id) {
+            if self.mirror.merged_remote(&remote)? != Some(id) {
+                let outcome = integrate::integrate(&store, id, &remote, &writer);
+                store
+                    .take_removed_locks()
+                    .into_iter()
+                    .for_each(|w| self.warnings.push(w));
+                match outcome {
+                    Ok(Integrated::Merged { conflicts, .. }) => {
+                        conflicts.into_iter().for_each(|c| self.warnings.push(c))
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        self.warnings.push(format!(
+                            "fetched journal of {remote} not merged: {}",
+                            crate::error::one_line(&e)
+                        ));
+                        continue;
+                    }
+                }
+                self.mirror.set_merged_remote(&remote, id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Move journals fetched into `refs/remotes/<remote>/sessions` (by older versions, or by a
+    /// plain `git fetch` with the old recipe) to `refs/git-session/remotes/<remote>/…`, as a
+    /// forced fetch would: what is there was merged when it was fetched (or refused, and is
+    /// fetched again by the next sync), so nothing is lost. What was merged is kept per remote
+    /// name, so a moved ref is not merged again. A ref there that is not a journal is git's
+    /// tracking of a branch called `sessions`: left alone.
+    fn move_legacy_refs(&self, store: &SessionsRef) -> Result<()> {
+        for old in store.legacy_refs()? {
+            if !store.is_journal_commit(old.id).unwrap_or(false) {
                 continue;
             }
-            let outcome = integrate::integrate(&store, id, &remote, &writer);
-            store
-                .take_removed_locks()
-                .into_iter()
-                .for_each(|w| self.warnings.push(w));
-            match outcome {
-                Ok(Integrated::Merged { conflicts, .. }) => {
-                    conflicts.into_iter().for_each(|c| self.warnings.push(c))
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    self.warnings.push(format!(
-                        "fetched journal of {remote} not merged: {}",
-                        crate::error::one_line(&e)
-                    ));
-                    continue;
-                }
+            let new = old.peer.tracking_ref(old.pushed);
+            let current = store.tip_of(&new)?;
+            let moved = current == Some(old.id)
+                || matches!(
+                    store.cas_ref(
+                        &new,
+                        current,
+                        old.id,
+                        "git-session: moved from refs/remotes"
+                    ),
+                    Ok(store::CasOutcome::Moved(_))
+                );
+            if moved {
+                let _ = store.delete_ref(&old.name, old.id);
             }
-            self.mirror.set_merged_remote(&remote, id)?;
         }
         Ok(())
     }

@@ -27,15 +27,28 @@ fn clone(env: &Env, remote: &Path, name: &str) -> PathBuf {
     let dir = env.path(name);
     env.git(
         env.tmp.path(),
-        &["clone", "-q", remote.to_str().unwrap(), dir.to_str().unwrap()],
+        &[
+            "clone",
+            "-q",
+            remote.to_str().unwrap(),
+            dir.to_str().unwrap(),
+        ],
     );
     dir
 }
 
+/// The commit `name` points at, if that exact ref exists (`^{tree}` peels it).
 fn rev(env: &Env, dir: &Path, name: &str) -> Option<String> {
-    let out = env.git(dir, &["for-each-ref", "--format=%(objectname)", name]);
-    let out = out.trim();
-    (!out.is_empty()).then(|| out.to_string())
+    let (refname, peel) = match name.split_once('^') {
+        Some((r, p)) => (r, format!("^{p}")),
+        None => (name, String::new()),
+    };
+    let out = env.git(dir, &["for-each-ref", "--format=%(refname)", refname]);
+    out.lines().any(|l| l == refname).then(|| {
+        env.git(dir, &["rev-parse", &format!("{refname}{peel}")])
+            .trim()
+            .to_string()
+    })
 }
 
 /// Every file under `dir` with its bytes (directories as `None`).
@@ -158,7 +171,10 @@ fn sync_accepts_a_path_or_a_file_url_as_git_fetch_does() {
     );
     let urls = env.git(&a, &["for-each-ref", "refs/git-session/urls/"]);
     assert_eq!(urls.lines().count(), 1, "one tracking ref per URL: {urls}");
-    assert!(env.git(&a, &["remote"]).trim().is_empty(), "no remote added");
+    assert!(
+        env.git(&a, &["remote"]).trim().is_empty(),
+        "no remote added"
+    );
 }
 
 #[test]
@@ -181,7 +197,10 @@ fn read_commands_write_nothing_when_the_mirror_is_up_to_date() {
         env.gs(&repo, args);
     }
     let after = (snapshot(&state), snapshot(&repo.join(".sessions")));
-    assert_eq!(before, after, "no lock, no state file, no mirror file written");
+    assert_eq!(
+        before, after,
+        "no lock, no state file, no mirror file written"
+    );
 }
 
 #[test]
@@ -198,7 +217,12 @@ fn read_commands_work_where_the_lock_cannot_be_created() {
     // A directory cannot be opened for writing, not even by root.
     fs::create_dir(&lock).unwrap();
     fs::set_permissions(&lock, fs::Permissions::from_mode(0o555)).unwrap();
-    for args in [&["list"][..], &["view", "ro"], &["history", "ro"], &["resume", "--list"]] {
+    for args in [
+        &["list"][..],
+        &["view", "ro"],
+        &["history", "ro"],
+        &["resume", "--list"],
+    ] {
         env.gs(&a, args);
     }
     // Behind the ref (another worktree committed): still readable, with a warning.
