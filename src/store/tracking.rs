@@ -136,7 +136,7 @@ impl SessionsRef<'_> {
             .refs
             .transaction()
             .prepare([edit], Fail::Immediately, Fail::Immediately)
-            .and_then(|t| Ok(t.commit(None)))
+            .map(|t| t.commit(None))
             .map_err(|e| StoreError::git(&format!("deleting {name}"), e))?
             .map_err(|e| StoreError::git(&format!("deleting {name}"), e))?;
         Ok(())

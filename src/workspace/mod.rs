@@ -247,6 +247,73 @@ impl Workspace {
 
     // ---- keeping the mirror in step with the ref ----
 
+    /// For a read command (`list`, `view`, `history`): catch up as every command does, but take
+    /// no lock and write nothing when nothing needs writing, so that a repository nobody may
+    /// write to (a mounted backup, another user's clone) can still be read. When catching up
+    /// needs the lock and it cannot be taken (the lock file cannot be created or opened for
+    /// writing), warn and read `.sessions/` as it stands. `adopt`: stray session files count.
+    pub fn catch_up_for_read(&self, adopt: bool) -> Result<()> {
+        if self.caught_up(adopt)? {
+            return Ok(());
+        }
+        let lock = match self.lock() {
+            Ok(lock) => lock,
+            Err(Error::Io { path, source }) => {
+                self.warn(format!(
+                    "cannot take the lock {} ({source}); showing {MIRROR_DIR}/ as it is, which may be behind refs/sessions",
+                    path.display()
+                ));
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        self.refresh(&lock)?;
+        if adopt {
+            self.adopt_strays(&lock)?;
+        }
+        Ok(())
+    }
+
+    /// Would `refresh` (and, with `adopt`, `adopt_strays`) write nothing? Reads only.
+    fn caught_up(&self, adopt: bool) -> Result<bool> {
+        let store = self.store();
+        let tip = store.tip()?;
+        let mirror_at = if self.mirror.exists() {
+            self.mirror.last_seen()?
+        } else {
+            None
+        };
+        if tip != mirror_at
+            || self.mirror.pending()?.is_some()
+            || !self.mirror.unmerged()?.is_empty()
+        {
+            return Ok(false);
+        }
+        let legacy = store.legacy_refs()?;
+        if legacy
+            .iter()
+            .any(|l| store.is_journal_commit(l.id).unwrap_or(false))
+        {
+            return Ok(false);
+        }
+        let mut fetched = store.tracking_refs()?;
+        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
+            fetched.push((REMOTE_REF.to_string(), id));
+        }
+        for (key, id) in fetched {
+            if self.mirror.merged_remote(&key)? != Some(id) {
+                return Ok(false);
+            }
+        }
+        if adopt {
+            let writer = self.entry_writer();
+            if !self.refresher(&store, &writer).strays()?.is_empty() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// Merge any fetched journal not merged yet (a plain `git fetch` of it counts), then bring
     /// the mirror up to the ref's tip, merging where both changed. Returns the tip.
     pub fn refresh(&self, lock: &WorktreeLock) -> Result<Option<ObjectId>> {

@@ -754,7 +754,7 @@ fn random_hostile_trees_change_nothing_outside_sessions_and_commands_keep_workin
             // The directory that holds fetched journals (skipped above) may appear with them.
             .filter(|p| {
                 !(p.ends_with("refs/git-session")
-                    && before.get(*p).is_none()
+                    && !before.contains_key(*p)
                     && after.get(*p).map(Vec::as_slice) == Some(b"<dir>".as_slice()))
             })
             .collect();
