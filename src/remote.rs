@@ -168,8 +168,14 @@ pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String
 /// process updating it at the same time), with the lock file when git named it. Reads git's
 /// `LC_ALL=C` messages: "cannot lock ref '<ref>': Unable to create '<path>': File exists", and
 /// "cannot lock ref '<ref>': is at <a> but expected <b>".
+///
+/// "cannot lock ref '<ref>': '<other>' exists; cannot create '<ref>'" is no lock but a name taken
+/// by a ref one level deeper (a branch `sessions/…` under git's `refs/remotes/<remote>/`):
+/// waiting does not help, so it is not retried.
 fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
-    let line = stderr.lines().find(|l| l.contains("cannot lock ref"))?;
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("cannot lock ref") && !l.contains("exists; cannot create"))?;
     let path = line
         .split_once("Unable to create '")
         .and_then(|(_, rest)| rest.split_once('\''))
@@ -284,16 +290,17 @@ mod tests {
 
     #[test]
     fn a_locked_tracking_ref_is_recognised_with_its_lock_file() {
-        let busy = "error: cannot lock ref 'refs/remotes/origin/sessions': Unable to create '/r/.git/refs/remotes/origin/sessions.lock': File exists.\n";
+        let busy = "error: cannot lock ref 'refs/git-session/remotes/origin/sessions': Unable to create '/r/.git/refs/git-session/remotes/origin/sessions.lock': File exists.\n";
         assert_eq!(
             locked_ref(busy),
             Some(Some(PathBuf::from(
-                "/r/.git/refs/remotes/origin/sessions.lock"
+                "/r/.git/refs/git-session/remotes/origin/sessions.lock"
             )))
         );
-        let moved =
-            "error: cannot lock ref 'refs/remotes/origin/sessions': is at 1111 but expected 2222\n";
+        let moved = "error: cannot lock ref 'refs/git-session/remotes/origin/sessions': is at 1111 but expected 2222\n";
         assert_eq!(locked_ref(moved), Some(None));
+        let taken = "error: cannot lock ref 'refs/remotes/origin/sessions': 'refs/remotes/origin/sessions/feature' exists; cannot create 'refs/remotes/origin/sessions'\n";
+        assert_eq!(locked_ref(taken), None, "a name collision is not retried");
         assert_eq!(
             locked_ref("fatal: Could not read from remote repository.\n"),
             None

@@ -71,10 +71,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     let lock = ws.lock()?;
     let mut report = Report::default();
-    // Session files dropped in or renamed by hand go back under their own names first, so
-    // that no repair commits one session twice. (A ref that cannot be refreshed is what the
-    // checks below are for.)
-    if a.repair && ws.refresh(&lock).is_ok() {
+    // Catch up first, as every command does: a mirror behind the ref because another worktree
+    // committed is a lag the next command repairs, not a fault. (A ref that cannot be
+    // refreshed is what the checks below are for.) Session files dropped in or renamed by
+    // hand go back under their own names before repairs, so no repair commits one twice.
+    let refreshed = ws.refresh(&lock).is_ok();
+    if a.repair && refreshed {
         ws.adopt_strays(&lock)?;
     }
     let mut problems = check(&ws)?;

@@ -28,10 +28,7 @@ pub fn session_history(ws: &Workspace, s: &SessionEntry) -> Result<Vec<CommitInf
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
-    {
-        let lock = ws.lock()?;
-        ws.refresh(&lock)?;
-    }
+    ws.catch_up_for_read(false)?;
     let target = ws.target(a.id.as_deref())?;
     let list = session_history(&ws, &target)?;
     ctx.flush_warnings(&ws);

@@ -37,11 +37,7 @@ pub struct Row {
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
-    {
-        let lock = ws.lock()?;
-        ws.refresh(&lock)?;
-        ws.adopt_strays(&lock)?;
-    }
+    ws.catch_up_for_read(true)?;
     let current = ws.current_id()?;
     let mut rows = Vec::new();
     for s in ws.sessions_in(a.all || !a.archived, a.all || a.archived)? {

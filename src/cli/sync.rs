@@ -6,7 +6,8 @@ use crate::sync;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The remote (default: the branch's upstream remote, else origin, else the only remote).
+    /// The remote, or a URL or path as git fetch takes it (default: the branch's upstream
+    /// remote, else origin, else the only remote).
     remote: Option<String>,
     /// Fetch and merge only.
     #[arg(long)]
@@ -16,12 +17,12 @@ pub struct Args {
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace()?;
     ws.author()?;
-    let remote = match a.remote {
-        Some(r) => r,
-        None => sync::default_remote(&ws)?,
+    let peer = match a.remote {
+        Some(arg) => sync::peer(&ws, &arg, &ctx.dir),
+        None => crate::store::Peer::Remote(sync::default_remote(&ws)?),
     };
     let lock = ws.lock()?;
-    let report = sync::sync(&ws, &lock, &remote, a.no_push)?;
+    let report = sync::sync(&ws, &lock, &peer, a.no_push)?;
     ctx.flush_warnings(&ws);
     let p = &ctx.printer;
     if p.json {

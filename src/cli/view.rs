@@ -83,10 +83,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         return crate::cli::list::run(ctx, crate::cli::list::Args::default());
     }
     let ws = ctx.workspace()?;
-    {
-        let lock = ws.lock()?;
-        ws.refresh(&lock)?;
-    }
+    ws.catch_up_for_read(false)?;
     let target = ws.target(a.id.as_deref())?;
     let file = match &a.at {
         Some(rev) => load_at(&ws, &target, rev)?,

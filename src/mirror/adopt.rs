@@ -12,6 +12,9 @@ use crate::store::TreeChanges;
 use super::refresh::Refresher;
 use super::{MIRROR_DIR, MirrorError, Result};
 
+/// A session file to adopt: `(path in the mirror, its directory, its file name, its bytes)`.
+pub type Stray = (String, SessionDir, String, Vec<u8>);
+
 impl Refresher<'_> {
     /// Session files in `active/` or `archive/` that this tool did not name (a seed-era file, a
     /// copy, a file renamed by hand) are renamed in the mirror to `<shortname>-<short of their
@@ -21,6 +24,17 @@ impl Refresher<'_> {
     /// Returns how many were adopted.
     pub fn adopt_strays(&self, tree: ObjectId) -> Result<usize> {
         let mut adopted = 0;
+        for (p, dir, name, bytes) in self.strays()? {
+            if self.adopt(tree, &p, dir, &name, &bytes)? {
+                adopted += 1;
+            }
+        }
+        Ok(adopted)
+    }
+
+    /// The files `adopt_strays` would adopt: `(path, dir, file name, bytes)`. Reads only.
+    pub fn strays(&self) -> Result<Vec<Stray>> {
+        let mut out = Vec::new();
         for dir in SessionDir::ALL {
             for name in self.mirror.list(dir.as_str())? {
                 let p = format!("{}/{name}", dir.as_str());
@@ -45,12 +59,10 @@ impl Refresher<'_> {
                         _ => continue,
                     }
                 }
-                if self.adopt(tree, &p, dir, &name, &bytes)? {
-                    adopted += 1;
-                }
+                out.push((p, dir, name, bytes));
             }
         }
-        Ok(adopted)
+        Ok(out)
     }
 
     fn adopt(

@@ -211,35 +211,6 @@ impl SessionsRef<'_> {
         }
         Ok(None)
     }
-
-    /// Every `refs/remotes/<remote>/sessions`, as `(remote, commit)`.
-    pub fn tracking_refs(&self) -> Result<Vec<(String, ObjectId)>> {
-        let platform = self
-            .repo
-            .references()
-            .map_err(|e| StoreError::git("listing refs", e))?;
-        let iter = platform
-            .prefixed("refs/remotes/")
-            .map_err(|e| StoreError::git("listing refs", e))?;
-        let mut out = Vec::new();
-        for r in iter {
-            let Ok(mut r) = r else { continue };
-            let name = r.name().as_bstr().to_string();
-            let Some(remote) = name
-                .strip_prefix("refs/remotes/")
-                .and_then(|n| n.strip_suffix("/sessions"))
-            else {
-                continue;
-            };
-            if remote.contains('/') {
-                continue;
-            }
-            if let Ok(id) = r.peel_to_id() {
-                out.push((remote.to_string(), id.detach()));
-            }
-        }
-        Ok(out)
-    }
 }
 
 impl SessionsRef<'_> {

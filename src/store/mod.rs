@@ -9,6 +9,7 @@ mod history;
 pub mod subject;
 #[cfg(test)]
 pub(crate) mod tests;
+mod tracking;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use gix::objs::tree::EntryKind;
 
 pub use history::CommitInfo;
 pub use subject::{CommitSubject, JournalCommand};
+pub use tracking::{LegacyRef, Peer};
 
 /// The ref that holds the journal.
 pub const SESSIONS_REF: &str = "refs/sessions";

@@ -1,12 +1,14 @@
 //! `sync`: fetch a remote's journal, merge it into `refs/sessions`, push — over plain git
 //! (`remote`); merging is `integrate`'s, on local objects only.
 
+use std::path::Path;
+
 use gix::ObjectId;
 
 use crate::error::Result;
 use crate::integrate::Integrated;
 use crate::remote::{self, PushOutcome, RemoteError};
-use crate::store::{REMOTE_REF, SESSIONS_REF};
+use crate::store::{Peer, REMOTE_REF, SESSIONS_REF};
 use crate::workspace::{Workspace, WorktreeLock};
 
 /// How many times a rejected push is retried after fetching and merging again.
@@ -33,38 +35,43 @@ pub fn default_remote(ws: &Workspace) -> Result<String> {
     }
 }
 
-/// Fetch `remote`'s journal into `refs/remotes/<remote>/sessions`; `None` when it has none.
-/// A remote that is itself a working repository has its own `refs/sessions` (authoritative
-/// there, and it merges what others pushed on its next command) as well as what was pushed to
-/// it: both are fetched, the pushed one into `refs/remotes/<remote>/sessions-pushed`.
-pub fn fetch(ws: &Workspace, remote: &str) -> Result<Vec<ObjectId>> {
-    let (has_sessions, has_pushed) = remote::journal_refs(ws.worktree(), remote)?;
-    let mut specs = Vec::new();
-    let mut tracking = Vec::new();
+/// What the user named: a configured remote, else a URL or path as `git fetch` accepts it. A path
+/// that exists is made absolute, since git runs at the worktree's top, not where the user stands.
+pub fn peer(ws: &Workspace, arg: &str, cwd: &Path) -> Peer {
+    if ws.store().remote_names().iter().any(|r| r == arg) {
+        return Peer::Remote(arg.to_string());
+    }
+    match std::fs::canonicalize(cwd.join(arg)) {
+        Ok(path) if !arg.contains("://") => Peer::url(&path.to_string_lossy()),
+        _ => Peer::url(arg),
+    }
+}
+
+/// Fetch the peer's journal into its tracking ref (`Peer::tracking_ref`); empty when it has
+/// none. A remote that is itself a working repository has its own `refs/sessions`
+/// (authoritative there, and it merges what others pushed on its next command) as well as what
+/// was pushed to it: both are fetched, the pushed one into the `sessions-pushed` tracking ref.
+pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Vec<ObjectId>> {
+    let (has_sessions, has_pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
+    let mut fetched = Vec::new();
     match (has_sessions, has_pushed) {
         (true, true) => {
-            specs.push(format!("+{SESSIONS_REF}:refs/remotes/{remote}/sessions"));
-            specs.push(format!(
-                "+{REMOTE_REF}:refs/remotes/{remote}/sessions-pushed"
-            ));
-            tracking.push(format!("refs/remotes/{remote}/sessions"));
-            tracking.push(format!("refs/remotes/{remote}/sessions-pushed"));
+            fetched.push((SESSIONS_REF, peer.tracking_ref(false)));
+            fetched.push((REMOTE_REF, peer.tracking_ref(true)));
         }
-        (true, false) => {
-            specs.push(format!("+{SESSIONS_REF}:refs/remotes/{remote}/sessions"));
-            tracking.push(format!("refs/remotes/{remote}/sessions"));
-        }
-        (false, true) => {
-            specs.push(format!("+{REMOTE_REF}:refs/remotes/{remote}/sessions"));
-            tracking.push(format!("refs/remotes/{remote}/sessions"));
-        }
+        (true, false) => fetched.push((SESSIONS_REF, peer.tracking_ref(false))),
+        (false, true) => fetched.push((REMOTE_REF, peer.tracking_ref(false))),
         (false, false) => return Ok(Vec::new()),
     }
-    for note in remote::fetch(ws.worktree(), remote, &specs)? {
+    let specs: Vec<String> = fetched
+        .iter()
+        .map(|(theirs, ours)| format!("+{theirs}:{ours}"))
+        .collect();
+    for note in remote::fetch(ws.worktree(), peer.arg(), &specs)? {
         ws.warn(note);
     }
     let mut tips = Vec::new();
-    for t in tracking {
+    for (_, t) in fetched {
         if let Some(id) = ws.store().tip_of(&t)? {
             tips.push(id);
         }
@@ -84,20 +91,22 @@ pub struct Report {
 }
 
 /// Fetch, merge, and (unless `no_push`) push, retrying a rejected push.
-pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) -> Result<Report> {
+pub fn sync(ws: &Workspace, lock: &WorktreeLock, peer: &Peer, no_push: bool) -> Result<Report> {
+    let remote = peer.arg();
+    let key = peer.key();
     let mut report = Report {
         remote: remote.into(),
         ..Report::default()
     };
     for attempt in 1..=PUSH_ATTEMPTS {
-        let tips = fetch(ws, remote)?;
+        let tips = fetch(ws, peer)?;
         if tips.is_empty() && report.merge.is_empty() {
             report.merge = "the remote has no journal yet".into();
         }
         for theirs in tips {
             report.fetched = true;
-            let outcome = ws.integrate(lock, theirs, remote)?;
-            ws.mirror().set_merged_remote(remote, theirs)?;
+            let outcome = ws.integrate(lock, theirs, &key)?;
+            ws.mirror().set_merged_remote(&key, theirs)?;
             match outcome {
                 Integrated::UpToDate => {
                     if report.merge.is_empty() {
@@ -121,12 +130,12 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, remote: &str, no_push: bool) ->
         report.push_attempts = attempt;
         match remote::push_journal(ws.worktree(), remote)? {
             PushOutcome::Pushed => {
-                let tracking = format!("refs/remotes/{remote}/sessions");
+                let tracking = peer.tracking_ref(false);
                 let old = ws.store().tip_of(&tracking)?;
                 if old != Some(local) {
                     let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
                 }
-                ws.mirror().set_merged_remote(remote, local)?;
+                ws.mirror().set_merged_remote(&key, local)?;
                 report.pushed = true;
                 return Ok(report);
             }

@@ -250,6 +250,73 @@ impl Workspace {
 
     // ---- keeping the mirror in step with the ref ----
 
+    /// For a read command (`list`, `view`, `history`): catch up as every command does, but take
+    /// no lock and write nothing when nothing needs writing, so that a repository nobody may
+    /// write to (a mounted backup, another user's clone) can still be read. When catching up
+    /// needs the lock and it cannot be taken (the lock file cannot be created or opened for
+    /// writing), warn and read `.sessions/` as it stands. `adopt`: stray session files count.
+    pub fn catch_up_for_read(&self, adopt: bool) -> Result<()> {
+        if self.caught_up(adopt)? {
+            return Ok(());
+        }
+        let lock = match self.lock() {
+            Ok(lock) => lock,
+            Err(Error::Io { path, source }) => {
+                self.warn(format!(
+                    "cannot take the lock {} ({source}); showing {MIRROR_DIR}/ as it is, which may be behind refs/sessions",
+                    path.display()
+                ));
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        self.refresh(&lock)?;
+        if adopt {
+            self.adopt_strays(&lock)?;
+        }
+        Ok(())
+    }
+
+    /// Would `refresh` (and, with `adopt`, `adopt_strays`) write nothing? Reads only.
+    fn caught_up(&self, adopt: bool) -> Result<bool> {
+        let store = self.store();
+        let tip = store.tip()?;
+        let mirror_at = if self.mirror.exists() {
+            self.mirror.last_seen()?
+        } else {
+            None
+        };
+        if tip != mirror_at
+            || self.mirror.pending()?.is_some()
+            || !self.mirror.unmerged()?.is_empty()
+        {
+            return Ok(false);
+        }
+        let legacy = store.legacy_refs()?;
+        if legacy
+            .iter()
+            .any(|l| store.is_journal_commit(l.id).unwrap_or(false))
+        {
+            return Ok(false);
+        }
+        let mut fetched = store.tracking_refs()?;
+        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
+            fetched.push((REMOTE_REF.to_string(), id));
+        }
+        for (key, id) in fetched {
+            if self.mirror.merged_remote(&key)? != Some(id) {
+                return Ok(false);
+            }
+        }
+        if adopt {
+            let writer = self.entry_writer();
+            if !self.refresher(&store, &writer).strays()?.is_empty() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// Merge any fetched journal not merged yet (a plain `git fetch` of it counts), then bring
     /// the mirror up to the ref's tip, merging where both changed. Returns the tip.
     pub fn refresh(&self, lock: &WorktreeLock) -> Result<Option<ObjectId>> {
@@ -294,6 +361,7 @@ impl Workspace {
     /// A journal that cannot be merged must not stop every command: it is a warning.
     fn integrate_fetched(&self, _lock: &WorktreeLock) -> Result<()> {
         let store = self.store();
+        self.move_legacy_refs(&store)?;
         let mut refs = store.tracking_refs()?;
         // A journal pushed to this repository (when it serves as another machine's remote).
         if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
@@ -301,28 +369,57 @@ impl Workspace {
         }
         let writer = self.entry_writer();
         for (remote, id) in refs {
-            if self.mirror.merged_remote(&remote)? == Some(id) {
+            if self.mirror.merged_remote(&remote)? != Some(id) {
+                let outcome = integrate::integrate(&store, id, &remote, &writer);
+                store
+                    .take_removed_locks()
+                    .into_iter()
+                    .for_each(|w| self.warnings.push(w));
+                match outcome {
+                    Ok(Integrated::Merged { conflicts, .. }) => {
+                        conflicts.into_iter().for_each(|c| self.warnings.push(c))
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        self.warnings.push(format!(
+                            "fetched journal of {remote} not merged: {}",
+                            crate::error::one_line(&e)
+                        ));
+                        continue;
+                    }
+                }
+                self.mirror.set_merged_remote(&remote, id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Move journals fetched into `refs/remotes/<remote>/sessions` (by older versions, or by a
+    /// plain `git fetch` with the old recipe) to `refs/git-session/remotes/<remote>/…`, as a
+    /// forced fetch would: what is there was merged when it was fetched (or refused, and is
+    /// fetched again by the next sync), so nothing is lost. What was merged is kept per remote
+    /// name, so a moved ref is not merged again. A ref there that is not a journal is git's
+    /// tracking of a branch called `sessions`: left alone.
+    fn move_legacy_refs(&self, store: &SessionsRef) -> Result<()> {
+        for old in store.legacy_refs()? {
+            if !store.is_journal_commit(old.id).unwrap_or(false) {
                 continue;
             }
-            let outcome = integrate::integrate(&store, id, &remote, &writer);
-            store
-                .take_removed_locks()
-                .into_iter()
-                .for_each(|w| self.warnings.push(w));
-            match outcome {
-                Ok(Integrated::Merged { conflicts, .. }) => {
-                    conflicts.into_iter().for_each(|c| self.warnings.push(c))
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    self.warnings.push(format!(
-                        "fetched journal of {remote} not merged: {}",
-                        crate::error::one_line(&e)
-                    ));
-                    continue;
-                }
+            let new = old.peer.tracking_ref(old.pushed);
+            let current = store.tip_of(&new)?;
+            let moved = current == Some(old.id)
+                || matches!(
+                    store.cas_ref(
+                        &new,
+                        current,
+                        old.id,
+                        "git-session: moved from refs/remotes"
+                    ),
+                    Ok(store::CasOutcome::Moved(_))
+                );
+            if moved {
+                let _ = store.delete_ref(&old.name, old.id);
             }
-            self.mirror.set_merged_remote(&remote, id)?;
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ mod lifecycle;
 mod locks;
 mod safety;
 mod seed;
+mod shapes;
 mod stress;
 mod sync;
 mod trust;

@@ -283,7 +283,14 @@ fn two_worktrees_syncing_at_once_both_succeed() {
     }
     assert!(failures.is_empty(), "{failures:?}");
     env.gs(&repo, &["sync"]);
-    let remote_log = env.git(&repo, &["log", "--format=%s", "origin/sessions"]);
+    let remote_log = env.git(
+        &repo,
+        &[
+            "log",
+            "--format=%s",
+            "refs/git-session/remotes/origin/sessions",
+        ],
+    );
     for round in 0..6 {
         assert!(
             remote_log.contains(&format!("progress: r{round}")),

@@ -210,18 +210,50 @@ fn ancestry_distance_and_merge_base() {
 }
 
 #[test]
-fn tracking_refs_are_one_level_remote_sessions_refs() {
+fn tracking_refs_are_one_level_refs_in_our_own_namespace() {
     let t = TestRepo::new();
     let repo = t.open();
     let store = SessionsRef::new(&repo);
-    let [a, b, _] = three_commits(&store);
-    t.git(&["update-ref", "refs/remotes/origin/sessions", &a.to_string()]);
-    t.git(&["update-ref", "refs/remotes/up/sessions", &b.to_string()]);
-    t.git(&["update-ref", "refs/remotes/origin/main", &a.to_string()]);
-    t.git(&["update-ref", "refs/remotes/a/b/sessions", &a.to_string()]);
+    let [a, b, c] = three_commits(&store);
+    t.git(&[
+        "update-ref",
+        "refs/git-session/remotes/origin/sessions",
+        &a.to_string(),
+    ]);
+    t.git(&[
+        "update-ref",
+        "refs/git-session/remotes/up/sessions",
+        &b.to_string(),
+    ]);
+    t.git(&[
+        "update-ref",
+        "refs/git-session/urls/0123abcd/sessions",
+        &c.to_string(),
+    ]);
+    t.git(&[
+        "update-ref",
+        "refs/git-session/remotes/origin/main",
+        &a.to_string(),
+    ]);
+    t.git(&[
+        "update-ref",
+        "refs/git-session/remotes/a/b/sessions",
+        &a.to_string(),
+    ]);
+    t.git(&["update-ref", "refs/remotes/old/sessions", &a.to_string()]);
     let mut got = store.tracking_refs().expect("refs");
     got.sort();
-    assert_eq!(got, [("origin".to_string(), a), ("up".to_string(), b)]);
+    assert_eq!(
+        got,
+        [
+            ("origin".to_string(), a),
+            ("up".to_string(), b),
+            ("urls/0123abcd".to_string(), c)
+        ]
+    );
+    let legacy = store.legacy_refs().expect("legacy");
+    assert_eq!(legacy.len(), 1);
+    assert_eq!(legacy[0].name, "refs/remotes/old/sessions");
 }
 
 #[test]

@@ -1,0 +1,197 @@
+//! Where fetched journals are kept: `refs/git-session/remotes/<remote>/sessions` for a named
+//! remote, `refs/git-session/urls/<hash>/sessions` for a URL or path given instead of a name.
+//!
+//! Not `refs/remotes/<remote>/sessions`, which is git's: a remote branch `sessions/<anything>`
+//! makes that name a directory, so the fetch failed and the user's own `git fetch` then failed
+//! with "cannot lock ref". That old location is still read and moved here (`legacy_refs`).
+
+use gix::ObjectId;
+use gix::lock::acquire::Fail;
+use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
+use gix::refs::{FullName, Target};
+
+use super::{Result, SessionsRef, StoreError, blob_id};
+
+/// Our own namespace for fetched journals of named remotes.
+const REMOTES: &str = "refs/git-session/remotes/";
+/// Our own namespace for fetched journals of URLs and paths.
+const URLS: &str = "refs/git-session/urls/";
+/// git's remote-tracking namespace, where older versions kept fetched journals.
+const LEGACY: &str = "refs/remotes/";
+
+/// What `sync` talks to: a configured remote, or a URL or path as `git fetch` accepts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    Remote(String),
+    /// The URL as given to git, and the first 16 hex digits of its git blob id.
+    Url {
+        url: String,
+        hash: String,
+    },
+}
+
+impl Peer {
+    /// A URL or path: its tracking ref is named by a hash, since a URL is no ref name.
+    pub fn url(url: &str) -> Peer {
+        let hash = blob_id(url.as_bytes()).to_string()[..16].to_string();
+        Peer::Url {
+            url: url.to_string(),
+            hash,
+        }
+    }
+
+    /// What git is given: the remote's name or the URL.
+    pub fn arg(&self) -> &str {
+        match self {
+            Peer::Remote(name) => name,
+            Peer::Url { url, .. } => url,
+        }
+    }
+
+    /// The key of what was merged from this peer (per-worktree state) and the label of its
+    /// merges. Remote names with a `/` are not listed (see `tracking_refs`), so `urls/<hash>`
+    /// cannot be a remote's key.
+    pub fn key(&self) -> String {
+        match self {
+            Peer::Remote(name) => name.clone(),
+            Peer::Url { hash, .. } => format!("urls/{hash}"),
+        }
+    }
+
+    /// The ref its journal is fetched into; `pushed` for what others pushed to a working
+    /// repository, fetched beside its own journal.
+    pub fn tracking_ref(&self, pushed: bool) -> String {
+        let leaf = if pushed {
+            "sessions-pushed"
+        } else {
+            "sessions"
+        };
+        match self {
+            Peer::Remote(name) => format!("{REMOTES}{name}/{leaf}"),
+            Peer::Url { hash, .. } => format!("{URLS}{hash}/{leaf}"),
+        }
+    }
+}
+
+/// A fetched journal in the old location `refs/remotes/<remote>/sessions[-pushed]`.
+#[derive(Debug)]
+pub struct LegacyRef {
+    pub name: String,
+    pub peer: Peer,
+    pub pushed: bool,
+    pub id: ObjectId,
+}
+
+impl SessionsRef<'_> {
+    /// Every fetched journal every command merges, as `(key, commit)`: each
+    /// `refs/git-session/remotes/<remote>/sessions` and `refs/git-session/urls/<hash>/sessions`.
+    pub fn tracking_refs(&self) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        for (name, id) in self.refs_under(REMOTES)? {
+            if let Some(remote) = one_level(&name, REMOTES, "/sessions") {
+                out.push((remote.to_string(), id));
+            }
+        }
+        for (name, id) in self.refs_under(URLS)? {
+            if let Some(hash) = one_level(&name, URLS, "/sessions") {
+                out.push((format!("urls/{hash}"), id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Fetched journals still in git's namespace, `refs/remotes/<remote>/sessions` and
+    /// `…/sessions-pushed` (one-level remote names only).
+    pub fn legacy_refs(&self) -> Result<Vec<LegacyRef>> {
+        let mut out = Vec::new();
+        for (name, id) in self.refs_under(LEGACY)? {
+            for (leaf, pushed) in [("/sessions", false), ("/sessions-pushed", true)] {
+                if let Some(remote) = one_level(&name, LEGACY, leaf) {
+                    out.push(LegacyRef {
+                        name: name.clone(),
+                        peer: Peer::Remote(remote.to_string()),
+                        pushed,
+                        id,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Delete `name` if it still points at `expected` (a moved ref is left alone).
+    pub fn delete_ref(&self, name: &str, expected: ObjectId) -> Result<()> {
+        let full: FullName = name
+            .try_into()
+            .map_err(|e| StoreError::git("ref name", e))?;
+        let edit = RefEdit {
+            change: Change::Delete {
+                expected: PreviousValue::MustExistAndMatch(Target::Object(expected)),
+                log: RefLog::AndReference,
+            },
+            name: full,
+            deref: false,
+        };
+        self.repo
+            .refs
+            .transaction()
+            .prepare([edit], Fail::Immediately, Fail::Immediately)
+            .map(|t| t.commit(None))
+            .map_err(|e| StoreError::git(&format!("deleting {name}"), e))?
+            .map_err(|e| StoreError::git(&format!("deleting {name}"), e))?;
+        Ok(())
+    }
+
+    fn refs_under(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
+        let platform = self
+            .repo
+            .references()
+            .map_err(|e| StoreError::git("listing refs", e))?;
+        let iter = platform
+            .prefixed(prefix)
+            .map_err(|e| StoreError::git("listing refs", e))?;
+        let mut out = Vec::new();
+        for r in iter {
+            let Ok(mut r) = r else { continue };
+            let name = r.name().as_bstr().to_string();
+            if let Ok(id) = r.peel_to_id() {
+                out.push((name, id.detach()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `<prefix><one>/<leaf>` → `<one>`, a single path component.
+fn one_level<'a>(name: &'a str, prefix: &str, leaf: &str) -> Option<&'a str> {
+    let one = name.strip_prefix(prefix)?.strip_suffix(leaf)?;
+    (!one.is_empty() && !one.contains('/')).then_some(one)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_named_by_a_hash_and_a_remote_by_its_name() {
+        let url = Peer::url("https://example.com/r.git");
+        let Peer::Url { hash, .. } = &url else {
+            panic!("a url")
+        };
+        assert_eq!(hash.len(), 16);
+        assert_eq!(
+            url.tracking_ref(false),
+            format!("refs/git-session/urls/{hash}/sessions")
+        );
+        assert_eq!(url.key(), format!("urls/{hash}"));
+        let origin = Peer::Remote("origin".into());
+        assert_eq!(
+            origin.tracking_ref(true),
+            "refs/git-session/remotes/origin/sessions-pushed"
+        );
+        assert_eq!(
+            one_level("refs/remotes/a/b/sessions", LEGACY, "/sessions"),
+            None
+        );
+    }
+}
