@@ -21,21 +21,26 @@ pub struct ImportPlan {
     pub notes: Vec<String>,
     /// Files of the source that were not taken (links, names that cannot be stored), and why.
     pub skipped: Vec<String>,
+    /// Sessions skipped because the journal holds them already, byte for byte.
+    pub already: usize,
     /// Each source file taken, relative to the source directory, and its path in the tree.
     pub taken: Vec<(String, String)>,
 }
 
 /// Plan the import of a seed-era `.sessions/` tree at `dir` into a journal whose current tree
-/// holds `existing` (session id → its path), writing entries as `writer`. Reads only regular
+/// holds `existing` (session id → its path and blob id), writing entries as `writer`. A session
+/// already there byte for byte (imported before, or adopted) is skipped; the same id with other
+/// content refuses the whole import. Reads only regular
 /// files under `dir`, never following a link; writes nothing.
 pub fn plan_import(
     dir: &Path,
-    existing: &BTreeMap<String, String>,
+    existing: &BTreeMap<String, (String, gix::ObjectId)>,
     writer: &EntryWriter,
 ) -> Result<ImportPlan> {
     let mut plan = ImportPlan::default();
     // The journal directory of each session, by every name the seed may have used for it.
     let mut journal_of: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut shorts: BTreeMap<String, String> = BTreeMap::new();
     for sdir in SessionDir::ALL {
         for (name, path) in regular_files(&dir.join(sdir.as_str()), &mut plan.skipped)? {
             if !name.ends_with(".md") {
@@ -44,17 +49,24 @@ pub fn plan_import(
             let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
             let origin = path.display().to_string();
             let a = adopt_session(&origin, &name, &bytes, sdir)?;
-            if let Some(other) = existing.get(&a.id) {
+            let unchanged = match existing.get(&a.id) {
+                Some((at, id))
+                    if *at == a.path.render() && *id == crate::store::blob_id(&a.bytes) =>
+                {
+                    true
+                }
+                Some((other, _)) => {
+                    return Err(Error::Usage(format!(
+                        "{origin}: its id {} is already the session {other} of this journal, with other content; nothing was imported",
+                        a.id
+                    )));
+                }
+                None => false,
+            };
+            if let Some(first) = shorts.insert(a.path.short.clone(), origin.clone()) {
                 return Err(Error::Usage(format!(
-                    "{origin}: its id {} is already the session {other} of this journal; nothing was imported",
-                    a.id
-                )));
-            }
-            if let Some(prev) = plan.changes.get(&a.path.render()) {
-                let _ = prev;
-                return Err(Error::Usage(format!(
-                    "{origin}: another file of {} has the same session id; nothing was imported",
-                    dir.display()
+                    "{origin} and {first} are the same session (short id {}); keep one, then import again; nothing was imported",
+                    a.path.short
                 )));
             }
             let stem = name.strip_suffix(".md").unwrap_or(&name);
@@ -65,6 +77,10 @@ pub fn plan_import(
             ];
             for key in keys.into_iter().flatten() {
                 journal_of.insert(key, (a.path.short.clone(), a.id.clone()));
+            }
+            if unchanged {
+                plan.already += 1;
+                continue;
             }
             for n in &a.notes {
                 plan.notes.push(format!("{}: {n}", a.path));
@@ -124,6 +140,11 @@ fn subdirs(dir: &Path, skipped: &mut Vec<String>) -> Result<Vec<(String, PathBuf
 }
 
 fn entries(dir: &Path, skipped: &mut Vec<String>, dirs: bool) -> Result<Vec<(String, PathBuf)>> {
+    // A directory of the tree that is a link is not followed either (it could point anywhere).
+    if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        skipped.push(format!("{}: a symbolic link; not followed", dir.display()));
+        return Ok(Vec::new());
+    }
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

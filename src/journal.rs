@@ -150,7 +150,11 @@ pub fn portable_entry(
         Ok(e) => e.meta.kind,
         Err(_) => "note".to_string(),
     };
-    let new_name = entry::file_name(at, &kind, layout::rand32() as u16);
+    // The suffix comes from the original name and text, so that importing the same tree again
+    // names each entry the same and adds nothing.
+    let digest = crate::store::blob_id(&[name.as_bytes(), b"\0", &bytes].concat());
+    let suffix = u16::from_be_bytes([digest.as_bytes()[0], digest.as_bytes()[1]]);
+    let new_name = entry::file_name(at, &kind, suffix);
     if entry::JournalEntry::parse(name, &bytes).is_ok() {
         return (new_name, bytes);
     }

@@ -48,12 +48,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                     continue;
                 };
                 if let Ok(f) = SessionFile::parse_bytes(&e.name, &store.blob(e.id)?) {
-                    existing.insert(f.meta.id, p.render());
+                    existing.insert(f.meta.id, (p.render(), e.id));
                 }
             }
         }
         let plan = plan_import(&dir, &existing, &writer)?;
-        if plan.changes.is_empty() {
+        if plan.sessions.is_empty() && plan.already == 0 {
             return Err(Error::Usage(format!(
                 "{}: no session files in active/ or archive/ to import",
                 dir.display()
@@ -90,6 +90,7 @@ fn report(ctx: &Context, plan: &ImportPlan) {
         p.json(&serde_json::json!({
             "sessions": plan.sessions,
             "entries": plan.entries,
+            "already": plan.already,
             "notes": plan.notes,
             "skipped": plan.skipped,
         }));
@@ -100,6 +101,12 @@ fn report(ctx: &Context, plan: &ImportPlan) {
         plan.sessions.len(),
         plan.entries
     ));
+    if plan.already > 0 {
+        p.out(&format!(
+            "  ({} sessions were in the journal already, unchanged)",
+            plan.already
+        ));
+    }
     for s in &plan.sessions {
         p.out(&format!("  {s}"));
     }

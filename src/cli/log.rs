@@ -238,6 +238,14 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                     (f, body, text::one_line(p))
                 }
             };
+            // The TL;DR's status lines (progress fraction, current step, blocker) follow the
+            // commands that change what they say — the seed's rule; other bytes stay.
+            let file = match &kind {
+                Kind::Done(_) | Kind::Step(_) | Kind::Blocker(_) | Kind::Unblock(_) => {
+                    file.refresh_status_lines()?
+                }
+                _ => file,
+            };
             Ok(SessionEdit {
                 file: file.touch(now)?,
                 kind: kind.name().into(),

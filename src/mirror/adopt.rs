@@ -115,9 +115,14 @@ impl Refresher<'_> {
                 return Ok(false);
             }
         }
-        if self.mirror.read_regular(&to)?.is_some() {
+        // Another file of this mirror already holds that short id (adopted a moment ago in this
+        // same pass, or there all along): two files for one session are never adopted.
+        if let Some(other) = self.mirror.find_session(&a.path.short)?
+            && other.render() != p
+        {
             self.warnings.push(format!(
-                "not adopted: {origin} would become {MIRROR_DIR}/{to}, which is already there"
+                "not adopted: {origin} has the same session id (short id {}) as {MIRROR_DIR}/{other}; keep one, or give it another id",
+                a.path.short
             ));
             return Ok(false);
         }
@@ -125,19 +130,67 @@ impl Refresher<'_> {
         self.mirror.remove(p)?;
         self.mirror.add_dirty(&to)?;
         let progress = layout::progress_path(&a.path.short);
-        self.mirror.write(
-            &progress,
-            crate::model::progress::render(&a.file.view()).as_bytes(),
-        )?;
+        let moved = self.adopt_journal(name, &a)?;
+        if !moved.progress {
+            self.mirror.write(
+                &progress,
+                crate::model::progress::render(&a.file.view()).as_bytes(),
+            )?;
+        }
         self.mirror.add_dirty(&progress)?;
-        let how = if a.notes.is_empty() {
+        let mut notes = a.notes.clone();
+        if moved.entries > 0 {
+            notes.push(format!("{} journal entries moved with it", moved.entries));
+        }
+        let how = if notes.is_empty() {
             String::new()
         } else {
-            format!(" ({})", a.notes.join("; "))
+            format!(" ({})", notes.join("; "))
         };
         self.warnings
             .push(format!("adopted {origin} as {MIRROR_DIR}/{to}{how}"));
         Ok(true)
+    }
+
+    /// The seed keeps a session's journal under `journal/<the hex suffix of its file name>/`:
+    /// when the adopted file's suffix is not its short id, that journal moves with it, its
+    /// `progress.md` kept as it was and its entries under portable names (a frontmatter in front
+    /// of an entry without one, its text unchanged).
+    fn adopt_journal(&self, file_name: &str, a: &crate::journal::Adopted) -> Result<MovedJournal> {
+        let mut moved = MovedJournal::default();
+        let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+        let Some((_, tail)) = stem.rsplit_once('-') else {
+            return Ok(moved);
+        };
+        if tail.eq_ignore_ascii_case(&a.path.short)
+            || tail.is_empty()
+            || !tail.chars().all(|c| c.is_ascii_hexdigit())
+            || !layout::valid_component(tail)
+        {
+            return Ok(moved);
+        }
+        let old = layout::journal_dir(tail);
+        if let Some(bytes) = self.mirror.read_regular(&format!("{old}/progress.md"))? {
+            let to = layout::progress_path(&a.path.short);
+            self.mirror.write(&to, &bytes)?;
+            self.mirror.remove(&format!("{old}/progress.md"))?;
+            moved.progress = true;
+        }
+        let entries = format!("{old}/entries");
+        for name in self.mirror.list(&entries)? {
+            let from = format!("{entries}/{name}");
+            let Some(bytes) = self.mirror.read_regular(&from)? else {
+                continue;
+            };
+            let (new_name, bytes) =
+                crate::journal::portable_entry(&name, bytes, &a.id, self.writer);
+            let to = layout::entry_path(&a.path.short, &new_name);
+            self.mirror.write(&to, &bytes)?;
+            self.mirror.add_dirty(&to)?;
+            self.mirror.remove(&from)?;
+            moved.entries += 1;
+        }
+        Ok(moved)
     }
 
     /// One file per session: a session file about to be added whose short id already has a file
@@ -198,4 +251,11 @@ pub(super) fn session_dir_file(path: &str) -> Option<(SessionDir, &str)> {
 pub(super) fn named_for(path: &str, file: &SessionFile) -> bool {
     SessionPath::parse(path)
         .is_some_and(|s| ids::short_of(&file.meta.id).as_deref() == Some(s.short.as_str()))
+}
+
+/// What moved with an adopted session file.
+#[derive(Debug, Default)]
+struct MovedJournal {
+    progress: bool,
+    entries: usize,
 }

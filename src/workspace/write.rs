@@ -104,6 +104,12 @@ impl Workspace {
                 return Ok((tip, value));
             }
             let new_tree = store.write_tree(tree, &changes)?;
+            // Everything planned is there already (an import done before): no empty commit.
+            if new_tree == tree
+                && let Some(tip) = tip
+            {
+                return Ok((tip, value));
+            }
             let subject = CommitSubject::new(command, &planned.shortname, &planned.summary);
             let parents: Vec<ObjectId> = tip.into_iter().collect();
             let commit = store.write_commit(&subject, new_tree, &parents)?;

@@ -135,9 +135,21 @@ fn a_seed_era_tree_is_imported_in_one_commit_and_nothing_is_lost() {
         "{list}"
     );
     env.gs(&repo, &["doctor"]);
-    // Importing it again is refused, and nothing is committed.
-    let err = env.fails(&repo, &["import", old.to_str().unwrap()], 2);
-    assert!(err.contains("already"), "{err}");
+    // Importing it again finds everything in the journal already: nothing is committed.
+    let again = env.gs(&repo, &["import", old.to_str().unwrap()]);
+    assert!(
+        again.contains("3 sessions were in the journal already"),
+        "{again}"
+    );
+    assert_eq!(env.count(&repo), 1);
+    // The same id with other content is refused whole.
+    let edited = env.path("edited/.sessions");
+    write(
+        &edited.join("active/fix-sweep-bug-abc123.md"),
+        &SEED.replace("Fixing race condition", "Fixed race condition"),
+    );
+    let err = env.fails(&repo, &["import", edited.to_str().unwrap()], 2);
+    assert!(err.contains("already the session"), "{err}");
     assert_eq!(env.count(&repo), 1);
 }
 
@@ -239,4 +251,138 @@ fn walk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+#[test]
+fn an_old_tree_copied_into_sessions_keeps_its_journals_whatever_runs_first() {
+    for first in ["list", "import"] {
+        let env = Env::new();
+        let repo = env.repo("r");
+        let texts = seed_tree(&repo.join(".sessions"));
+        let out = env.run(&repo, &[first]);
+        assert!(
+            out.status.success(),
+            "{first}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if first == "list" {
+            env.gs(&repo, &["import"]);
+        }
+        let tree = listing(&env, &repo);
+        assert_eq!(
+            tree.lines().filter(|l| l.contains("/entries/")).count(),
+            4,
+            "{first}: {tree}"
+        );
+        assert!(!tree.contains(':'), "{first}: names with colons: {tree}");
+        for text in &texts {
+            let grep = std::process::Command::new("git")
+                .current_dir(&repo)
+                .args(["grep", "-F", "-q", text, "refs/sessions"])
+                .status()
+                .unwrap();
+            assert!(grep.success(), "{first}: '{text}' is not in refs/sessions");
+        }
+        let doctor = env.gs(&repo, &["doctor"]);
+        assert!(doctor.contains("No problems"), "{first}: {doctor}");
+    }
+}
+
+#[test]
+fn two_files_of_one_session_are_never_both_adopted() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "mine", "--goal", "g"]);
+    write(&repo.join(".sessions/active/fix-sweep-bug-abc123.md"), SEED);
+    write(
+        &repo.join(".sessions/active/dup-one-abc999.md"),
+        &SEED.replace("shortname: fix-sweep-bug", "shortname: dup-one"),
+    );
+    let out = env.run(&repo, &["list", "--all"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not adopted") && stderr.contains("same session"),
+        "{stderr}"
+    );
+    let tree = listing(&env, &repo);
+    assert_eq!(
+        tree.lines().filter(|l| l.contains("67890abc.md")).count(),
+        1,
+        "{tree}"
+    );
+    // import refuses such a tree whole, naming both files.
+    let old = env.path("old/.sessions");
+    write(&old.join("active/fix-sweep-bug-abc123.md"), SEED);
+    write(
+        &old.join("active/dup-one-abc999.md"),
+        &SEED.replace("shortname: fix-sweep-bug", "shortname: dup-one"),
+    );
+    let other = env.repo("other");
+    let err = env.fails(&other, &["import", old.to_str().unwrap()], 2);
+    assert!(err.contains("abc123") && err.contains("abc999"), "{err}");
+    assert_eq!(
+        env.git(&other, &["for-each-ref", "refs/sessions"]),
+        "",
+        "nothing committed"
+    );
+}
+
+#[test]
+fn import_never_follows_a_linked_directory() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let secret = env.path("secret");
+    write(
+        &secret.join("evil-aaaaaaaa.md"),
+        &variant(
+            "019abc12-3456-7def-8901-23456aaaaaaa",
+            "evil",
+            "active",
+            "SECRET-VIA-LINK",
+        ),
+    );
+    let old = env.path("old/.sessions");
+    write(
+        &old.join("archive/implement-rbf-0a1b2c.md"),
+        &variant(
+            "019abc12-3456-7def-8901-23456780a1b2",
+            "implement-rbf",
+            "completed",
+            "Implement RBF",
+        ),
+    );
+    std::os::unix::fs::symlink(&secret, old.join("active")).unwrap();
+    let out = env.run(&repo, &["import", old.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    let grep = std::process::Command::new("git")
+        .current_dir(&repo)
+        .args(["grep", "-q", "SECRET", "refs/sessions"])
+        .status()
+        .unwrap();
+    assert!(!grep.success(), "a file behind a link was imported");
+}
+
+#[test]
+fn the_tldr_status_lines_follow_done_and_step() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "mine", "--goal", "g"]);
+    write(&repo.join(".sessions/active/fix-sweep-bug-abc123.md"), SEED);
+    env.gs(&repo, &["list", "--all"]);
+    env.gs(
+        &repo,
+        &["log", "-s", "fix-sweep-bug", "--done", "Implement fix"],
+    );
+    let text =
+        std::fs::read_to_string(repo.join(".sessions/active/fix-sweep-bug-67890abc.md")).unwrap();
+    assert!(text.contains("**Progress**: 4/5 steps complete"), "{text}");
+    assert!(
+        text.contains("**Current**: Add regression test (step 5)"),
+        "{text}"
+    );
 }
