@@ -16,6 +16,9 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// A repository this tool must not work in; hooks stay silent in it.
+    #[error(transparent)]
+    Refused(crate::store::Refusal),
     #[error("this repository has no working tree: {0}")]
     BareRepository(PathBuf),
     #[error("no session named '{0}' (see: git session list --all)")]

@@ -170,8 +170,8 @@ pub fn run(
         .unwrap_or(fallback_dir);
     let mut ws = match Workspace::discover(&dir) {
         Ok(ws) => ws,
-        // Not in a repository: nothing of ours to do here.
-        Err(Error::NotARepository { .. }) | Err(Error::BareRepository(_)) => {
+        // Not in a repository, or one we refuse: nothing of ours to do here.
+        Err(Error::NotARepository { .. } | Error::BareRepository(_) | Error::Refused(_)) => {
             return HookOutput::quiet();
         }
         Err(e) => return HookOutput::problem(e.to_string()),

@@ -106,19 +106,126 @@ pub struct RepoPaths {
     pub common_dir: PathBuf,
 }
 
-/// Open the repository containing `dir` (a subdirectory or a linked worktree is fine).
-pub fn discover(
-    dir: &Path,
-) -> std::result::Result<(Repository, RepoPaths), Box<dyn std::error::Error + Send + Sync>> {
-    let mut repo = gix::discover(dir)?;
+/// Why a repository was found but is not one this tool may work in. Each is one line, and none
+/// is found after anything was written.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// A repository git would refuse too ("dubious ownership"); the hint is git's own.
+    #[error(
+        "detected dubious ownership in repository at '{0}' (to allow it: git config --global --add safe.directory {0})"
+    )]
+    DubiousOwnership(String),
+    /// An object format this build cannot hash.
+    #[error("this repository uses the {0} object format; git-session supports sha1 only")]
+    ObjectFormat(String),
+    /// A ref storage this tool cannot write to where git would see it.
+    #[error(
+        "this repository keeps its refs in {0} (extensions.refStorage); git-session supports the files ref storage only"
+    )]
+    RefStorage(String),
+}
+
+/// Why [`discover`] did not open a repository.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// No repository here (or gix could not open it); `source` says which.
+    #[error("{0}")]
+    NotFound(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// A repository that is there, refused.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// Open the repository containing `dir` (a subdirectory or a linked worktree is fine) as git
+/// does: `GIT_DIR`, `GIT_WORK_TREE`, `GIT_COMMON_DIR` and `GIT_CEILING_DIRECTORIES` are
+/// honoured, and a repository git refuses (ownership, `safe.directory`), whose object format or
+/// ref storage this tool cannot write, is refused before anything is written.
+pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), OpenError> {
+    let options = gix::discover::upwards::Options {
+        // git ignores ceiling directories that do not lie above the start directory.
+        match_ceiling_dir_or_error: false,
+        ..Default::default()
+    };
+    let repo = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+        dir,
+        options,
+        Default::default(),
+    )
+    .map_err(|e| classify_open_error(Box::new(e)))?;
+    let mut repo = repo.to_thread_local();
+    if std::env::var_os("GIT_DIR").is_none() && above_ceiling(dir, &repo) {
+        return Err(OpenError::NotFound(
+            format!(
+                "no repository below the ceiling directories (GIT_CEILING_DIRECTORIES) from {}",
+                dir.display()
+            )
+            .into(),
+        ));
+    }
+    if repo.git_dir_trust() != gix::sec::Trust::Full {
+        let at = repo.workdir().unwrap_or(repo.git_dir());
+        return Err(Refusal::DubiousOwnership(at.display().to_string()).into());
+    }
+    if let Some(storage) = repo
+        .config_snapshot()
+        .string("extensions.refStorage")
+        .map(|v| v.to_string().to_lowercase())
+        .filter(|v| v != "files")
+    {
+        return Err(Refusal::RefStorage(storage).into());
+    }
     // Trees on the paths we touch are read several times per command; keep them decoded.
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
+    let mut worktree = repo.workdir().map(Path::to_path_buf);
+    // With GIT_DIR and neither GIT_WORK_TREE nor core.worktree, git takes the current directory
+    // as the top of the worktree; gix takes the git dir's parent.
+    if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty())
+        && std::env::var_os("GIT_WORK_TREE").is_none()
+        && worktree.is_some()
+        && repo.config_snapshot().string("core.worktree").is_none()
+    {
+        worktree = Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+    }
     let paths = RepoPaths {
-        worktree: repo.workdir().map(Path::to_path_buf),
+        worktree,
         git_dir: repo.git_dir().to_path_buf(),
         common_dir: repo.common_dir().to_path_buf(),
     };
     Ok((repo, paths))
+}
+
+/// Whether discovery found `repo` in a directory git does not look into: git never moves up
+/// into a ceiling directory, gix 0.90 still looks there (gix-discover `upwards/mod.rs`, `height >
+/// max`).
+fn above_ceiling(start: &Path, repo: &Repository) -> bool {
+    let Some(list) = std::env::var_os("GIT_CEILING_DIRECTORIES") else {
+        return false;
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let start = canon(start);
+    let found = canon(repo.workdir().unwrap_or(repo.git_dir()));
+    if found == start {
+        return false;
+    }
+    std::env::split_paths(&list)
+        .filter(|c| c.is_absolute())
+        .map(|c| canon(&c))
+        .any(|c| start.starts_with(&c) && start != c && c.starts_with(&found))
+}
+
+/// Tell an unsupported object format from a missing repository, keeping gix's reason otherwise.
+fn classify_open_error(e: Box<dyn std::error::Error + Send + Sync + 'static>) -> OpenError {
+    let mut text = String::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e.as_ref());
+    while let Some(err) = cur {
+        text.push_str(&err.to_string().to_lowercase());
+        text.push('\n');
+        cur = err.source();
+    }
+    if text.contains("sha256") || text.contains("sha-256") {
+        return Refusal::ObjectFormat("sha256".into()).into();
+    }
+    OpenError::NotFound(e)
 }
 
 /// A set of path changes to apply to a tree: `Some(bytes)` writes, `None` removes.

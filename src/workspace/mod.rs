@@ -51,9 +51,12 @@ pub struct Workspace {
 impl Workspace {
     /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine).
     pub fn discover(dir: &Path) -> Result<Self> {
-        let (repo, paths) = store::discover(dir).map_err(|source| Error::NotARepository {
-            dir: dir.to_path_buf(),
-            source,
+        let (repo, paths) = store::discover(dir).map_err(|e| match e {
+            store::OpenError::NotFound(source) => Error::NotARepository {
+                dir: dir.to_path_buf(),
+                source,
+            },
+            store::OpenError::Refused(r) => Error::Refused(r),
         })?;
         let worktree = paths
             .worktree

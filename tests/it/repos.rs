@@ -1,0 +1,199 @@
+//! Repositories of every shape (issue 14 items 1-4): opened as git opens them (`GIT_DIR`,
+//! `GIT_WORK_TREE`, `GIT_CEILING_DIRECTORIES`), and refused in one line, before anything is
+//! written, where this tool cannot work as git would (SHA-256, reftable, dubious ownership).
+
+use std::path::Path;
+
+use crate::common::Env;
+
+/// The `session-start` hook in `dir`: it must exit 0 and print nothing where it is refused.
+fn assert_hook_silent(env: &Env, dir: &Path) {
+    let event = serde_json::json!({
+        "session_id": "claude-1",
+        "cwd": dir,
+        "hook_event_name": "SessionStart",
+        "source": "startup",
+    });
+    let out = env
+        .cmd(dir)
+        .args(["hook", "session-start"])
+        .write_stdin(event.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
+
+/// Nothing of ours in `repo`: no mirror, no state directory.
+fn assert_untouched(repo: &Path) {
+    assert!(!repo.join(".sessions").exists());
+    assert!(!repo.join(".git/git-session").exists());
+    assert!(!repo.join(".git/refs/sessions").exists());
+}
+
+#[test]
+fn git_dir_and_work_tree_pick_the_repository_as_git_does() {
+    let env = Env::new();
+    // A dotfiles setup: a bare repository and a work tree elsewhere.
+    let dots = env.path("dots.git");
+    env.git(
+        env.tmp.path(),
+        &["init", "-q", "--bare", dots.to_str().unwrap()],
+    );
+    let home = env.path("dothome");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = env
+        .cmd(&home)
+        .env("GIT_DIR", &dots)
+        .env("GIT_WORK_TREE", &home)
+        .args(["init", "--name", "dots", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(home.join(".sessions/active").is_dir());
+    let git = |args: &[&str]| {
+        let mut a = vec!["--git-dir", dots.to_str().unwrap()];
+        a.extend_from_slice(args);
+        env.git(env.tmp.path(), &a)
+    };
+    assert_eq!(git(&["rev-list", "--count", "refs/sessions"]).trim(), "1");
+
+    // GIT_DIR names repository A while the shell stands in repository B: all goes to A.
+    let a = env.repo("a");
+    let b = env.repo("b");
+    let out = env
+        .cmd(&b)
+        .env("GIT_DIR", a.join(".git"))
+        .env("GIT_WORK_TREE", &a)
+        .args(["init", "--name", "there", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(env.count(&a), 1);
+    assert!(a.join(".sessions/active").is_dir());
+    assert_untouched(&b);
+}
+
+#[test]
+fn ceiling_directories_stop_the_search_as_for_git() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let sub = repo.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let git = std::process::Command::new("git")
+        .current_dir(&sub)
+        .env("GIT_CEILING_DIRECTORIES", &repo)
+        .args(["rev-parse", "--git-dir"])
+        .output()
+        .unwrap();
+    assert!(!git.status.success(), "git itself stops at the ceiling");
+    let out = env
+        .cmd(&sub)
+        .env("GIT_CEILING_DIRECTORIES", &repo)
+        .args(["init", "--name", "c", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+    assert_untouched(&repo);
+}
+
+#[test]
+fn sha256_repository_is_refused_naming_its_object_format() {
+    let env = Env::new();
+    let repo = env.path("r256");
+    std::fs::create_dir_all(&repo).unwrap();
+    env.git(&repo, &["init", "-q", "--object-format=sha256"]);
+    std::fs::write(repo.join("README"), "hello\n").unwrap();
+    env.git(&repo, &["add", "README"]);
+    env.git(&repo, &["commit", "-q", "-m", "first"]);
+    let err = env.fails(&repo, &["init", "--name", "s", "--goal", "G"], 1);
+    assert!(err.contains("sha256"), "{err}");
+    assert!(!err.contains("not a git repository"), "{err}");
+    assert_untouched(&repo);
+    assert_hook_silent(&env, &repo);
+    assert_untouched(&repo);
+}
+
+#[test]
+fn reftable_repository_is_refused_before_writing_a_ref_git_cannot_see() {
+    let env = Env::new();
+    let repo = env.path("rt");
+    std::fs::create_dir_all(&repo).unwrap();
+    let probe = std::process::Command::new("git")
+        .args([
+            "init",
+            "-q",
+            "--ref-format=reftable",
+            repo.to_str().unwrap(),
+        ])
+        .env("HOME", env.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    if !probe.status.success() {
+        eprintln!("skipped: this git cannot create reftable repositories (needs 2.45)");
+        return;
+    }
+    std::fs::write(repo.join("README"), "hello\n").unwrap();
+    env.git(&repo, &["add", "README"]);
+    env.git(&repo, &["commit", "-q", "-m", "first"]);
+    let err = env.fails(&repo, &["init", "--name", "t", "--goal", "G"], 1);
+    assert!(err.contains("reftable"), "{err}");
+    assert_untouched(&repo);
+    assert_hook_silent(&env, &repo);
+    assert_untouched(&repo);
+    // git sees no journal: nothing was written anywhere.
+    let refs = env.git(&repo, &["for-each-ref"]);
+    assert!(!refs.contains("sessions"), "{refs}");
+}
+
+#[test]
+fn repository_of_another_user_is_refused_with_gits_hint() {
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: only root can give a repository to another user");
+        return;
+    }
+    let env = Env::new();
+    let repo = env.repo("theirs");
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "12345:12345", repo.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    // git refuses it too.
+    let git = std::process::Command::new("git")
+        .current_dir(&repo)
+        .env("HOME", env.home())
+        .env("GIT_CONFIG_GLOBAL", env.home().join(".gitconfig"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&git.stderr).contains("dubious ownership"));
+
+    let err = env.fails(&repo, &["init", "--name", "o", "--goal", "G"], 1);
+    assert!(err.contains("dubious ownership"), "{err}");
+    assert!(
+        err.contains("git config --global --add safe.directory"),
+        "{err}"
+    );
+    assert_untouched(&repo);
+    assert_hook_silent(&env, &repo);
+    assert_untouched(&repo);
+
+    // safe.directory lets it in, as it lets git in.
+    env.git(
+        env.tmp.path(),
+        &[
+            "config",
+            "--global",
+            "--add",
+            "safe.directory",
+            repo.to_str().unwrap(),
+        ],
+    );
+    env.gs(&repo, &["init", "--name", "o", "--goal", "G"]);
+    assert_eq!(env.count(&repo), 1);
+}
