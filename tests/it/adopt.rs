@@ -386,3 +386,47 @@ fn the_tldr_status_lines_follow_done_and_step() {
         "{text}"
     );
 }
+
+#[test]
+fn progress_and_decisions_written_one_level_down_are_read_and_edited_in_place() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let demoted = SEED
+        .replace("## Progress\n", "### Progress\n")
+        .replace("## Decisions\n", "### Decisions\n");
+    write(
+        &repo.join(".sessions/active/fix-sweep-bug-abc123.md"),
+        &demoted,
+    );
+    env.gs(&repo, &["list", "--all"]);
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "fix-sweep-bug", "--json"])).unwrap();
+    assert_eq!(view["current"], "Implement fix");
+    assert_eq!(view["progress"]["completed"].as_array().unwrap().len(), 3);
+    assert_eq!(view["decisions"][0]["title"], "Lock-first approach");
+    env.gs(
+        &repo,
+        &["log", "-s", "fix-sweep-bug", "--done", "Implement fix"],
+    );
+    env.gs(
+        &repo,
+        &[
+            "log",
+            "-s",
+            "fix-sweep-bug",
+            "--decision",
+            "Second",
+            "--rationale",
+            "r",
+        ],
+    );
+    let text =
+        std::fs::read_to_string(repo.join(".sessions/active/fix-sweep-bug-67890abc.md")).unwrap();
+    assert!(text.contains("### 2. Second"), "{text}");
+    assert_eq!(text.matches("### Completed").count(), 1, "{text}");
+    assert!(text.contains("- [x] Implement fix"), "{text}");
+    assert!(
+        text.contains("- [ ] Add regression test <- CURRENT"),
+        "{text}"
+    );
+}

@@ -348,7 +348,15 @@ impl SessionFile {
         self.headings
             .iter()
             .enumerate()
-            .filter(|(_, h)| h.start >= body.start && h.start < body.end && h.level == level)
+            // One level below Decisions, or at its level when numbered (a demoted `### Decisions`
+            // whose decisions stay `### 1. …`).
+            .filter(|(_, h)| {
+                h.start >= body.start
+                    && h.start < body.end
+                    && (h.level == level
+                        || (h.level + 1 == level
+                            && h.title.starts_with(|c: char| c.is_ascii_digit())))
+            })
             .map(|(i, h)| {
                 let digits: String = h.title.chars().take_while(|c| c.is_ascii_digit()).collect();
                 (digits.parse().ok(), i)

@@ -109,24 +109,37 @@ pub(super) fn find_regions(
     let mut duplicates = Vec::new();
     let found = |regions: &[Region], sec: Sec| regions.iter().any(|r| r.sec == sec);
     let mut enclosing: Option<Sec> = None;
+    // A section with parts (Progress, Context) written one level down (`### Progress`): its
+    // parts may stand at its level or one below.
+    let mut demoted: Option<Sec> = None;
     let mut classified: Vec<Option<Sec>> = vec![None; headings.len()];
     for (i, h) in headings.iter().enumerate() {
         let cand = match h.level {
             2 => {
                 let c = classify(&h.title);
                 enclosing = c;
+                demoted = None;
                 c
             }
-            3 => match enclosing {
-                Some(Sec::Decisions) => None,
-                Some(p @ (Sec::Context | Sec::Progress)) => {
-                    classify(&h.title).filter(|s| s.parent() == Some(p) || s.parent().is_none())
+            3 if enclosing == Some(Sec::Decisions) => None,
+            3 => {
+                let c = classify(&h.title).filter(|s| {
+                    s.parent().is_none() || s.parent() == enclosing || s.parent() == demoted
+                });
+                if let Some(s) = c
+                    && s.parent().is_none()
+                {
+                    demoted = matches!(s, Sec::Progress | Sec::Context).then_some(s);
                 }
-                _ => classify(&h.title).filter(|s| s.parent().is_none()),
-            },
+                c
+            }
+            4 if demoted.is_some() => {
+                classify(&h.title).filter(|s| s.parent().is_some() && s.parent() == demoted)
+            }
             _ => {
                 if h.level < 2 {
                     enclosing = None;
+                    demoted = None;
                 }
                 None
             }
@@ -151,14 +164,31 @@ pub(super) fn find_regions(
             heading: Some(i),
         });
     }
-    // Heading-based ends: the next heading as high, or the next section that is not a child.
+    // Heading-based ends: the next heading higher up; one as high unless it is a part of this
+    // section written at its level (a demoted `### Progress` with `### Completed`) or, in
+    // Decisions, a numbered decision at its level; or the next section that is not a part.
     for r in &mut regions {
         let i = r.heading.expect("heading-based so far");
         let level = headings[i].level;
+        let sec = r.sec;
         r.end = headings[i + 1..]
             .iter()
             .zip(&classified[i + 1..])
-            .find(|(n, c)| n.level <= level || c.is_some_and(|c| c.parent() != Some(r.sec)))
+            .find(|(n, c)| {
+                if n.level < level {
+                    return true;
+                }
+                match c {
+                    Some(c) => c.parent() != Some(sec),
+                    None if n.level > level => false,
+                    None => {
+                        !(sec == Sec::Decisions
+                            && n.title
+                                .trim_start()
+                                .starts_with(|ch: char| ch.is_ascii_digit()))
+                    }
+                }
+            })
             .map(|(n, _)| n.start)
             .unwrap_or(text.len());
     }
