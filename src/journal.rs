@@ -79,11 +79,26 @@ pub fn adopt_session(
     let mut notes = Vec::new();
     let mut bytes = bytes.to_vec();
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    if text.starts_with("---") && !frontmatter_has_id(&text) {
-        let (id, _) = ids::new_id();
-        let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
-        bytes = format!("{}id: {id}\n{}", &text[..first_end], &text[first_end..]).into_bytes();
-        notes.push(format!("gave it the id {id}"));
+    // What the frontmatter must hold and a hand-written file may lack: filled in as first
+    // lines, the rest of the file unchanged.
+    if text.starts_with("---") {
+        let now = time::rfc3339(time::now());
+        let mut added = String::new();
+        if !frontmatter_has(&text, "id") {
+            let (id, _) = ids::new_id();
+            added.push_str(&format!("id: {id}\n"));
+            notes.push(format!("gave it the id {id}"));
+        }
+        for key in ["created_at", "updated_at"] {
+            if !frontmatter_has(&text, key) {
+                added.push_str(&format!("{key}: {now}\n"));
+                notes.push(format!("{key} set to now"));
+            }
+        }
+        if !added.is_empty() {
+            let first_end = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+            bytes = format!("{}{added}{}", &text[..first_end], &text[first_end..]).into_bytes();
+        }
     }
     let file = SessionFile::parse_bytes(origin, &bytes)?;
     let id = file.meta.id.clone();
@@ -124,11 +139,11 @@ pub fn adopt_session(
     })
 }
 
-fn frontmatter_has_id(text: &str) -> bool {
+fn frontmatter_has(text: &str, key: &str) -> bool {
     text.lines()
         .skip(1)
         .take_while(|l| l.trim_end() != "---")
-        .any(|l| l.starts_with("id:"))
+        .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
 }
 
 /// An entry under a portable name. One that already has an entry's frontmatter keeps its bytes;
