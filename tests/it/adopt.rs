@@ -430,3 +430,34 @@ fn progress_and_decisions_written_one_level_down_are_read_and_edited_in_place() 
         "{text}"
     );
 }
+
+#[test]
+fn an_objective_written_as_a_heading_leaves_the_other_labels_readable() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let text = SEED.replace(
+        "## Context\n**Objective**: Fix race condition causing intermittent sweep failures\n",
+        "## Objective:\nFix race condition causing intermittent sweep failures\n",
+    );
+    write(
+        &repo.join(".sessions/active/fix-sweep-bug-abc123.md"),
+        &text,
+    );
+    env.gs(&repo, &["list", "--all"]);
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "fix-sweep-bug", "--json"])).unwrap();
+    assert_eq!(
+        view["objective"],
+        "Fix race condition causing intermittent sweep failures"
+    );
+    assert_eq!(view["key_files"].as_array().unwrap().len(), 2);
+    assert_eq!(view["key_context"].as_array().unwrap().len(), 3);
+    env.gs(&repo, &["log", "-s", "fix-sweep-bug", "--context", "c1"]);
+    let after =
+        std::fs::read_to_string(repo.join(".sessions/active/fix-sweep-bug-67890abc.md")).unwrap();
+    assert!(
+        after.contains("`go test -v -run TestSweepTrigger ./itest`\n- c1\n"),
+        "{after}"
+    );
+    assert!(!after.contains("### Key Context"), "{after}");
+}

@@ -192,8 +192,27 @@ pub(super) fn find_regions(
             .map(|(n, _)| n.start)
             .unwrap_or(text.len());
     }
-    // The seed's Context: `**Objective**: text`, `**Key Files**:`, `**Key Context** (…):`.
-    if let Some(ctx) = regions.iter().find(|r| r.sec == Sec::Context).cloned() {
+    // The seed's Context: `**Objective**: text`, `**Key Files**:`, `**Key Context** (…):`,
+    // looked for under `## Context`, or under a part of it written as a heading of its own
+    // (`## Objective:` followed by the other two as labels).
+    let scopes: Vec<Region> = regions
+        .iter()
+        .filter(|r| r.sec == Sec::Context || r.sec.parent() == Some(Sec::Context))
+        .cloned()
+        .collect();
+    let scope = scopes
+        .iter()
+        .find(|r| r.sec == Sec::Context)
+        .cloned()
+        .or_else(|| {
+            let start = scopes.iter().map(|r| r.head_end).min()?;
+            let end = scopes.iter().map(|r| r.end).max()?;
+            let mut r = scopes[0].clone();
+            r.head_end = start;
+            r.end = end;
+            Some(r)
+        });
+    if let Some(ctx) = scope {
         for line in paragraph_lines
             .iter()
             .filter(|l| l.start >= ctx.head_end && l.start < ctx.end)
