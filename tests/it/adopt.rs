@@ -461,3 +461,33 @@ fn an_objective_written_as_a_heading_leaves_the_other_labels_readable() {
     );
     assert!(!after.contains("### Key Context"), "{after}");
 }
+
+#[test]
+fn hand_written_bulleted_blockers_go_by_their_place_and_can_be_resolved() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let text = SEED.replace(
+        "## Blockers\n- None currently\n",
+        "## Blockers\n- Waiting on API docs\n- CI is flaky\n",
+    );
+    write(
+        &repo.join(".sessions/active/fix-sweep-bug-abc123.md"),
+        &text,
+    );
+    env.gs(&repo, &["list", "--all"]);
+    env.gs(&repo, &["log", "-s", "fix-sweep-bug", "--unblock", "2"]);
+    env.gs(
+        &repo,
+        &["log", "-s", "fix-sweep-bug", "--blocker", "new-one"],
+    );
+    env.gs(&repo, &["log", "-s", "fix-sweep-bug", "--unblock", "1"]);
+    let after =
+        std::fs::read_to_string(repo.join(".sessions/active/fix-sweep-bug-67890abc.md")).unwrap();
+    assert!(
+        after.contains("- [x] Waiting on API docs (resolved"),
+        "{after}"
+    );
+    assert!(after.contains("- [x] CI is flaky (resolved"), "{after}");
+    assert!(after.contains("3. [ ] new-one"), "{after}");
+    assert!(after.contains("**Blocker**: new-one"), "{after}");
+}

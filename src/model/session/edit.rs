@@ -228,10 +228,13 @@ impl SessionFile {
         self.append_block(Sec::Decisions, &block)
     }
 
+    /// One more than the highest number in the section, an unnumbered item counting as its
+    /// place in the list (so a new item never takes a number a hand-written bullet goes by).
     pub(super) fn next_number(&self, sec: Sec) -> u32 {
         self.items(sec)
             .iter()
-            .filter_map(|i| i.number)
+            .enumerate()
+            .map(|(k, i)| i.number.unwrap_or(k as u32 + 1))
             .max()
             .unwrap_or(0)
             + 1
@@ -277,16 +280,16 @@ impl SessionFile {
     /// Resolve blocker `n`; the TL;DR Blocker line follows.
     pub fn resolve_blocker(&self, n: u32, now: Stamp) -> Result<Self> {
         let items = self.items(Sec::Blockers);
-        let Some(item) = items
+        // A blocker's number is the one written before it, else its place in the list (a
+        // hand-written `- Waiting on API docs`); it is open until checked or marked resolved.
+        let numbered: Vec<(u32, &Item)> = items
             .iter()
-            .find(|i| i.number == Some(n) && i.checked == Some(false))
-        else {
-            let open: Vec<String> = items
-                .iter()
-                .filter(|i| i.checked == Some(false))
-                .filter_map(|i| i.number)
-                .map(|n| n.to_string())
-                .collect();
+            .enumerate()
+            .map(|(k, i)| (i.number.unwrap_or(k as u32 + 1), i))
+            .filter(|(_, i)| i.checked != Some(true) && i.resolved_at.is_none())
+            .collect();
+        let Some(item) = numbered.iter().find(|(m, _)| *m == n).map(|(_, i)| *i) else {
+            let open: Vec<String> = numbered.iter().map(|(n, _)| n.to_string()).collect();
             let open = if open.is_empty() {
                 "none".to_string()
             } else {
@@ -300,7 +303,16 @@ impl SessionFile {
         };
         let raw = &self.text[item.range.clone()];
         let first_end = raw.find('\n').unwrap_or(raw.len());
-        let first = raw[..first_end].replacen("[ ]", "[x]", 1);
+        let line = &raw[..first_end];
+        let first = if line.contains("[ ]") {
+            line.replacen("[ ]", "[x]", 1)
+        } else {
+            // A bullet without a checkbox gets one after its marker.
+            let marker =
+                line.len() - line.trim_start().len() + item.indent.min(line.trim_start().len());
+            let marker = marker.min(line.len());
+            format!("{}[x] {}", &line[..marker], &line[marker..])
+        };
         let new = format!(
             "{} (resolved {}){}",
             first.trim_end(),

@@ -93,11 +93,13 @@ impl SessionFile {
             blockers: self
                 .items(Sec::Blockers)
                 .iter()
-                .map(|i| Blocker {
-                    number: i.number,
+                .enumerate()
+                .map(|(k, i)| Blocker {
+                    // A hand-written bullet has no number: its place in the list is its number.
+                    number: i.number.or(Some(k as u32 + 1)),
                     text: i.text(),
                     at: i.at.map(time::rfc3339),
-                    resolved: i.checked == Some(true),
+                    resolved: i.checked == Some(true) || i.resolved_at.is_some(),
                     resolved_at: i.resolved_at.map(time::rfc3339),
                 })
                 .collect(),
