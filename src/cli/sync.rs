@@ -6,8 +6,9 @@ use crate::sync;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The remote, or a URL or path as git fetch takes it (default: the branch's upstream
-    /// remote, else origin, else the only remote).
+    /// The remote, or a URL or path as git fetch takes it (default: the remote git pushes the
+    /// branch to: branch.<b>.pushRemote, remote.pushDefault, branch.<b>.remote, origin, the
+    /// only remote).
     remote: Option<String>,
     /// Fetch and merge only.
     #[arg(long)]

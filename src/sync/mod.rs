@@ -14,16 +14,26 @@ use crate::workspace::{Workspace, WorktreeLock};
 /// How many times a rejected push is retried after fetching and merging again.
 pub const PUSH_ATTEMPTS: usize = 5;
 
-/// The remote git would pick: the branch's upstream remote, else `origin`, else the only one.
+/// The remote git would push the current branch to, which `sync` also fetches from (the push
+/// must fast-forward the journal there): `branch.<b>.pushRemote`, `remote.pushDefault`,
+/// `branch.<b>.remote`, then `origin`, then the only remote (git-config(1), git-push(1)). A
+/// setting that names no configured remote is passed over, as it names nothing to sync with.
 pub fn default_remote(ws: &Workspace) -> Result<String> {
     let store = ws.store();
     let remotes = store.remote_names();
-    let upstream = store
-        .head()
-        .0
-        .and_then(|branch| store.config_string(&format!("branch.{branch}.remote")));
-    if let Some(u) = upstream.filter(|u| remotes.contains(u)) {
-        return Ok(u);
+    let branch = store.head().0;
+    let mut keys = Vec::new();
+    if let Some(b) = &branch {
+        keys.push(format!("branch.{b}.pushRemote"));
+    }
+    keys.push("remote.pushDefault".to_string());
+    if let Some(b) = &branch {
+        keys.push(format!("branch.{b}.remote"));
+    }
+    for key in keys {
+        if let Some(r) = store.config_string(&key).filter(|r| remotes.contains(r)) {
+            return Ok(r);
+        }
     }
     if remotes.iter().any(|r| r == "origin") {
         return Ok("origin".into());
