@@ -60,3 +60,39 @@ fn the_journal_goes_where_git_pushes() {
     assert!(out.contains("pushed to upstream"), "{out}");
     assert!(has_ref(&env, &upstream, "refs/git-session/sessions"));
 }
+
+/// Item 9: a server whose `pre-receive` hook declines is asked once; its own reason is shown,
+/// with the news that nothing was lost.
+#[test]
+fn a_declined_push_stops_at_once_with_the_servers_reason() {
+    let env = Env::new();
+    let remote = bare(&env, "remote.git");
+    let seed = env.repo("seed");
+    env.git(
+        &seed,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    env.git(&seed, &["push", "-q", "origin", "main"]);
+    let hook = remote.join("hooks/pre-receive");
+    let count = env.path("hook-runs");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\necho 'journal pushes are closed today' >&2\nexit 1\n",
+            count.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = clone(&env, remote.to_str().unwrap(), "a", &[]);
+    env.gs(&dir, &["init", "--name", "declined", "--goal", "G"]);
+    let err = env.fails(&dir, &["sync"], 1);
+    assert!(err.contains("journal pushes are closed today"), "{err}");
+    assert!(err.contains("pre-receive hook declined"), "{err}");
+    assert!(err.contains("nothing was lost"), "{err}");
+    assert!(!err.contains("kept moving"), "{err}");
+    let runs = std::fs::read_to_string(&count).unwrap();
+    assert_eq!(runs.lines().count(), 1, "asked once, not retried");
+    assert!(env.gs(&dir, &["list"]).contains("declined"));
+}
