@@ -127,7 +127,9 @@ const STALE_LOCK: Duration = Duration::from_secs(10);
 /// same time holds the remote-tracking ref's lock for a moment: that is retried (bounded); a
 /// lock left by a killed process is removed. Returns one line per stale lock removed.
 pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String>> {
-    let mut args = vec!["fetch", "--quiet", "--no-tags", remote];
+    // `--no-filter`: in a partial clone the journal is fetched whole, never with the clone's
+    // filter; it is small, and a journal with missing blobs cannot be read or merged.
+    let mut args = vec!["fetch", "--quiet", "--no-tags", "--no-filter", remote];
     args.extend(refspecs.iter().map(String::as_str));
     let started = Instant::now();
     let mut delay = Duration::from_millis(20);

@@ -24,8 +24,66 @@ fn clone(env: &Env, url: &str, name: &str, extra: &[&str]) -> PathBuf {
     dir
 }
 
+/// A bare remote with `main` and a journal holding session `name`, pushed from clone `a`.
+fn remote_with_journal(env: &Env, name: &str) -> (PathBuf, PathBuf) {
+    let remote = bare(env, "remote.git");
+    let seed = env.repo("seed");
+    env.git(
+        &seed,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    env.git(&seed, &["push", "-q", "origin", "main"]);
+    let a = clone(env, remote.to_str().unwrap(), "a", &[]);
+    env.gs(&a, &["init", "--name", name, "--goal", "G"]);
+    env.gs(&a, &["sync"]);
+    (remote, a)
+}
+
 fn has_ref(env: &Env, dir: &Path, r: &str) -> bool {
     !env.git(dir, &["for-each-ref", r]).trim().is_empty()
+}
+
+/// Item 5: a `--filter=blob:none` clone fetches the journal whole (`--no-filter`), so `sync`
+/// adopts it and every command keeps working.
+#[test]
+fn a_partial_clone_syncs_the_whole_journal() {
+    let env = Env::new();
+    let (remote, _a) = remote_with_journal(&env, "shared");
+    env.git(&remote, &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", remote.display());
+    let b = clone(&env, &url, "b", &["--filter=blob:none"]);
+    let out = env.gs(&b, &["sync"]);
+    assert!(out.contains("adopted"), "{out}");
+    assert!(env.gs(&b, &["list"]).contains("shared"));
+    env.gs(&b, &["doctor"]);
+    env.gs(&b, &["sync"]);
+}
+
+/// Item 5, the other half: a journal whose blobs are missing (fetched by a plain filtered `git
+/// fetch`) is never adopted: `refs/sessions` stays where it was and commands keep working.
+#[test]
+fn a_journal_with_missing_blobs_never_becomes_refs_sessions() {
+    let env = Env::new();
+    let (remote, _a) = remote_with_journal(&env, "shared");
+    env.git(&remote, &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", remote.display());
+    let b = clone(&env, &url, "b", &["--filter=blob:none"]);
+    env.gs(&b, &["init", "--name", "mine", "--goal", "G"]);
+    let before = env.git(&b, &["rev-parse", "refs/sessions"]);
+    // The old recipe's plain fetch, filtered as the clone is.
+    env.git(
+        &b,
+        &[
+            "fetch",
+            "-q",
+            "origin",
+            "+refs/git-session/sessions:refs/git-session/remotes/origin/sessions",
+        ],
+    );
+    let list = env.gs(&b, &["list"]);
+    assert!(list.contains("mine"), "{list}");
+    assert_eq!(env.git(&b, &["rev-parse", "refs/sessions"]), before);
+    env.gs(&b, &["doctor"]);
 }
 
 /// Item 8: in a fork setup (the branch tracks `upstream`, `remote.pushDefault = origin`) the
