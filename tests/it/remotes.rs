@@ -2,6 +2,7 @@
 //! target git would choose, a server that declines, and a server that never answers.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::common::Env;
 
@@ -153,4 +154,121 @@ fn a_declined_push_stops_at_once_with_the_servers_reason() {
     let runs = std::fs::read_to_string(&count).unwrap();
     assert_eq!(runs.lines().count(), 1, "asked once, not retried");
     assert!(env.gs(&dir, &["list"]).contains("declined"));
+}
+
+/// A fake ssh that never answers (`core.sshCommand`) for an `ssh://` remote; `secs`
+/// marks its `sleep` so that a test can find what is left of it.
+fn stalled_remote(env: &Env, dir: &Path, secs: u32) {
+    env.git(
+        dir,
+        &["remote", "add", "origin", "ssh://stalled.invalid/x.git"],
+    );
+    env.git(
+        dir,
+        &["config", "core.sshCommand", &format!("sleep {secs} #")],
+    );
+}
+
+/// The pids of processes whose command line contains `needle` (to check nothing is left).
+fn procs_with(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmd).contains(needle) {
+            found.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+/// Item 11: a stalled remote is bounded by `--timeout`: one clear line, the git child killed.
+#[test]
+fn a_stalled_remote_times_out_with_one_line() {
+    let env = Env::new();
+    let dir = env.repo("a");
+    stalled_remote(&env, &dir, 617);
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let started = Instant::now();
+    let mut child = env
+        .std_cmd(&dir)
+        .args(["sync", "--timeout", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if child.try_wait().unwrap().is_none() {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("sync --timeout 2 still running after 30 s");
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("no answer") && err.contains("2 s"), "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    let left = procs_with("sleep\x00617");
+    assert!(left.is_empty(), "git children left running: {left:?}");
+}
+
+/// Item 11: while a sync waits on a stalled remote, no lock is held: another command in the same
+/// worktree succeeds at once, and a killed sync leaves nothing locked.
+#[test]
+fn a_sync_waiting_on_the_network_holds_no_lock() {
+    let env = Env::new();
+    let dir = env.repo("a");
+    stalled_remote(&env, &dir, 29);
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let mut sync = env
+        .std_cmd(&dir)
+        .arg("sync")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it reach the network.
+    std::thread::sleep(Duration::from_millis(800));
+    let started = Instant::now();
+    let mut note = env
+        .std_cmd(&dir)
+        .args(["checkpoint", "--note", "while syncing"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while note.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let waited = note.try_wait().unwrap().is_none();
+    if waited {
+        note.kill().unwrap();
+    }
+    let out = note.wait_with_output().unwrap();
+    let sync_ran = sync.try_wait().unwrap().is_none();
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    assert!(sync_ran, "the sync did not wait on the stalled remote");
+    assert!(!waited, "checkpoint waited on the sync's lock");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // The killed sync left nothing locked.
+    env.gs(&dir, &["checkpoint", "--note", "after the kill"]);
+    let log = env.git(&dir, &["log", "--format=%s", "refs/sessions"]);
+    assert!(log.contains("after the kill"), "{log}");
 }
