@@ -2,9 +2,14 @@
 //! set up for git works, and gix has no push. Every git process runs without prompts and in the
 //! C locale, so that what it prints can be read; what it says on failure is kept.
 
+use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use gix::ObjectId;
 
 use crate::layout::rand32;
 
@@ -20,6 +25,15 @@ pub enum RemoteError {
     SeveralRemotes(Vec<String>),
     #[error("cannot run git")]
     RunGit(#[source] std::io::Error),
+    /// A remote that accepted the connection (or never did) and said nothing within the bound.
+    #[error(
+        "git {op} {remote}: no answer within {secs} s; stopped it (nothing was changed; raise the bound with --timeout)"
+    )]
+    TimedOut {
+        op: &'static str,
+        remote: String,
+        secs: u64,
+    },
     /// `git <op> <remote>` failed; `reason` is git's own line.
     #[error("git {op} {remote}: {reason}")]
     Git {
@@ -60,19 +74,96 @@ impl GitOutput {
     }
 }
 
-/// Run git in `dir` without prompts and in the C locale, so that its output can be read.
+/// The default bound on one git process that talks to a remote (`sync --timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The bound in force, in seconds (set once by the command line).
+static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT.as_secs());
+
+/// The process group of the git process running now (0: none), for the signal handler.
+static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Bound every git process that talks to a remote by `timeout`; killing `git-session` (Ctrl-C,
+/// SIGTERM, SIGHUP) then takes that git process and whatever it started (ssh, a helper) with it.
+pub fn set_timeout(timeout: Duration) {
+    TIMEOUT_SECS.store(timeout.as_secs().max(1), Ordering::Relaxed);
+    extern "C" fn on_signal(sig: libc::c_int) {
+        let group = CHILD_GROUP.load(Ordering::SeqCst);
+        // SAFETY: kill, signal and raise are async-signal-safe.
+        unsafe {
+            if group > 0 {
+                libc::kill(-group, libc::SIGKILL);
+            }
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: installing a handler that only calls async-signal-safe functions.
+        unsafe {
+            libc::signal(sig, on_signal as *const () as libc::sighandler_t);
+        }
+    }
+}
+
+/// Run git in `dir` without prompts and in the C locale, so that its output can be read, bounded
+/// by the timeout: on expiry git and everything it started (its own process group) are killed.
 fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
-    let out = Command::new("git")
+    let secs = TIMEOUT_SECS.load(Ordering::Relaxed);
+    let mut child = Command::new("git")
         .current_dir(dir)
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("LC_ALL", "C")
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
         .map_err(RemoteError::RunGit)?;
+    let group = child.id() as i32;
+    CHILD_GROUP.store(group, Ordering::SeqCst);
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        match child.try_wait().map_err(RemoteError::RunGit)? {
+            Some(status) => break Some(status),
+            None if Instant::now() >= deadline => break None,
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let Some(status) = status else {
+        // SAFETY: signalling the process group this function created.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        let _ = child.wait();
+        CHILD_GROUP.store(0, Ordering::SeqCst);
+        let op = match args.first() {
+            Some(&"push") => "push",
+            Some(&"ls-remote") => "ls-remote",
+            _ => "fetch",
+        };
+        let remote = args
+            .iter()
+            .find(|a| !a.starts_with('-') && **a != op)
+            .unwrap_or(&"")
+            .to_string();
+        return Err(RemoteError::TimedOut { op, remote, secs });
+    };
+    CHILD_GROUP.store(0, Ordering::SeqCst);
     Ok(GitOutput {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        ok: status.success(),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     })
 }
 
@@ -127,7 +218,9 @@ const STALE_LOCK: Duration = Duration::from_secs(10);
 /// same time holds the remote-tracking ref's lock for a moment: that is retried (bounded); a
 /// lock left by a killed process is removed. Returns one line per stale lock removed.
 pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String>> {
-    let mut args = vec!["fetch", "--quiet", "--no-tags", remote];
+    // `--no-filter`: in a partial clone the journal is fetched whole, never with the clone's
+    // filter; it is small, and a journal with missing blobs cannot be read or merged.
+    let mut args = vec!["fetch", "--quiet", "--no-tags", "--no-filter", remote];
     args.extend(refspecs.iter().map(String::as_str));
     let started = Instant::now();
     let mut delay = Duration::from_millis(20);
@@ -191,9 +284,11 @@ fn is_stale(path: &Path) -> bool {
         .is_some_and(|age| age > STALE_LOCK)
 }
 
-/// Push `refs/sessions` to the remote's `refs/git-session/sessions` (a fast-forward only).
-pub fn push_journal(dir: &Path, remote: &str) -> Result<PushOutcome> {
-    let refspec = format!("{SESSIONS_REF}:{REMOTE_REF}");
+/// Push the journal at commit `local` to the remote's `refs/git-session/sessions` (a
+/// fast-forward only). The commit, not `refs/sessions`, so that what is pushed is what was
+/// merged, even if a command commits meanwhile (the push runs without the worktree lock).
+pub fn push_journal(dir: &Path, remote: &str, local: ObjectId) -> Result<PushOutcome> {
+    let refspec = format!("{local}:{REMOTE_REF}");
     let out = git(dir, &["push", "--porcelain", "--quiet", remote, &refspec])?;
     Ok(push_outcome(&out))
 }

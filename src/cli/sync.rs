@@ -6,12 +6,16 @@ use crate::sync;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The remote, or a URL or path as git fetch takes it (default: the branch's upstream
-    /// remote, else origin, else the only remote).
+    /// The remote, or a URL or path as git fetch takes it (default: the remote git pushes the
+    /// branch to: branch.<b>.pushRemote, remote.pushDefault, branch.<b>.remote, origin, the
+    /// only remote).
     remote: Option<String>,
     /// Fetch and merge only.
     #[arg(long)]
     no_push: bool,
+    /// Stop a fetch or push that has not finished after SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = crate::remote::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
@@ -21,8 +25,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         Some(arg) => sync::peer(&ws, &arg, &ctx.dir),
         None => crate::store::Peer::Remote(sync::default_remote(&ws)?),
     };
-    let lock = ws.lock()?;
-    let report = sync::sync(&ws, &lock, &peer, a.no_push)?;
+    crate::remote::set_timeout(std::time::Duration::from_secs(a.timeout));
+    // No lock here: `sync` takes it only to merge, never while it waits on the network.
+    let report = sync::sync(&ws, &peer, a.no_push)?;
     ctx.flush_warnings(&ws);
     let p = &ctx.printer;
     if p.json {

@@ -14,16 +14,26 @@ use crate::workspace::{Workspace, WorktreeLock};
 /// How many times a rejected push is retried after fetching and merging again.
 pub const PUSH_ATTEMPTS: usize = 5;
 
-/// The remote git would pick: the branch's upstream remote, else `origin`, else the only one.
+/// The remote git would push the current branch to, which `sync` also fetches from (the push
+/// must fast-forward the journal there): `branch.<b>.pushRemote`, `remote.pushDefault`,
+/// `branch.<b>.remote`, then `origin`, then the only remote (git-config(1), git-push(1)). A
+/// setting that names no configured remote is passed over, as it names nothing to sync with.
 pub fn default_remote(ws: &Workspace) -> Result<String> {
     let store = ws.store();
     let remotes = store.remote_names();
-    let upstream = store
-        .head()
-        .0
-        .and_then(|branch| store.config_string(&format!("branch.{branch}.remote")));
-    if let Some(u) = upstream.filter(|u| remotes.contains(u)) {
-        return Ok(u);
+    let branch = store.head().0;
+    let mut keys = Vec::new();
+    if let Some(b) = &branch {
+        keys.push(format!("branch.{b}.pushRemote"));
+    }
+    keys.push("remote.pushDefault".to_string());
+    if let Some(b) = &branch {
+        keys.push(format!("branch.{b}.remote"));
+    }
+    for key in keys {
+        if let Some(r) = store.config_string(&key).filter(|r| remotes.contains(r)) {
+            return Ok(r);
+        }
     }
     if remotes.iter().any(|r| r == "origin") {
         return Ok("origin".into());
@@ -90,8 +100,10 @@ pub struct Report {
     pub push_attempts: usize,
 }
 
-/// Fetch, merge, and (unless `no_push`) push, retrying a rejected push.
-pub fn sync(ws: &Workspace, lock: &WorktreeLock, peer: &Peer, no_push: bool) -> Result<Report> {
+/// Fetch, merge, and (unless `no_push`) push, retrying a push that lost a race. The network
+/// runs without the worktree lock, so a stalled remote holds up no other command or hook in
+/// this worktree; the lock is taken only to merge and to record what was merged or pushed.
+pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
     let remote = peer.arg();
     let key = peer.key();
     let mut report = Report {
@@ -103,23 +115,9 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, peer: &Peer, no_push: bool) -> 
         if tips.is_empty() && report.merge.is_empty() {
             report.merge = "the remote has no journal yet".into();
         }
-        for theirs in tips {
-            report.fetched = true;
-            let outcome = ws.integrate(lock, theirs, &key)?;
-            ws.mirror().set_merged_remote(&key, theirs)?;
-            match outcome {
-                Integrated::UpToDate => {
-                    if report.merge.is_empty() {
-                        report.merge = "up to date".into();
-                    }
-                }
-                Integrated::Adopted(_) => report.merge = "adopted the remote journal".into(),
-                Integrated::FastForward(_) => report.merge = "fast-forwarded".into(),
-                Integrated::Merged { conflicts, .. } => {
-                    report.merge = "merged".into();
-                    report.conflicts.extend(conflicts);
-                }
-            }
+        if !tips.is_empty() {
+            let lock = ws.lock()?;
+            merge(ws, &lock, &key, tips, &mut report)?;
         }
         let Some(local) = ws.store().tip()? else {
             return Ok(report);
@@ -128,13 +126,14 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, peer: &Peer, no_push: bool) -> 
             return Ok(report);
         }
         report.push_attempts = attempt;
-        match remote::push_journal(ws.worktree(), remote)? {
+        match remote::push_journal(ws.worktree(), remote, local)? {
             PushOutcome::Pushed => {
                 let tracking = peer.tracking_ref(false);
                 let old = ws.store().tip_of(&tracking)?;
                 if old != Some(local) {
                     let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
                 }
+                let _lock = ws.lock()?;
                 ws.mirror().set_merged_remote(&key, local)?;
                 report.pushed = true;
                 return Ok(report);
@@ -154,4 +153,33 @@ pub fn sync(ws: &Workspace, lock: &WorktreeLock, peer: &Peer, no_push: bool) -> 
         attempts: PUSH_ATTEMPTS,
     }
     .into())
+}
+
+/// Merge the fetched tips into `refs/sessions`, under the worktree lock.
+fn merge(
+    ws: &Workspace,
+    lock: &WorktreeLock,
+    key: &str,
+    tips: Vec<ObjectId>,
+    report: &mut Report,
+) -> Result<()> {
+    for theirs in tips {
+        report.fetched = true;
+        let outcome = ws.integrate(lock, theirs, key)?;
+        ws.mirror().set_merged_remote(key, theirs)?;
+        match outcome {
+            Integrated::UpToDate => {
+                if report.merge.is_empty() {
+                    report.merge = "up to date".into();
+                }
+            }
+            Integrated::Adopted(_) => report.merge = "adopted the remote journal".into(),
+            Integrated::FastForward(_) => report.merge = "fast-forwarded".into(),
+            Integrated::Merged { conflicts, .. } => {
+                report.merge = "merged".into();
+                report.conflicts.extend(conflicts);
+            }
+        }
+    }
+    Ok(())
 }

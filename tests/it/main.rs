@@ -8,6 +8,7 @@ mod hooks;
 mod hostile;
 mod lifecycle;
 mod locks;
+mod remotes;
 mod repos;
 mod safety;
 mod seed;
