@@ -42,7 +42,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(12);
 /// `objects/xx/` directory between gix creating it and renaming the object into it (gix-odb
 /// 0.87 `loose/write.rs:156-167`); git retries that rename, and writing an object twice is
 /// harmless.
-const OBJECT_WRITE_TRIES: usize = 3;
+const OBJECT_WRITE_TRIES: usize = 8;
 
 /// What can go wrong reading or writing the journal's objects and refs.
 #[derive(Debug, thiserror::Error)]
@@ -660,7 +660,11 @@ fn retry_object_write<T>(mut write: impl FnMut() -> Result<T>) -> Result<T> {
     let mut tries = 1;
     loop {
         match write() {
-            Err(StoreError::Git { .. }) if tries < OBJECT_WRITE_TRIES => tries += 1,
+            Err(StoreError::Git { .. }) if tries < OBJECT_WRITE_TRIES => {
+                // Give a concurrent `git gc` time to finish pruning the directory it emptied.
+                std::thread::sleep(std::time::Duration::from_millis(5 * tries as u64));
+                tries += 1;
+            }
             result => return result,
         }
     }
