@@ -357,13 +357,6 @@ impl Refresher<'_> {
             .map(|n| format!("{active}/{n}"))
             .collect();
         paths.extend(self.mirror.dirty()?);
-        // A file in archive/ that is not named as this tool names sessions (copied in by hand).
-        let archive = SessionDir::Archive;
-        for n in self.mirror.list(archive.as_str())? {
-            if n.ends_with(".md") && SessionPath::from_file_name(archive, &n).is_none() {
-                paths.push(format!("{}/{n}", archive.as_str()));
-            }
-        }
         for short in touched {
             if let Some(s) = self.mirror.find_session(short)?
                 && s.archived()
