@@ -210,9 +210,6 @@ pub fn journal_refs(dir: &Path, remote: &str) -> Result<(bool, bool)> {
 /// How long `fetch` retries while another process (a sync in another worktree) holds a
 /// remote-tracking ref's lock.
 const LOCK_RETRY: Duration = Duration::from_secs(5);
-/// A ref lock older than this was left by a killed process: git's own ref updates take
-/// milliseconds.
-const STALE_LOCK: Duration = Duration::from_secs(10);
 
 /// `git fetch <remote> <refspecs>` (no tags). Another worktree fetching the same journal at the
 /// same time holds the remote-tracking ref's lock for a moment: that is retried (bounded); a
@@ -234,7 +231,7 @@ pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String
             return Err(out.failure("fetch", remote));
         };
         if let Some(path) = &lock
-            && is_stale(path)
+            && crate::store::stale_age(path).is_some()
             && std::fs::remove_file(path).is_ok()
         {
             removed.push(format!(
@@ -274,14 +271,6 @@ fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
         .and_then(|(_, rest)| rest.split_once('\''))
         .map(|(p, _)| PathBuf::from(p));
     Some(path)
-}
-
-fn is_stale(path: &Path) -> bool {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > STALE_LOCK)
 }
 
 /// Push the journal at commit `local` to the remote's `refs/git-session/sessions` (a

@@ -207,7 +207,7 @@ impl SessionsRef<'_> {
 /// The age of a lock file older than [`STALE_LOCK`]. git's lock files name no owner, but git
 /// holds a ref lock for milliseconds and `packed-refs.lock` while it writes the file, so a lock
 /// that has not been written for that long belongs to a process that died.
-fn stale_age(lock: &Path) -> Option<Duration> {
+pub fn stale_age(lock: &Path) -> Option<Duration> {
     let modified = std::fs::symlink_metadata(lock).ok()?.modified().ok()?;
     // A modification time in the future is not evidence of anything: keep waiting.
     let age = modified.elapsed().ok()?;

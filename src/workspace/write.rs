@@ -97,14 +97,8 @@ impl Workspace {
             let mut changes = refresher.hand_edits(tree, &planned.touched)?;
             changes.extend(planned.changes);
             refresher.settle_session_names(tree, &mut changes)?;
-            // Nothing to save (a plan of hand edits only, and none were found): no empty commit.
-            if changes.is_empty()
-                && let Some(tip) = tip
-            {
-                return Ok((tip, value));
-            }
             let new_tree = store.write_tree(tree, &changes)?;
-            // Everything planned is there already (an import done before): no empty commit.
+            // Nothing to save (no hand edits found, or an import done before): no empty commit.
             if new_tree == tree
                 && let Some(tip) = tip
             {

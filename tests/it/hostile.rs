@@ -22,17 +22,7 @@ struct Net {
 impl Net {
     fn new() -> Net {
         let env = Env::new();
-        let remote = env.path("remote.git");
-        env.git(
-            env.tmp.path(),
-            &["init", "-q", "--bare", remote.to_str().unwrap()],
-        );
-        let seed = env.repo("seed");
-        env.git(
-            &seed,
-            &["remote", "add", "origin", remote.to_str().unwrap()],
-        );
-        env.git(&seed, &["push", "-q", "origin", "main"]);
+        let remote = env.bare_remote();
         let net = Net {
             attacker: env.path("attacker"),
             env,

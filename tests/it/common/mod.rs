@@ -101,6 +101,22 @@ impl Env {
         dir
     }
 
+    /// A bare `remote.git` that already holds a `main` branch (pushed from a repository `seed`).
+    pub fn bare_remote(&self) -> PathBuf {
+        let remote = self.path("remote.git");
+        self.git(
+            self.tmp.path(),
+            &["init", "-q", "--bare", remote.to_str().unwrap()],
+        );
+        let seed = self.repo("seed");
+        self.git(
+            &seed,
+            &["remote", "add", "origin", remote.to_str().unwrap()],
+        );
+        self.git(&seed, &["push", "-q", "origin", "main"]);
+        remote
+    }
+
     /// `git-session` in `dir` as a plain process (to spawn, wait for, or kill).
     pub fn std_cmd(&self, dir: &Path) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
