@@ -2,6 +2,7 @@
 
 mod adopt;
 mod attacks;
+mod bare;
 mod common;
 mod foundation;
 mod hooks;
