@@ -16,4 +16,5 @@ mod seed;
 mod shapes;
 mod stress;
 mod sync;
+mod transports;
 mod trust;
