@@ -10,7 +10,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -130,18 +130,26 @@ impl Drop for Listener {
 }
 
 /// Smart HTTP: `git http-backend` as a CGI program behind a one-request-per-connection server,
-/// serving the repositories under `root`.
-fn http_server(env: &Env, root: &Path) -> Listener {
+/// serving the repositories under `root`; the counter counts requests with a chunked body.
+fn http_server(env: &Env, root: &Path) -> (Listener, Arc<AtomicUsize>) {
     let (root, home) = (root.to_path_buf(), env.home());
-    Listener::start(move |stream, _| {
+    let chunked = Arc::new(AtomicUsize::new(0));
+    let count = chunked.clone();
+    let server = Listener::start(move |stream, _| {
         // A broken request fails the git client that sent it, which the test reports.
-        let _ = serve_cgi(stream, &root, &home);
-    })
+        let _ = serve_cgi(stream, &root, &home, &count);
+    });
+    (server, chunked)
 }
 
 /// One HTTP request: read it (a chunked body too, as git sends large pushes), run
 /// `git http-backend` with the CGI variables, and send its answer back.
-fn serve_cgi(mut stream: TcpStream, root: &Path, home: &Path) -> std::io::Result<()> {
+fn serve_cgi(
+    mut stream: TcpStream,
+    root: &Path,
+    home: &Path,
+    chunked: &AtomicUsize,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -172,6 +180,7 @@ fn serve_cgi(mut stream: TcpStream, root: &Path, home: &Path) -> std::io::Result
     }
     let mut body = Vec::new();
     if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        chunked.fetch_add(1, Ordering::SeqCst);
         loop {
             line.clear();
             reader.read_line(&mut line)?;
@@ -427,6 +436,24 @@ fn entries(dir: &Path) -> Vec<String> {
     out
 }
 
+/// `len` characters that barely compress (a xorshift over 64 symbols), split into words.
+fn noise(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if i % 60 == 59 {
+                ' '
+            } else {
+                ALPHABET[(x % 64) as usize] as char
+            }
+        })
+        .collect()
+}
+
 fn run(env: &Env, root: &Path, t: &Transport) {
     let name = t.name;
     let url = (t.url)("journal.git");
@@ -435,6 +462,9 @@ fn run(env: &Env, root: &Path, t: &Transport) {
     let a = clone(env, &url, "a");
     env.gs(&a, &["init", "--name", "from-a", "--goal", "G"]);
     env.gs(&a, &["log", "--discovery", "found by a"]);
+    // Large enough that the pack exceeds git's smallest HTTP post buffer (a chunked POST).
+    let big = noise(100_000);
+    env.gs(&a, &["log", "--context", &big]);
     let out = sync(env, &a);
     assert!(
         out.contains("the remote has no journal yet") && out.contains("pushed to origin"),
@@ -473,6 +503,10 @@ fn run(env: &Env, root: &Path, t: &Transport) {
     assert!(
         env.gs(&b, &["view", "from-a", "--decisions"])
             .contains("a decides")
+    );
+    assert!(
+        env.gs(&b, &["view", "from-a", "--context"])
+            .contains(&big[..1000])
     );
 
     // A declined push: the server's reason, nothing lost, no retries.
@@ -563,7 +597,13 @@ fn transports_git_daemon() {
 fn transports_smart_http() {
     let env = Env::new();
     let root = served(&env);
-    let server = http_server(&env, &root);
+    // git posts a body larger than http.postBuffer in chunks; its smallest value (64 KiB) makes
+    // the large first push of `run` one.
+    env.git(
+        env.tmp.path(),
+        &["config", "--global", "http.postBuffer", "65536"],
+    );
+    let (server, chunked) = http_server(&env, &root);
     let port = server.port;
     let stall = Listener::stalled();
     run(
@@ -578,6 +618,11 @@ fn transports_smart_http() {
             ),
             stalled: Some(format!("http://127.0.0.1:{}/journal.git", stall.port)),
         },
+    );
+    // The large first push went over `http.postBuffer`: its body came chunked.
+    assert!(
+        chunked.load(Ordering::SeqCst) > 0,
+        "no chunked push was made"
     );
 }
 
