@@ -79,6 +79,16 @@ fn a_bare_repository_reads_and_syncs_the_journal_and_refuses_writes_in_one_line(
         assert!(err.contains("git worktree add"), "{err}");
     }
     assert_eq!(env.git(&b, &["rev-parse", "refs/sessions"]), before);
+    // An agent's hook in a bare repository stays silent.
+    let event = serde_json::json!({"session_id": "c1", "cwd": b, "hook_event_name": "SessionStart", "source": "startup"});
+    let out = env
+        .cmd(&b)
+        .args(["hook", "session-start"])
+        .write_stdin(event.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
     assert!(
         mirrors_outside(&env, &[&a]).is_empty(),
         "{:?}",
