@@ -246,6 +246,9 @@ impl Workspace {
     /// give (a seed-era file, a copy, a file renamed by hand): one commit, or none when there is
     /// nothing to adopt (or no identity to commit with).
     pub fn adopt_strays(&self, lock: &WorktreeLock) -> Result<()> {
+        if self.bare {
+            return Ok(());
+        }
         let store = self.store();
         let writer = self.entry_writer();
         let tree = match store.tip()? {
@@ -293,7 +296,7 @@ impl Workspace {
             Err(e) => return Err(e),
         };
         self.refresh(&lock)?;
-        if adopt && !self.bare {
+        if adopt {
             self.adopt_strays(&lock)?;
         }
         Ok(())
