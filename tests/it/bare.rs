@@ -61,7 +61,10 @@ fn a_bare_repository_reads_and_syncs_the_journal_and_refuses_writes_in_one_line(
     );
     assert!(env.gs(&b, &["history", "shared"]).lines().count() >= 2);
     assert!(env.gs(&b, &["doctor"]).contains("No problems found"));
-    assert!(env.gs(&b, &["doctor", "--repair"]).contains("No problems found"));
+    assert!(
+        env.gs(&b, &["doctor", "--repair"])
+            .contains("No problems found")
+    );
     assert_eq!(
         env.git(&b, &["rev-parse", "refs/sessions"]),
         env.git(&a, &["rev-parse", "refs/sessions"])
