@@ -198,20 +198,24 @@ fn reason_line(stderr: &str) -> String {
     }
 }
 
-/// Which of the journal's refs `remote` has: `(refs/sessions, refs/git-session/sessions)`.
-/// A remote that is itself a working repository has its own `refs/sessions` as well as what was
-/// pushed to it.
-pub fn journal_refs(dir: &Path, remote: &str) -> Result<(bool, bool)> {
+/// The journal's refs on `remote` and the commits they point at: `(refs/sessions,
+/// refs/git-session/sessions)`. A remote that is itself a working repository has its own
+/// `refs/sessions` as well as what was pushed to it.
+pub fn journal_refs(dir: &Path, remote: &str) -> Result<(Option<ObjectId>, Option<ObjectId>)> {
     let out = git(dir, &["ls-remote", remote, SESSIONS_REF, REMOTE_REF])?;
     if !out.ok {
         return Err(out.failure("ls-remote", remote));
     }
-    let has = |r: &str| {
-        out.stdout
-            .lines()
-            .any(|l| l.split_whitespace().nth(1) == Some(r))
+    let id = |r: &str| {
+        out.stdout.lines().find_map(|l| {
+            let mut fields = l.split_whitespace();
+            let id = fields.next()?;
+            (fields.next() == Some(r))
+                .then(|| ObjectId::from_hex(id.as_bytes()).ok())
+                .flatten()
+        })
     };
-    Ok((has(SESSIONS_REF), has(REMOTE_REF)))
+    Ok((id(SESSIONS_REF), id(REMOTE_REF)))
 }
 
 /// How long `fetch` retries while another process (a sync in another worktree) holds a

@@ -130,16 +130,26 @@ impl Drop for Listener {
 }
 
 /// Smart HTTP: `git http-backend` as a CGI program behind a one-request-per-connection server,
-/// serving the repositories under `root`; the counter counts requests with a chunked body.
-fn http_server(env: &Env, root: &Path) -> (Listener, Arc<AtomicUsize>) {
+/// serving the repositories under `root`.
+fn http_server(env: &Env, root: &Path) -> (Listener, Arc<Requests>) {
     let (root, home) = (root.to_path_buf(), env.home());
-    let chunked = Arc::new(AtomicUsize::new(0));
-    let count = chunked.clone();
+    let requests = Arc::new(Requests::default());
+    let count = requests.clone();
     let server = Listener::start(move |stream, _| {
         // A broken request fails the git client that sent it, which the test reports.
         let _ = serve_cgi(stream, &root, &home, &count);
     });
-    (server, chunked)
+    (server, requests)
+}
+
+/// What the HTTP server was asked.
+#[derive(Default)]
+struct Requests {
+    /// Requests whose body came chunked.
+    chunked: AtomicUsize,
+    /// Conversations with upload-pack (`ls-remote` and `fetch` each start one with
+    /// `GET …/info/refs?service=git-upload-pack`).
+    reads: AtomicUsize,
 }
 
 /// One HTTP request: read it (a chunked body too, as git sends large pushes), run
@@ -148,7 +158,7 @@ fn serve_cgi(
     mut stream: TcpStream,
     root: &Path,
     home: &Path,
-    chunked: &AtomicUsize,
+    requests: &Requests,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -178,9 +188,12 @@ fn serve_cgi(
     if header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
         stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
+    if method == "GET" && path.ends_with("/info/refs") && query.contains("git-upload-pack") {
+        requests.reads.fetch_add(1, Ordering::SeqCst);
+    }
     let mut body = Vec::new();
     if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        chunked.fetch_add(1, Ordering::SeqCst);
+        requests.chunked.fetch_add(1, Ordering::SeqCst);
         loop {
             line.clear();
             reader.read_line(&mut line)?;
@@ -603,7 +616,7 @@ fn transports_smart_http() {
         env.tmp.path(),
         &["config", "--global", "http.postBuffer", "65536"],
     );
-    let (server, chunked) = http_server(&env, &root);
+    let (server, requests) = http_server(&env, &root);
     let port = server.port;
     let stall = Listener::stalled();
     run(
@@ -621,9 +634,17 @@ fn transports_smart_http() {
     );
     // The large first push went over `http.postBuffer`: its body came chunked.
     assert!(
-        chunked.load(Ordering::SeqCst) > 0,
+        requests.chunked.load(Ordering::SeqCst) > 0,
         "no chunked push was made"
     );
+    // A sync that finds nothing new on the server fetches nothing: its ls-remote is its one
+    // conversation with upload-pack.
+    let dir = env.path("b");
+    let before = requests.reads.load(Ordering::SeqCst);
+    let out = env.gs(&dir, &["sync", "--timeout", SYNC_BOUND]);
+    assert!(out.contains("up to date"), "{out}");
+    let reads = requests.reads.load(Ordering::SeqCst) - before;
+    assert_eq!(reads, 1, "ls-remote, and no fetch");
 }
 
 #[test]
