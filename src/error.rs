@@ -19,7 +19,10 @@ pub enum Error {
     /// A repository this tool must not work in; hooks stay silent in it.
     #[error(transparent)]
     Refused(crate::store::Refusal),
-    #[error("this repository has no working tree: {0}")]
+    /// A write in a bare repository: sessions are written from a worktree (decision 36).
+    #[error(
+        "{} is a bare repository: sessions are written in a worktree (git worktree add); here list, view, history, doctor and sync work", .0.display()
+    )]
     BareRepository(PathBuf),
     #[error("no session named '{0}' (see: git session list --all)")]
     UnknownSession(String),

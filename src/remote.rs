@@ -170,7 +170,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
 /// The line of git's stderr that says why: the first one that is not one of git's generic
 /// closing lines ("Could not read from remote repository", "Please make sure you have the
 /// correct access rights and the repository exists"), so that ssh's `Permission denied
-/// (publickey)`, `Could not resolve hostname …` or an HTTP status is what the user reads.
+/// (publickey)`, `Could not resolve hostname …` or an HTTP status is what the user reads. A line
+/// that ends in a colon continues on the next one (`git://`: "unable to connect to host:", then
+/// "host[0: addr]: errno=Connection refused"), so the two are read as one.
 fn reason_line(stderr: &str) -> String {
     const GENERIC: [&str; 4] = [
         "fatal: Could not read from remote repository.",
@@ -183,28 +185,37 @@ fn reason_line(stderr: &str) -> String {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    lines
+    let Some(at) = lines
         .iter()
-        .find(|l| !GENERIC.iter().any(|g| l.starts_with(g)))
-        .or(lines.last())
-        .map(|l| l.to_string())
-        .unwrap_or_default()
+        .position(|l| !GENERIC.iter().any(|g| l.starts_with(g)))
+        .or(lines.len().checked_sub(1))
+    else {
+        return String::new();
+    };
+    match lines.get(at + 1) {
+        Some(next) if lines[at].ends_with(':') => format!("{} {next}", lines[at]),
+        _ => lines[at].to_string(),
+    }
 }
 
-/// Which of the journal's refs `remote` has: `(refs/sessions, refs/git-session/sessions)`.
-/// A remote that is itself a working repository has its own `refs/sessions` as well as what was
-/// pushed to it.
-pub fn journal_refs(dir: &Path, remote: &str) -> Result<(bool, bool)> {
+/// The journal's refs on `remote` and the commits they point at: `(refs/sessions,
+/// refs/git-session/sessions)`. A remote that is itself a working repository has its own
+/// `refs/sessions` as well as what was pushed to it.
+pub fn journal_refs(dir: &Path, remote: &str) -> Result<(Option<ObjectId>, Option<ObjectId>)> {
     let out = git(dir, &["ls-remote", remote, SESSIONS_REF, REMOTE_REF])?;
     if !out.ok {
         return Err(out.failure("ls-remote", remote));
     }
-    let has = |r: &str| {
-        out.stdout
-            .lines()
-            .any(|l| l.split_whitespace().nth(1) == Some(r))
+    let id = |r: &str| {
+        out.stdout.lines().find_map(|l| {
+            let mut fields = l.split_whitespace();
+            let id = fields.next()?;
+            (fields.next() == Some(r))
+                .then(|| ObjectId::from_hex(id.as_bytes()).ok())
+                .flatten()
+        })
     };
-    Ok((has(SESSIONS_REF), has(REMOTE_REF)))
+    Ok((id(SESSIONS_REF), id(REMOTE_REF)))
 }
 
 /// How long `fetch` retries while another process (a sync in another worktree) holds a
@@ -369,6 +380,11 @@ mod tests {
         assert_eq!(
             reason_line("fatal: Could not read from remote repository.\n"),
             "fatal: Could not read from remote repository."
+        );
+        let daemon = "fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused\n";
+        assert_eq!(
+            reason_line(daemon),
+            "fatal: unable to connect to 127.0.0.1: 127.0.0.1[0: 127.0.0.1]: errno=Connection refused"
         );
     }
 

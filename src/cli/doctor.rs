@@ -68,7 +68,7 @@ struct Problem {
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
-    let ws = ctx.workspace()?;
+    let ws = ctx.workspace_for_reading()?;
     let lock = ws.lock()?;
     let mut report = Report::default();
     // Catch up first, as every command does: a mirror behind the ref because another worktree
@@ -183,7 +183,7 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
         }
         return Ok(out);
     };
-    if ws.mirror().last_seen()? != Some(tip) {
+    if !ws.is_bare() && ws.mirror().last_seen()? != Some(tip) {
         out.push(problem(
             format!("{MIRROR_DIR}/ has not caught up with refs/sessions"),
             Some(Fix::Refresh),
@@ -192,76 +192,9 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
     }
     let tree = store.tree_of(tip)?;
     let blobs: BTreeMap<String, gix::ObjectId> = store.walk(tree)?.into_iter().collect();
-    // A session file renamed by hand: the ref's path is gone from the mirror and another file
-    // of the mirror has its short id. Committing the new name removes the old one.
-    let mut renamed: HashMap<String, String> = HashMap::new();
-    for s in ws.sessions()? {
-        let path = s.render();
-        if !blobs.contains_key(&path) {
-            renamed.insert(s.short.clone(), path);
-        }
-    }
-    // Mirror against ref.
-    for (path, id) in &blobs {
-        match ws.mirror().read(path) {
-            Ok(None) => match SessionPath::parse(path).and_then(|s| renamed.remove(&s.short)) {
-                Some(new) => out.push(problem(
-                    format!("{MIRROR_DIR}/{path}: renamed by hand to {MIRROR_DIR}/{new}"),
-                    Some(Fix::Commit(new)),
-                )),
-                None => out.push(problem(
-                    format!("{MIRROR_DIR}/{path}: missing from the mirror"),
-                    Some(Fix::Restore(path.clone(), *id)),
-                )),
-            },
-            Ok(Some(bytes)) if blob_id(&bytes) != *id => {
-                let parses =
-                    !is_session_path(path) || SessionFile::parse_bytes(path, &bytes).is_ok();
-                let fix = parses.then(|| Fix::Commit(path.clone()));
-                out.push(problem(
-                    format!("{MIRROR_DIR}/{path}: edited but not committed"),
-                    fix,
-                ));
-            }
-            Ok(Some(_)) => {}
-            Err(e) => out.push(problem(e.to_string(), None)),
-        }
-    }
-    let renames: Vec<String> = out
-        .iter()
-        .filter_map(|p| match &p.fix {
-            Some(Fix::Commit(path)) => Some(path.clone()),
-            _ => None,
-        })
-        .collect();
-    for path in ws.mirror().walk("")? {
-        if blobs.contains_key(&path) || renames.contains(&path) {
-            continue;
-        }
-        if path.ends_with(".theirs") {
-            out.push(problem(format!("{MIRROR_DIR}/{path}: the other side of a merge that could not be done; merge it by hand, then delete it"), None));
-            continue;
-        }
-        if is_session_path(&path) && SessionPath::parse(&path).is_none() {
-            // Adopted (or refused, with the reason) by `doctor --repair`, never committed as it is.
-            out.push(problem(
-                format!("{MIRROR_DIR}/{path}: a session file not named <shortname>-<short>.md of its own id"),
-                None,
-            ));
-            continue;
-        }
-        let parses = match ws.mirror().read(&path) {
-            Ok(Some(b)) if is_session_path(&path) => SessionFile::parse_bytes(&path, &b).is_ok(),
-            Ok(_) => true,
-            Err(e) => {
-                out.push(problem(e.to_string(), None));
-                continue;
-            }
-        };
-        out.push(problem(
-            format!("{MIRROR_DIR}/{path}: not in refs/sessions"),
-            parses.then(|| Fix::Commit(path.clone())),
-        ));
+    // A bare repository has no mirror: only the ref is checked.
+    if !ws.is_bare() {
+        check_mirror(ws, &blobs, &mut out)?;
     }
     // The files in the ref parse and agree with their names.
     let mut ids_seen: HashMap<String, String> = HashMap::new();
@@ -355,6 +288,87 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
         }
     }
     Ok(out)
+}
+
+/// The mirror against the ref's files `blobs`: missing, edited, renamed by hand, or extra files.
+fn check_mirror(
+    ws: &Workspace,
+    blobs: &BTreeMap<String, gix::ObjectId>,
+    out: &mut Vec<Problem>,
+) -> Result<()> {
+    let problem = |what: String, fix: Option<Fix>| Problem { what, fix };
+    // A session file renamed by hand: the ref's path is gone from the mirror and another file
+    // of the mirror has its short id. Committing the new name removes the old one.
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for s in ws.sessions()? {
+        let path = s.render();
+        if !blobs.contains_key(&path) {
+            renamed.insert(s.short.clone(), path);
+        }
+    }
+    // Mirror against ref.
+    for (path, id) in blobs {
+        match ws.mirror().read(path) {
+            Ok(None) => match SessionPath::parse(path).and_then(|s| renamed.remove(&s.short)) {
+                Some(new) => out.push(problem(
+                    format!("{MIRROR_DIR}/{path}: renamed by hand to {MIRROR_DIR}/{new}"),
+                    Some(Fix::Commit(new)),
+                )),
+                None => out.push(problem(
+                    format!("{MIRROR_DIR}/{path}: missing from the mirror"),
+                    Some(Fix::Restore(path.clone(), *id)),
+                )),
+            },
+            Ok(Some(bytes)) if blob_id(&bytes) != *id => {
+                let parses =
+                    !is_session_path(path) || SessionFile::parse_bytes(path, &bytes).is_ok();
+                let fix = parses.then(|| Fix::Commit(path.clone()));
+                out.push(problem(
+                    format!("{MIRROR_DIR}/{path}: edited but not committed"),
+                    fix,
+                ));
+            }
+            Ok(Some(_)) => {}
+            Err(e) => out.push(problem(e.to_string(), None)),
+        }
+    }
+    let renames: Vec<String> = out
+        .iter()
+        .filter_map(|p| match &p.fix {
+            Some(Fix::Commit(path)) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    for path in ws.mirror().walk("")? {
+        if blobs.contains_key(&path) || renames.contains(&path) {
+            continue;
+        }
+        if path.ends_with(".theirs") {
+            out.push(problem(format!("{MIRROR_DIR}/{path}: the other side of a merge that could not be done; merge it by hand, then delete it"), None));
+            continue;
+        }
+        if is_session_path(&path) && SessionPath::parse(&path).is_none() {
+            // Adopted (or refused, with the reason) by `doctor --repair`, never committed as it is.
+            out.push(problem(
+                format!("{MIRROR_DIR}/{path}: a session file not named <shortname>-<short>.md of its own id"),
+                None,
+            ));
+            continue;
+        }
+        let parses = match ws.mirror().read(&path) {
+            Ok(Some(b)) if is_session_path(&path) => SessionFile::parse_bytes(&path, &b).is_ok(),
+            Ok(_) => true,
+            Err(e) => {
+                out.push(problem(e.to_string(), None));
+                continue;
+            }
+        };
+        out.push(problem(
+            format!("{MIRROR_DIR}/{path}: not in refs/sessions"),
+            parses.then(|| Fix::Commit(path.clone())),
+        ));
+    }
+    Ok(())
 }
 
 fn is_session_path(path: &str) -> bool {

@@ -27,7 +27,7 @@ pub fn session_history(ws: &Workspace, s: &SessionEntry) -> Result<Vec<CommitInf
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
-    let ws = ctx.workspace()?;
+    let ws = ctx.workspace_for_reading()?;
     ws.catch_up_for_read(false)?;
     let target = ws.target(a.id.as_deref())?;
     let list = session_history(&ws, &target)?;

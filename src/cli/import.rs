@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let dir = match &a.source {
         Some(d) if d.is_absolute() => d.clone(),
         Some(d) => ctx.dir.join(d),
-        None => ws.mirror().root().to_path_buf(),
+        None => ws.worktree().join(crate::mirror::MIRROR_DIR),
     };
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -33,7 +33,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             dir.display()
         )));
     }
-    let in_place = dir.canonicalize().ok() == ws.mirror().root().canonicalize().ok();
+    let in_place =
+        dir.canonicalize().ok() == ws.mirror().root().and_then(|r| r.canonicalize().ok());
     let writer = EntryWriter {
         author: Some(ws.author()?),
         host: hostname(),

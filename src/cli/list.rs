@@ -36,7 +36,7 @@ pub struct Row {
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
-    let ws = ctx.workspace()?;
+    let ws = ctx.workspace_for_reading()?;
     ws.catch_up_for_read(true)?;
     let current = ws.current_id()?;
     let mut rows = Vec::new();

@@ -104,6 +104,12 @@ impl Context {
         Workspace::discover(&self.dir)
     }
 
+    /// The workspace for a command that only reads the journal or syncs it: a bare repository
+    /// is opened too (decision 36).
+    pub fn workspace_for_reading(&self) -> Result<Workspace> {
+        Workspace::discover_for_reading(&self.dir)
+    }
+
     /// The workspace and its lock, for a command that will commit: fails early, before any
     /// work, when no git identity is configured.
     pub fn workspace_for_write(&self) -> Result<(Workspace, WorktreeLock)> {

@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
-    let ws = ctx.workspace()?;
+    let ws = ctx.workspace_for_reading()?;
     ws.author()?;
     let peer = match a.remote {
         Some(arg) => sync::peer(&ws, &arg, &ctx.dir),

@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     if a.id.as_deref() == Some("list") {
         return crate::cli::list::run(ctx, crate::cli::list::Args::default());
     }
-    let ws = ctx.workspace()?;
+    let ws = ctx.workspace_for_reading()?;
     ws.catch_up_for_read(false)?;
     let target = ws.target(a.id.as_deref())?;
     let file = match &a.at {

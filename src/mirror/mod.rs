@@ -60,6 +60,9 @@ pub enum MirrorError {
     BadPath(String),
     #[error("{}: is a file where a directory belongs", .0.display())]
     FileWhereDirectoryBelongs(PathBuf),
+    /// A bare repository has no `.sessions/`: its journal is read from the ref.
+    #[error("this repository has no working tree, so no {MIRROR_DIR}/")]
+    NoWorkingTree,
 }
 
 impl MirrorError {
@@ -87,32 +90,42 @@ impl<T> At<T> for std::io::Result<T> {
 
 /// One worktree's `.sessions/` and the state that goes with it.
 pub struct Mirror {
-    root: PathBuf,
+    /// `None` in a bare repository: there is state (what was merged) but no files.
+    root: Option<PathBuf>,
     state_dir: PathBuf,
 }
 
 impl Mirror {
-    /// The mirror at `worktree/.sessions`, with state in `state_dir`.
-    pub fn new(worktree: &Path, state_dir: PathBuf) -> Self {
+    /// The mirror at `worktree/.sessions` (none without a worktree), with state in `state_dir`.
+    pub fn new(worktree: Option<&Path>, state_dir: PathBuf) -> Self {
         Mirror {
-            root: worktree.join(MIRROR_DIR),
+            root: worktree.map(|w| w.join(MIRROR_DIR)),
             state_dir,
         }
     }
 
-    /// The mirror's root directory.
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// The mirror's root directory; `None` in a bare repository.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The root, or the error that there is none: every file operation goes through here.
+    fn top(&self) -> Result<&Path> {
+        self.root.as_deref().ok_or(MirrorError::NoWorkingTree)
     }
 
     /// Whether `.sessions/` exists at all (a link named `.sessions` is not a mirror).
     pub fn exists(&self) -> bool {
-        fs::symlink_metadata(&self.root).is_ok_and(|m| m.is_dir())
+        self.root
+            .as_ref()
+            .is_some_and(|r| fs::symlink_metadata(r).is_ok_and(|m| m.is_dir()))
     }
 
     /// Whether `.sessions` itself is a symbolic link (refused: it could point anywhere).
     pub fn is_symlink(&self) -> bool {
-        fs::symlink_metadata(&self.root).is_ok_and(|m| m.file_type().is_symlink())
+        self.root
+            .as_ref()
+            .is_some_and(|r| fs::symlink_metadata(r).is_ok_and(|m| m.file_type().is_symlink()))
     }
 
     /// The full path of `rel`, after checking that `rel` is a path the layout allows (`""` is
@@ -132,7 +145,8 @@ impl Mirror {
         } else {
             parts.len() - 1
         };
-        let mut path = self.root.clone();
+        let top = self.top()?;
+        let mut path = top.to_path_buf();
         for i in 0..=dirs {
             if i > 0 {
                 path.push(parts[i - 1]);
@@ -147,7 +161,7 @@ impl Mirror {
                 Err(e) => return Err(MirrorError::io(path, e)),
             }
         }
-        Ok(self.root.join(rel))
+        Ok(top.join(rel))
     }
 
     /// A file's bytes, or `None` when it does not exist. Opened without following a link
@@ -184,7 +198,7 @@ impl Mirror {
     /// for the refresh and the write path, which then replace it with the ref's content.
     /// A link on the way to `rel` is still an error.
     pub fn read_regular(&self, rel: &str) -> Result<Option<Vec<u8>>> {
-        let own = self.root.join(rel);
+        let own = self.top()?.join(rel);
         match self.read(rel) {
             Err(MirrorError::Symlink(p) | MirrorError::NotAFile(p)) if p == own => Ok(None),
             other => other,
@@ -208,10 +222,11 @@ impl Mirror {
         expected: Option<Option<gix::ObjectId>>,
     ) -> Result<bool> {
         let path = self.guard(rel, false)?;
+        let top = self.top()?;
         if !self.exists() {
-            fs::create_dir_all(&self.root).at(&self.root)?;
+            fs::create_dir_all(top).at(top)?;
         }
-        let mut dir = self.root.clone();
+        let mut dir = top.to_path_buf();
         let parts: Vec<&str> = rel.split('/').collect();
         for part in &parts[..parts.len() - 1] {
             dir.push(part);
@@ -254,7 +269,7 @@ impl Mirror {
         }
         let mut dir = path.parent().map(Path::to_path_buf);
         while let Some(d) = dir {
-            if d == self.root || fs::remove_dir(&d).is_err() {
+            if Some(d.as_path()) == self.root() || fs::remove_dir(&d).is_err() {
                 break;
             }
             dir = d.parent().map(Path::to_path_buf);

@@ -8,7 +8,7 @@ use super::*;
 
 fn mirror() -> (tempfile::TempDir, Mirror) {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let m = Mirror::new(tmp.path(), tmp.path().join("state"));
+    let m = Mirror::new(Some(tmp.path()), tmp.path().join("state"));
     (tmp, m)
 }
 
@@ -61,7 +61,7 @@ fn read_tells_missing_from_a_directory() {
     assert_eq!(m.read("notes/b.md").expect("read"), None);
     assert!(matches!(
         m.read("notes"),
-        Err(MirrorError::DirectoryWhereFileBelongs(p)) if p == m.root().join("notes")
+        Err(MirrorError::DirectoryWhereFileBelongs(p)) if p == m.root().expect("a worktree").join("notes")
     ));
 }
 
@@ -76,7 +76,13 @@ fn list_shows_plain_files_only() {
     ] {
         m.write(f, b"x").expect("write");
     }
-    fs::write(m.root().join("active/.a.md.tmp-1-0000abcd"), "half").expect("temp file");
+    fs::write(
+        m.root()
+            .expect("a worktree")
+            .join("active/.a.md.tmp-1-0000abcd"),
+        "half",
+    )
+    .expect("temp file");
     assert_eq!(m.list("active").expect("list"), ["a.md", "b.md"]);
     assert!(m.list("missing").expect("list").is_empty());
     assert!(matches!(
@@ -117,14 +123,30 @@ fn remove_prunes_empty_directories_but_never_the_root() {
     m.write("journal/5e6f7a8b/progress.md", b"p")
         .expect("write");
     m.remove("journal/1a2b3c4d/entries/e.md").expect("remove");
-    assert!(!m.root().join("journal/1a2b3c4d").exists());
-    assert!(m.root().join("journal/5e6f7a8b/progress.md").exists());
+    assert!(
+        !m.root()
+            .expect("a worktree")
+            .join("journal/1a2b3c4d")
+            .exists()
+    );
+    assert!(
+        m.root()
+            .expect("a worktree")
+            .join("journal/5e6f7a8b/progress.md")
+            .exists()
+    );
     m.remove("journal/5e6f7a8b/progress.md").expect("remove");
-    assert!(!m.root().join("journal").exists());
-    assert!(m.root().is_dir(), "the mirror root stays");
+    assert!(!m.root().expect("a worktree").join("journal").exists());
+    assert!(
+        m.root().expect("a worktree").is_dir(),
+        "the mirror root stays"
+    );
     m.write("top.md", b"t").expect("write");
     m.remove("top.md").expect("remove");
-    assert!(m.root().is_dir(), "the mirror root stays");
+    assert!(
+        m.root().expect("a worktree").is_dir(),
+        "the mirror root stays"
+    );
     m.remove("never/was.md")
         .expect("removing a missing file is fine");
 }

@@ -178,6 +178,9 @@ pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), Open
     // Trees on the paths we touch are read several times per command; keep them decoded.
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
     let mut worktree = repo.workdir().map(Path::to_path_buf);
+    if std::env::var_os("GIT_WORK_TREE").is_none() {
+        worktree = worktree_config_bareness(&repo, worktree);
+    }
     // With GIT_DIR and neither GIT_WORK_TREE nor core.worktree, git takes the current directory
     // as the top of the worktree; gix takes the git dir's parent.
     if std::env::var_os("GIT_DIR").is_some_and(|v| !v.is_empty())
@@ -193,6 +196,38 @@ pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), Open
         common_dir: repo.common_dir().to_path_buf(),
     };
     Ok((repo, paths))
+}
+
+/// `core.bare` as git reads it. gix 0.90 decides whether a repository is bare from the common
+/// config before it reads `config.worktree` (`config/cache/incubate.rs`: `core.bare` at line
+/// 47, `config.worktree` appended at 86), so with `extensions.worktreeConfig` a main worktree
+/// whose own `config.worktree` says `core.bare = false` in a repository whose common config says
+/// `true` was taken for bare, and the other way round for a worktree. The resolved config has
+/// `config.worktree` last, so its `core.bare` is git's. Linked worktrees are never bare.
+fn worktree_config_bareness(repo: &Repository, found: Option<PathBuf>) -> Option<PathBuf> {
+    let config = repo.config_snapshot();
+    if repo.git_dir() != repo.common_dir()
+        || config.boolean("extensions.worktreeConfig") != Some(true)
+    {
+        return found;
+    }
+    match (config.boolean("core.bare"), found) {
+        (Some(true), Some(_)) => None,
+        (Some(false), None) => {
+            let git_dir = repo.git_dir();
+            match config.string("core.worktree") {
+                // Relative to the git dir, as git reads it.
+                Some(w) => Some(git_dir.join(w.to_string()))
+                    .map(|p| std::fs::canonicalize(&p).unwrap_or(p)),
+                // Git's default for a non-bare `.git` directory: its parent.
+                None if git_dir.file_name() == Some(".git".as_ref()) => {
+                    git_dir.parent().map(Path::to_path_buf)
+                }
+                None => None,
+            }
+        }
+        (_, found) => found,
+    }
 }
 
 /// Whether discovery found `repo` in a directory git does not look into: git never moves up

@@ -61,28 +61,34 @@ pub fn peer(ws: &Workspace, arg: &str, cwd: &Path) -> Peer {
 /// none. A remote that is itself a working repository has its own `refs/sessions`
 /// (authoritative there, and it merges what others pushed on its next command) as well as what
 /// was pushed to it: both are fetched, the pushed one into the `sessions-pushed` tracking ref.
+/// A tracking ref that already holds the commit `ls-remote` reported is not fetched again, so a
+/// sync that finds nothing new costs one connection fewer.
 pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Vec<ObjectId>> {
-    let (has_sessions, has_pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
-    let mut fetched = Vec::new();
-    match (has_sessions, has_pushed) {
-        (true, true) => {
-            fetched.push((SESSIONS_REF, peer.tracking_ref(false)));
-            fetched.push((REMOTE_REF, peer.tracking_ref(true)));
+    let (sessions, pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
+    let wanted = match (sessions, pushed) {
+        (Some(s), Some(p)) => vec![
+            (SESSIONS_REF, s, peer.tracking_ref(false)),
+            (REMOTE_REF, p, peer.tracking_ref(true)),
+        ],
+        (Some(s), None) => vec![(SESSIONS_REF, s, peer.tracking_ref(false))],
+        (None, Some(p)) => vec![(REMOTE_REF, p, peer.tracking_ref(false))],
+        (None, None) => return Ok(Vec::new()),
+    };
+    let mut specs = Vec::new();
+    for (theirs, id, ours) in &wanted {
+        // A tracking ref that cannot be read is fetched again (the fetch forces it).
+        if ws.store().tip_of(ours).ok().flatten() != Some(*id) {
+            specs.push(format!("+{theirs}:{ours}"));
         }
-        (true, false) => fetched.push((SESSIONS_REF, peer.tracking_ref(false))),
-        (false, true) => fetched.push((REMOTE_REF, peer.tracking_ref(false))),
-        (false, false) => return Ok(Vec::new()),
     }
-    let specs: Vec<String> = fetched
-        .iter()
-        .map(|(theirs, ours)| format!("+{theirs}:{ours}"))
-        .collect();
-    for note in remote::fetch(ws.worktree(), peer.arg(), &specs)? {
-        ws.warn(note);
+    if !specs.is_empty() {
+        for note in remote::fetch(ws.worktree(), peer.arg(), &specs)? {
+            ws.warn(note);
+        }
     }
     let mut tips = Vec::new();
-    for (_, t) in fetched {
-        if let Some(id) = ws.store().tip_of(&t)? {
+    for (_, _, ours) in wanted {
+        if let Some(id) = ws.store().tip_of(&ours)? {
             tips.push(id);
         }
     }

@@ -1,5 +1,5 @@
 //! Which session a name means: full id, unique id prefix, short id or shortname, looked up in
-//! this worktree's mirror (so hand edits count).
+//! this worktree's mirror (so hand edits count), or in a bare repository in `refs/sessions`.
 
 use crate::error::{Error, Result};
 use crate::layout::{SessionDir, SessionPath};
@@ -23,7 +23,12 @@ impl Workspace {
                 SessionDir::Active => active,
                 SessionDir::Archive => archived,
             };
-            if wanted {
+            if !wanted {
+                continue;
+            }
+            if self.bare {
+                out.extend(self.ref_session_files(dir)?);
+            } else {
                 out.extend(self.mirror.session_files(dir)?);
             }
         }
@@ -32,7 +37,27 @@ impl Workspace {
 
     /// The session file with this short id, looking in `active/` first.
     pub fn by_short(&self, short: &str) -> Result<Option<SessionPath>> {
+        if self.bare {
+            return Ok(self
+                .sessions()?
+                .into_iter()
+                .find(|p| p.short.eq_ignore_ascii_case(short)));
+        }
         Ok(self.mirror.find_session(short)?)
+    }
+
+    /// The session files of `dir` in the tree of `refs/sessions` (a bare repository's journal).
+    fn ref_session_files(&self, dir: SessionDir) -> Result<Vec<SessionPath>> {
+        let store = self.store();
+        let Some(tip) = store.tip()? else {
+            return Ok(Vec::new());
+        };
+        Ok(store
+            .list(store.tree_of(tip)?, dir.as_str())?
+            .iter()
+            .filter(|e| !e.is_tree)
+            .filter_map(|e| SessionPath::from_file_name(dir, &e.name))
+            .collect())
     }
 
     /// Resolve a session named by full id, unique id prefix, short id or shortname.
@@ -98,14 +123,21 @@ impl Workspace {
         }
     }
 
-    /// Parse a session file from the mirror.
+    /// Parse a session file from the mirror (in a bare repository, from `refs/sessions`).
     pub fn load(&self, s: &SessionPath) -> Result<SessionFile> {
-        let origin = format!("{MIRROR_DIR}/{s}");
         let path = s.render();
-        let bytes = self
-            .mirror
-            .read(&path)?
-            .ok_or_else(|| Error::Missing(origin.clone()))?;
+        let (origin, bytes) = if self.bare {
+            let store = self.store();
+            let origin = format!("refs/sessions:{path}");
+            let tree = match store.tip()? {
+                Some(tip) => store.tree_of(tip)?,
+                None => store.empty_tree(),
+            };
+            (origin, store.read(tree, &path)?)
+        } else {
+            (format!("{MIRROR_DIR}/{s}"), self.mirror.read(&path)?)
+        };
+        let bytes = bytes.ok_or_else(|| Error::Missing(origin.clone()))?;
         // The write path needs to know what its plan read (see `commit_with`).
         if let Some(reads) = self.plan_reads.borrow_mut().as_mut() {
             reads.entry(path).or_insert_with(|| bytes.clone());

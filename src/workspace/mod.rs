@@ -39,7 +39,10 @@ pub struct WorktreeLock {
 pub struct Workspace {
     lock_wait: Duration,
     repo: store::Repository,
+    /// The worktree's top; in a bare repository, the git dir (where git runs).
     worktree: PathBuf,
+    /// A bare repository: the journal is read from `refs/sessions`, there is no mirror.
+    bare: bool,
     common_dir: PathBuf,
     state_dir: PathBuf,
     mirror: Mirror,
@@ -49,8 +52,19 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine).
+    /// Find the repository containing `dir` (a subdirectory or a linked worktree is fine); a
+    /// bare repository is refused (`Error::BareRepository`): writing needs `.sessions/`.
     pub fn discover(dir: &Path) -> Result<Self> {
+        let ws = Self::discover_for_reading(dir)?;
+        if ws.bare {
+            return Err(Error::BareRepository(ws.worktree));
+        }
+        Ok(ws)
+    }
+
+    /// Like [`Workspace::discover`], but a bare repository is opened too, for the commands that
+    /// read the journal or sync it (decision 36): they read `refs/sessions` itself.
+    pub fn discover_for_reading(dir: &Path) -> Result<Self> {
         let (repo, paths) = store::discover(dir).map_err(|e| match e {
             store::OpenError::NotFound(source) => Error::NotARepository {
                 dir: dir.to_path_buf(),
@@ -58,15 +72,15 @@ impl Workspace {
             },
             store::OpenError::Refused(r) => Error::Refused(r),
         })?;
-        let worktree = paths
-            .worktree
-            .ok_or_else(|| Error::BareRepository(paths.git_dir.clone()))?;
+        let bare = paths.worktree.is_none();
         let state_dir = paths.git_dir.join("git-session");
-        let mirror = Mirror::new(&worktree, state_dir.clone());
+        let mirror = Mirror::new(paths.worktree.as_deref(), state_dir.clone());
+        let worktree = paths.worktree.unwrap_or_else(|| paths.git_dir.clone());
         Ok(Workspace {
             lock_wait: LOCK_WAIT,
             repo,
             worktree,
+            bare,
             common_dir: paths.common_dir,
             state_dir,
             mirror,
@@ -85,9 +99,14 @@ impl Workspace {
         &self.mirror
     }
 
-    /// The worktree's top directory.
+    /// The worktree's top directory; in a bare repository, the git dir. git runs here.
     pub fn worktree(&self) -> &Path {
         &self.worktree
+    }
+
+    /// Whether this is a bare repository (no `.sessions/`; the journal is read from the ref).
+    pub fn is_bare(&self) -> bool {
+        self.bare
     }
 
     /// Warnings gathered while working, for the command to print.
@@ -227,6 +246,9 @@ impl Workspace {
     /// give (a seed-era file, a copy, a file renamed by hand): one commit, or none when there is
     /// nothing to adopt (or no identity to commit with).
     pub fn adopt_strays(&self, lock: &WorktreeLock) -> Result<()> {
+        if self.bare {
+            return Ok(());
+        }
         let store = self.store();
         let writer = self.entry_writer();
         let tree = match store.tip()? {
@@ -283,17 +305,19 @@ impl Workspace {
     /// Would `refresh` (and, with `adopt`, `adopt_strays`) write nothing? Reads only.
     fn caught_up(&self, adopt: bool) -> Result<bool> {
         let store = self.store();
-        let tip = store.tip()?;
-        let mirror_at = if self.mirror.exists() {
-            self.mirror.last_seen()?
-        } else {
-            None
-        };
-        if tip != mirror_at
-            || self.mirror.pending()?.is_some()
-            || !self.mirror.unmerged()?.is_empty()
-        {
-            return Ok(false);
+        if !self.bare {
+            let tip = store.tip()?;
+            let mirror_at = if self.mirror.exists() {
+                self.mirror.last_seen()?
+            } else {
+                None
+            };
+            if tip != mirror_at
+                || self.mirror.pending()?.is_some()
+                || !self.mirror.unmerged()?.is_empty()
+            {
+                return Ok(false);
+            }
         }
         let legacy = store.legacy_refs()?;
         if legacy
@@ -311,7 +335,7 @@ impl Workspace {
                 return Ok(false);
             }
         }
-        if adopt {
+        if adopt && !self.bare {
             let writer = self.entry_writer();
             if !self.refresher(&store, &writer).strays()?.is_empty() {
                 return Ok(false);
@@ -327,9 +351,13 @@ impl Workspace {
         self.refresh_mirror(lock)
     }
 
-    /// Bring the mirror up to the ref's tip (no fetched journals merged).
+    /// Bring the mirror up to the ref's tip (no fetched journals merged); a bare repository has
+    /// no mirror to bring.
     fn refresh_mirror(&self, _lock: &WorktreeLock) -> Result<Option<ObjectId>> {
         let store = self.store();
+        if self.bare {
+            return Ok(store.tip()?);
+        }
         let writer = self.entry_writer();
         let refresher = self.refresher(&store, &writer);
         let first = !self.mirror.exists() || self.mirror.last_seen()?.is_none();

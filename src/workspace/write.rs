@@ -79,6 +79,10 @@ impl Workspace {
         command: JournalCommand,
         mut plan: impl FnMut(ObjectId) -> Result<(Planned, T)>,
     ) -> Result<(ObjectId, T)> {
+        // Plans read and hand edits live in `.sessions/`; a bare repository has none.
+        if self.bare {
+            return Err(Error::BareRepository(self.worktree.clone()));
+        }
         let store = self.store();
         let writer = self.entry_writer();
         let refresher = self.refresher(&store, &writer);

@@ -2,6 +2,7 @@
 
 mod adopt;
 mod attacks;
+mod bare;
 mod common;
 mod foundation;
 mod hooks;
@@ -15,4 +16,5 @@ mod seed;
 mod shapes;
 mod stress;
 mod sync;
+mod transports;
 mod trust;

@@ -21,7 +21,7 @@ impl Setup {
     fn new() -> Self {
         let t = TestRepo::new();
         let repo = t.open();
-        let mirror = Mirror::new(&t.path(), t.state_dir());
+        let mirror = Mirror::new(Some(&t.path()), t.state_dir());
         Setup {
             t,
             repo,
@@ -92,7 +92,11 @@ fn refresh_writes_new_files_and_removes_deleted_ones() {
     assert_eq!(r.refresh().expect("refresh"), Some(b));
     assert_eq!(s.read("notes/old.md"), None);
     assert!(
-        !s.mirror.root().join("journal").exists(),
+        !s.mirror
+            .root()
+            .expect("a worktree")
+            .join("journal")
+            .exists(),
         "emptied dirs are pruned"
     );
     assert_eq!(s.read("notes/new.md").as_deref(), Some("n"));

@@ -32,7 +32,8 @@ impl Env {
         self.tmp.path().join(rel)
     }
 
-    fn apply(&self, cmd: &mut std::process::Command) {
+    /// Give `cmd` this environment: its HOME, its global git config, no system config.
+    pub fn apply(&self, cmd: &mut std::process::Command) {
         for var in [
             "GIT_DIR",
             "GIT_WORK_TREE",
