@@ -63,36 +63,131 @@ fn setup(env: &Env) -> std::path::PathBuf {
     repo
 }
 
+/// The hook with extra environment variables (`CLAUDE_CODE_SESSION_ID`, `CLAUDE_PLUGIN_ROOT`).
+fn hook_with(
+    env: &Env,
+    dir: &Path,
+    kind: &str,
+    stdin: &str,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = env.cmd(dir);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.args(["hook", kind])
+        .write_stdin(stdin.to_string())
+        .output()
+        .unwrap()
+}
+
+fn view_json(env: &Env, repo: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_str(&env.gs(repo, &["view", name, "--json"])).unwrap()
+}
+
+/// One compaction as Claude Code ≥ 2.1.76 reports it: PreCompact, PostCompact with the summary,
+/// SessionStart(compact).
+fn compaction(env: &Env, repo: &Path, claude: &str, n: usize) -> std::process::Output {
+    let pid = format!("p{n}");
+    let pre = hook(
+        env,
+        repo,
+        "pre-compact",
+        &event(
+            repo,
+            claude,
+            serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "prompt_id": pid}),
+        ),
+    );
+    assert_eq!(pre.status.code(), Some(0), "{pre:?}");
+    let post = hook(
+        env,
+        repo,
+        "post-compact",
+        &event(
+            repo,
+            claude,
+            serde_json::json!({"hook_event_name": "PostCompact", "trigger": "auto", "prompt_id": pid,
+                "compact_summary": format!("Summary {n}: the lexer is half done.")}),
+        ),
+    );
+    assert!(post.status.success() && post.stdout.is_empty(), "{post:?}");
+    pre
+}
+
 #[test]
-fn pre_compact_counts_each_compaction_with_one_commit() {
+fn post_compact_counts_compactions_that_happened_and_journals_the_summary() {
     let env = Env::new();
     let repo = setup(&env);
     let before = env.count(&repo);
     for n in 1..=3 {
-        let out = hook(
-            &env,
-            &repo,
-            "pre-compact",
-            &event(
-                &repo,
-                "c1",
-                serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "custom_instructions": ""}),
-            ),
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = compaction(&env, &repo, "c1", n);
         assert!(String::from_utf8_lossy(&out.stdout).contains("Lexer half done"));
-        let v: serde_json::Value =
-            serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
-        assert_eq!(v["compaction_count"], n);
-        assert_eq!(env.count(&repo), before + n as usize);
+        assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], n);
+        // A checkpoint before, the count after.
+        assert_eq!(env.count(&repo), before + 2 * n);
     }
     let subject = env.git(&repo, &["log", "-1", "--format=%s", "refs/sessions"]);
     assert_eq!(subject.trim(), "compact(hooked): compaction 3 (auto)");
+    let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    let last = entries
+        .lines()
+        .filter(|l| l.contains("-compaction-"))
+        .next_back()
+        .expect("a compaction entry");
+    let text = env.git(&repo, &["show", &format!("refs/sessions:{last}")]);
+    assert!(
+        text.contains("kind: compaction") && text.contains("Summary 3: the lexer is half done."),
+        "{text}"
+    );
+    // PreCompact alone is an attempt (it fires for a compaction that then fails): not counted.
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "auto", "prompt_id": "failed"}),
+        ),
+    );
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 3);
+    // A client without PostCompact: SessionStart(compact) after a PreCompact counts it, once.
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "manual", "prompt_id": "old"}),
+        ),
+    );
+    let start = event(&repo, "c1", serde_json::json!({"source": "compact"}));
+    let out = hook(&env, &repo, "session-start", &start);
+    assert!(context_of(&out).contains("Current step (1 of 2): lexer"));
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
+    // Should its PostCompact come late after all, the summary is kept and nothing counted twice.
+    let late = event(
+        &repo,
+        "c1",
+        serde_json::json!({"trigger": "manual", "prompt_id": "old", "compact_summary": "late"}),
+    );
+    hook(&env, &repo, "post-compact", &late);
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
+    // And a SessionStart(compact) after a counted compaction counts nothing.
+    compaction(&env, &repo, "c1", 5);
+    hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"source": "compact", "model": "x"}),
+        ),
+    );
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 5);
 }
 
 #[test]
@@ -279,24 +374,9 @@ fn two_claude_sessions_in_one_repository_each_find_their_own_journal() {
     );
     env.gs(&repo, &["init", "--name", "beta", "--goal", "B"]);
     // The worktree's current session is now beta, yet A's hooks find alpha.
-    hook(
-        &env,
-        &repo,
-        "pre-compact",
-        &event(&repo, "claude-A", serde_json::json!({"trigger": "auto"})),
-    );
-    hook(
-        &env,
-        &repo,
-        "pre-compact",
-        &event(&repo, "claude-A", serde_json::json!({"trigger": "manual"})),
-    );
-    hook(
-        &env,
-        &repo,
-        "pre-compact",
-        &event(&repo, "claude-B", serde_json::json!({"trigger": "auto"})),
-    );
+    compaction(&env, &repo, "claude-A", 1);
+    compaction(&env, &repo, "claude-A", 2);
+    compaction(&env, &repo, "claude-B", 3);
     let a: serde_json::Value =
         serde_json::from_str(&env.gs(&repo, &["view", "alpha", "--json"])).unwrap();
     let b: serde_json::Value =
@@ -761,7 +841,7 @@ fn a_hook_never_panics_on_odd_session_fields_and_never_exits_2_on_odd_arguments(
         );
     }
     for args in [
-        vec!["hook", "post-compact"],
+        vec!["hook", "pre-tool-use"],
         vec!["hook", "session-start", "--bogus"],
         vec!["-C", "/no/such/dir", "hook", "stop"],
         vec!["hook"],
@@ -797,11 +877,11 @@ fn an_argument_value_spelled_hook_does_not_turn_a_usage_error_into_exit_1() {
     let attached = format!("-C{dir}");
     for args in [
         vec!["-C", dir, "hook", "session-start", "--bogus"],
-        vec!["-C", dir, "hook", "post-compact"],
-        vec!["-qC", dir, "hook", "post-compact"],
-        vec![attached.as_str(), "hook", "post-compact"],
-        vec!["--color", "never", "hook", "post-compact"],
-        vec!["--color=never", "--json", "hook", "post-compact"],
+        vec!["-C", dir, "hook", "pre-tool-use"],
+        vec!["-qC", dir, "hook", "pre-tool-use"],
+        vec![attached.as_str(), "hook", "pre-tool-use"],
+        vec!["--color", "never", "hook", "pre-tool-use"],
+        vec!["--color=never", "--json", "hook", "pre-tool-use"],
     ] {
         let out = env
             .cmd(&repo)
@@ -1020,4 +1100,410 @@ fn doctor_json_is_json() {
             .any(|p| p.contains("missing from the mirror")),
         "{problems:?}"
     );
+}
+
+// Issue 15: what the real Claude Code client does (see docs/hooks.md).
+
+/// The journal session a Claude session's next compaction lands on.
+fn compacted_session(env: &Env, repo: &Path, claude: &str, n: usize) -> String {
+    compaction(env, repo, claude, n);
+    env.git(repo, &["log", "-1", "--format=%s", "refs/sessions"])
+}
+
+#[test]
+fn plugin_mode_binds_on_the_namespaced_session_init_command() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "first", "--goal", "F"]);
+    // The Claude session starts on `first`…
+    hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c1", serde_json::json!({"source": "startup"})),
+    );
+    // …then types the plugin's command; a client that does not export CLAUDE_CODE_SESSION_ID
+    // to the command relies on the hook's note.
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"prompt": "/git-session:session-init --name second --goal S"}),
+        ),
+    );
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+    env.gs(&repo, &["init", "--name", "second", "--goal", "S"]);
+    assert_eq!(
+        compacted_session(&env, &repo, "c1", 1).trim(),
+        "compact(second): compaction 1 (auto)"
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(&repo, "c1", serde_json::json!({"prompt": "continue"})),
+    );
+    assert!(context_of(&out).contains("session second"));
+    // Every namespaced command is ours: none of them is mistaken for a prompt.
+    for prompt in [
+        "/git-session:session-log --progress \"continue\"",
+        "/git-session:session-view",
+        "/session-resume",
+    ] {
+        let out = hook(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(&repo, "c1", serde_json::json!({"prompt": prompt})),
+        );
+        assert!(out.status.success() && out.stdout.is_empty(), "{prompt}");
+    }
+}
+
+#[test]
+fn plugin_hooks_name_the_namespaced_commands_in_everything_they_write() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let plugin = [("CLAUDE_PLUGIN_ROOT", "/opt/plugins/git-session")];
+    let start = event(&repo, "c1", serde_json::json!({"source": "startup"}));
+    let ctx = context_of(&hook_with(&env, &repo, "session-start", &start, &plugin));
+    assert!(ctx.contains("Run /git-session:session-resume"), "{ctx}");
+    assert!(!ctx.contains(" /session-"), "{ctx}");
+    let pre = event(&repo, "c1", serde_json::json!({"trigger": "manual"}));
+    let out = hook_with(&env, &repo, "pre-compact", &pre, &plugin);
+    let guidance = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        guidance.contains("/git-session:session-resume"),
+        "{guidance}"
+    );
+    assert!(!guidance.contains(" /session-"), "{guidance}");
+    // A worktree with no current session lists the sessions with the plugin's command.
+    let wt = env.path("wt");
+    env.git(
+        &repo,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
+    let start = event(&wt, "c2", serde_json::json!({"source": "startup"}));
+    let ctx = context_of(&hook_with(&env, &wt, "session-start", &start, &plugin));
+    assert!(
+        ctx.contains("run /git-session:session-resume <name>"),
+        "{ctx}"
+    );
+    // Installed in settings, the plain names.
+    let start = event(&repo, "c3", serde_json::json!({"source": "startup"}));
+    let ctx = context_of(&hook(&env, &repo, "session-start", &start));
+    assert!(ctx.contains("Run /session-resume"), "{ctx}");
+}
+
+fn utf16(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+#[test]
+fn the_context_cap_counts_utf16_units_so_emoji_heavy_notes_stay_inline() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // Each note is mostly characters outside the BMP: 2 UTF-16 units each.
+    for i in 0..40 {
+        let note = format!("note {i} {}", "🚀🧪✅🐛".repeat(40));
+        env.gs(&repo, &["log", "--discovery", &note]);
+        env.gs(&repo, &["log", "--progress", &note]);
+    }
+    for (kind, extra) in [
+        ("session-start", serde_json::json!({"source": "compact"})),
+        (
+            "user-prompt-submit",
+            serde_json::json!({"prompt": "continue"}),
+        ),
+        ("session-start", serde_json::json!({"source": "startup"})),
+    ] {
+        let out = hook(&env, &repo, kind, &event(&repo, "c1", extra.clone()));
+        let ctx = context_of(&out);
+        assert!(
+            utf16(&ctx) <= 8_000,
+            "{kind} {extra}: {} UTF-16 units ({} chars)",
+            utf16(&ctx),
+            ctx.chars().count()
+        );
+        assert!(ctx.contains("lexer"), "{ctx}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(utf16(v["systemMessage"].as_str().unwrap()) <= 200);
+    }
+    let out = hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(&repo, "c1", serde_json::json!({"trigger": "auto"})),
+    );
+    assert!(utf16(&String::from_utf8_lossy(&out.stdout)) <= 10_000);
+}
+
+#[test]
+fn two_claude_sessions_typing_session_init_together_each_get_their_own_binding() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    // Both prompts pass through their hooks before either command runs.
+    for (claude, name) in [("claude-X", "xray"), ("claude-Y", "yankee")] {
+        let prompt = format!("/session-init --name {name} --goal {name}");
+        let out = hook_with(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(&repo, claude, serde_json::json!({"prompt": prompt})),
+            &[("CLAUDE_CODE_SESSION_ID", claude)],
+        );
+        assert!(out.status.success() && out.stdout.is_empty());
+    }
+    // Each `!` line runs with its own Claude session in the environment.
+    for (claude, name) in [("claude-X", "xray"), ("claude-Y", "yankee")] {
+        let out = env
+            .cmd(&repo)
+            .env("CLAUDE_CODE_SESSION_ID", claude)
+            .args(["init", "--name", name, "--goal", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    assert!(compacted_session(&env, &repo, "claude-X", 1).starts_with("compact(xray)"));
+    assert!(compacted_session(&env, &repo, "claude-Y", 2).starts_with("compact(yankee)"));
+    // `resume` run by the agent rebinds its own Claude session only.
+    let out = env
+        .cmd(&repo)
+        .env("CLAUDE_CODE_SESSION_ID", "claude-Y")
+        .args(["resume", "xray"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(compacted_session(&env, &repo, "claude-Y", 3).starts_with("compact(xray)"));
+    assert!(compacted_session(&env, &repo, "claude-X", 4).starts_with("compact(xray)"));
+    // Without the variable and with two prompts pending, nobody is bound to the wrong session.
+    for claude in ["claude-P", "claude-Q"] {
+        hook(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(
+                &repo,
+                claude,
+                serde_json::json!({"prompt": "/session-init --name p"}),
+            ),
+        );
+    }
+    env.gs(&repo, &["init", "--name", "papa", "--goal", "P"]);
+    assert!(!repo.join(".git/git-session/claude/claude-P").exists());
+    assert!(!repo.join(".git/git-session/claude/claude-Q").exists());
+}
+
+#[test]
+fn a_lone_utf16_surrogate_in_any_field_is_accepted() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let cwd = repo.to_str().unwrap();
+    // What JSON.stringify writes for a string holding half an emoji.
+    let prompt = format!(r#"{{"session_id":"c1","cwd":"{cwd}","prompt":"continue \ud83d"}}"#);
+    let out = hook(&env, &repo, "user-prompt-submit", &prompt);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    // A lone surrogate that is not a continuation: accepted and silent.
+    let other = format!(
+        r#"{{"session_id":"c1","cwd":"{cwd}","prompt":"fix \udc00 \ud83d\u0041 \\ud83d"}}"#
+    );
+    let out = hook(&env, &repo, "user-prompt-submit", &other);
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "{out:?}"
+    );
+    for (kind, body) in [
+        (
+            "session-start",
+            r#""source":"startup","transcript_path":"/t/\ud83d.jsonl""#,
+        ),
+        (
+            "pre-compact",
+            r#""trigger":"manual","custom_instructions":"keep \udfff""#,
+        ),
+        (
+            "post-compact",
+            r#""trigger":"manual","compact_summary":"cut \ud83d""#,
+        ),
+        ("stop", r#""last_assistant_message":"done \ud83d""#),
+    ] {
+        let input = format!(r#"{{"session_id":"c1","cwd":"{cwd}",{body}}}"#);
+        let out = hook(&env, &repo, kind, &input);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A summary that lost half an emoji is journaled with the replacement character.
+    let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    let last = entries
+        .lines()
+        .filter(|l| l.contains("-compaction-"))
+        .next_back()
+        .unwrap();
+    assert!(
+        env.git(&repo, &["show", &format!("refs/sessions:{last}")])
+            .contains("cut \u{fffd}")
+    );
+}
+
+#[test]
+fn pre_compact_writes_short_guidance_for_the_summary_not_a_file_dump() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(
+        &repo,
+        &[
+            "log",
+            "--context",
+            "the grammar is LL(1) except for if/else",
+        ],
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "manual", "custom_instructions": null}),
+        ),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.starts_with("---"), "no YAML frontmatter: {text}");
+    assert!(!text.contains("\nid: "), "{text}");
+    for needle in [
+        "\"hooked\"",
+        "Ship the parser",
+        "Current step (1 of 2): lexer",
+        "grammar ambiguity in if/else",
+        "the grammar is LL(1) except for if/else",
+        "/session-resume",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let words = text.split_whitespace().count();
+    assert!(words <= 400, "{words} words:\n{text}");
+}
+
+#[test]
+fn the_user_sees_one_line_at_startup_after_a_compaction_and_on_continue() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let notice = |out: &std::process::Output| -> String {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n = v["systemMessage"]
+            .as_str()
+            .expect("a systemMessage")
+            .to_string();
+        assert!(!n.contains('\n'), "{n}");
+        n
+    };
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c1", serde_json::json!({"source": "startup"})),
+    );
+    assert_eq!(
+        notice(&out),
+        "git-session: active session hooked (step 1 of 2: lexer)"
+    );
+    compaction(&env, &repo, "c1", 1);
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c1", serde_json::json!({"source": "compact"})),
+    );
+    assert_eq!(
+        notice(&out),
+        "git-session: session hooked restored after compaction #1"
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(&repo, "c1", serde_json::json!({"prompt": "continue"})),
+    );
+    assert!(notice(&out).starts_with("git-session: restored session hooked"));
+    // The model's context is still there.
+    assert!(context_of(&out).contains("Current step (1 of 2): lexer"));
+}
+
+#[test]
+fn fork_and_vs_code_copilot_payloads_are_handled() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // VS Code's Copilot agent: camelCase names, SessionStart "new" on the first prompt.
+    let out = env
+        .cmd(&repo)
+        .env("CLAUDE_CODE_SESSION_ID", "vs-1")
+        .args(["resume", "hooked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    env.gs(&repo, &["init", "--name", "other", "--goal", "O"]);
+    let cwd = repo.to_str().unwrap();
+    let copilot = format!(
+        r#"{{"sessionId":"vs-1","hookEventName":"SessionStart","source":"new","cwd":"{cwd}","timestamp":"2026-01-01T00:00:00Z"}}"#
+    );
+    let ctx = context_of(&hook(&env, &repo, "session-start", &copilot));
+    assert!(ctx.contains("journal session hooked"), "{ctx}");
+    // Its Stop is the end of the session: unsaved hand edits are saved then.
+    let path = repo.join(".sessions/active").join(
+        fs::read_dir(repo.join(".sessions/active"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .find(|n| n.starts_with("hooked-"))
+            .unwrap(),
+    );
+    let edited = fs::read_to_string(&path)
+        .unwrap()
+        .replace("## Next Steps\n", "## Next Steps\n- typed in VS Code\n");
+    fs::write(&path, &edited).unwrap();
+    let before = env.count(&repo);
+    let stop = format!(r#"{{"sessionId":"vs-1","hookEventName":"Stop","cwd":"{cwd}"}}"#);
+    let out = hook(&env, &repo, "stop", &stop);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(env.count(&repo), before + 1);
+    // A forked Claude session gets the short digest, like a resumed one.
+    let fork = event(&repo, "forked", serde_json::json!({"source": "fork"}));
+    let ctx = context_of(&hook(&env, &repo, "session-start", &fork));
+    assert!(ctx.contains("is in progress"), "{ctx}");
+}
+
+#[cfg(unix)]
+#[test]
+fn session_end_gives_up_on_a_held_lock_within_claude_codes_budget() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let path = env.active_file(&repo);
+    let edited = fs::read_to_string(&path).unwrap() + "\n";
+    fs::write(&path, edited).unwrap();
+    let lock = repo.join(".git/git-session/lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "10"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let out = hook(
+        &env,
+        &repo,
+        "session-end",
+        &event(&repo, "c1", serde_json::json!({"reason": "other"})),
+    );
+    let took = started.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert!(took < Duration::from_millis(1_500), "{took:?}");
+    assert_ne!(out.status.code(), Some(2));
 }

@@ -44,6 +44,12 @@ impl Env {
             "EMAIL",
             "NO_COLOR",
             "GIT_CONFIG_PARAMETERS",
+            // A test run inside Claude Code must not look like a hook or command of it.
+            "CLAUDECODE",
+            "CLAUDE_CODE_SESSION_ID",
+            "CLAUDE_PLUGIN_ROOT",
+            "CLAUDE_PLUGIN_DATA",
+            "CLAUDE_PROJECT_DIR",
         ] {
             cmd.env_remove(var);
         }
