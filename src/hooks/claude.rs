@@ -229,11 +229,13 @@ fn doubled_path(state: &Path) -> PathBuf {
     dir(state).join("doubled")
 }
 
-/// The event last seen twice, once from the plugin and once from settings, if any.
+/// The event last seen twice, once from the plugin and once from settings, in the last week.
 pub fn doubled(state: &Path) -> Option<String> {
-    fs::read_to_string(doubled_path(state))
-        .ok()
-        .map(|s| s.trim().to_string())
+    let path = doubled_path(state);
+    if age(&path)? > Duration::from_secs(7 * 24 * 3600) {
+        return None;
+    }
+    fs::read_to_string(path).ok().map(|s| s.trim().to_string())
 }
 
 /// FNV-1a: a stable name for a key, no dependency.

@@ -34,6 +34,12 @@ fn context_of(out: &std::process::Output) -> String {
         .to_string()
 }
 
+/// The hook command install writes: this binary's absolute path, quoted for the shell.
+fn installed_command(kind: &str) -> String {
+    let exe = fs::canonicalize(env!("CARGO_BIN_EXE_git-session")).unwrap();
+    format!("'{}' hook {kind}", exe.display())
+}
+
 fn setup(env: &Env) -> std::path::PathBuf {
     let repo = env.repo("r");
     env.gs(
@@ -611,15 +617,15 @@ fn install_twice_is_byte_identical_and_uninstall_restores_the_original() {
     );
     assert_eq!(
         v["hooks"]["SessionStart"][1]["hooks"][0]["command"],
-        "git session hook session-start"
+        installed_command("session-start")
     );
     assert_eq!(
         v["hooks"]["PreCompact"][0]["hooks"][0]["command"],
-        "git session hook pre-compact"
+        installed_command("pre-compact")
     );
     assert_eq!(
         v["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"],
-        "git session hook user-prompt-submit"
+        installed_command("user-prompt-submit")
     );
     for cmd in [
         "init",
@@ -742,6 +748,7 @@ fn install_global_writes_under_home() {
         serde_json::from_str(&fs::read_to_string(claude.join("settings.json")).unwrap()).unwrap();
     for (event, kind) in [
         ("PreCompact", "pre-compact"),
+        ("PostCompact", "post-compact"),
         ("SessionStart", "session-start"),
         ("UserPromptSubmit", "user-prompt-submit"),
         ("Stop", "stop"),
@@ -749,7 +756,7 @@ fn install_global_writes_under_home() {
     ] {
         assert_eq!(
             settings["hooks"][event][0]["hooks"][0]["command"],
-            format!("git session hook {kind}"),
+            installed_command(kind),
             "{settings}"
         );
     }
@@ -768,6 +775,7 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
         serde_json::from_str(&fs::read_to_string(root.join("hooks/hooks.json")).unwrap()).unwrap();
     for (event, kind) in [
         ("PreCompact", "pre-compact"),
+        ("PostCompact", "post-compact"),
         ("SessionStart", "session-start"),
         ("UserPromptSubmit", "user-prompt-submit"),
         ("Stop", "stop"),
@@ -775,7 +783,7 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
     ] {
         assert_eq!(
             hooks["hooks"][event][0]["hooks"][0]["command"],
-            format!("git session hook {kind}")
+            format!("sh \"${{CLAUDE_PLUGIN_ROOT}}/bin/git-session-hook\" {kind}")
         );
     }
     // What install writes into an empty ~/.claude is exactly the plugin's files.
@@ -785,7 +793,23 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
     let claude = env.home().join(".claude");
     let installed: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(claude.join("settings.json")).unwrap()).unwrap();
-    assert_eq!(installed["hooks"], hooks["hooks"]);
+    // The same entries, each running the binary by its absolute path.
+    let mut expected = hooks["hooks"].clone();
+    for groups in expected.as_object_mut().unwrap().values_mut() {
+        for g in groups.as_array_mut().unwrap() {
+            for h in g["hooks"].as_array_mut().unwrap() {
+                let kind = h["command"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit(' ')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                h["command"] = installed_command(&kind).into();
+            }
+        }
+    }
+    assert_eq!(installed["hooks"], expected);
     let plugin_commands = files_in(&root.join("commands"));
     assert_eq!(
         plugin_commands
@@ -1070,7 +1094,7 @@ fn install_writes_through_a_symlinked_settings_file_and_keeps_its_mode() {
     assert!(
         fs::read_to_string(&real)
             .unwrap()
-            .contains("git session hook pre-compact")
+            .contains(&installed_command("pre-compact"))
     );
     assert_eq!(
         fs::metadata(&real).unwrap().permissions().mode() & 0o777,
@@ -1506,4 +1530,173 @@ fn session_end_gives_up_on_a_held_lock_within_claude_codes_budget() {
     let _ = holder.wait();
     assert!(took < Duration::from_millis(1_500), "{took:?}");
     assert_ne!(out.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn installed_hooks_run_the_binary_by_its_absolute_path_and_doctor_finds_one_that_is_gone() {
+    use std::io::Write;
+    let env = Env::new();
+    let repo = setup(&env);
+    // A binary installed where the path needs quoting.
+    let dir = env.path("my bin's dir");
+    fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("git-session");
+    fs::copy(env!("CARGO_BIN_EXE_git-session"), &exe).unwrap();
+    // Settings from before: `git session hook …`, left to PATH.
+    fs::create_dir_all(repo.join(".claude")).unwrap();
+    fs::write(
+        repo.join(".claude/settings.json"),
+        r#"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"git session hook stop","timeout":10}]}]}}"#,
+    )
+    .unwrap();
+    let out = env.run(&repo, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "settings.json: the Stop hooks run `git session hook stop`, which depends on the PATH"
+        ),
+        "{text}"
+    );
+    let out = env.std_cmd_of(&exe, &repo).arg("install").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let settings: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo.join(".claude/settings.json")).unwrap())
+            .unwrap();
+    let quoted = format!(
+        "'{}/my bin'\\''s dir/git-session'",
+        fs::canonicalize(env.path(".")).unwrap().display()
+    );
+    assert_eq!(
+        settings["hooks"]["Stop"].as_array().unwrap().len(),
+        1,
+        "the old entry is updated in place: {settings}"
+    );
+    assert_eq!(
+        settings["hooks"]["Stop"][0]["hooks"][0]["command"],
+        format!("{quoted} hook stop")
+    );
+    // Claude Code runs the command with a shell and a desktop launcher's PATH.
+    let command = settings["hooks"]["SessionStart"][0]["hooks"][0]["command"]
+        .as_str()
+        .unwrap();
+    let mut child = env
+        .std_cmd_of(Path::new("/bin/sh"), &repo)
+        .args(["-c", command])
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(event(&repo, "c1", serde_json::json!({"source": "startup"})).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        context_of(&out).contains("journal session hooked"),
+        "{out:?}"
+    );
+    let out = env.run(&repo, &["doctor"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The binary moves away: doctor names the file and the binary it cannot find.
+    fs::remove_file(&exe).unwrap();
+    let out = env.run(&repo, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("hooks run ")
+            && text.contains("my bin's dir/git-session, which cannot be found"),
+        "{text}"
+    );
+    // Re-running install (from where it lives now) points the hooks at it again.
+    env.gs(&repo, &["install"]);
+    let out = env.run(&repo, &["doctor"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn installed_twice_each_event_acts_once_and_install_and_doctor_say_so() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let before = env.count(&repo);
+    // The same PreCompact, run at once from settings and from the plugin.
+    let input = event(
+        &repo,
+        "c1",
+        serde_json::json!({"trigger": "auto", "prompt_id": "p1"}),
+    );
+    let spawn = |plugin: bool| {
+        let mut cmd = env.std_cmd(&repo);
+        if plugin {
+            cmd.env("CLAUDE_PLUGIN_ROOT", "/opt/plugins/git-session");
+        }
+        let mut child = cmd
+            .args(["hook", "pre-compact"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child
+    };
+    let (a, b) = (spawn(false), spawn(true));
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    assert!(outs.iter().all(|o| o.status.success()), "{outs:?}");
+    assert_eq!(
+        outs.iter().filter(|o| !o.stdout.is_empty()).count(),
+        1,
+        "one guidance for the summariser"
+    );
+    assert_eq!(env.count(&repo), before + 1, "one commit");
+    // The same for continuation context: injected once.
+    let prompt = event(
+        &repo,
+        "c1",
+        serde_json::json!({"prompt": "continue", "prompt_id": "p2"}),
+    );
+    let first = hook(&env, &repo, "user-prompt-submit", &prompt);
+    let second = hook_with(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &prompt,
+        &[("CLAUDE_PLUGIN_ROOT", "/opt/plugins/git-session")],
+    );
+    assert!(!first.stdout.is_empty() && second.stdout.is_empty());
+    let out = env.run(&repo, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("ran twice for one event"), "{text}");
+    // The plugin enabled for the user, and install in the project: install warns, doctor too.
+    fs::create_dir_all(env.home().join(".claude")).unwrap();
+    fs::write(
+        env.home().join(".claude/settings.json"),
+        r#"{"enabledPlugins":{"git-session@git-session":true}}"#,
+    )
+    .unwrap();
+    let out = env.run(&repo, &["install"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(err.contains("the git-session plugin is enabled"), "{err}");
+    let out = env.run(&repo, &["doctor"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the git-session plugin is enabled"));
 }

@@ -131,6 +131,14 @@ impl Env {
         cmd
     }
 
+    /// `program` (a copy of git-session, or a shell) in `dir` with this environment.
+    pub fn std_cmd_of(&self, program: &Path, dir: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
+        cmd.current_dir(dir);
+        self.apply(&mut cmd);
+        cmd
+    }
+
     /// `git-session` in `dir`, not yet run.
     pub fn cmd(&self, dir: &Path) -> Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
