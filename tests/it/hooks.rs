@@ -1700,3 +1700,106 @@ fn installed_twice_each_event_acts_once_and_install_and_doctor_say_so() {
     let out = env.run(&repo, &["doctor"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("the git-session plugin is enabled"));
 }
+
+#[test]
+fn the_marketplace_lists_the_plugin_and_every_command_is_also_a_skill() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let market: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root.join(".claude-plugin/marketplace.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(market["name"], "git-session");
+    assert!(
+        market["owner"]["name"].is_string(),
+        "owner is an object with a name"
+    );
+    assert_eq!(market["plugins"][0]["name"], "git-session");
+    assert_eq!(market["plugins"][0]["source"], "./hooks");
+    let plugin = root.join("hooks");
+    for (name, command) in files_in(&plugin.join("commands")) {
+        let skill = name.trim_end_matches(".md");
+        let text = fs::read_to_string(plugin.join(format!("skills/{skill}/SKILL.md"))).unwrap();
+        let command = String::from_utf8(command).unwrap();
+        let body = |t: &str| t.splitn(3, "---\n").nth(2).unwrap().to_string();
+        assert_eq!(body(&text), body(&command), "{skill}: the same prompt");
+        assert!(text.starts_with(&format!("---\nname: {skill}\n")), "{text}");
+        for line in command.lines().skip(1).take_while(|l| *l != "---") {
+            assert!(text.contains(line), "{skill}: {line}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_plugin_wrapper_finds_the_binary_without_path_and_says_so_once_when_it_cannot() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/bin/git-session-hook");
+    // Each run its own Claude session: the same event twice would be a doubled hook.
+    let runs = std::cell::Cell::new(0);
+    let run = |kind: &str, vars: &[(&str, &str)]| {
+        runs.set(runs.get() + 1);
+        let mut cmd = env.std_cmd_of(Path::new("/bin/sh"), &repo);
+        cmd.arg(&script)
+            .arg(kind)
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("CARGO_HOME")
+            .env_remove("GIT_SESSION_BIN");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let input = event(
+            &repo,
+            &format!("c{}", runs.get()),
+            serde_json::json!({"source": "startup", "prompt": "x"}),
+        );
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // In ~/.cargo/bin, not on PATH.
+    let cargo_bin = env.home().join(".cargo/bin");
+    fs::create_dir_all(&cargo_bin).unwrap();
+    fs::copy(
+        env!("CARGO_BIN_EXE_git-session"),
+        cargo_bin.join("git-session"),
+    )
+    .unwrap();
+    let out = run("session-start", &[("CLAUDE_PLUGIN_ROOT", "/p")]);
+    assert!(
+        context_of(&out).contains("Run /git-session:session-resume"),
+        "{out:?}"
+    );
+    // Nowhere: one line at session start, silence on every other event.
+    fs::remove_file(cargo_bin.join("git-session")).unwrap();
+    let out = run("session-start", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    let out = run("user-prompt-submit", &[]);
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+    // GIT_SESSION_BIN names it outright.
+    let out = run(
+        "session-start",
+        &[("GIT_SESSION_BIN", env!("CARGO_BIN_EXE_git-session"))],
+    );
+    assert!(context_of(&out).contains("journal session hooked"));
+}
+
+fn event_json(repo: &Path) -> String {
+    event(
+        repo,
+        "c1",
+        serde_json::json!({"source": "startup", "prompt": "x"}),
+    )
+}
