@@ -1128,10 +1128,21 @@ fn doctor_json_is_json() {
 
 // Issue 15: what the real Claude Code client does (see docs/hooks.md).
 
-/// The journal session a Claude session's next compaction lands on.
+/// The journal session a Claude session's next PreCompact commits to (`compact(<name>): …`).
 fn compacted_session(env: &Env, repo: &Path, claude: &str, n: usize) -> String {
-    compaction(env, repo, claude, n);
-    env.git(repo, &["log", "-1", "--format=%s", "refs/sessions"])
+    let pre = event(
+        repo,
+        claude,
+        serde_json::json!({"trigger": "auto", "prompt_id": format!("p{n}")}),
+    );
+    let out = hook(env, repo, "pre-compact", &pre);
+    assert!(out.status.success(), "{out:?}");
+    let subject = env.git(repo, &["log", "-1", "--format=%s", "refs/sessions"]);
+    subject
+        .strip_prefix("compact(")
+        .and_then(|s| s.split_once(')'))
+        .map(|(name, _)| name.to_string())
+        .unwrap_or(subject)
 }
 
 #[test]
@@ -1160,10 +1171,7 @@ fn plugin_mode_binds_on_the_namespaced_session_init_command() {
     );
     assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
     env.gs(&repo, &["init", "--name", "second", "--goal", "S"]);
-    assert_eq!(
-        compacted_session(&env, &repo, "c1", 1).trim(),
-        "compact(second): compaction 1 (auto)"
-    );
+    assert_eq!(compacted_session(&env, &repo, "c1", 1), "second");
     let out = hook(
         &env,
         &repo,
@@ -1291,8 +1299,8 @@ fn two_claude_sessions_typing_session_init_together_each_get_their_own_binding()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
     }
-    assert!(compacted_session(&env, &repo, "claude-X", 1).starts_with("compact(xray)"));
-    assert!(compacted_session(&env, &repo, "claude-Y", 2).starts_with("compact(yankee)"));
+    assert!(compacted_session(&env, &repo, "claude-X", 1) == "xray");
+    assert!(compacted_session(&env, &repo, "claude-Y", 2) == "yankee");
     // `resume` run by the agent rebinds its own Claude session only.
     let out = env
         .cmd(&repo)
@@ -1301,8 +1309,8 @@ fn two_claude_sessions_typing_session_init_together_each_get_their_own_binding()
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(compacted_session(&env, &repo, "claude-Y", 3).starts_with("compact(xray)"));
-    assert!(compacted_session(&env, &repo, "claude-X", 4).starts_with("compact(xray)"));
+    assert!(compacted_session(&env, &repo, "claude-Y", 3) == "xray");
+    assert!(compacted_session(&env, &repo, "claude-X", 4) == "xray");
     // Without the variable and with two prompts pending, nobody is bound to the wrong session.
     for claude in ["claude-P", "claude-Q"] {
         hook(
