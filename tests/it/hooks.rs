@@ -138,8 +138,7 @@ fn post_compact_counts_compactions_that_happened_and_journals_the_summary() {
     let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
     let last = entries
         .lines()
-        .filter(|l| l.contains("-compaction-"))
-        .next_back()
+        .rfind(|l| l.contains("-compaction-"))
         .expect("a compaction entry");
     let text = env.git(&repo, &["show", &format!("refs/sessions:{last}")]);
     assert!(
@@ -1376,8 +1375,7 @@ fn a_lone_utf16_surrogate_in_any_field_is_accepted() {
     let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
     let last = entries
         .lines()
-        .filter(|l| l.contains("-compaction-"))
-        .next_back()
+        .rfind(|l| l.contains("-compaction-"))
         .unwrap();
     assert!(
         env.git(&repo, &["show", &format!("refs/sessions:{last}")])
@@ -1802,12 +1800,4 @@ fn the_plugin_wrapper_finds_the_binary_without_path_and_says_so_once_when_it_can
         &[("GIT_SESSION_BIN", env!("CARGO_BIN_EXE_git-session"))],
     );
     assert!(context_of(&out).contains("journal session hooked"));
-}
-
-fn event_json(repo: &Path) -> String {
-    event(
-        repo,
-        "c1",
-        serde_json::json!({"source": "startup", "prompt": "x"}),
-    )
 }
