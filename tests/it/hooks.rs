@@ -1727,7 +1727,12 @@ fn the_marketplace_lists_the_plugin_and_every_command_is_also_a_skill() {
         let text = fs::read_to_string(plugin.join(format!("skills/{skill}/SKILL.md"))).unwrap();
         let command = String::from_utf8(command).unwrap();
         let body = |t: &str| t.splitn(3, "---\n").nth(2).unwrap().to_string();
-        assert_eq!(body(&text), body(&command), "{skill}: the same prompt");
+        // The same prompt, naming the commands as the plugin does.
+        assert_eq!(
+            body(&text),
+            body(&command).replace(" /session-", " /git-session:session-"),
+            "{skill}"
+        );
         assert!(text.starts_with(&format!("---\nname: {skill}\n")), "{text}");
         for line in command.lines().skip(1).take_while(|l| *l != "---") {
             assert!(text.contains(line), "{skill}: {line}");
