@@ -86,6 +86,15 @@ const LEADING: &[&str] = &[
     "hey again",
     "hello again",
     "alright then",
+    "morning",
+    "good morning",
+    "afternoon",
+    "good afternoon",
+    "evening",
+    "good evening",
+    "welcome back",
+    "hey hey",
+    "hello hello",
 ];
 
 const TRAILING: &[&str] = &[
@@ -280,6 +289,30 @@ const WHOLE: &[&str] = &[
     "resume my last session",
     "resume our last session",
     "continue our last session",
+    "back to business",
+    "get back to business",
+    "whats our status",
+    "whats the current state",
+    "what is the current state",
+    "current state",
+    "current status",
+    "whats the current status",
+    "remind me where we are",
+    "pick this back up",
+    "pick this up again",
+    "pick things back up",
+    "pick this up",
+    "lets pick this back up",
+    "wrap this up",
+    "wrap it up",
+    "wrap things up",
+    "lets wrap up",
+    "where was we",
+    "where we was",
+    "continuing",
+    "resuming",
+    "carrying on",
+    "keep on going",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -307,6 +340,8 @@ const HEADS: &[&str] = &[
     "keep going with",
     "continue working",
     "resume working",
+    "do",
+    "finish the",
 ];
 
 const TAILS: &[&str] = &[
@@ -411,6 +446,12 @@ const TAILS: &[&str] = &[
     "from where the summary ends",
     "from where the summary left off",
     "the work from before",
+    "from it",
+    "from that",
+    "the remaining work",
+    "with the remaining work",
+    "the remaining tasks",
+    "with the remaining tasks",
 ];
 
 /// Words of a clause that only greets, acknowledges, apologises or mentions the compaction: a
@@ -535,6 +576,14 @@ const NEUTRAL: &[&str] = &[
     "you",
     "your",
     "youre",
+    "doing",
+    "should",
+    "afk",
+    "brb",
+    "here",
+    "there",
+    "hope",
+    "doing",
 ];
 
 /// Phrases that refer to the session's own past, with its people as the subject.
@@ -560,6 +609,13 @@ const SESSION_REFS: &[&str] = &[
     "were you working on",
     "what we started",
     "what you started",
+    "you were doing",
+    "we were doing",
+    "you were working on",
+    "we were working on",
+    "where we are",
+    "what we did",
+    "what you did",
 ];
 
 /// What may follow a [`SESSION_REFS`] phrase: "what we were doing before the compaction", not
@@ -681,6 +737,10 @@ const LOOPISH: &[&str] = &[
 
 /// Shorthand and typos of the key words, mended before matching.
 const MENDS: &[(&str, &str)] = &[
+    ("continuing", "continue"),
+    ("resuming", "resume"),
+    ("proceeding", "proceed"),
+    ("picking", "pick"),
     ("cont", "continue"),
     ("contd", "continue"),
     ("conti", "continue"),
@@ -994,21 +1054,22 @@ fn clauses(prompt: &str) -> Vec<String> {
     for part in prompt.split([
         '.', '!', '?', ',', ':', ';', '\n', '\u{2014}', '\u{2013}', '\u{2026}',
     ]) {
-        let part = part.replace(" - ", " ");
-        let norm = normalise(&part);
-        let mut cur: Vec<&str> = Vec::new();
-        for w in norm.split(' ').filter(|w| !w.is_empty()) {
-            if w == "and" || w == "then" {
-                if !cur.is_empty() {
-                    out.push(cur.join(" "));
-                    cur.clear();
+        for part in part.split(" - ") {
+            let norm = normalise(part);
+            let mut cur: Vec<&str> = Vec::new();
+            for w in norm.split(' ').filter(|w| !w.is_empty()) {
+                if w == "and" || w == "then" {
+                    if !cur.is_empty() {
+                        out.push(cur.join(" "));
+                        cur.clear();
+                    }
+                    continue;
                 }
-                continue;
+                cur.push(w);
             }
-            cur.push(w);
-        }
-        if !cur.is_empty() {
-            out.push(cur.join(" "));
+            if !cur.is_empty() {
+                out.push(cur.join(" "));
+            }
         }
     }
     out
