@@ -127,6 +127,14 @@ const TRAILING: &[&str] = &[
     "when you can",
     "then please",
     "already please",
+    "after the weekend",
+    "after the break",
+    "after lunch",
+    "after the holidays",
+    "after vacation",
+    "after my vacation",
+    "after a break",
+    "after the compaction",
 ];
 
 /// Forms that are a continuation on their own.
@@ -313,6 +321,23 @@ const WHOLE: &[&str] = &[
     "resuming",
     "carrying on",
     "keep on going",
+    "where did we get up to",
+    "where did you get up to",
+    "where did i get up to",
+    "whats the last thing we did",
+    "what was the last thing we did",
+    "what did we do last",
+    "what was the last step",
+    "what step are we on",
+    "which step are we on",
+    "what step am i on",
+    "what should we do next",
+    "what do we do now",
+    "what do we do next",
+    "what should i do next",
+    "whats next on the plan",
+    "what is next on the plan",
+    "next",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -702,6 +727,10 @@ const QUESTIONS: &[&str] = &[
     "whats left to do",
     "what is left to do",
     "what remains",
+    "next",
+    "what do we do now",
+    "what should we do next",
+    "what do we do next",
 ];
 
 /// A condition or failure just before a bare "continue" makes it the loop statement.
@@ -1015,6 +1044,8 @@ fn is_form(core: &str) -> bool {
         "where are we with ",
         "where are we on ",
         "where are we at with ",
+        "where were we with ",
+        "where were we on ",
     ] {
         if let Some(rest) = core.strip_prefix(lead)
             && thing(rest)
