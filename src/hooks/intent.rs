@@ -95,6 +95,9 @@ const LEADING: &[&str] = &[
     "welcome back",
     "hey hey",
     "hello hello",
+    "would you mind",
+    "do you mind",
+    "mind",
 ];
 
 const TRAILING: &[&str] = &[
@@ -338,6 +341,12 @@ const WHOLE: &[&str] = &[
     "whats next on the plan",
     "what is next on the plan",
     "next",
+    "get this going again",
+    "get things going again",
+    "get it going again",
+    "where did we end",
+    "where did you end",
+    "where did i end",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -857,6 +866,11 @@ fn mend(word: &str) -> &str {
     }
     if word.len() >= 6 && word.is_ascii() {
         for (target, not) in FUZZY {
+            // A typo seldom hits both ends: a cheap filter before the distance.
+            let (w, t) = (word.as_bytes(), target.as_bytes());
+            if w[..2] != t[..2] && w[w.len() - 2..] != t[t.len() - 2..] {
+                continue;
+            }
             if word != *target
                 && !not.contains(&word)
                 && distance(word.as_bytes(), target.as_bytes(), 1).is_some()
@@ -878,7 +892,11 @@ fn normalise(clause: &str) -> String {
     {
         word.clear();
         for c in raw.chars().filter(|c| *c != '\'' && *c != '\u{2019}') {
-            word.extend(c.to_lowercase());
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
         }
         if word.is_empty() {
             continue;
@@ -1059,11 +1077,11 @@ fn is_form(core: &str) -> bool {
 /// `core` is one typo away from a whole form of two words or more ("pick up where we left of").
 fn is_form_but_for_a_typo(core: &str) -> bool {
     core.len() >= 6
-        && core.len() <= 40
+        && core.len() <= 32
         && WHOLE
             .iter()
             .chain(["pick up where we left off", "continue where we left off"].iter())
-            .filter(|w| w.len() >= 7 && w.contains(' '))
+            .filter(|w| w.len().abs_diff(core.len()) <= 1 && w.len() >= 7 && w.contains(' '))
             // A typo seldom hits both ends: a cheap filter before the distance.
             .filter(|w| {
                 w.as_bytes()[..2] == core.as_bytes()[..2]
