@@ -98,6 +98,10 @@ const LEADING: &[&str] = &[
     "would you mind",
     "do you mind",
     "mind",
+    "but",
+    "but please",
+    "anyway",
+    "anyways",
 ];
 
 const TRAILING: &[&str] = &[
@@ -138,6 +142,10 @@ const TRAILING: &[&str] = &[
     "after my vacation",
     "after a break",
     "after the compaction",
+    "real quick",
+    "quickly",
+    "quick",
+    "briefly",
 ];
 
 /// Forms that are a continuation on their own.
@@ -347,6 +355,16 @@ const WHOLE: &[&str] = &[
     "where did we end",
     "where did you end",
     "where did i end",
+    "go",
+    "go go",
+    "lets go",
+    "what were we trying to do",
+    "what were we trying to fix",
+    "what was i trying to do",
+    "what were you trying to do",
+    "what are we trying to do",
+    "quick catch up",
+    "a quick catch up",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -486,6 +504,8 @@ const TAILS: &[&str] = &[
     "with the remaining work",
     "the remaining tasks",
     "with the remaining tasks",
+    "on this",
+    "with this",
 ];
 
 /// Words of a clause that only greets, acknowledges, apologises or mentions the compaction: a
@@ -1051,9 +1071,12 @@ fn is_form(core: &str) -> bool {
     }
     // A short clause that points at the session itself: "where we left off", "what we were
     // doing" (the subject is we, you or I: "where the parser left off" is about code).
-    let past = core
-        .split(' ')
-        .any(|w| matches!(w, "were" | "was" | "left" | "stopped" | "started"));
+    let past = core.split(' ').any(|w| {
+        matches!(
+            w,
+            "were" | "was" | "left" | "stopped" | "started" | "are" | "did"
+        )
+    });
     if past && core.split(' ').count() <= 10 && SESSION_REFS.iter().any(|r| contains_words(core, r))
     {
         return true;
