@@ -146,6 +146,12 @@ const TRAILING: &[&str] = &[
     "quickly",
     "quick",
     "briefly",
+    "before the compaction",
+    "before compaction",
+    "before you got compacted",
+    "before we got compacted",
+    "before the context compaction",
+    "before the reset",
 ];
 
 /// Forms that are a continuation on their own.
@@ -365,6 +371,22 @@ const WHOLE: &[&str] = &[
     "what are we trying to do",
     "quick catch up",
     "a quick catch up",
+    "shall we",
+    "lets do this",
+    "lets get to it",
+    "on we go",
+    "onward",
+    "get on with it",
+    "lets get on with it",
+    "back to our task",
+    "finish your last message",
+    "finish your answer",
+    "continue your previous answer",
+    "continue your answer",
+    "continue your last message",
+    "go on with your answer",
+    "dont stop",
+    "keep going dont stop",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -394,6 +416,7 @@ const HEADS: &[&str] = &[
     "resume working",
     "do",
     "finish the",
+    "go ahead",
 ];
 
 const TAILS: &[&str] = &[
@@ -506,6 +529,14 @@ const TAILS: &[&str] = &[
     "with the remaining tasks",
     "on this",
     "with this",
+    "without asking",
+    "without asking me",
+    "without stopping",
+    "without checking with me",
+    "where the compaction cut us off",
+    "where the compaction cut you off",
+    "from the compaction summary",
+    "from your summary",
 ];
 
 /// Words of a clause that only greets, acknowledges, apologises or mentions the compaction: a
@@ -638,6 +669,12 @@ const NEUTRAL: &[&str] = &[
     "there",
     "hope",
     "doing",
+    "no",
+    "need",
+    "check",
+    "ask",
+    "asking",
+    "with",
 ];
 
 /// Phrases that refer to the session's own past, with its people as the subject.
