@@ -387,6 +387,12 @@ const WHOLE: &[&str] = &[
     "go on with your answer",
     "dont stop",
     "keep going dont stop",
+    "what was the task",
+    "whats the task",
+    "what is the task",
+    "what was the goal",
+    "whats the goal",
+    "what is the goal",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -417,6 +423,8 @@ const HEADS: &[&str] = &[
     "do",
     "finish the",
     "go ahead",
+    "get back into",
+    "back into",
 ];
 
 const TAILS: &[&str] = &[
@@ -537,6 +545,11 @@ const TAILS: &[&str] = &[
     "where the compaction cut you off",
     "from the compaction summary",
     "from your summary",
+    "w the task",
+    "w the plan",
+    "w the work",
+    "w the session",
+    "w it",
 ];
 
 /// Words of a clause that only greets, acknowledges, apologises or mentions the compaction: a
@@ -669,7 +682,6 @@ const NEUTRAL: &[&str] = &[
     "there",
     "hope",
     "doing",
-    "no",
     "need",
     "check",
     "ask",
@@ -1152,6 +1164,8 @@ fn is_form_but_for_a_typo(core: &str) -> bool {
 
 /// A clause made only of greeting, acknowledging or compaction words.
 fn is_neutral(norm: &str) -> bool {
+    // "no need to check with me", not "no" alone (which undoes what came before).
+    let norm = norm.strip_prefix("no need ").unwrap_or(norm);
     norm.split(' ')
         .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
 }
