@@ -148,7 +148,8 @@ fn commits_between(ws: &Workspace, ancestor: &str, tip: &str) -> Option<usize> {
     ws.store().distance(a, t, 2000)
 }
 
-/// The restoration as text, most important first, cut to `cap` characters when given.
+/// The restoration as text, most important first, cut to `cap` UTF-16 code units when given
+/// (the unit Claude Code measures its 10,000 cap in).
 pub fn render(r: &Restoration, cap: Option<usize>) -> String {
     let v = &r.session;
     let w = &r.where_you_left_off;
@@ -242,11 +243,11 @@ pub fn render(r: &Restoration, cap: Option<usize>) -> String {
     for p in parts {
         let sep = if out.is_empty() { "" } else { "\n" };
         if let Some(cap) = cap {
-            let room = cap.saturating_sub(out.chars().count() + sep.len() + 80);
-            if p.chars().count() > room {
+            let room = cap.saturating_sub(text::utf16_len(&out) + sep.len() + 80);
+            if text::utf16_len(&p) > room {
                 if room > 200 {
                     out.push_str(sep);
-                    out.push_str(&p.chars().take(room).collect::<String>());
+                    out.push_str(text::utf16_prefix(&p, room));
                 }
                 out.push_str("\n\n[…cut to fit; run `git session resume` for the full context]\n");
                 return out;

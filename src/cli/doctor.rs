@@ -79,6 +79,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     if a.repair && refreshed {
         ws.adopt_strays(&lock)?;
     }
+    // How Claude Code runs the hooks: not the journal, but what makes it work unattended.
+    let setup = setup_problems(&ws);
+    let setup_code = i32::from(!setup.is_empty());
+    report.problems.extend(setup);
     let mut problems = check(&ws)?;
     if a.repair && problems.iter().any(|p| matches!(p.fix, Some(Fix::Refresh))) {
         ws.refresh(&lock)?;
@@ -89,7 +93,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     if problems.is_empty() {
         ctx.flush_warnings(&ws);
-        return Ok(report.emit(ctx, 0));
+        return Ok(report.emit(ctx, setup_code));
     }
     for p in &problems {
         let hint = match (&p.fix, a.repair) {
@@ -151,7 +155,27 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         }
     }
     ctx.flush_warnings(&ws);
-    Ok(report.emit(ctx, if unfixed > 0 { 1 } else { 0 }))
+    Ok(report.emit(ctx, if unfixed > 0 { 1 } else { setup_code }))
+}
+
+/// Hooks that cannot run (a binary gone, `git session` left to PATH) or run twice (installed in
+/// settings and as the plugin), each as one line.
+fn setup_problems(ws: &Workspace) -> Vec<String> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(std::path::PathBuf::from);
+    let mut out = crate::install::unrunnable_hooks(ws.worktree(), home.as_deref());
+    out.extend(crate::install::doubled_installs(
+        ws.worktree(),
+        home.as_deref(),
+    ));
+    if let Some(event) = crate::hooks::claude::doubled(ws.state_dir()) {
+        out.push(format!(
+            "git-session hooks ran twice for one event ({}), once from the plugin and once from settings: keep one (git session install --uninstall removes the settings copy)",
+            event.split('\u{1f}').next().unwrap_or_default()
+        ));
+    }
+    out
 }
 
 fn check(ws: &Workspace) -> Result<Vec<Problem>> {

@@ -57,6 +57,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         a.event,
         std::io::stdin().lock(),
         ctx.dir.clone(),
+        &hooks::Host::from_env(),
         start_watchdog,
     );
     Ok(print(out))

@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         .or_else(|| a.goal.clone())
         .unwrap_or_else(|| shortname.clone());
     let lock = ws.lock()?;
-    let claude = crate::hooks::claude::take_pending(ws.state_dir());
+    let claude = crate::hooks::claude::requesting_session(ws.state_dir());
     let mut created = None;
     ws.commit(&lock, JournalCommand::Init, |tree| {
         let now = time::now();

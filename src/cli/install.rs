@@ -23,7 +23,20 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     } else {
         ctx.workspace()?.worktree().to_path_buf()
     };
-    let report = install::run(&root, a.uninstall)?;
+    // The hooks run this binary by its absolute path: Claude Code started from a desktop
+    // launcher has a PATH without ~/.cargo/bin.
+    let exe = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| Error::io("the git-session binary", e))?;
+    let mut report = install::run(&root, a.uninstall, &exe)?;
+    if !a.uninstall {
+        let project = ctx.workspace().ok().map(|ws| ws.worktree().to_path_buf());
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(std::path::PathBuf::from);
+        report.warnings =
+            install::doubled_installs(project.as_deref().unwrap_or(&root), home.as_deref());
+    }
     let p = &ctx.printer;
     if p.json {
         p.json(&report);
@@ -37,6 +50,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     for (f, why) in &report.kept {
         p.warn(&format!("{}: {why}", f.display()));
+    }
+    for w in &report.warnings {
+        p.warn(w);
     }
     if report.written.is_empty() && report.removed.is_empty() {
         p.note("Nothing to change.");

@@ -135,6 +135,7 @@ pub fn hook_fast_path() -> i32 {
         crate::hooks::HookKind::UserPromptSubmit,
         std::io::stdin().lock(),
         dir,
+        &crate::hooks::Host::from_env(),
         hook::start_watchdog,
     );
     hook::print(out)

@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     };
     let short = target.short.clone();
-    let claude = crate::hooks::claude::take_pending(ws.state_dir());
+    let claude = crate::hooks::claude::requesting_session(ws.state_dir());
     let mut id = String::new();
     ws.commit(&lock, JournalCommand::Resume, |tree| {
         let s = ws

@@ -1,19 +1,29 @@
-//! Which journal session belongs to which Claude Code session, kept per worktree.
+//! Which journal session belongs to which Claude Code session, kept per worktree, and the small
+//! per-worktree notes the hooks keep between events.
 //!
-//! `<git-dir>/git-session/claude/<claude-session-id>` holds the journal session id. A hook binds
-//! its Claude session to the worktree's current session the first time it finds one; a
-//! `/session-init` or `/session-resume` prompt leaves a short-lived "pending" note so that the
-//! command it runs binds the new session to the Claude session that asked for it.
+//! `<git-dir>/git-session/claude/<claude-session-id>` holds the journal session id. Claude Code
+//! sets `CLAUDE_CODE_SESSION_ID` for every command the agent runs, a slash command's `!` line
+//! included, so `git session init` and `resume` bind the Claude session that ran them directly
+//! (decision 43). Clients without that variable fall back on a pending note the
+//! UserPromptSubmit hook leaves per Claude session, used only when it is the only recent one.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::error::Result;
 use crate::mirror::write_atomic;
 
-/// How long a pending binding from a slash-command prompt stays valid.
-const PENDING_TTL: Duration = Duration::from_secs(600);
+/// The variable Claude Code sets for hooks and for every command its agent runs.
+pub const SESSION_ENV: &str = "CLAUDE_CODE_SESSION_ID";
+/// How long a pending binding from a slash-command prompt stays valid: the `!` line runs
+/// right after the prompt's hook.
+const PENDING_TTL: Duration = Duration::from_secs(120);
+/// How long a hook remembers that it acted on an event, to act once when installed twice.
+pub const ONCE_WINDOW: Duration = Duration::from_secs(10);
+/// Most remembered events; older ones are dropped first.
+const ONCE_MAX: usize = 256;
 
 /// A Claude session id made safe as a file name (ids are UUIDs; anything else is filtered).
 pub fn safe_id(id: &str) -> Option<String> {
@@ -27,6 +37,11 @@ pub fn safe_id(id: &str) -> Option<String> {
 
 fn dir(state: &Path) -> PathBuf {
     state.join("claude")
+}
+
+fn age(path: &Path) -> Option<Duration> {
+    let m = fs::metadata(path).ok()?.modified().ok()?;
+    Some(SystemTime::now().duration_since(m).unwrap_or_default())
 }
 
 /// The journal session id bound to a Claude session.
@@ -52,28 +67,182 @@ pub fn bind(state: &Path, claude: &str, journal_id: &str) -> Result<()> {
     )?)
 }
 
-/// Note that this Claude session just asked for `/session-init` or `/session-resume`.
+/// The Claude session a command (`init`, `resume`) runs for: `CLAUDE_CODE_SESSION_ID` when the
+/// client set it, else the one pending note left by a slash-command prompt (none when two
+/// Claude sessions asked at once: better unbound than bound to the wrong one).
+pub fn requesting_session(state: &Path) -> Option<String> {
+    if let Some(id) = std::env::var(SESSION_ENV).ok().as_deref().and_then(safe_id) {
+        return Some(id);
+    }
+    take_pending(state)
+}
+
+/// Note that this Claude session just asked for `/session-init` or `/session-resume`, for a
+/// client that does not set [`SESSION_ENV`] for the command.
 pub fn set_pending(state: &Path, claude: &str) -> Result<()> {
     let Some(id) = safe_id(claude) else {
         return Ok(());
     };
-    Ok(write_atomic(
-        &dir(state).join("pending"),
-        format!("{id}\n").as_bytes(),
-    )?)
+    Ok(write_atomic(&dir(state).join("pending").join(id), b"")?)
 }
 
-/// Take the pending Claude session id, if it is recent.
-pub fn take_pending(state: &Path) -> Option<String> {
-    let path = dir(state).join("pending");
-    let age = fs::metadata(&path)
-        .ok()?
-        .modified()
-        .ok()
-        .and_then(|m| SystemTime::now().duration_since(m).ok())?;
-    let id = fs::read_to_string(&path).ok()?.trim().to_string();
-    let _ = fs::remove_file(&path);
-    (age < PENDING_TTL && !id.is_empty()).then_some(id)
+/// The only recent pending Claude session id, taken; `None` when there is none or several.
+fn take_pending(state: &Path) -> Option<String> {
+    let pending = dir(state).join("pending");
+    let mut fresh = Vec::new();
+    for e in fs::read_dir(&pending).ok()?.flatten() {
+        let path = e.path();
+        match age(&path) {
+            Some(a) if a < PENDING_TTL => fresh.push(path),
+            _ => {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+    let [only] = fresh.as_slice() else {
+        return None;
+    };
+    let id = only.file_name()?.to_str()?.to_string();
+    let _ = fs::remove_file(only);
+    Some(id)
+}
+
+/// Where a compaction of one Claude session stands, between its hooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compaction {
+    /// PreCompact saw it start; nothing counted yet.
+    Started,
+    /// PostCompact counted it.
+    Counted,
+    /// SessionStart(compact) counted it, because no PostCompact had come.
+    CountedAtStart,
+}
+
+impl Compaction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Compaction::Started => "started",
+            Compaction::Counted => "counted",
+            Compaction::CountedAtStart => "counted-at-start",
+        }
+    }
+}
+
+fn compaction_path(state: &Path, claude: &str) -> PathBuf {
+    let id = safe_id(claude).unwrap_or_else(|| "unknown".into());
+    dir(state).join("compaction").join(id)
+}
+
+/// The compaction state of a Claude session. Read and written under the worktree lock.
+pub fn compaction(state: &Path, claude: &str) -> Option<Compaction> {
+    let text = fs::read_to_string(compaction_path(state, claude)).ok()?;
+    [
+        Compaction::Started,
+        Compaction::Counted,
+        Compaction::CountedAtStart,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == text.trim())
+}
+
+/// Record (or with `None`, forget) the compaction state of a Claude session.
+pub fn set_compaction(state: &Path, claude: &str, c: Option<Compaction>) -> Result<()> {
+    let path = compaction_path(state, claude);
+    match c {
+        Some(c) => Ok(write_atomic(&path, format!("{}\n", c.as_str()).as_bytes())?),
+        None => {
+            let _ = fs::remove_file(&path);
+            Ok(())
+        }
+    }
+}
+
+/// Whether this hook process is the first to act on one event of one Claude session: `key`
+/// names the event (event name and prompt id, trigger or source). A second copy of the same
+/// hook (installed in settings and as a plugin) that sees the same key within [`ONCE_WINDOW`]
+/// gets `false`. The claim is a file created with `O_EXCL`, so two copies started together
+/// cannot both win; a crash leaves a file that simply expires. `origin` ("plugin" or
+/// "settings") is kept in it: a loser of the other origin records that hooks run twice, for
+/// `doctor`.
+pub fn first_to_act(state: &Path, claude: &str, key: &str, origin: &str) -> bool {
+    let Some(id) = safe_id(claude) else {
+        return true;
+    };
+    let seen = dir(state).join("seen");
+    if fs::create_dir_all(&seen).is_err() {
+        return true;
+    }
+    let path = seen.join(format!("{id}-{:016x}", fnv(key)));
+    for _ in 0..2 {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                let _ = f.write_all(origin.as_bytes());
+                prune(&seen);
+                return true;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if age(&path).is_some_and(|a| a < ONCE_WINDOW) {
+                    let theirs = fs::read_to_string(&path).unwrap_or_default();
+                    if !theirs.is_empty() && theirs != origin {
+                        let _ = write_atomic(&doubled_path(state), format!("{key}\n").as_bytes());
+                    }
+                    return false;
+                }
+                // An old claim for a new occurrence: take it over (one try; a racer may win).
+                let _ = fs::remove_file(&path);
+            }
+            // Cannot record: acting twice is better than not acting at all.
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// Drop expired claims, and the oldest beyond [`ONCE_MAX`].
+fn prune(seen: &Path) {
+    let Ok(entries) = fs::read_dir(seen) else {
+        return;
+    };
+    let mut live: Vec<(Duration, PathBuf)> = Vec::new();
+    for e in entries.flatten() {
+        let path = e.path();
+        match age(&path) {
+            Some(a) if a < ONCE_WINDOW => live.push((a, path)),
+            _ => {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+    if live.len() > ONCE_MAX {
+        live.sort();
+        for (_, path) in &live[ONCE_MAX..] {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+fn doubled_path(state: &Path) -> PathBuf {
+    dir(state).join("doubled")
+}
+
+/// The event last seen twice, once from the plugin and once from settings, in the last week.
+pub fn doubled(state: &Path) -> Option<String> {
+    let path = doubled_path(state);
+    if age(&path)? > Duration::from_secs(7 * 24 * 3600) {
+        return None;
+    }
+    fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+}
+
+/// FNV-1a: a stable name for a key, no dependency.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Record the last time an agent turn ended in this worktree (the Stop hook), without a commit.
@@ -93,4 +262,34 @@ pub fn last_activity(state: &Path, journal_id: &str) -> Option<String> {
     (parts.next()? == journal_id)
         .then(|| parts.next().map(str::to_string))
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_copy_of_a_hook_does_not_act_and_a_new_event_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = tmp.path();
+        assert!(first_to_act(s, "c1", "PreCompact auto", "settings"));
+        assert!(!first_to_act(s, "c1", "PreCompact auto", "settings"));
+        assert_eq!(doubled(s), None);
+        assert!(!first_to_act(s, "c1", "PreCompact auto", "plugin"));
+        assert_eq!(doubled(s).as_deref(), Some("PreCompact auto"));
+        assert!(first_to_act(s, "c2", "PreCompact auto", "plugin"));
+        assert!(first_to_act(s, "c1", "PreCompact manual", "plugin"));
+    }
+
+    #[test]
+    fn two_pending_notes_bind_nobody() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = tmp.path();
+        set_pending(s, "a").unwrap();
+        assert_eq!(take_pending(s).as_deref(), Some("a"));
+        assert_eq!(take_pending(s), None);
+        set_pending(s, "a").unwrap();
+        set_pending(s, "b").unwrap();
+        assert_eq!(take_pending(s), None);
+    }
 }

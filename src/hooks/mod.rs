@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::model::session::SessionFile;
+use crate::model::session::{SessionFile, SessionView};
 use crate::model::{progress, text};
 use crate::restore;
 use crate::store::JournalCommand;
@@ -24,19 +24,27 @@ use crate::workspace::{Planned, SessionEdit, SessionEntry, Workspace};
 
 /// Largest event we read; anything bigger is not a Claude Code event.
 pub const MAX_INPUT: usize = 8 * 1024 * 1024;
-/// Most characters any hook injects (Claude Code's own cap is 10,000).
-pub const CONTEXT_CAP: usize = 8_000;
-/// Short context on an ordinary session start.
-pub const START_CAP: usize = 3_000;
-/// Most characters of the warning line a hook adds to the context it injects.
-pub const WARNING_CAP: usize = 600;
+/// Most UTF-16 code units any hook injects. Claude Code measures its own cap of 10,000 (per
+/// `additionalContext`, plain stdout or `systemMessage`) in UTF-16 units, as JavaScript does.
+pub const CONTEXT_CAP_UTF16: usize = 8_000;
+/// Short context on an ordinary session start, in UTF-16 code units.
+pub const START_CAP_UTF16: usize = 3_000;
+/// The guidance PreCompact gives the summariser, in UTF-16 code units (a few hundred words).
+pub const GUIDANCE_CAP_UTF16: usize = 2_400;
+/// The one line shown to the user (`systemMessage`), in UTF-16 code units.
+pub const NOTICE_CAP_UTF16: usize = 200;
+/// Most UTF-16 code units of the warning line a hook adds to the context it injects.
+pub const WARNING_CAP_UTF16: usize = 600;
 /// How long a hook waits for another git-session command in the same worktree.
 pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+/// SessionEnd's wait: Claude Code cancels it about 1.5 s after shutdown starts.
+pub const END_LOCK_WAIT: Duration = Duration::from_millis(800);
 
 /// The hook entry points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HookKind {
     PreCompact,
+    PostCompact,
     SessionStart,
     UserPromptSubmit,
     Stop,
@@ -48,6 +56,7 @@ impl HookKind {
     pub fn event_name(self) -> &'static str {
         match self {
             HookKind::PreCompact => "PreCompact",
+            HookKind::PostCompact => "PostCompact",
             HookKind::SessionStart => "SessionStart",
             HookKind::UserPromptSubmit => "UserPromptSubmit",
             HookKind::Stop => "Stop",
@@ -56,8 +65,57 @@ impl HookKind {
     }
 }
 
+/// What a hook learns from its environment, read once at the edge.
+#[derive(Debug, Clone, Default)]
+pub struct Host {
+    /// `CLAUDE_CODE_SESSION_ID`: the Claude session, when the client sets it.
+    pub claude_session: Option<String>,
+    /// `CLAUDE_PLUGIN_ROOT` is set: the hook runs from the plugin, whose commands are
+    /// namespaced (`/git-session:session-resume`).
+    pub plugin: bool,
+}
+
+impl Host {
+    /// The host as the process environment describes it.
+    pub fn from_env() -> Host {
+        let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+        Host {
+            claude_session: std::env::var(claude::SESSION_ENV)
+                .ok()
+                .filter(|s| !s.is_empty()),
+            plugin: set("CLAUDE_PLUGIN_ROOT"),
+        }
+    }
+
+    /// A slash command as the user can type it here: `/session-resume`, or as a plugin
+    /// `/git-session:session-resume`.
+    pub fn command(&self, name: &str) -> String {
+        if self.plugin {
+            format!("/git-session:{name}")
+        } else {
+            format!("/{name}")
+        }
+    }
+
+    fn origin(&self) -> &'static str {
+        if self.plugin { "plugin" } else { "settings" }
+    }
+}
+
+/// Our slash command a prompt starts with, without its namespace: `session-init` for both
+/// `/session-init …` and the plugin's `/git-session:session-init …`.
+pub fn our_command(prompt: &str) -> Option<&str> {
+    let word = prompt
+        .trim_start()
+        .strip_prefix('/')?
+        .split_whitespace()
+        .next()?;
+    let name = word.strip_prefix("git-session:").unwrap_or(word);
+    name.starts_with("session-").then_some(name)
+}
+
 /// The fields of a hook event we use; everything is optional, unknown fields are ignored.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Event {
     pub session_id: Option<String>,
     pub cwd: Option<String>,
@@ -65,7 +123,63 @@ pub struct Event {
     pub trigger: Option<String>,
     pub source: Option<String>,
     pub prompt: Option<String>,
+    pub prompt_id: Option<String>,
     pub reason: Option<String>,
+    pub compact_summary: Option<String>,
+    /// SessionStart(resume): `seconds_since_last_response`.
+    pub since_last_response: Option<String>,
+    /// The payload was VS Code Copilot's (camelCase `sessionId` / `hookEventName`), whose
+    /// `Stop` means the session ended.
+    pub copilot: bool,
+}
+
+/// The event as it arrives: Claude Code's snake_case names, or VS Code Copilot's camelCase
+/// ones, kept apart so that a payload carrying both is not a "duplicate field".
+#[derive(Debug, Default, Deserialize)]
+struct Wire {
+    session_id: Option<String>,
+    #[serde(rename = "sessionId")]
+    session_id_camel: Option<String>,
+    cwd: Option<String>,
+    hook_event_name: Option<String>,
+    #[serde(rename = "hookEventName")]
+    hook_event_name_camel: Option<String>,
+    trigger: Option<String>,
+    source: Option<String>,
+    prompt: Option<String>,
+    prompt_id: Option<serde_json::Value>,
+    reason: Option<String>,
+    compact_summary: Option<String>,
+    seconds_since_last_response: Option<serde_json::Value>,
+}
+
+/// A scalar we only compare, whatever JSON type it came as.
+fn scalar(v: Option<serde_json::Value>) -> Option<String> {
+    match v? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+impl From<Wire> for Event {
+    fn from(w: Wire) -> Event {
+        let copilot = w.session_id.is_none()
+            && (w.session_id_camel.is_some() || w.hook_event_name_camel.is_some());
+        Event {
+            session_id: w.session_id.or(w.session_id_camel),
+            cwd: w.cwd,
+            hook_event_name: w.hook_event_name.or(w.hook_event_name_camel),
+            trigger: w.trigger,
+            source: w.source,
+            prompt: w.prompt,
+            prompt_id: scalar(w.prompt_id),
+            since_last_response: scalar(w.seconds_since_last_response),
+            reason: w.reason,
+            compact_summary: w.compact_summary,
+            copilot,
+        }
+    }
 }
 
 /// What the hook prints and how it exits.
@@ -93,8 +207,14 @@ impl HookOutput {
         }
     }
 
-    fn context(kind: HookKind, context: String) -> Self {
-        let doc = json!({"hookSpecificOutput": {"hookEventName": kind.event_name(), "additionalContext": context}});
+    /// Context for the model, and one line for the user (`systemMessage`, which the model does
+    /// not see).
+    fn context(kind: HookKind, context: String, notice: Option<String>) -> Self {
+        let mut doc = json!({"hookSpecificOutput": {"hookEventName": kind.event_name(), "additionalContext": context}});
+        if let Some(n) = notice {
+            doc["systemMessage"] =
+                json!(text::clip_utf16(&text::one_line(&n), NOTICE_CAP_UTF16, "…"));
+        }
         HookOutput {
             stdout: Some(doc.to_string()),
             ..HookOutput::default()
@@ -102,7 +222,7 @@ impl HookOutput {
     }
 }
 
-/// The workspace's warnings as one short line (at most [`WARNING_CAP`] characters) to put at
+/// The workspace's warnings as one short line (at most [`WARNING_CAP_UTF16`] units) to put at
 /// the top of what a hook tells the model, so the agent learns, say, that its edit was not
 /// saved; empty when there are none.
 fn warning_line(warnings: &[String]) -> String {
@@ -114,11 +234,7 @@ fn warning_line(warnings: &[String]) -> String {
         .map(|w| format!("warning: {}", text::one_line(w)))
         .collect::<Vec<_>>()
         .join("; ");
-    let mut line = format!("git-session {all}");
-    if line.chars().count() > WARNING_CAP {
-        line = line.chars().take(WARNING_CAP - 1).collect::<String>() + "…";
-    }
-    line + "\n\n"
+    text::clip_utf16(&format!("git-session {all}"), WARNING_CAP_UTF16, "…") + "\n\n"
 }
 
 /// Read at most [`MAX_INPUT`] bytes of the event.
@@ -135,8 +251,61 @@ pub fn read_event(mut input: impl Read) -> std::result::Result<Event, String> {
     if buf.iter().all(u8::is_ascii_whitespace) {
         return Ok(Event::default());
     }
-    serde_json::from_slice::<Event>(&buf)
-        .map_err(|e| format!("hook event is not the JSON Claude Code sends: {e}"))
+    match serde_json::from_slice::<Wire>(&buf) {
+        Ok(w) => Ok(w.into()),
+        Err(e) => {
+            // JavaScript strings may hold a lone surrogate (an emoji cut in half), which
+            // JSON.stringify writes as `\ud83d` and serde_json refuses; bytes that are not UTF-8
+            // are the same kind of damage. Repair both and try once more.
+            let text = String::from_utf8_lossy(&buf);
+            let repaired = repair_lone_surrogates(text.as_bytes());
+            match repaired.as_deref() {
+                Some(fixed) => serde_json::from_slice::<Wire>(fixed),
+                None if matches!(text, std::borrow::Cow::Owned(_)) => {
+                    serde_json::from_slice::<Wire>(text.as_bytes())
+                }
+                None => Err(e),
+            }
+            .map(Into::into)
+            .map_err(|e| format!("hook event is not the JSON Claude Code sends: {e}"))
+        }
+    }
+}
+
+/// `buf` with every `\uXXXX` escape of an unpaired UTF-16 surrogate replaced by `\ufffd` (same
+/// length), or `None` when there is none.
+fn repair_lone_surrogates(buf: &[u8]) -> Option<Vec<u8>> {
+    let escape_at = |i: usize| -> Option<u16> {
+        let hex = buf.get(i..i + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < buf.len() {
+        if buf[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(unit) = escape_at(i) else {
+            // Any other escape is two bytes (`\\`, `\"`, `\n`, …); a bad one is serde's to report.
+            i += 2;
+            continue;
+        };
+        match unit {
+            0xD800..=0xDBFF if escape_at(i + 6).is_some_and(|u| (0xDC00..=0xDFFF).contains(&u)) => {
+                i += 12;
+            }
+            0xD800..=0xDFFF => {
+                out.get_or_insert_with(|| buf.to_vec())[i..i + 6].copy_from_slice(b"\\ufffd");
+                i += 6;
+            }
+            _ => i += 6,
+        }
+    }
+    out
 }
 
 /// Run one hook on an event read from `input`, with `fallback_dir` when the event names no cwd.
@@ -145,21 +314,28 @@ pub fn run(
     kind: HookKind,
     input: impl Read,
     fallback_dir: PathBuf,
+    host: &Host,
     start_budget: impl FnOnce(),
 ) -> HookOutput {
     // Started before reading: a writer that never closes stdin must not hold the agent.
     start_budget();
-    let event = match read_event(input) {
+    let mut event = match read_event(input) {
         Ok(e) => e,
         Err(msg) => return HookOutput::problem(msg),
     };
+    if event.session_id.is_none() {
+        event.session_id = host.claude_session.clone();
+    }
     // The hot path: an ordinary prompt costs a JSON parse and a few string compares.
     if kind == HookKind::UserPromptSubmit {
         let prompt = event.prompt.as_deref().unwrap_or("");
-        let slash = prompt.trim_start().starts_with("/session-init")
-            || prompt.trim_start().starts_with("/session-resume");
-        if !slash && !intent::is_continuation(prompt) {
-            return HookOutput::quiet();
+        match our_command(prompt) {
+            // The command binds by CLAUDE_CODE_SESSION_ID itself; only a client that does not
+            // set it needs the pending note.
+            Some("session-init" | "session-resume") if host.claude_session.is_none() => {}
+            Some(_) => return HookOutput::quiet(),
+            None if !intent::is_continuation(prompt) => return HookOutput::quiet(),
+            None => {}
         }
     }
     let dir = event
@@ -176,11 +352,24 @@ pub fn run(
         }
         Err(e) => return HookOutput::problem(e.to_string()),
     };
-    ws.set_lock_wait(LOCK_WAIT);
+    ws.set_lock_wait(if kind == HookKind::SessionEnd {
+        END_LOCK_WAIT
+    } else {
+        LOCK_WAIT
+    });
+    // Installed both in settings and as a plugin, every hook runs twice: the first copy acts.
+    // (Stop and SessionEnd are safe to run twice: the second finds nothing left to do.)
+    if !matches!(kind, HookKind::Stop | HookKind::SessionEnd)
+        && let Some(cid) = &event.session_id
+        && !claude::first_to_act(ws.state_dir(), cid, &once_key(kind, &event), host.origin())
+    {
+        return HookOutput::quiet();
+    }
     let result = match kind {
-        HookKind::PreCompact => pre_compact(&ws, &event),
-        HookKind::SessionStart => session_start(&ws, &event),
-        HookKind::UserPromptSubmit => user_prompt_submit(&ws, &event),
+        HookKind::PreCompact => pre_compact(&ws, &event, host),
+        HookKind::PostCompact => post_compact(&ws, &event),
+        HookKind::SessionStart => session_start(&ws, &event, host),
+        HookKind::UserPromptSubmit => user_prompt_submit(&ws, &event, host),
         HookKind::Stop => stop(&ws, &event),
         HookKind::SessionEnd => session_end(&ws, &event),
     };
@@ -191,6 +380,23 @@ pub fn run(
     // Whatever the hook did not already put into its context still reaches stderr.
     out.warnings.extend(ws.take_warnings());
     out
+}
+
+/// What makes one occurrence of an event distinct from the next one of the same kind.
+/// Both copies of a doubled hook get the same event; two real occurrences differ in one of
+/// these (a resume also in `seconds_since_last_response`).
+fn once_key(kind: HookKind, e: &Event) -> String {
+    let field = |f: &Option<String>| f.as_deref().unwrap_or("").to_string();
+    [
+        kind.event_name().to_string(),
+        field(&e.prompt_id),
+        field(&e.trigger),
+        field(&e.source),
+        field(&e.since_last_response),
+        field(&e.prompt),
+        field(&e.compact_summary),
+    ]
+    .join("\u{1f}")
 }
 
 /// The journal session for this Claude session: the one bound to it, else the worktree's
@@ -218,18 +424,20 @@ fn session_for(ws: &Workspace, event: &Event) -> Result<Option<SessionEntry>> {
     }
 }
 
-/// Context for the model with the workspace's warnings on top; `build` gets the characters left
-/// for the rest, so warning and context together stay within `cap`.
+/// Context for the model with the workspace's warnings on top, and a notice for the user;
+/// `build` gets the UTF-16 units left for the rest, so warning and context stay within `cap`.
 fn context_with_warnings(
     ws: &Workspace,
     kind: HookKind,
     cap: usize,
+    notice: Option<String>,
     build: impl FnOnce(usize) -> Result<String>,
 ) -> Result<HookOutput> {
     let warnings = ws.take_warnings();
     let line = warning_line(&warnings);
-    let rest = build(cap.saturating_sub(line.chars().count()))?;
-    let mut out = HookOutput::context(kind, line + &rest);
+    let rest = build(cap.saturating_sub(text::utf16_len(&line)))?;
+    let context = text::clip_utf16(&(line + &rest), cap, "…");
+    let mut out = HookOutput::context(kind, context, notice);
     out.warnings = warnings;
     Ok(out)
 }
@@ -246,52 +454,207 @@ fn restoration(
         "git-session: {why}. This is the journal of session {} (.sessions/{}).\n\n",
         s.shortname, s
     );
-    out.push_str(&restore::render(&r, Some(cap.saturating_sub(out.len()))));
+    let room = cap.saturating_sub(text::utf16_len(&out));
+    out.push_str(&restore::render(&r, Some(room)));
     Ok(out)
 }
 
-fn pre_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+/// One short line of text, clipped.
+fn clip(s: &str, n: usize) -> String {
+    text::clip_utf16(&text::one_line(s), n, "…")
+}
+
+/// What PreCompact says: Claude Code appends it to the summariser's request ("Additional
+/// Instructions"), and shows it for a manual `/compact`. So it is guidance on what the summary
+/// must keep, in plain words, not a file dump.
+fn compaction_guidance(s: &SessionEntry, v: &SessionView, host: &Host) -> String {
+    let mut out = format!(
+        "This conversation's work is recorded in the git-session journal as session \"{}\". Keep these facts in the summary:\n",
+        v.shortname
+    );
+    let goal = if v.objective.trim().is_empty() {
+        &v.title
+    } else {
+        &v.objective
+    };
+    out.push_str(&format!("- Goal: {}\n", clip(goal, 300)));
+    if !v.tldr.trim().is_empty() {
+        out.push_str(&format!("- Where it stands: {}\n", clip(&v.tldr, 400)));
+    }
+    let (done, total) = v.step_counts();
+    match &v.current {
+        Some(c) => out.push_str(&format!(
+            "- Current step ({} of {total}): {}\n",
+            (done + 1).min(total.max(1)),
+            clip(c, 200)
+        )),
+        None => out.push_str(&format!("- Steps done: {done} of {total}\n")),
+    }
+    let open: Vec<_> = v.blockers.iter().filter(|b| !b.resolved).collect();
+    if open.is_empty() {
+        out.push_str("- Open blockers: none\n");
+    } else {
+        out.push_str("- Open blockers:\n");
+        for b in open.iter().take(3) {
+            out.push_str(&format!("  - {}\n", clip(&b.text, 200)));
+        }
+    }
+    if !v.key_context.is_empty() {
+        out.push_str("- Key context that must survive:\n");
+        for k in v.key_context.iter().take(5) {
+            out.push_str(&format!("  - {}\n", clip(k, 200)));
+        }
+    }
+    if !v.next_steps.is_empty() {
+        out.push_str("- Next steps:\n");
+        for n in v.next_steps.iter().take(3) {
+            out.push_str(&format!("  - {}\n", clip(n, 200)));
+        }
+    }
+    out.push_str(&format!(
+        "The journal (.sessions/{s}) holds the rest: plan, decisions, discoveries and history. It is restored automatically after this compaction, and {} restores it at any time, so the summary need not repeat it.\n",
+        host.command("session-resume")
+    ));
+    text::clip_utf16(&out, GUIDANCE_CAP_UTF16, "…")
+}
+
+fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     let lock = ws.lock()?;
     ws.refresh(&lock)?;
     let Some(target) = session_for(ws, event)? else {
         return Ok(HookOutput::quiet());
     };
     let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
+    // A checkpoint, not the count: PreCompact also fires for a compaction that then fails.
     let (_, file) = ws.change_session(
         &lock,
         JournalCommand::Compact,
         Some(&target.short),
         |file, now| {
-            let count = file.meta.compaction_count + 1;
-            let mut file = file.set_field("compaction_count", &count.to_string())?;
+            let mut file = file;
             if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
                 file = file.record_claude_session(&cid)?;
             }
             Ok(SessionEdit {
                 file: ws.checkpoint_file(file, None, now)?,
-                kind: "compaction".into(),
-                body: format!("Context compaction {count} (trigger: {trigger})"),
-                summary: format!("compaction {count} ({trigger})"),
+                kind: "checkpoint".into(),
+                body: format!("Checkpoint before a context compaction (trigger: {trigger})"),
+                summary: format!("before compaction ({trigger})"),
             })
         },
     )?;
+    let cid = event.session_id.as_deref().unwrap_or("");
+    claude::set_compaction(ws.state_dir(), cid, Some(claude::Compaction::Started))?;
     let warnings = ws.take_warnings();
-    let digest = warning_line(&warnings) + &progress::render(&file.view());
-    // PreCompact output reaches only Claude Code's debug log; SessionStart(compact) restores.
+    let guidance = warning_line(&warnings) + &compaction_guidance(&target, &file.view(), host);
     Ok(HookOutput {
-        stdout: Some(digest),
+        stdout: Some(guidance),
         warnings,
         ..HookOutput::default()
     })
 }
 
-fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
-    {
+/// Count one compaction that happened on `target`, with a `compaction` journal entry.
+fn count_compaction(
+    ws: &Workspace,
+    lock: &crate::workspace::WorktreeLock,
+    target: &SessionEntry,
+    trigger: &str,
+    summary: Option<&str>,
+    count: bool,
+) -> Result<SessionFile> {
+    let (_, file) = ws.change_session(
+        lock,
+        JournalCommand::Compact,
+        Some(&target.short),
+        |file, _| {
+            let n = file.meta.compaction_count + u64::from(count);
+            let file = if count {
+                file.set_field("compaction_count", &n.to_string())?
+            } else {
+                file
+            };
+            let mut body = format!("Context compaction {n} (trigger: {trigger})");
+            match summary {
+                Some(s) if !s.trim().is_empty() => {
+                    body.push_str("\n\nClaude's summary:\n\n");
+                    body.push_str(s.trim());
+                }
+                Some(_) => {}
+                None => body.push_str(
+                    "\n\nCounted when the session restarted: the client sent no PostCompact.",
+                ),
+            }
+            Ok(SessionEdit {
+                file,
+                kind: "compaction".into(),
+                body,
+                summary: format!("compaction {n} ({trigger})"),
+            })
+        },
+    )?;
+    Ok(file)
+}
+
+fn post_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    let lock = ws.lock()?;
+    ws.refresh(&lock)?;
+    let Some(target) = session_for(ws, event)? else {
+        return Ok(HookOutput::quiet());
+    };
+    let cid = event.session_id.as_deref().unwrap_or("");
+    let trigger = event.trigger.as_deref().unwrap_or("unknown");
+    // SessionStart(compact) counts a compaction no PostCompact came for; should this one
+    // arrive after all, it adds the summary without counting twice.
+    let counted =
+        claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::CountedAtStart);
+    let summary = event.compact_summary.as_deref().unwrap_or("");
+    count_compaction(ws, &lock, &target, trigger, Some(summary), !counted)?;
+    claude::set_compaction(ws.state_dir(), cid, Some(claude::Compaction::Counted))?;
+    Ok(HookOutput::quiet())
+}
+
+/// The notice shown to the user at startup: which session is active and where it stands.
+fn startup_notice(name: &str, v: &SessionView) -> String {
+    let (done, total) = v.step_counts();
+    let mut line = format!("git-session: active session {name}");
+    if let Some(c) = &v.current {
+        line.push_str(&format!(
+            " (step {} of {total}: {})",
+            (done + 1).min(total.max(1)),
+            clip(c, 80)
+        ));
+    }
+    if v.compaction_count > 0 {
+        line.push_str(&format!(", after {} compaction(s)", v.compaction_count));
+    }
+    line
+}
+
+fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
+    let source = event.source.as_deref().unwrap_or("startup");
+    let cid = event.session_id.as_deref().unwrap_or("");
+    let s = {
         let lock = ws.lock()?;
         ws.refresh(&lock)?;
-    }
-    let source = event.source.as_deref().unwrap_or("startup");
-    let Some(s) = session_for(ws, event)? else {
+        let s = session_for(ws, event)?;
+        if source == "compact" {
+            // A client without PostCompact: the compaction that led here is counted now.
+            match (claude::compaction(ws.state_dir(), cid), &s) {
+                (Some(claude::Compaction::Started), Some(s)) => {
+                    count_compaction(ws, &lock, s, "unknown", None, true)?;
+                    let c = Some(claude::Compaction::CountedAtStart);
+                    claude::set_compaction(ws.state_dir(), cid, c)?;
+                }
+                (Some(claude::Compaction::Counted), _) => {
+                    claude::set_compaction(ws.state_dir(), cid, None)?;
+                }
+                _ => {}
+            }
+        }
+        s
+    };
+    let Some(s) = s else {
         let active: Vec<String> = ws
             .sessions()?
             .into_iter()
@@ -307,56 +670,86 @@ fn session_start(ws: &Workspace, event: &Event) -> Result<HookOutput> {
             .cloned()
             .collect::<Vec<_>>()
             .join(", ");
-        return context_with_warnings(ws, HookKind::SessionStart, START_CAP, |_| {
-            Ok(format!(
-                "git-session: this repository has {} unfinished journal session(s): {list}. To continue one, run /session-resume <name>.",
-                active.len()
-            ))
-        });
+        let resume = host.command("session-resume");
+        let notice = format!(
+            "git-session: {} unfinished session(s); {resume} <name> continues one",
+            active.len()
+        );
+        return context_with_warnings(
+            ws,
+            HookKind::SessionStart,
+            START_CAP_UTF16,
+            Some(notice),
+            |_| {
+                Ok(format!(
+                    "git-session: this repository has {} unfinished journal session(s): {list}. To continue one, run {resume} <name>.",
+                    active.len()
+                ))
+            },
+        );
     };
+    let file = ws.load(&s)?;
+    let view = file.view();
     if source == "compact" {
-        let file = ws.load(&s)?;
-        return context_with_warnings(ws, HookKind::SessionStart, CONTEXT_CAP, |cap| {
-            restoration(
-                ws,
-                &s,
-                &file,
-                cap,
-                "your context was just compacted; here is where the work stands",
-            )
-        });
+        let notice = format!(
+            "git-session: session {} restored after compaction #{}",
+            s.shortname, view.compaction_count
+        );
+        return context_with_warnings(
+            ws,
+            HookKind::SessionStart,
+            CONTEXT_CAP_UTF16,
+            Some(notice),
+            |cap| {
+                restoration(
+                    ws,
+                    &s,
+                    &file,
+                    cap,
+                    "your context was just compacted; here is where the work stands",
+                )
+            },
+        );
     }
-    // progress.md is the digest kept for exactly this: read it; render only if it is missing.
+    // startup, resume, clear, fork (a new Claude session branched off a conversation), and VS
+    // Code Copilot's "new": the short digest. progress.md is kept for exactly this.
     let digest = match ws.mirror().read(&format!(
         "{}/progress.md",
         crate::layout::journal_dir(&s.short)
     ))? {
         Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        None => progress::render(&ws.load(&s)?.view()),
+        None => progress::render(&view),
     };
     let body = digest
         .split_once("\n---\n")
         .map(|(_, b)| b)
         .unwrap_or(&digest);
-    context_with_warnings(ws, HookKind::SessionStart, START_CAP, |cap| {
-        let ctx = format!(
-            "git-session: journal session {} is in progress in this worktree (.sessions/{}). Run /session-resume for the full context.\n\n{}",
-            s.shortname,
-            s,
-            body.trim()
-        );
-        Ok(if ctx.chars().count() > cap {
-            ctx.chars().take(cap.saturating_sub(40)).collect::<String>()
-                + "\n[…cut; run /session-resume]"
-        } else {
-            ctx
-        })
-    })
+    let resume = host.command("session-resume");
+    let notice = startup_notice(&s.shortname, &view);
+    context_with_warnings(
+        ws,
+        HookKind::SessionStart,
+        START_CAP_UTF16,
+        Some(notice),
+        |cap| {
+            let ctx = format!(
+                "git-session: journal session {} is in progress in this worktree (.sessions/{}). Run {resume} for the full context.\n\n{}",
+                s.shortname,
+                s,
+                body.trim()
+            );
+            Ok(text::clip_utf16(
+                &ctx,
+                cap,
+                &format!("\n[…cut; run {resume}]"),
+            ))
+        },
+    )
 }
 
-fn user_prompt_submit(ws: &Workspace, event: &Event) -> Result<HookOutput> {
-    let prompt = event.prompt.as_deref().unwrap_or("").trim_start();
-    if prompt.starts_with("/session-") {
+fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
+    let prompt = event.prompt.as_deref().unwrap_or("");
+    if our_command(prompt).is_some() {
         if let Some(cid) = &event.session_id {
             claude::set_pending(ws.state_dir(), cid)?;
         }
@@ -370,18 +763,33 @@ fn user_prompt_submit(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         return Ok(HookOutput::quiet());
     };
     let file = ws.load(&s)?;
-    context_with_warnings(ws, HookKind::UserPromptSubmit, CONTEXT_CAP, |cap| {
-        restoration(
-            ws,
-            &s,
-            &file,
-            cap,
-            "the user asked to continue; here is where the work stands",
-        )
-    })
+    let notice = format!(
+        "git-session: restored session {} for this continuation ({} for everything)",
+        s.shortname,
+        host.command("session-view")
+    );
+    context_with_warnings(
+        ws,
+        HookKind::UserPromptSubmit,
+        CONTEXT_CAP_UTF16,
+        Some(notice),
+        |cap| {
+            restoration(
+                ws,
+                &s,
+                &file,
+                cap,
+                "the user asked to continue; here is where the work stands",
+            )
+        },
+    )
 }
 
 fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    // VS Code Copilot sends Stop when its session ends, and no SessionEnd.
+    if event.copilot {
+        return session_end(ws, event);
+    }
     // One small file write per agent turn, never a commit.
     if let Some(s) = session_for(ws, event)?
         && let Ok(file) = ws.load(&s)

@@ -167,9 +167,45 @@ pub fn code_span(s: &str) -> String {
     }
 }
 
+/// Length in UTF-16 code units: how JavaScript, and so Claude Code, measures a string (an emoji
+/// outside the Basic Multilingual Plane counts 2).
+pub fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// The longest prefix of `s` (cut at a char boundary) that is at most `max` UTF-16 code units.
+pub fn utf16_prefix(s: &str, max: usize) -> &str {
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > max {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// `s` cut to at most `max` UTF-16 code units, ending in `tail` when it had to be cut.
+pub fn clip_utf16(s: &str, max: usize, tail: &str) -> String {
+    if utf16_len(s) <= max {
+        return s.to_string();
+    }
+    let room = max.saturating_sub(utf16_len(tail));
+    format!("{}{tail}", utf16_prefix(s, room))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_counts_an_emoji_twice_and_cuts_between_chars() {
+        assert_eq!(utf16_len("a🚀é"), 4);
+        assert_eq!(utf16_prefix("🚀🚀", 3), "🚀");
+        assert_eq!(utf16_prefix("🚀🚀", 1), "");
+        assert_eq!(clip_utf16("🚀🚀🚀", 5, "…"), "🚀🚀…");
+        assert_eq!(clip_utf16("🚀", 2, "…"), "🚀");
+    }
 
     #[test]
     fn control_characters_become_visible() {

@@ -34,6 +34,12 @@ fn context_of(out: &std::process::Output) -> String {
         .to_string()
 }
 
+/// The hook command install writes: this binary's absolute path, quoted for the shell.
+fn installed_command(kind: &str) -> String {
+    let exe = fs::canonicalize(env!("CARGO_BIN_EXE_git-session")).unwrap();
+    format!("'{}' hook {kind}", exe.display())
+}
+
 fn setup(env: &Env) -> std::path::PathBuf {
     let repo = env.repo("r");
     env.gs(
@@ -63,36 +69,130 @@ fn setup(env: &Env) -> std::path::PathBuf {
     repo
 }
 
+/// The hook with extra environment variables (`CLAUDE_CODE_SESSION_ID`, `CLAUDE_PLUGIN_ROOT`).
+fn hook_with(
+    env: &Env,
+    dir: &Path,
+    kind: &str,
+    stdin: &str,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = env.cmd(dir);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.args(["hook", kind])
+        .write_stdin(stdin.to_string())
+        .output()
+        .unwrap()
+}
+
+fn view_json(env: &Env, repo: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_str(&env.gs(repo, &["view", name, "--json"])).unwrap()
+}
+
+/// One compaction as Claude Code ≥ 2.1.76 reports it: PreCompact, PostCompact with the summary,
+/// SessionStart(compact).
+fn compaction(env: &Env, repo: &Path, claude: &str, n: usize) -> std::process::Output {
+    let pid = format!("p{n}");
+    let pre = hook(
+        env,
+        repo,
+        "pre-compact",
+        &event(
+            repo,
+            claude,
+            serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "prompt_id": pid}),
+        ),
+    );
+    assert_eq!(pre.status.code(), Some(0), "{pre:?}");
+    let post = hook(
+        env,
+        repo,
+        "post-compact",
+        &event(
+            repo,
+            claude,
+            serde_json::json!({"hook_event_name": "PostCompact", "trigger": "auto", "prompt_id": pid,
+                "compact_summary": format!("Summary {n}: the lexer is half done.")}),
+        ),
+    );
+    assert!(post.status.success() && post.stdout.is_empty(), "{post:?}");
+    pre
+}
+
 #[test]
-fn pre_compact_counts_each_compaction_with_one_commit() {
+fn post_compact_counts_compactions_that_happened_and_journals_the_summary() {
     let env = Env::new();
     let repo = setup(&env);
     let before = env.count(&repo);
     for n in 1..=3 {
-        let out = hook(
-            &env,
-            &repo,
-            "pre-compact",
-            &event(
-                &repo,
-                "c1",
-                serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "custom_instructions": ""}),
-            ),
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = compaction(&env, &repo, "c1", n);
         assert!(String::from_utf8_lossy(&out.stdout).contains("Lexer half done"));
-        let v: serde_json::Value =
-            serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
-        assert_eq!(v["compaction_count"], n);
-        assert_eq!(env.count(&repo), before + n as usize);
+        assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], n);
+        // A checkpoint before, the count after.
+        assert_eq!(env.count(&repo), before + 2 * n);
     }
     let subject = env.git(&repo, &["log", "-1", "--format=%s", "refs/sessions"]);
     assert_eq!(subject.trim(), "compact(hooked): compaction 3 (auto)");
+    let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    let last = entries
+        .lines()
+        .rfind(|l| l.contains("-compaction-"))
+        .expect("a compaction entry");
+    let text = env.git(&repo, &["show", &format!("refs/sessions:{last}")]);
+    assert!(
+        text.contains("kind: compaction") && text.contains("Summary 3: the lexer is half done."),
+        "{text}"
+    );
+    // PreCompact alone is an attempt (it fires for a compaction that then fails): not counted.
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "auto", "prompt_id": "failed"}),
+        ),
+    );
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 3);
+    // A client without PostCompact: SessionStart(compact) after a PreCompact counts it, once.
+    hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "manual", "prompt_id": "old"}),
+        ),
+    );
+    let start = event(&repo, "c1", serde_json::json!({"source": "compact"}));
+    let out = hook(&env, &repo, "session-start", &start);
+    assert!(context_of(&out).contains("Current step (1 of 2): lexer"));
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
+    // Should its PostCompact come late after all, the summary is kept and nothing counted twice.
+    let late = event(
+        &repo,
+        "c1",
+        serde_json::json!({"trigger": "manual", "prompt_id": "old", "compact_summary": "late"}),
+    );
+    hook(&env, &repo, "post-compact", &late);
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
+    // And a SessionStart(compact) after a counted compaction counts nothing.
+    compaction(&env, &repo, "c1", 5);
+    hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"source": "compact", "model": "x"}),
+        ),
+    );
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 5);
 }
 
 #[test]
@@ -279,24 +379,9 @@ fn two_claude_sessions_in_one_repository_each_find_their_own_journal() {
     );
     env.gs(&repo, &["init", "--name", "beta", "--goal", "B"]);
     // The worktree's current session is now beta, yet A's hooks find alpha.
-    hook(
-        &env,
-        &repo,
-        "pre-compact",
-        &event(&repo, "claude-A", serde_json::json!({"trigger": "auto"})),
-    );
-    hook(
-        &env,
-        &repo,
-        "pre-compact",
-        &event(&repo, "claude-A", serde_json::json!({"trigger": "manual"})),
-    );
-    hook(
-        &env,
-        &repo,
-        "pre-compact",
-        &event(&repo, "claude-B", serde_json::json!({"trigger": "auto"})),
-    );
+    compaction(&env, &repo, "claude-A", 1);
+    compaction(&env, &repo, "claude-A", 2);
+    compaction(&env, &repo, "claude-B", 3);
     let a: serde_json::Value =
         serde_json::from_str(&env.gs(&repo, &["view", "alpha", "--json"])).unwrap();
     let b: serde_json::Value =
@@ -531,15 +616,15 @@ fn install_twice_is_byte_identical_and_uninstall_restores_the_original() {
     );
     assert_eq!(
         v["hooks"]["SessionStart"][1]["hooks"][0]["command"],
-        "git session hook session-start"
+        installed_command("session-start")
     );
     assert_eq!(
         v["hooks"]["PreCompact"][0]["hooks"][0]["command"],
-        "git session hook pre-compact"
+        installed_command("pre-compact")
     );
     assert_eq!(
         v["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"],
-        "git session hook user-prompt-submit"
+        installed_command("user-prompt-submit")
     );
     for cmd in [
         "init",
@@ -662,6 +747,7 @@ fn install_global_writes_under_home() {
         serde_json::from_str(&fs::read_to_string(claude.join("settings.json")).unwrap()).unwrap();
     for (event, kind) in [
         ("PreCompact", "pre-compact"),
+        ("PostCompact", "post-compact"),
         ("SessionStart", "session-start"),
         ("UserPromptSubmit", "user-prompt-submit"),
         ("Stop", "stop"),
@@ -669,7 +755,7 @@ fn install_global_writes_under_home() {
     ] {
         assert_eq!(
             settings["hooks"][event][0]["hooks"][0]["command"],
-            format!("git session hook {kind}"),
+            installed_command(kind),
             "{settings}"
         );
     }
@@ -688,6 +774,7 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
         serde_json::from_str(&fs::read_to_string(root.join("hooks/hooks.json")).unwrap()).unwrap();
     for (event, kind) in [
         ("PreCompact", "pre-compact"),
+        ("PostCompact", "post-compact"),
         ("SessionStart", "session-start"),
         ("UserPromptSubmit", "user-prompt-submit"),
         ("Stop", "stop"),
@@ -695,7 +782,7 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
     ] {
         assert_eq!(
             hooks["hooks"][event][0]["hooks"][0]["command"],
-            format!("git session hook {kind}")
+            format!("sh \"${{CLAUDE_PLUGIN_ROOT}}/bin/git-session-hook\" {kind}")
         );
     }
     // What install writes into an empty ~/.claude is exactly the plugin's files.
@@ -705,7 +792,23 @@ fn the_plugin_directory_is_complete_and_matches_what_install_writes() {
     let claude = env.home().join(".claude");
     let installed: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(claude.join("settings.json")).unwrap()).unwrap();
-    assert_eq!(installed["hooks"], hooks["hooks"]);
+    // The same entries, each running the binary by its absolute path.
+    let mut expected = hooks["hooks"].clone();
+    for groups in expected.as_object_mut().unwrap().values_mut() {
+        for g in groups.as_array_mut().unwrap() {
+            for h in g["hooks"].as_array_mut().unwrap() {
+                let kind = h["command"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit(' ')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                h["command"] = installed_command(&kind).into();
+            }
+        }
+    }
+    assert_eq!(installed["hooks"], expected);
     let plugin_commands = files_in(&root.join("commands"));
     assert_eq!(
         plugin_commands
@@ -761,7 +864,7 @@ fn a_hook_never_panics_on_odd_session_fields_and_never_exits_2_on_odd_arguments(
         );
     }
     for args in [
-        vec!["hook", "post-compact"],
+        vec!["hook", "pre-tool-use"],
         vec!["hook", "session-start", "--bogus"],
         vec!["-C", "/no/such/dir", "hook", "stop"],
         vec!["hook"],
@@ -797,11 +900,11 @@ fn an_argument_value_spelled_hook_does_not_turn_a_usage_error_into_exit_1() {
     let attached = format!("-C{dir}");
     for args in [
         vec!["-C", dir, "hook", "session-start", "--bogus"],
-        vec!["-C", dir, "hook", "post-compact"],
-        vec!["-qC", dir, "hook", "post-compact"],
-        vec![attached.as_str(), "hook", "post-compact"],
-        vec!["--color", "never", "hook", "post-compact"],
-        vec!["--color=never", "--json", "hook", "post-compact"],
+        vec!["-C", dir, "hook", "pre-tool-use"],
+        vec!["-qC", dir, "hook", "pre-tool-use"],
+        vec![attached.as_str(), "hook", "pre-tool-use"],
+        vec!["--color", "never", "hook", "pre-tool-use"],
+        vec!["--color=never", "--json", "hook", "pre-tool-use"],
     ] {
         let out = env
             .cmd(&repo)
@@ -990,7 +1093,7 @@ fn install_writes_through_a_symlinked_settings_file_and_keeps_its_mode() {
     assert!(
         fs::read_to_string(&real)
             .unwrap()
-            .contains("git session hook pre-compact")
+            .contains(&installed_command("pre-compact"))
     );
     assert_eq!(
         fs::metadata(&real).unwrap().permissions().mode() & 0o777,
@@ -1020,4 +1123,686 @@ fn doctor_json_is_json() {
             .any(|p| p.contains("missing from the mirror")),
         "{problems:?}"
     );
+}
+
+// Issue 15: what the real Claude Code client does (see docs/hooks.md).
+
+/// The journal session a Claude session's next PreCompact commits to (`compact(<name>): …`).
+fn compacted_session(env: &Env, repo: &Path, claude: &str, n: usize) -> String {
+    let pre = event(
+        repo,
+        claude,
+        serde_json::json!({"trigger": "auto", "prompt_id": format!("p{n}")}),
+    );
+    let out = hook(env, repo, "pre-compact", &pre);
+    assert!(out.status.success(), "{out:?}");
+    let subject = env.git(repo, &["log", "-1", "--format=%s", "refs/sessions"]);
+    subject
+        .strip_prefix("compact(")
+        .and_then(|s| s.split_once(')'))
+        .map(|(name, _)| name.to_string())
+        .unwrap_or(subject)
+}
+
+#[test]
+fn plugin_mode_binds_on_the_namespaced_session_init_command() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "first", "--goal", "F"]);
+    // The Claude session starts on `first`…
+    hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c1", serde_json::json!({"source": "startup"})),
+    );
+    // …then types the plugin's command; a client that does not export CLAUDE_CODE_SESSION_ID
+    // to the command relies on the hook's note.
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"prompt": "/git-session:session-init --name second --goal S"}),
+        ),
+    );
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+    env.gs(&repo, &["init", "--name", "second", "--goal", "S"]);
+    assert_eq!(compacted_session(&env, &repo, "c1", 1), "second");
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(&repo, "c1", serde_json::json!({"prompt": "continue"})),
+    );
+    assert!(context_of(&out).contains("session second"));
+    // Every namespaced command is ours: none of them is mistaken for a prompt.
+    for prompt in [
+        "/git-session:session-log --progress \"continue\"",
+        "/git-session:session-view",
+        "/session-resume",
+    ] {
+        let out = hook(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(&repo, "c1", serde_json::json!({"prompt": prompt})),
+        );
+        assert!(out.status.success() && out.stdout.is_empty(), "{prompt}");
+    }
+}
+
+#[test]
+fn plugin_hooks_name_the_namespaced_commands_in_everything_they_write() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let plugin = [("CLAUDE_PLUGIN_ROOT", "/opt/plugins/git-session")];
+    let start = event(&repo, "c1", serde_json::json!({"source": "startup"}));
+    let ctx = context_of(&hook_with(&env, &repo, "session-start", &start, &plugin));
+    assert!(ctx.contains("Run /git-session:session-resume"), "{ctx}");
+    assert!(!ctx.contains(" /session-"), "{ctx}");
+    let pre = event(&repo, "c1", serde_json::json!({"trigger": "manual"}));
+    let out = hook_with(&env, &repo, "pre-compact", &pre, &plugin);
+    let guidance = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        guidance.contains("/git-session:session-resume"),
+        "{guidance}"
+    );
+    assert!(!guidance.contains(" /session-"), "{guidance}");
+    // A worktree with no current session lists the sessions with the plugin's command.
+    let wt = env.path("wt");
+    env.git(
+        &repo,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
+    let start = event(&wt, "c2", serde_json::json!({"source": "startup"}));
+    let ctx = context_of(&hook_with(&env, &wt, "session-start", &start, &plugin));
+    assert!(
+        ctx.contains("run /git-session:session-resume <name>"),
+        "{ctx}"
+    );
+    // Installed in settings, the plain names.
+    let start = event(&repo, "c3", serde_json::json!({"source": "startup"}));
+    let ctx = context_of(&hook(&env, &repo, "session-start", &start));
+    assert!(ctx.contains("Run /session-resume"), "{ctx}");
+}
+
+fn utf16(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+#[test]
+fn the_context_cap_counts_utf16_units_so_emoji_heavy_notes_stay_inline() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // Each note is mostly characters outside the BMP: 2 UTF-16 units each.
+    for i in 0..40 {
+        let note = format!("note {i} {}", "🚀🧪✅🐛".repeat(40));
+        env.gs(&repo, &["log", "--discovery", &note]);
+        env.gs(&repo, &["log", "--progress", &note]);
+    }
+    for (kind, extra) in [
+        ("session-start", serde_json::json!({"source": "compact"})),
+        (
+            "user-prompt-submit",
+            serde_json::json!({"prompt": "continue"}),
+        ),
+        ("session-start", serde_json::json!({"source": "startup"})),
+    ] {
+        let out = hook(&env, &repo, kind, &event(&repo, "c1", extra.clone()));
+        let ctx = context_of(&out);
+        assert!(
+            utf16(&ctx) <= 8_000,
+            "{kind} {extra}: {} UTF-16 units ({} chars)",
+            utf16(&ctx),
+            ctx.chars().count()
+        );
+        assert!(ctx.contains("lexer"), "{ctx}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(utf16(v["systemMessage"].as_str().unwrap()) <= 200);
+    }
+    let out = hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(&repo, "c1", serde_json::json!({"trigger": "auto"})),
+    );
+    assert!(utf16(&String::from_utf8_lossy(&out.stdout)) <= 10_000);
+}
+
+#[test]
+fn two_claude_sessions_typing_session_init_together_each_get_their_own_binding() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    // Both prompts pass through their hooks before either command runs.
+    for (claude, name) in [("claude-X", "xray"), ("claude-Y", "yankee")] {
+        let prompt = format!("/session-init --name {name} --goal {name}");
+        let out = hook_with(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(&repo, claude, serde_json::json!({"prompt": prompt})),
+            &[("CLAUDE_CODE_SESSION_ID", claude)],
+        );
+        assert!(out.status.success() && out.stdout.is_empty());
+    }
+    // Each `!` line runs with its own Claude session in the environment.
+    for (claude, name) in [("claude-X", "xray"), ("claude-Y", "yankee")] {
+        let out = env
+            .cmd(&repo)
+            .env("CLAUDE_CODE_SESSION_ID", claude)
+            .args(["init", "--name", name, "--goal", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    assert!(compacted_session(&env, &repo, "claude-X", 1) == "xray");
+    assert!(compacted_session(&env, &repo, "claude-Y", 2) == "yankee");
+    // `resume` run by the agent rebinds its own Claude session only.
+    let out = env
+        .cmd(&repo)
+        .env("CLAUDE_CODE_SESSION_ID", "claude-Y")
+        .args(["resume", "xray"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(compacted_session(&env, &repo, "claude-Y", 3) == "xray");
+    assert!(compacted_session(&env, &repo, "claude-X", 4) == "xray");
+    // Without the variable and with two prompts pending, nobody is bound to the wrong session.
+    for claude in ["claude-P", "claude-Q"] {
+        hook(
+            &env,
+            &repo,
+            "user-prompt-submit",
+            &event(
+                &repo,
+                claude,
+                serde_json::json!({"prompt": "/session-init --name p"}),
+            ),
+        );
+    }
+    env.gs(&repo, &["init", "--name", "papa", "--goal", "P"]);
+    assert!(!repo.join(".git/git-session/claude/claude-P").exists());
+    assert!(!repo.join(".git/git-session/claude/claude-Q").exists());
+}
+
+#[test]
+fn a_lone_utf16_surrogate_in_any_field_is_accepted() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let cwd = repo.to_str().unwrap();
+    // What JSON.stringify writes for a string holding half an emoji.
+    let prompt = format!(r#"{{"session_id":"c1","cwd":"{cwd}","prompt":"continue \ud83d"}}"#);
+    let out = hook(&env, &repo, "user-prompt-submit", &prompt);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+    // A lone surrogate that is not a continuation: accepted and silent.
+    let other = format!(
+        r#"{{"session_id":"c1","cwd":"{cwd}","prompt":"fix \udc00 \ud83d\u0041 \\ud83d"}}"#
+    );
+    let out = hook(&env, &repo, "user-prompt-submit", &other);
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "{out:?}"
+    );
+    for (kind, body) in [
+        (
+            "session-start",
+            r#""source":"startup","transcript_path":"/t/\ud83d.jsonl""#,
+        ),
+        (
+            "pre-compact",
+            r#""trigger":"manual","custom_instructions":"keep \udfff""#,
+        ),
+        (
+            "post-compact",
+            r#""trigger":"manual","compact_summary":"cut \ud83d""#,
+        ),
+        ("stop", r#""last_assistant_message":"done \ud83d""#),
+    ] {
+        let input = format!(r#"{{"session_id":"c1","cwd":"{cwd}",{body}}}"#);
+        let out = hook(&env, &repo, kind, &input);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A summary that lost half an emoji is journaled with the replacement character.
+    let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    let last = entries
+        .lines()
+        .rfind(|l| l.contains("-compaction-"))
+        .unwrap();
+    assert!(
+        env.git(&repo, &["show", &format!("refs/sessions:{last}")])
+            .contains("cut \u{fffd}")
+    );
+}
+
+#[test]
+fn pre_compact_writes_short_guidance_for_the_summary_not_a_file_dump() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(
+        &repo,
+        &[
+            "log",
+            "--context",
+            "the grammar is LL(1) except for if/else",
+        ],
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "pre-compact",
+        &event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "manual", "custom_instructions": null}),
+        ),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.starts_with("---"), "no YAML frontmatter: {text}");
+    assert!(!text.contains("\nid: "), "{text}");
+    for needle in [
+        "\"hooked\"",
+        "Ship the parser",
+        "Current step (1 of 2): lexer",
+        "grammar ambiguity in if/else",
+        "the grammar is LL(1) except for if/else",
+        "/session-resume",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let words = text.split_whitespace().count();
+    assert!(words <= 400, "{words} words:\n{text}");
+}
+
+#[test]
+fn the_user_sees_one_line_at_startup_after_a_compaction_and_on_continue() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let notice = |out: &std::process::Output| -> String {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n = v["systemMessage"]
+            .as_str()
+            .expect("a systemMessage")
+            .to_string();
+        assert!(!n.contains('\n'), "{n}");
+        n
+    };
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c1", serde_json::json!({"source": "startup"})),
+    );
+    assert_eq!(
+        notice(&out),
+        "git-session: active session hooked (step 1 of 2: lexer)"
+    );
+    compaction(&env, &repo, "c1", 1);
+    let out = hook(
+        &env,
+        &repo,
+        "session-start",
+        &event(&repo, "c1", serde_json::json!({"source": "compact"})),
+    );
+    assert_eq!(
+        notice(&out),
+        "git-session: session hooked restored after compaction #1"
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &event(&repo, "c1", serde_json::json!({"prompt": "continue"})),
+    );
+    assert!(notice(&out).starts_with("git-session: restored session hooked"));
+    // The model's context is still there.
+    assert!(context_of(&out).contains("Current step (1 of 2): lexer"));
+}
+
+#[test]
+fn fork_and_vs_code_copilot_payloads_are_handled() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // VS Code's Copilot agent: camelCase names, SessionStart "new" on the first prompt.
+    let out = env
+        .cmd(&repo)
+        .env("CLAUDE_CODE_SESSION_ID", "vs-1")
+        .args(["resume", "hooked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    env.gs(&repo, &["init", "--name", "other", "--goal", "O"]);
+    let cwd = repo.to_str().unwrap();
+    let copilot = format!(
+        r#"{{"sessionId":"vs-1","hookEventName":"SessionStart","source":"new","cwd":"{cwd}","timestamp":"2026-01-01T00:00:00Z"}}"#
+    );
+    let ctx = context_of(&hook(&env, &repo, "session-start", &copilot));
+    assert!(ctx.contains("journal session hooked"), "{ctx}");
+    // Its Stop is the end of the session: unsaved hand edits are saved then.
+    let path = repo.join(".sessions/active").join(
+        fs::read_dir(repo.join(".sessions/active"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .find(|n| n.starts_with("hooked-"))
+            .unwrap(),
+    );
+    let edited = fs::read_to_string(&path)
+        .unwrap()
+        .replace("## Next Steps\n", "## Next Steps\n- typed in VS Code\n");
+    fs::write(&path, &edited).unwrap();
+    let before = env.count(&repo);
+    let stop = format!(r#"{{"sessionId":"vs-1","hookEventName":"Stop","cwd":"{cwd}"}}"#);
+    let out = hook(&env, &repo, "stop", &stop);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(env.count(&repo), before + 1);
+    // A forked Claude session gets the short digest, like a resumed one.
+    let fork = event(&repo, "forked", serde_json::json!({"source": "fork"}));
+    let ctx = context_of(&hook(&env, &repo, "session-start", &fork));
+    assert!(ctx.contains("is in progress"), "{ctx}");
+}
+
+#[cfg(unix)]
+#[test]
+fn session_end_gives_up_on_a_held_lock_within_claude_codes_budget() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let path = env.active_file(&repo);
+    let edited = fs::read_to_string(&path).unwrap() + "\n";
+    fs::write(&path, edited).unwrap();
+    let lock = repo.join(".git/git-session/lock");
+    let mut holder = std::process::Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "10"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let out = hook(
+        &env,
+        &repo,
+        "session-end",
+        &event(&repo, "c1", serde_json::json!({"reason": "other"})),
+    );
+    let took = started.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert!(took < Duration::from_millis(1_500), "{took:?}");
+    assert_ne!(out.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn installed_hooks_run_the_binary_by_its_absolute_path_and_doctor_finds_one_that_is_gone() {
+    use std::io::Write;
+    let env = Env::new();
+    let repo = setup(&env);
+    // A binary installed where the path needs quoting.
+    let dir = env.path("my bin's dir");
+    fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("git-session");
+    fs::copy(env!("CARGO_BIN_EXE_git-session"), &exe).unwrap();
+    // Settings from before: `git session hook …`, left to PATH.
+    fs::create_dir_all(repo.join(".claude")).unwrap();
+    fs::write(
+        repo.join(".claude/settings.json"),
+        r#"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"git session hook stop","timeout":10}]}]}}"#,
+    )
+    .unwrap();
+    let out = env.run(&repo, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "settings.json: the Stop hooks run `git session hook stop`, which depends on the PATH"
+        ),
+        "{text}"
+    );
+    let out = env.std_cmd_of(&exe, &repo).arg("install").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let settings: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo.join(".claude/settings.json")).unwrap())
+            .unwrap();
+    let quoted = format!(
+        "'{}/my bin'\\''s dir/git-session'",
+        fs::canonicalize(env.path(".")).unwrap().display()
+    );
+    assert_eq!(
+        settings["hooks"]["Stop"].as_array().unwrap().len(),
+        1,
+        "the old entry is updated in place: {settings}"
+    );
+    assert_eq!(
+        settings["hooks"]["Stop"][0]["hooks"][0]["command"],
+        format!("{quoted} hook stop")
+    );
+    // Claude Code runs the command with a shell and a desktop launcher's PATH.
+    let command = settings["hooks"]["SessionStart"][0]["hooks"][0]["command"]
+        .as_str()
+        .unwrap();
+    let mut child = env
+        .std_cmd_of(Path::new("/bin/sh"), &repo)
+        .args(["-c", command])
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(event(&repo, "c1", serde_json::json!({"source": "startup"})).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        context_of(&out).contains("journal session hooked"),
+        "{out:?}"
+    );
+    let out = env.run(&repo, &["doctor"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The binary moves away: doctor names the file and the binary it cannot find.
+    fs::remove_file(&exe).unwrap();
+    let out = env.run(&repo, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("hooks run ")
+            && text.contains("my bin's dir/git-session, which cannot be found"),
+        "{text}"
+    );
+    // Re-running install (from where it lives now) points the hooks at it again.
+    env.gs(&repo, &["install"]);
+    let out = env.run(&repo, &["doctor"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn installed_twice_each_event_acts_once_and_install_and_doctor_say_so() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let before = env.count(&repo);
+    // The same PreCompact, run at once from settings and from the plugin.
+    let input = event(
+        &repo,
+        "c1",
+        serde_json::json!({"trigger": "auto", "prompt_id": "p1"}),
+    );
+    let spawn = |plugin: bool| {
+        let mut cmd = env.std_cmd(&repo);
+        if plugin {
+            cmd.env("CLAUDE_PLUGIN_ROOT", "/opt/plugins/git-session");
+        }
+        let mut child = cmd
+            .args(["hook", "pre-compact"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child
+    };
+    let (a, b) = (spawn(false), spawn(true));
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    assert!(outs.iter().all(|o| o.status.success()), "{outs:?}");
+    assert_eq!(
+        outs.iter().filter(|o| !o.stdout.is_empty()).count(),
+        1,
+        "one guidance for the summariser"
+    );
+    assert_eq!(env.count(&repo), before + 1, "one commit");
+    // The same for continuation context: injected once.
+    let prompt = event(
+        &repo,
+        "c1",
+        serde_json::json!({"prompt": "continue", "prompt_id": "p2"}),
+    );
+    let first = hook(&env, &repo, "user-prompt-submit", &prompt);
+    let second = hook_with(
+        &env,
+        &repo,
+        "user-prompt-submit",
+        &prompt,
+        &[("CLAUDE_PLUGIN_ROOT", "/opt/plugins/git-session")],
+    );
+    assert!(!first.stdout.is_empty() && second.stdout.is_empty());
+    let out = env.run(&repo, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("ran twice for one event"), "{text}");
+    // The plugin enabled for the user, and install in the project: install warns, doctor too.
+    fs::create_dir_all(env.home().join(".claude")).unwrap();
+    fs::write(
+        env.home().join(".claude/settings.json"),
+        r#"{"enabledPlugins":{"git-session@git-session":true}}"#,
+    )
+    .unwrap();
+    let out = env.run(&repo, &["install"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(err.contains("the git-session plugin is enabled"), "{err}");
+    let out = env.run(&repo, &["doctor"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the git-session plugin is enabled"));
+}
+
+#[test]
+fn the_marketplace_lists_the_plugin_and_every_command_is_also_a_skill() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let market: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root.join(".claude-plugin/marketplace.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(market["name"], "git-session");
+    assert!(
+        market["owner"]["name"].is_string(),
+        "owner is an object with a name"
+    );
+    assert_eq!(market["plugins"][0]["name"], "git-session");
+    assert_eq!(market["plugins"][0]["source"], "./hooks");
+    let plugin = root.join("hooks");
+    for (name, command) in files_in(&plugin.join("commands")) {
+        let skill = name.trim_end_matches(".md");
+        let text = fs::read_to_string(plugin.join(format!("skills/{skill}/SKILL.md"))).unwrap();
+        let command = String::from_utf8(command).unwrap();
+        let body = |t: &str| t.splitn(3, "---\n").nth(2).unwrap().to_string();
+        // The same prompt, naming the commands as the plugin does.
+        assert_eq!(
+            body(&text),
+            body(&command).replace(" /session-", " /git-session:session-"),
+            "{skill}"
+        );
+        assert!(text.starts_with(&format!("---\nname: {skill}\n")), "{text}");
+        for line in command.lines().skip(1).take_while(|l| *l != "---") {
+            assert!(text.contains(line), "{skill}: {line}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_plugin_wrapper_finds_the_binary_without_path_and_says_so_once_when_it_cannot() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/bin/git-session-hook");
+    // Each run its own Claude session: the same event twice would be a doubled hook.
+    let runs = std::cell::Cell::new(0);
+    let run = |kind: &str, vars: &[(&str, &str)]| {
+        runs.set(runs.get() + 1);
+        let mut cmd = env.std_cmd_of(Path::new("/bin/sh"), &repo);
+        cmd.arg(&script)
+            .arg(kind)
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("CARGO_HOME")
+            .env_remove("GIT_SESSION_BIN");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let input = event(
+            &repo,
+            &format!("c{}", runs.get()),
+            serde_json::json!({"source": "startup", "prompt": "x"}),
+        );
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // In ~/.cargo/bin, not on PATH.
+    let cargo_bin = env.home().join(".cargo/bin");
+    fs::create_dir_all(&cargo_bin).unwrap();
+    fs::copy(
+        env!("CARGO_BIN_EXE_git-session"),
+        cargo_bin.join("git-session"),
+    )
+    .unwrap();
+    let out = run("session-start", &[("CLAUDE_PLUGIN_ROOT", "/p")]);
+    assert!(
+        context_of(&out).contains("Run /git-session:session-resume"),
+        "{out:?}"
+    );
+    // Nowhere: one line at session start, silence on every other event.
+    fs::remove_file(cargo_bin.join("git-session")).unwrap();
+    let out = run("session-start", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    let out = run("user-prompt-submit", &[]);
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+    // GIT_SESSION_BIN names it outright.
+    let out = run(
+        "session-start",
+        &[("GIT_SESSION_BIN", env!("CARGO_BIN_EXE_git-session"))],
+    );
+    assert!(context_of(&out).contains("journal session hooked"));
 }

@@ -226,17 +226,23 @@ fn close_prints_a_human_summary() {
     for d in ["X", "Y", "Z"] {
         env.gs(&repo, &["log", "--discovery", d]);
     }
-    for _ in 0..2 {
-        let out = env
-            .cmd(&repo)
-            .args(["hook", "pre-compact"])
-            .write_stdin(format!(
-                r#"{{"session_id":"c1","cwd":{:?},"hook_event_name":"PreCompact","trigger":"auto"}}"#,
-                repo.to_str().unwrap()
-            ))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
+    // Two compactions that happened: PostCompact counts them (PreCompact alone is an attempt).
+    for n in 0..2 {
+        for (kind, event) in [
+            ("pre-compact", "PreCompact"),
+            ("post-compact", "PostCompact"),
+        ] {
+            let out = env
+                .cmd(&repo)
+                .args(["hook", kind])
+                .write_stdin(format!(
+                    r#"{{"session_id":"c1","cwd":{:?},"hook_event_name":"{event}","trigger":"auto","prompt_id":"p{n}"}}"#,
+                    repo.to_str().unwrap()
+                ))
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+        }
     }
     let short = path
         .file_stem()

@@ -45,6 +45,12 @@ impl Env {
             "EMAIL",
             "NO_COLOR",
             "GIT_CONFIG_PARAMETERS",
+            // A test run inside Claude Code must not look like a hook or command of it.
+            "CLAUDECODE",
+            "CLAUDE_CODE_SESSION_ID",
+            "CLAUDE_PLUGIN_ROOT",
+            "CLAUDE_PLUGIN_DATA",
+            "CLAUDE_PROJECT_DIR",
         ] {
             cmd.env_remove(var);
         }
@@ -121,6 +127,14 @@ impl Env {
     /// `git-session` in `dir` as a plain process (to spawn, wait for, or kill).
     pub fn std_cmd(&self, dir: &Path) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
+        cmd.current_dir(dir);
+        self.apply(&mut cmd);
+        cmd
+    }
+
+    /// `program` (a copy of git-session, or a shell) in `dir` with this environment.
+    pub fn std_cmd_of(&self, program: &Path, dir: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.current_dir(dir);
         self.apply(&mut cmd);
         cmd
