@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+/// A finished scenario: its name, whether it passed, how long it took in seconds.
+type Outcome = (&'static str, bool, f64);
+
 /// A scenario: its name and body.
 pub type Scenario = (&'static str, fn(&std::path::Path));
 
@@ -65,10 +68,7 @@ fn main() {
     {
         let messages = messages.clone();
         std::panic::set_hook(Box::new(move |info| {
-            let name = std::thread::current()
-                .name()
-                .unwrap_or("?")
-                .to_string();
+            let name = std::thread::current().name().unwrap_or("?").to_string();
             let msg = info
                 .payload()
                 .downcast_ref::<&str>()
@@ -87,11 +87,15 @@ fn main() {
     }
 
     let next = Arc::new(AtomicUsize::new(0));
-    let results: Arc<Mutex<Vec<(&'static str, bool, f64)>>> = Arc::default();
+    let results: Arc<Mutex<Vec<Outcome>>> = Arc::default();
     let workers: Vec<_> = (0..parallelism().min(chosen.len()))
         .map(|_| {
-            let (next, results, chosen, claude) =
-                (next.clone(), results.clone(), chosen.clone(), claude.clone());
+            let (next, results, chosen, claude) = (
+                next.clone(),
+                results.clone(),
+                chosen.clone(),
+                claude.clone(),
+            );
             std::thread::spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);

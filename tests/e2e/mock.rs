@@ -49,14 +49,6 @@ impl Request {
         self.is_messages() && is_summary_request(&self.body)
     }
 
-    /// All the text of the request — system prompt and messages — as the model would read it.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        collect_text(&self.body["system"], &mut out);
-        collect_text(&self.body["messages"], &mut out);
-        out
-    }
-
     /// The text of the messages only (what the conversation holds, without the system prompt).
     pub fn messages_text(&self) -> String {
         let mut out = String::new();
@@ -132,9 +124,11 @@ fn reply_to(body: &Value) -> Reply {
         };
     }
     let blocks = last_user_blocks(body);
-    let last_prompt_has = blocks
-        .iter()
-        .any(|b| b["text"].as_str().is_some_and(|t| t.contains(TOO_LONG_MARKER)));
+    let last_prompt_has = blocks.iter().any(|b| {
+        b["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(TOO_LONG_MARKER))
+    });
     if !last_prompt_has && body["messages"].to_string().contains(TOO_LONG_MARKER) {
         return Reply::TooLong;
     }
@@ -325,7 +319,10 @@ fn serve(
     let route = path.split('?').next().unwrap_or("");
     match (method.as_str(), route) {
         ("POST", "/v1/messages") => {
-            let model = req.body["model"].as_str().unwrap_or("claude-mock").to_string();
+            let model = req.body["model"]
+                .as_str()
+                .unwrap_or("claude-mock")
+                .to_string();
             let reply = reply_to(&req.body);
             if let Reply::TooLong = reply {
                 write_status(
@@ -360,8 +357,8 @@ fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     loop {
         let mut size = String::new();
         reader.read_line(&mut size)?;
-        let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
-            .unwrap_or(0);
+        let n =
+            usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
         if n == 0 {
             let mut end = String::new();
             let _ = reader.read_line(&mut end);
