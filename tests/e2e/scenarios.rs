@@ -9,6 +9,10 @@ use crate::mock::{HUGE_MARKER, Request, SUMMARY, TOO_LONG_MARKER};
 
 pub const ALL: &[Scenario] = &[
     (
+        "the_agent_s_commands_and_hooks_carry_the_claude_session_id",
+        the_agent_s_commands_and_hooks_carry_the_claude_session_id,
+    ),
+    (
         "startup_digest_reaches_the_model",
         startup_digest_reaches_the_model,
     ),
@@ -162,6 +166,41 @@ fn last_model_request(w: &World) -> Request {
         .model_requests()
         .pop()
         .unwrap_or_else(|| panic!("the model was never asked:\n{}", w.mock.describe()))
+}
+
+/// What binding by `CLAUDE_CODE_SESSION_ID` relies on: the client sets it, equal to the session
+/// id it reports, for the commands the agent runs and for hooks.
+fn the_agent_s_commands_and_hooks_carry_the_claude_session_id(claude: &Path) {
+    let (w, repo) = setup(claude, Mode::Plugin);
+    // A hook of the user's own, beside the plugin's, that prints what it was given.
+    std::fs::create_dir_all(repo.join(".claude")).expect(".claude");
+    std::fs::write(
+        repo.join(".claude/settings.json"),
+        r#"{"hooks": {"SessionStart": [{"hooks": [{"type": "command",
+            "command": "echo \"hook-env=$CLAUDE_CODE_SESSION_ID\""}]}]}}"#,
+    )
+    .expect("settings");
+    let margs = Mode::Plugin.args();
+    let mut s = w.session(&repo, &args(&margs));
+    s.turn("RUN: echo \"agent-env=$CLAUDE_CODE_SESSION_ID\"");
+    let id = s.id().expect("the client reports its session id");
+    s.close();
+    let sent = w
+        .mock
+        .requests()
+        .last()
+        .map(|r| r.messages_text())
+        .unwrap_or_default();
+    assert!(
+        sent.contains(&format!("agent-env={id}")),
+        "the Bash tool's environment holds CLAUDE_CODE_SESSION_ID={id}:\n{}",
+        w.mock.describe()
+    );
+    assert!(
+        sent.contains(&format!("hook-env={id}")),
+        "a hook's environment holds CLAUDE_CODE_SESSION_ID={id}:\n{}",
+        w.mock.describe()
+    );
 }
 
 fn startup_digest_reaches_the_model(claude: &Path) {
