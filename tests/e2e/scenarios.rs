@@ -9,6 +9,10 @@ use crate::mock::{HUGE_MARKER, Request, SUMMARY, TOO_LONG_MARKER};
 
 pub const ALL: &[Scenario] = &[
     (
+        "a_compaction_runs_pre_compact_then_session_start_then_post_compact",
+        a_compaction_runs_pre_compact_then_session_start_then_post_compact,
+    ),
+    (
         "the_agent_s_commands_and_hooks_carry_the_claude_session_id",
         the_agent_s_commands_and_hooks_carry_the_claude_session_id,
     ),
@@ -217,6 +221,36 @@ fn the_agent_s_commands_and_hooks_carry_the_claude_session_id(claude: &Path) {
     );
 }
 
+/// The order the compaction hooks rely on: SessionStart(compact) comes *before* PostCompact, so
+/// "no PostCompact yet" at SessionStart does not mean the client lacks PostCompact.
+fn a_compaction_runs_pre_compact_then_session_start_then_post_compact(claude: &Path) {
+    let w = World::new(claude);
+    let repo = w.repo("repo");
+    let order = w.tmp.path().join("order.log");
+    let hook = |matcher: &str, word: &str| {
+        serde_json::json!([{"matcher": matcher, "hooks": [{"type": "command",
+            "command": format!("echo {word} >> '{}'", order.display())}]}])
+    };
+    let settings = serde_json::json!({"hooks": {
+        "PreCompact": hook("manual", "PreCompact"),
+        "SessionStart": [{"hooks": [{"type": "command", "command":
+            format!("sed 's/.*\"source\": *\"\\([a-z]*\\)\".*/SessionStart(\\1)/' >> '{}'", order.display())}]}],
+        "PostCompact": hook("manual", "PostCompact"),
+    }});
+    std::fs::create_dir_all(repo.join(".claude")).expect(".claude");
+    std::fs::write(repo.join(".claude/settings.json"), settings.to_string()).expect("settings");
+    let mut s = w.session(&repo, &[]);
+    s.turn("hello");
+    s.turn("/compact");
+    s.close();
+    assert_eq!(
+        std::fs::read_to_string(&order).unwrap_or_default(),
+        "SessionStart(startup)\nPreCompact\nSessionStart(compact)\nPostCompact\n",
+        "{}",
+        crate::client::tail_of(&w.debug_log())
+    );
+}
+
 fn startup_digest_reaches_the_model(claude: &Path) {
     let (w, repo) = setup(claude, Mode::Install);
     w.print(&repo, "hello there", &[]);
@@ -420,7 +454,10 @@ fn install_mode_slash_command_runs_its_bang_line(claude: &Path) {
         &[],
     );
     let list = w.gs(&repo, &["list"]);
-    assert!(list.contains('x'), "the ! line created the session: {list}");
+    assert!(
+        list.lines().any(|l| l.split_whitespace().any(|w| w == "x")),
+        "the ! line created the session: {list}"
+    );
     let req = last_model_request(&w);
     assert!(
         req.messages_text().contains("Ship the tab parser"),
@@ -439,7 +476,11 @@ fn plugin_mode_slash_command_runs_and_binds(claude: &Path) {
     s.turn("continue");
     s.close();
     let list = w.gs(&repo, &["list"]);
-    assert!(list.contains("second"), "the ! line ran: {list}");
+    assert!(
+        list.lines()
+            .any(|l| l.split_whitespace().any(|w| w == "second")),
+        "the ! line ran: {list}"
+    );
     let log = journal(&w, &repo);
     assert!(
         log.iter().any(|l| l.starts_with("compact(second)")),
