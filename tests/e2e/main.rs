@@ -2,7 +2,8 @@
 //!
 //! Its own runner (`harness = false`): the client is located (or installed) once, and when it
 //! cannot be had the suite prints one line `e2e: SKIPPED (<reason>)` and passes. Scenarios run a
-//! few at a time; `cargo test --test e2e -- NAME` runs those whose name contains NAME.
+//! few at a time; `cargo test --test e2e -- NAME` runs those whose name contains NAME, and
+//! `--skip NAME` leaves them out.
 
 mod client;
 mod mock;
@@ -38,11 +39,22 @@ fn main() {
         }
         return;
     }
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // libtest's way: free words select by substring, `--skip WORD` leaves out.
+    let mut filters: Vec<&str> = Vec::new();
+    let mut skips: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--skip" {
+            skips.extend(it.next().map(String::as_str));
+        } else if !a.starts_with('-') {
+            filters.push(a);
+        }
+    }
     let chosen: Vec<Scenario> = scenarios::ALL
         .iter()
         .copied()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f)))
+        .filter(|(name, _)| !skips.iter().any(|s| name.contains(s)))
         .collect();
     if chosen.is_empty() {
         println!("e2e: no scenario matches {filters:?}");
