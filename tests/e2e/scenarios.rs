@@ -13,8 +13,8 @@ pub const ALL: &[Scenario] = &[
         a_compaction_runs_pre_compact_then_session_start_then_post_compact,
     ),
     (
-        "the_agent_s_commands_and_hooks_carry_the_claude_session_id",
-        the_agent_s_commands_and_hooks_carry_the_claude_session_id,
+        "the_claude_session_id_reaches_hooks_and_agent_commands",
+        the_claude_session_id_reaches_hooks_and_agent_commands,
     ),
     (
         "startup_digest_reaches_the_model",
@@ -188,7 +188,7 @@ fn last_model_request(w: &World) -> Request {
 
 /// What binding by `CLAUDE_CODE_SESSION_ID` relies on: the client sets it, equal to the session
 /// id it reports, for the commands the agent runs and for hooks.
-fn the_agent_s_commands_and_hooks_carry_the_claude_session_id(claude: &Path) {
+fn the_claude_session_id_reaches_hooks_and_agent_commands(claude: &Path) {
     let (w, repo) = setup(claude, Mode::Plugin);
     // A hook of the user's own, beside the plugin's, that prints what it was given.
     std::fs::create_dir_all(repo.join(".claude")).expect(".claude");
