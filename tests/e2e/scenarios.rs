@@ -9,6 +9,10 @@ use crate::mock::{HUGE_MARKER, Request, SUMMARY, TOO_LONG_MARKER};
 
 pub const ALL: &[Scenario] = &[
     (
+        "a_system_message_reaches_the_user_not_the_model",
+        a_system_message_reaches_the_user_not_the_model,
+    ),
+    (
         "a_compaction_runs_pre_compact_then_session_start_then_post_compact",
         a_compaction_runs_pre_compact_then_session_start_then_post_compact,
     ),
@@ -248,6 +252,39 @@ fn a_compaction_runs_pre_compact_then_session_start_then_post_compact(claude: &P
         "SessionStart(startup)\nPreCompact\nSessionStart(compact)\nPostCompact\n",
         "{}",
         crate::client::tail_of(&w.debug_log())
+    );
+}
+
+/// Where a hook's `systemMessage` goes: to the user (the client's output), never to the model.
+fn a_system_message_reaches_the_user_not_the_model(claude: &Path) {
+    let w = World::new(claude);
+    let repo = w.repo("repo");
+    std::fs::create_dir_all(repo.join(".claude")).expect(".claude");
+    let says = r#"{"systemMessage": "NOTICE-FOR-THE-USER"}"#;
+    let settings = serde_json::json!({"hooks": {
+        "SessionStart": [{"hooks": [{"type": "command", "command": format!("echo '{says}'")}]}],
+        "UserPromptSubmit": [{"hooks": [{"type": "command", "command": format!("echo '{says}'")}]}],
+    }});
+    std::fs::write(repo.join(".claude/settings.json"), settings.to_string()).expect("settings");
+    let mut s = w.session(&repo, &[]);
+    s.turn("hello");
+    let events = s.events.clone();
+    s.close();
+    // In stream-json the UserPromptSubmit notice is an event of its own; the SessionStart one
+    // shows only inside the raw `hook_response` (README, client facts).
+    assert!(
+        events.iter().any(|e| e["type"] == "system"
+            && e["subtype"] == "informational"
+            && e["content"] == "UserPromptSubmit says: NOTICE-FOR-THE-USER"),
+        "the user sees the notice: {events:#?}"
+    );
+    assert!(
+        !w.mock
+            .requests()
+            .iter()
+            .any(|r| r.messages_text().contains("NOTICE-FOR-THE-USER")),
+        "the model does not: {}",
+        w.mock.describe()
     );
 }
 
