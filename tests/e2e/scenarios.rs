@@ -33,6 +33,10 @@ pub const ALL: &[Scenario] = &[
         a_continuation_injects_the_session,
     ),
     (
+        "the_user_is_told_when_continue_restores_the_session",
+        the_user_is_told_when_continue_restores_the_session,
+    ),
+    (
         "a_tool_call_that_logs_is_committed",
         a_tool_call_that_logs_is_committed,
     ),
@@ -332,6 +336,27 @@ fn a_continuation_injects_the_session(claude: &Path) {
         ctx.contains("Resuming Session: first") && ctx.contains("tokenizer handles spaces now"),
         "the continuation should carry the restoration; the model got:\n{ctx}\n{}",
         w.mock.describe()
+    );
+}
+
+/// Issue 15, "what the user sees": a one-line notice (a `systemMessage`) when "continue"
+/// injected the session, so the person knows the agent was given the journal.
+fn the_user_is_told_when_continue_restores_the_session(claude: &Path) {
+    let (w, repo) = setup(claude, Mode::Install);
+    let mut s = w.session(&repo, &[]);
+    s.turn("continue");
+    let events = s.events.clone();
+    s.close();
+    let notices: Vec<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "system" && e["subtype"] == "informational")
+        .filter_map(|e| e["content"].as_str())
+        .collect();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("git-session") && n.contains("first")),
+        "a notice names the restored session: {notices:?}"
     );
 }
 
