@@ -107,23 +107,25 @@ fn take_pending(state: &Path) -> Option<String> {
     Some(id)
 }
 
-/// Where a compaction of one Claude session stands, between its hooks.
+/// Where a compaction of one Claude session stands, between its hooks. Claude Code 2.1.332
+/// runs them in the order PreCompact → SessionStart(`compact`) → PostCompact (pinned by the
+/// e2e suite), so only PostCompact, or a later event that finds PostCompact never came, may
+/// count it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compaction {
-    /// PreCompact saw it start; nothing counted yet.
+    /// PreCompact saw it start; nothing counted yet (it may still fail).
     Started,
-    /// PostCompact counted it.
-    Counted,
-    /// SessionStart(compact) counted it, because no PostCompact had come.
-    CountedAtStart,
+    /// SessionStart(`compact`) restored the journal: it happened. PostCompact counts it; if a
+    /// later Stop, SessionEnd or PreCompact finds this state, the client sent no PostCompact
+    /// and that event counts it.
+    Restored,
 }
 
 impl Compaction {
     fn as_str(self) -> &'static str {
         match self {
             Compaction::Started => "started",
-            Compaction::Counted => "counted",
-            Compaction::CountedAtStart => "counted-at-start",
+            Compaction::Restored => "restored",
         }
     }
 }
@@ -136,13 +138,9 @@ fn compaction_path(state: &Path, claude: &str) -> PathBuf {
 /// The compaction state of a Claude session. Read and written under the worktree lock.
 pub fn compaction(state: &Path, claude: &str) -> Option<Compaction> {
     let text = fs::read_to_string(compaction_path(state, claude)).ok()?;
-    [
-        Compaction::Started,
-        Compaction::Counted,
-        Compaction::CountedAtStart,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == text.trim())
+    [Compaction::Started, Compaction::Restored]
+        .into_iter()
+        .find(|c| c.as_str() == text.trim())
 }
 
 /// Record (or with `None`, forget) the compaction state of a Claude session.
@@ -155,6 +153,23 @@ pub fn set_compaction(state: &Path, claude: &str, c: Option<Compaction>) -> Resu
             Ok(())
         }
     }
+}
+
+fn fresh_path(state: &Path, claude: &str) -> PathBuf {
+    let id = safe_id(claude).unwrap_or_else(|| "unknown".into());
+    dir(state).join("fresh").join(id)
+}
+
+/// Note that the model of this Claude session has just been given the whole restoration
+/// (SessionStart(`compact`)); the next Stop forgets it. A "continue" typed before that (the
+/// usual first prompt after a manual `/compact`) then need not inject the same text twice.
+pub fn set_fresh_restoration(state: &Path, claude: &str) -> Result<()> {
+    Ok(write_atomic(&fresh_path(state, claude), b"1\n")?)
+}
+
+/// Whether the model was just given the restoration, forgetting it: at most once.
+pub fn take_fresh_restoration(state: &Path, claude: &str) -> bool {
+    fs::remove_file(fresh_path(state, claude)).is_ok()
 }
 
 /// Whether this hook process is the first to act on one event of one Claude session: `key`

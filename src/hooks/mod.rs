@@ -525,6 +525,11 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
         return Ok(HookOutput::quiet());
     };
     let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
+    let cid = event.session_id.as_deref().unwrap_or("");
+    // The previous compaction restored the journal but no PostCompact came: count it now.
+    if claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Restored) {
+        count_compaction(ws, &lock, &target, "unknown", None)?;
+    }
     // A checkpoint, not the count: PreCompact also fires for a compaction that then fails.
     let (_, file) = ws.change_session(
         &lock,
@@ -543,7 +548,6 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
             })
         },
     )?;
-    let cid = event.session_id.as_deref().unwrap_or("");
     claude::set_compaction(ws.state_dir(), cid, Some(claude::Compaction::Started))?;
     let warnings = ws.take_warnings();
     let guidance = warning_line(&warnings) + &compaction_guidance(&target, &file.view(), host);
@@ -561,19 +565,14 @@ fn count_compaction(
     target: &SessionEntry,
     trigger: &str,
     summary: Option<&str>,
-    count: bool,
 ) -> Result<SessionFile> {
     let (_, file) = ws.change_session(
         lock,
         JournalCommand::Compact,
         Some(&target.short),
         |file, _| {
-            let n = file.meta.compaction_count + u64::from(count);
-            let file = if count {
-                file.set_field("compaction_count", &n.to_string())?
-            } else {
-                file
-            };
+            let n = file.meta.compaction_count + 1;
+            let file = file.set_field("compaction_count", &n.to_string())?;
             let mut body = format!("Context compaction {n} (trigger: {trigger})");
             match summary {
                 Some(s) if !s.trim().is_empty() => {
@@ -582,7 +581,7 @@ fn count_compaction(
                 }
                 Some(_) => {}
                 None => body.push_str(
-                    "\n\nCounted when the session restarted: the client sent no PostCompact.",
+                    "\n\nCounted after the journal was restored: the client sent no PostCompact.",
                 ),
             }
             Ok(SessionEdit {
@@ -604,13 +603,10 @@ fn post_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     };
     let cid = event.session_id.as_deref().unwrap_or("");
     let trigger = event.trigger.as_deref().unwrap_or("unknown");
-    // SessionStart(compact) counts a compaction no PostCompact came for; should this one
-    // arrive after all, it adds the summary without counting twice.
-    let counted =
-        claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::CountedAtStart);
+    // PostCompact fires only for a compaction that happened, after SessionStart(compact).
     let summary = event.compact_summary.as_deref().unwrap_or("");
-    count_compaction(ws, &lock, &target, trigger, Some(summary), !counted)?;
-    claude::set_compaction(ws.state_dir(), cid, Some(claude::Compaction::Counted))?;
+    count_compaction(ws, &lock, &target, trigger, Some(summary))?;
+    claude::set_compaction(ws.state_dir(), cid, None)?;
     Ok(HookOutput::quiet())
 }
 
@@ -638,22 +634,17 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
         let lock = ws.lock()?;
         ws.refresh(&lock)?;
         let s = session_for(ws, event)?;
-        if source == "compact" {
-            // A client without PostCompact: the compaction that led here is counted now.
-            match (claude::compaction(ws.state_dir(), cid), &s) {
-                (Some(claude::Compaction::Started), Some(s)) => {
-                    count_compaction(ws, &lock, s, "unknown", None, true)?;
-                    let c = Some(claude::Compaction::CountedAtStart);
-                    claude::set_compaction(ws.state_dir(), cid, c)?;
-                }
-                (Some(claude::Compaction::Counted), _) => {
-                    claude::set_compaction(ws.state_dir(), cid, None)?;
-                }
-                _ => {}
-            }
+        // The compaction happened; PostCompact, which comes after this event, counts it.
+        let mut in_flight = 0;
+        if source == "compact"
+            && claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Started)
+        {
+            claude::set_compaction(ws.state_dir(), cid, Some(claude::Compaction::Restored))?;
+            in_flight = 1;
         }
-        s
+        (s, in_flight)
     };
+    let (s, in_flight) = s;
     let Some(s) = s else {
         let active: Vec<String> = ws
             .sessions()?
@@ -693,8 +684,10 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
     if source == "compact" {
         let notice = format!(
             "git-session: session {} restored after compaction #{}",
-            s.shortname, view.compaction_count
+            s.shortname,
+            view.compaction_count + in_flight
         );
+        claude::set_fresh_restoration(ws.state_dir(), cid)?;
         return context_with_warnings(
             ws,
             HookKind::SessionStart,
@@ -763,6 +756,11 @@ fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<Hook
         return Ok(HookOutput::quiet());
     };
     let file = ws.load(&s)?;
+    let cid = event.session_id.as_deref().unwrap_or("");
+    if claude::take_fresh_restoration(ws.state_dir(), cid) {
+        // SessionStart(compact) put the whole restoration into this very request already.
+        return Ok(HookOutput::quiet());
+    }
     let notice = format!(
         "git-session: restored session {} for this continuation ({} for everything)",
         s.shortname,
@@ -790,7 +788,10 @@ fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     if event.copilot {
         return session_end(ws, event);
     }
-    // One small file write per agent turn, never a commit.
+    let cid = event.session_id.as_deref().unwrap_or("");
+    claude::take_fresh_restoration(ws.state_dir(), cid);
+    count_unreported_compaction(ws, event)?;
+    // One small file write per agent turn, and no commit but the one above.
     if let Some(s) = session_for(ws, event)?
         && let Ok(file) = ws.load(&s)
     {
@@ -803,7 +804,28 @@ fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     Ok(HookOutput::quiet())
 }
 
+/// A client without PostCompact (Claude Code before 2.1.76): the compaction whose restoration
+/// SessionStart(`compact`) gave is counted by the next Stop or SessionEnd. Costs one file read
+/// when there is nothing to count.
+fn count_unreported_compaction(ws: &Workspace, event: &Event) -> Result<()> {
+    let cid = event.session_id.as_deref().unwrap_or("");
+    let restored = Some(claude::Compaction::Restored);
+    if claude::compaction(ws.state_dir(), cid) != restored {
+        return Ok(());
+    }
+    let lock = ws.lock()?;
+    ws.refresh(&lock)?;
+    if claude::compaction(ws.state_dir(), cid) != restored {
+        return Ok(());
+    }
+    if let Some(target) = session_for(ws, event)? {
+        count_compaction(ws, &lock, &target, "unknown", None)?;
+    }
+    claude::set_compaction(ws.state_dir(), cid, None)
+}
+
 fn session_end(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+    count_unreported_compaction(ws, event)?;
     // Commit only when the mirror holds hand edits that no command has saved yet.
     let lock = ws.lock()?;
     let Some(tip) = ws.refresh(&lock)? else {

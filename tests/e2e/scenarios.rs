@@ -548,10 +548,26 @@ fn plugin_mode_slash_command_runs_and_binds(claude: &Path) {
         log.iter().any(|l| l.starts_with("compact(second)")),
         "the compaction is recorded on the session this Claude session created: {log:?}"
     );
-    let ctx = injected(&last_model_request(&w), "UserPromptSubmit");
+    // The request for "continue" carries the bound session's restoration once: from
+    // SessionStart(compact), not a second copy from UserPromptSubmit.
+    let req = last_model_request(&w);
+    let ctx = injected(&req, "SessionStart");
     assert!(
         ctx.contains("Resuming Session: second"),
-        "continue restores the bound session: {ctx}"
+        "the compaction restores the bound session: {ctx}"
+    );
+    let again = injected(&req, "UserPromptSubmit");
+    assert!(
+        !again.contains("Resuming Session"),
+        "continue right after the compaction does not inject it twice: {again}"
+    );
+    assert_eq!(
+        req.messages_text()
+            .matches("Resuming Session: second")
+            .count(),
+        1,
+        "{}",
+        w.mock.describe()
     );
 }
 

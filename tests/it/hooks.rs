@@ -91,8 +91,8 @@ fn view_json(env: &Env, repo: &Path, name: &str) -> serde_json::Value {
     serde_json::from_str(&env.gs(repo, &["view", name, "--json"])).unwrap()
 }
 
-/// One compaction as Claude Code ≥ 2.1.76 reports it: PreCompact, PostCompact with the summary,
-/// SessionStart(compact).
+/// One compaction as Claude Code ≥ 2.1.76 runs it (the order the e2e suite pins): PreCompact,
+/// SessionStart(compact), PostCompact with the summary. Returns PreCompact's output.
 fn compaction(env: &Env, repo: &Path, claude: &str, n: usize) -> std::process::Output {
     let pid = format!("p{n}");
     let pre = hook(
@@ -106,6 +106,17 @@ fn compaction(env: &Env, repo: &Path, claude: &str, n: usize) -> std::process::O
         ),
     );
     assert_eq!(pre.status.code(), Some(0), "{pre:?}");
+    let start = hook(
+        env,
+        repo,
+        "session-start",
+        &event(
+            repo,
+            claude,
+            serde_json::json!({"hook_event_name": "SessionStart", "source": "compact", "prompt_id": pid}),
+        ),
+    );
+    assert_eq!(start.status.code(), Some(0), "{start:?}");
     let post = hook(
         env,
         repo,
@@ -157,7 +168,9 @@ fn post_compact_counts_compactions_that_happened_and_journals_the_summary() {
         ),
     );
     assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 3);
-    // A client without PostCompact: SessionStart(compact) after a PreCompact counts it, once.
+    // A client without PostCompact (before 2.1.76): SessionStart(compact) restores without
+    // counting, since PostCompact would come after it; the turn's Stop finds none came and
+    // counts it, once.
     hook(
         &env,
         &repo,
@@ -171,28 +184,52 @@ fn post_compact_counts_compactions_that_happened_and_journals_the_summary() {
     let start = event(&repo, "c1", serde_json::json!({"source": "compact"}));
     let out = hook(&env, &repo, "session-start", &start);
     assert!(context_of(&out).contains("Current step (1 of 2): lexer"));
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 3);
+    let stop = event(&repo, "c1", serde_json::json!({"hook_event_name": "Stop"}));
+    hook(&env, &repo, "stop", &stop);
     assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
-    // Should its PostCompact come late after all, the summary is kept and nothing counted twice.
-    let late = event(
+    hook(&env, &repo, "stop", &stop);
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
+    // One compaction, one `compaction` entry, whichever way it was counted.
+    let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    let n = entries
+        .lines()
+        .filter(|l| l.contains("-compaction-"))
+        .count();
+    assert_eq!(n, 4, "{entries}");
+    // And the next compaction with PostCompact counts once more, not twice.
+    compaction(&env, &repo, "c1", 5);
+    hook(&env, &repo, "stop", &stop);
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 5);
+}
+
+/// After a compaction the first request already carries the restoration from
+/// SessionStart(compact): a "continue" typed next must not inject it a second time; after the
+/// turn ends (Stop), a "continue" injects it again.
+#[test]
+fn continue_right_after_a_compaction_does_not_inject_the_restoration_twice() {
+    let env = Env::new();
+    let repo = setup(&env);
+    compaction(&env, &repo, "c1", 1);
+    let cont = event(
         &repo,
         "c1",
-        serde_json::json!({"trigger": "manual", "prompt_id": "old", "compact_summary": "late"}),
+        serde_json::json!({"hook_event_name": "UserPromptSubmit", "prompt": "continue", "prompt_id": "q1"}),
     );
-    hook(&env, &repo, "post-compact", &late);
-    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 4);
-    // And a SessionStart(compact) after a counted compaction counts nothing.
-    compaction(&env, &repo, "c1", 5);
-    hook(
-        &env,
+    let out = hook(&env, &repo, "user-prompt-submit", &cont);
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+    let stop = event(&repo, "c1", serde_json::json!({"hook_event_name": "Stop"}));
+    hook(&env, &repo, "stop", &stop);
+    let cont = event(
         &repo,
-        "session-start",
-        &event(
-            &repo,
-            "c1",
-            serde_json::json!({"source": "compact", "model": "x"}),
-        ),
+        "c1",
+        serde_json::json!({"hook_event_name": "UserPromptSubmit", "prompt": "continue", "prompt_id": "q2"}),
     );
-    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 5);
+    let out = hook(&env, &repo, "user-prompt-submit", &cont);
+    assert!(
+        context_of(&out).contains("Current step (1 of 2): lexer"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -1243,12 +1280,14 @@ fn the_context_cap_counts_utf16_units_so_emoji_heavy_notes_stay_inline() {
         env.gs(&repo, &["log", "--discovery", &note]);
         env.gs(&repo, &["log", "--progress", &note]);
     }
+    // "continue" first: right after SessionStart(compact) it would inject nothing (the
+    // restoration is already in that request).
     for (kind, extra) in [
-        ("session-start", serde_json::json!({"source": "compact"})),
         (
             "user-prompt-submit",
             serde_json::json!({"prompt": "continue"}),
         ),
+        ("session-start", serde_json::json!({"source": "compact"})),
         ("session-start", serde_json::json!({"source": "startup"})),
     ] {
         let out = hook(&env, &repo, kind, &event(&repo, "c1", extra.clone()));
@@ -1455,6 +1494,13 @@ fn the_user_sees_one_line_at_startup_after_a_compaction_and_on_continue() {
     assert_eq!(
         notice(&out),
         "git-session: session hooked restored after compaction #1"
+    );
+    // The turn ends; a later "continue" restores (and says so).
+    hook(
+        &env,
+        &repo,
+        "stop",
+        &event(&repo, "c1", serde_json::json!({"hook_event_name": "Stop"})),
     );
     let out = hook(
         &env,
