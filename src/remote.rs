@@ -186,7 +186,7 @@ fn stop_group(child: &mut std::process::Child, group: i32) {
     let _ = child.wait();
 }
 
-/// Run `git [-c <config>]… <op> <options>… --end-of-options <remote> <rest>…` in `dir` without
+/// Run `git <op> <options>… --end-of-options <remote> <rest>…` in `dir` without
 /// prompts and in the C locale, so that its output can be read, bounded by the timeout: on expiry
 /// git and everything it started (its own process group) are stopped. `remote` is user text:
 /// it is refused when it starts with '-' and comes after `--end-of-options` all the same.
@@ -198,7 +198,7 @@ fn stop_group(child: &mut std::process::Child, group: i32) {
 fn git(
     dir: &Path,
     op: &'static str,
-    config: &[String],
+    config: &[(String, &str)],
     options: &[&str],
     remote: &str,
     rest: &[&str],
@@ -207,8 +207,19 @@ fn git(
     let secs = TIMEOUT_SECS.load(Ordering::Relaxed);
     let mut cmd = Command::new("git");
     cmd.current_dir(dir);
-    for c in config {
-        cmd.arg("-c").arg(c);
+    // As `GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>` after any the user set: unlike `-c k=v`,
+    // a key holding '=' (a remote name may) is not split.
+    let mut count: usize = std::env::var("GIT_CONFIG_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    for (key, value) in config {
+        cmd.env(format!("GIT_CONFIG_KEY_{count}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{count}"), value);
+        count += 1;
+    }
+    if !config.is_empty() {
+        cmd.env("GIT_CONFIG_COUNT", count.to_string());
     }
     cmd.arg(op)
         .args(options)
@@ -466,7 +477,7 @@ fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
 /// merged, even if a command commits meanwhile (the push runs without the worktree lock).
 ///
 /// `remote_name`: the configured remote, whose `remote.<name>.mirror` (a `git clone --mirror`)
-/// is turned off for this push: git refuses a refspec with `--mirror`, and ours names one ref.
+/// is turned off for this push (as `git -c remote.<name>.mirror=false push` would): git refuses a refspec with `--mirror`, and ours names one ref.
 pub fn push_journal(
     dir: &Path,
     remote: &str,
@@ -474,8 +485,8 @@ pub fn push_journal(
     local: ObjectId,
 ) -> Result<PushOutcome> {
     let refspec = format!("{local}:{REMOTE_REF}");
-    let config: Vec<String> = remote_name
-        .map(|r| format!("remote.{r}.mirror=false"))
+    let config: Vec<(String, &str)> = remote_name
+        .map(|r| (format!("remote.{r}.mirror"), "false"))
         .into_iter()
         .collect();
     let out = git(
@@ -595,6 +606,21 @@ mod tests {
             reason_line(daemon),
             "fatal: unable to connect to 127.0.0.1: 127.0.0.1[0: 127.0.0.1]: errno=Connection refused"
         );
+    }
+
+    #[test]
+    fn passwords_in_urls_are_removed_and_the_rest_kept() {
+        assert_eq!(
+            redact("https://alice:s3cr3t@example.com/r.git"),
+            "https://alice@example.com/r.git"
+        );
+        assert_eq!(
+            redact("fatal: unable to access 'http://u:p@h:9/r.git/': x; see https://h/x"),
+            "fatal: unable to access 'http://u@h:9/r.git/': x; see https://h/x"
+        );
+        assert_eq!(redact("ssh://git@host/r.git"), "ssh://git@host/r.git");
+        assert_eq!(redact("https://a:b:c@h"), "https://a@h");
+        assert_eq!(redact("/srv/r.git host:path"), "/srv/r.git host:path");
     }
 
     #[test]

@@ -466,9 +466,18 @@ fn a_filtered_plain_fetch_of_the_journal_does_not_stick() {
     env.gs(&a, &["checkpoint", "--note", "new on a"]);
     env.gs(&a, &["sync"]);
     env.git(&pc, &["fetch", "-q", "origin"]);
+    let out = env.run(&pc, &["doctor"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "doctor missed the incomplete journal: {text}"
+    );
+    assert!(text.contains("lacks objects"), "{text}");
     let out = env.gs(&pc, &["sync"]);
     assert!(out.contains("Synced"), "{out}");
     let log = env.git(&pc, &["log", "--format=%s", "refs/sessions"]);
     assert!(log.contains("new on a"), "{log}");
     env.gs(&pc, &["sync"]);
+    env.gs(&pc, &["doctor"]);
 }
