@@ -84,6 +84,16 @@ fn a_journal_with_missing_blobs_never_becomes_refs_sessions() {
     let list = env.gs(&b, &["list"]);
     assert!(list.contains("mine"), "{list}");
     assert_eq!(env.git(&b, &["rev-parse", "refs/sessions"]), before);
+    // doctor names it (break-14 #2), and the next sync fetches it whole and merges it.
+    let out = env.run(&b, &["doctor"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && text.contains("lacks objects"),
+        "{text}"
+    );
+    env.gs(&b, &["sync"]);
+    assert!(env.gs(&b, &["list", "--all"]).contains("shared"));
     env.gs(&b, &["doctor"]);
 }
 
