@@ -435,6 +435,25 @@ fn a_killed_sync_leaves_no_git_running() {
             "{scheme}: left running after kill -9: {left:?}"
         );
     }
+    // ssh, started by git: a fake one that never answers.
+    stalled_remote(&env, &dir, 623);
+    let mut sync = env
+        .std_cmd(&dir)
+        .args(["sync", "--timeout", "300"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!procs_with("sleep\x00623").is_empty(), "ssh: never started");
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !procs_with("sleep\x00623").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left = procs_with("sleep\x00623");
+    assert!(left.is_empty(), "ssh: left running after kill -9: {left:?}");
 }
 
 /// Break-14 #16: a remote that hides its journal from fetch (`uploadpack.hideRefs`) but takes
