@@ -1332,6 +1332,13 @@ mod tests {
             .expect("tests/data/continuation")
             .map(|e| e.expect("a directory entry").path())
             .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+            // heldout2*.tsv is scored once, on purpose, not on every run: it must stay unseen
+            // while the rules are tuned.
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("heldout2"))
+                    || std::env::var("GIT_SESSION_SCORE_HELDOUT2").as_deref() == Ok("1")
+            })
             .collect();
         files.sort();
         assert!(!files.is_empty());
