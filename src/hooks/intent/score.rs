@@ -1,0 +1,404 @@
+//! The scored reading, for what the grammar does not know word for word.
+//!
+//! Each clause gets a cue strength: how surely it asks about, or to go on with, the session's own
+//! work. A clause starts (after greetings and politeness) with a cue — a verb of going on
+//! ("continue", "keep working on", "pick … back up", "back to"), a question about where the
+//! session stands ("where did we stop", "what were you in the middle of"), "the next step",
+//! "the rest", or a German, French or Spanish one. What follows the cue adds to it when it points
+//! back at the session ("from before", "we started", "the plan", "the search feature *work*") and
+//! takes from it when it names a code object ("the loop", "parser.rs", `resume_session`). The
+//! prompt is a continuation when one clause is strong enough and no other clause brings code, a
+//! condition ("if the file is missing"), a new task ("explain …", "add …"), a question about
+//! something else, or a "no".
+
+use super::lists::{AFTER_REF, SESSION_REFS};
+use super::typos::distance;
+
+/// Greetings, politeness and fillers (any language) skipped before a cue and ignored after it.
+const FILLER: &[&str] = &[
+    "ok", "okay", "alright", "right", "so", "well", "hey", "hi", "hello", "hiya", "yo", "claude",
+    "please", "now", "cool", "great", "good", "thanks", "yes", "yeah", "sure", "fine", "lets",
+    "let", "us", "can", "could", "would", "will", "you", "we", "just", "kindly", "lol", "sorry",
+    "again", "stp", "svp", "bitte", "por", "favor", "merci", "danke", "gm", "moin", "morning",
+    "evening", "afternoon", "happy", "monday", "back", "im", "i", "am", "hmm", "um", "oh", "then",
+    "also", "maybe", "shall", "actually", "quickly", "for", "me", "me", "gooo", "goo", "cmon", "pls",
+];
+
+/// Verbs of going on with something: with an object, only work the session had (see [`object`]).
+const GO_ON: &[&[&str]] = &[
+    &["continue"],
+    &["resume"],
+    &["proceed"],
+    &["carry", "on"],
+    &["keep", "going"],
+    &["keep", "working"],
+    &["keep", "at"],
+    &["go", "on"],
+    &["go", "ahead"],
+    &["get", "back"],
+    &["go", "back", "to"],
+    &["back", "to"],
+    &["back", "into"],
+    &["back", "on"],
+    &["jump", "back"],
+    &["dive", "back"],
+    &["hop", "back"],
+    &["return", "to"],
+    &["finish"],
+    &["wrap", "up"],
+    &["move", "on"],
+    &["on", "to"],
+    &["restart"],
+    &["do"],
+    &["work", "on"],
+    &["pick"],
+    &["picking"],
+    &["start", "again"],
+];
+
+/// Verbs whose very sense is to go back to something already under way: they need no marker.
+const RESUMING: &[&str] = &["keep", "back", "jump", "dive", "hop", "return"];
+
+/// Nouns for the session's work in general ("the search feature work", "the auth stuff").
+const WORK_HEADS: &[&str] = &[
+    "work", "task", "tasks", "stuff", "thing", "things", "plan", "session", "item", "items",
+    "part", "step", "steps", "bit",
+];
+
+/// Nouns for a kind of work ("the refactor"): weaker, since "finish the migration" may be new.
+const WORK_KINDS: &[&str] = &[
+    "fix", "refactor", "refactoring", "migration", "backfill", "feature", "cleanup", "rewrite",
+    "port", "upgrade", "project", "implementation", "prep", "rollout", "integration",
+];
+
+/// Markers that count only with the session as their subject ("where we left off", not "where
+/// the cron run left off").
+const NEEDS_SUBJECT: &[&str] = &["left", "stopped", "where", "were", "was", "started", "interrupted"];
+
+/// Words after a cue that point back at the session, and how strongly.
+const MARKERS: &[(&str, i32)] = &[
+    ("left", 2),
+    ("stopped", 2),
+    ("before", 2),
+    ("b4", 2),
+    ("earlier", 2),
+    ("yesterday", 2),
+    ("previous", 1),
+    ("last", 1),
+    ("again", 2),
+    ("back", 1),
+    ("plan", 2),
+    ("remaining", 1),
+    ("rest", 2),
+    ("next", 1),
+    ("started", 2),
+    ("interrupted", 2),
+    ("compaction", 2),
+    ("compacted", 2),
+    ("session", 2),
+    ("meantime", 2),
+    ("progress", 1),
+    ("thread", 1),
+    ("where", 1),
+    ("were", 1),
+    ("was", 1),
+    ("partway", 2),
+    ("halfway", 2),
+    ("unfinished", 2),
+];
+
+/// Nouns of code and of other things than the session's work: a cue followed by them is about
+/// them ("continue the loop", "resume the download", "back to the login page").
+const CODE: &[&str] = &[
+    "loop", "loops", "statement", "function", "fn", "method", "class", "struct", "enum",
+    "variable", "parser", "lexer", "queue", "download", "upload", "uploads", "iterator",
+    "exception", "error", "errors", "commit", "branch", "rebase", "merge", "bot", "intent",
+    "string", "regex", "button", "file", "files", "line", "lines", "row", "rows",
+    "record", "table", "column", "script", "command", "flag", "option", "keyword", "token",
+    "video", "playback", "stream", "socket", "container", "training", "epoch", "checkpoint",
+    "cursor", "bug", "bugs", "trace", "stack", "log", "logs", "cron", "endpoint", "offset", "byte", "bytes", "page", "screen", "numbering", "story", "sentence", "tabs", "spaces", "pipeline", "copy", "pace", "packet", "process", "job",
+    "deploy", "deployment", "readme", "changelog", "config", "example", "examples", "version", "main", "master", "upstream",
+    "fork", "warnings", "lints", "clippy", ];
+
+/// Words that open a clause asking for something new ("explain …", "add …").
+const NEW_TASK: &[&str] = &[
+    "add", "implement", "write", "create", "build", "explain", "tell", "fix", "translate",
+    "describe", "show", "list", "generate", "make", "refactor", "rename", "delete", "remove",
+    "update", "redesign", "rewrite", "install", "deploy", "set", "use", "print", "grep", "why",
+    "how", "should", "does", "do", "is", "are", "which", "who", "plan", "design",
+];
+
+/// Words that make a clause a condition, a failure or a refusal: the loop, not the session.
+const AGAINST: &[&str] = &[
+    "if", "unless", "until", "when", "whenever", "once", "no", "nope", "stop", "revert", "wait",
+    "dont", "instead", "wrong", "fails", "failed", "failing", "empty", "missing", "user",
+];
+
+/// Cue words in German, French, Spanish and Portuguese.
+const FOREIGN: &[&str] = &[
+    "weiter", "weitermachen", "fortfahren", "fortsetzen", "geblieben", "reprend", "reprends",
+    "reprenons", "reprendre", "continuons", "continuer", "étions", "arrêté", "arrêtés",
+    "continúa", "continua", "continuar", "continuemos", "continúe", "sigamos", "seguimos",
+    "sigue", "estábamos", "dejamos", "paramos", "estávamos", "quedamos",
+];
+
+/// The cue verbs a typo is mended towards, when a word is not a real one.
+const TYPO_TARGETS: &[&str] = &["continue", "resume", "proceed", "going", "where"];
+
+fn is(w: &str, list: &[&str]) -> bool {
+    list.contains(&w)
+}
+
+/// `w`, or the cue verb it is a typo of ("contineu", "resum", "proced").
+fn mended(w: &str) -> &str {
+    if w.len() < 4 || !w.is_ascii() || is(w, FILLER) {
+        return w;
+    }
+    for t in TYPO_TARGETS {
+        let max = 1;
+        // Real words next to the cue verbs are not typos of them.
+        if w.as_bytes()[0] == t.as_bytes()[0]
+            && !matches!(w, "resumes" | "resumed" | "continued" | "continues" | "proceeds" | "proceeded" | "whereas" | "wherever" | "doing" | "gone" | "goings" | "resort" | "result" | "reuse" | "rescue" | "resume" | "continue" | "proceed" | "going" | "where" | "were" | "here" | "there" | "wheres")
+            && distance(w.as_bytes(), t.as_bytes(), max).is_some()
+        {
+            return t;
+        }
+    }
+    w
+}
+
+/// Evidence of code in the raw prompt: identifiers, paths, file names, quotes.
+pub(super) fn code_evidence(raw: &str) -> bool {
+    raw.split(|c: char| c.is_whitespace() || matches!(c, ',' | '?' | '!' | ':' | ';' | '(' | ')'))
+        .any(|w| {
+            let w = w.trim_end_matches('.');
+            let b = w.as_bytes();
+            b.len() > 1
+                && (w.contains('_')
+                    || w.contains("::")
+                    || w.contains('/') && b.len() > 2
+                    || w.contains('"')
+                    // "parser.rs", "resume.tex", "PLAN.md"; not "e.g".
+                    || w.split_once('.').is_some_and(|(a, e)| {
+                        !a.is_empty() && (2..=4).contains(&e.len()) && e.bytes().all(|c| c.is_ascii_alphabetic())
+                    })
+                    // camelCase and PascalCase inside a word: "forEach", "resumeSession".
+                    || b.windows(2).skip(1).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase()))
+        })
+}
+
+/// How surely the words after a cue point at the session's own work.
+fn object(rest: &[&str], resuming: bool) -> i32 {
+    let words: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|w| !is(w, FILLER) && !is(w, &["the", "a", "our", "my", "your", "this", "that", "it", "them", "with", "on", "in", "of", "from", "up", "to"]))
+        .collect();
+    if words.is_empty() {
+        return 2;
+    }
+    let mut score = i32::from(resuming) * 2;
+    let subject = rest.iter().any(|w| is(w, &["we", "you", "i", "things"]));
+    let joined = rest.join(" ");
+    if SESSION_REFS.iter().any(|r| joined.contains(r)) {
+        score += 3;
+    }
+    let mut work = 0;
+    for w in &words {
+        if let Some((_, s)) = MARKERS.iter().find(|(m, _)| m == w) {
+            if subject || !is(w, NEEDS_SUBJECT) {
+                score += s;
+            }
+        }
+        if is(w, CODE) {
+            score -= 3;
+        }
+        if is(w, AGAINST) {
+            score -= 4;
+        }
+        // "resume from byte offset 1024": a number of two digits or more is data.
+        if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
+            score -= 3;
+        }
+        work = work.max(if is(w, WORK_HEADS) { 2 } else { i32::from(is(w, WORK_KINDS)) });
+    }
+    // "continue with the refactor", "keep going on the migration": already under way.
+    let under_way = work > 0 && rest.first().is_some_and(|w| is(w, &["with", "on", "into"]));
+    // "our list", "our plan": the session's own.
+    score += i32::from(rest.contains(&"our"));
+    score += work + i32::from(under_way);
+    if words.len() > 7 {
+        score -= 2;
+    }
+    score
+}
+
+/// Strip the fillers at the start of a clause.
+fn skip_fillers<'a>(words: &'a [&'a str]) -> &'a [&'a str] {
+    let n = words
+        .iter()
+        .enumerate()
+        .take_while(|(i, w)| {
+            is(w, FILLER)
+                // "back to the task" is a cue, "back" alone ("i'm back") a greeting.
+                && !(**w == "back" && words.get(i + 1).is_some_and(|n| is(n, &["to", "into", "on", "in"])))
+        })
+        .count();
+    &words[n..]
+}
+
+/// The cue strength of one normalised clause; `None` when it has no cue at all.
+fn clause_cue(clause: &str) -> Option<i32> {
+    let all: Vec<&str> = clause.split(' ').map(mended).collect();
+    // "you were partway through the api docs", "we were in the middle of something": the
+    // session's own past, told.
+    if let [who, "were" | "was", how, ..] = all.as_slice() {
+        if is(who, &["you", "we", "i"]) && is(how, &["partway", "halfway", "in", "working", "doing", "busy"]) {
+            return Some(3);
+        }
+    }
+    let mut words = skip_fillers(&all);
+    // "if not, keep going", "otherwise keep going": what to do after a question about our work.
+    if let ["if", "not", rest @ ..] | ["otherwise", rest @ ..] = words {
+        words = rest;
+    }
+    if words.is_empty() {
+        return None;
+    }
+    // A German, French or Spanish cue, in a short clause.
+    if all.iter().any(|w| is(w, FOREIGN)) || all == ["on", "continue"] {
+        return Some(if all.len() <= 8 { 3 } else { 0 });
+    }
+    // A question about where the session stands: "where did we stop", "what were you in the
+    // middle of", "what did we leave unfinished", "what was the last thing you did".
+    if let [wh, aux, rest @ ..] = words {
+        let wh = wh.strip_suffix('d').filter(|w| *w == "where").unwrap_or(wh);
+        if matches!(wh, "what" | "where" | "whered" | "whats")
+            && matches!(*aux, "were" | "was" | "did" | "had" | "have" | "we" | "is" | "remaining" | "still" | "left" | "the")
+        {
+            let subject = is(aux, &["we", "you", "i"])
+                || rest.iter().take(4).any(|w| is(w, &["we", "you", "i", "things"]));
+            let tail_ok = rest.iter().all(|w| {
+                is(w, &["we", "you", "i", "doing", "working", "on", "in", "the", "middle", "of", "up", "to", "do", "did", "stop", "stopped", "leave", "left", "off", "get", "got", "end", "away", "while", "was", "break", "unfinished", "done", "context", "reset", "about", "compaction", "compacted", "last", "thing", "at", "with", "remaining", "left", "still", "status", "from", "plan", "next", "step"])
+                    || is(w, AFTER_REF)
+                    || is(w, FILLER)
+            });
+            let standing = matches!(*aux, "left" | "remaining" | "still" | "next");
+            if tail_ok && (subject || standing || rest.iter().any(|w| is(w, &["plan", "yesterday", "before", "earlier", "remaining", "left", "unfinished"]))) {
+                return Some(3);
+            }
+            // "where was i with the report generator", "whats the status of the migration": a
+            // few words of the thing after "with", "on" or "of".
+            if let Some(i) = rest.iter().position(|w| is(w, &["with", "on", "of"])) {
+                let (before, thing) = rest.split_at(i);
+                let asks = before.iter().all(|w| {
+                    is(w, &["we", "you", "i", "get", "got", "to", "did", "were", "was", "leave", "left", "off", "stop", "status", "the", "progress", "state"])
+                });
+                if asks && object(&thing[1..], subject) >= 2 {
+                    return Some(3);
+                }
+            }
+            return None;
+        }
+    }
+    // "remind me where we left off", "recap what we did", "catch me up".
+    if let [first, rest @ ..] = words {
+        if matches!(*first, "remind" | "recap" | "catch") {
+            let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
+            return clause_cue(&rest.join(" ")).or(Some(0));
+        }
+    }
+    // "the next step", "next task on the list", "the remaining items in the plan".
+    if let Some(i) = words.iter().position(|w| *w == "next" || *w == "remaining" || *w == "rest") {
+        let lead_ok = words[..i].iter().all(|w| {
+            is(w, &["the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto", "whats", "what", "is", "our"])
+        });
+        let rest = &words[i + 1..];
+        let head_ok = rest.first().is_none_or(|w| {
+            is(w, &["step", "steps", "item", "items", "task", "tasks", "part", "one", "thing", "of", "bit", "on", "in", "from"])
+        });
+        // A bare "what's next?" after other words asks about those words ("here's the stack
+        // trace, what's next?"): the grammar takes it alone or beside a greeting.
+        let bare_question = rest.is_empty() && words[..i].iter().any(|w| is(w, &["what", "whats"]));
+        if lead_ok && head_ok && !bare_question && object(rest, false) + 1 >= 2 {
+            return Some(3);
+        }
+    }
+    // "keep rolling", "keep pushing", "keep at it": keep, and a verb of doing.
+    if let ["keep", how, rest @ ..] = words {
+        if how.ends_with("ing") && !is(how, &["going", "working"]) || *how == "on" {
+            return Some(object(rest, true));
+        }
+    }
+    // A verb of going on, and what it goes on with.
+    for verb in GO_ON {
+        if words.len() >= verb.len() && words[..verb.len()] == **verb {
+            let mut rest = &words[verb.len()..];
+            // "continue but skip the windows part": what follows "but" only says how.
+            if let Some(b) = rest.iter().position(|w| *w == "but") {
+                if !is_other_clause_ok(&rest[b + 1..], false, false) {
+                    return Some(0);
+                }
+                rest = &rest[..b];
+            }
+            let resuming = is(verb[0], RESUMING)
+                || verb.contains(&"back")
+                || rest.iter().any(|w| is(w, &["again", "back"]));
+            // "back to" and "return to" go back to anything ("back to square one"): they need
+            // the work named, or a marker, where "keep working on" does not.
+            let weak = verb.contains(&"back") && verb[0] != "jump" || verb[0] == "return";
+            let s = object(rest, resuming) - 2 * i32::from(weak);
+            // "pick up X" is only a continuation with "back" or "again" ("pick X back up").
+            if matches!(verb[0], "pick" | "picking" | "do" | "work" | "restart" | "on" | "move") && !resuming && s < 3 {
+                return Some(0);
+            }
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// The scored verdict on a prompt that passed the gates (short, no code punctuation).
+pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
+    if code_evidence(raw) {
+        return false;
+    }
+    let mut best = 0;
+    for (i, part) in parts.iter().enumerate() {
+        match clause_cue(part) {
+            Some(s) if s >= 2 => best = best.max(s),
+            Some(_) => {}
+            None => {
+                let words: Vec<&str> = part.split(' ').collect();
+                let after_if_not = i > 0 && parts[i - 1].ends_with("if not");
+                if !is_other_clause_ok(&words, after_if_not, false) {
+                    return false;
+                }
+            }
+        }
+    }
+    best >= 2
+}
+
+/// A clause beside the cue may greet, tell news ("i merged the pr") or say how to go on ("skip
+/// the windows part"); it must not bring code, a condition, a refusal or a new task.
+pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: bool) -> bool {
+    let compaction = words
+        .iter()
+        .any(|w| w.starts_with("compact") || *w == "context");
+    let bad_word = words.iter().any(|w| {
+        is(w, CODE)
+            || is(w, AGAINST)
+                && !(*w == "dont"
+                    || *w == "if" && words.contains(&"not")
+                    || *w == "when" && compaction)
+    });
+    let rest = skip_fillers(words);
+    // "next, implement the eviction", "also fix the lints".
+    let rest = match rest {
+        ["next" | "first" | "also" | "and", more @ ..] => more,
+        _ => rest,
+    };
+    let first = rest.first().copied().unwrap_or("");
+    !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
