@@ -16,6 +16,7 @@ const MAX_LEN: usize = 250;
 /// Most clauses a continuation prompt has.
 const MAX_CLAUSES: usize = 6;
 
+mod cues;
 mod lists;
 mod score;
 mod typos;
@@ -248,8 +249,10 @@ fn clauses(prompt: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Sentence punctuation, and symbols such as emoji ("back 👋 where were we?").
     let cut = |c: char| {
-        matches!(c, '.' | '!' | '?' | ',' | ':' | ';' | '\n' | '\u{2014}' | '\u{2013}' | '\u{2026}')
-            || c as u32 >= 0x2190 && !c.is_alphanumeric() && c != '\u{2019}'
+        matches!(
+            c,
+            '.' | '!' | '?' | ',' | ':' | ';' | '\n' | '\u{2014}' | '\u{2013}' | '\u{2026}'
+        ) || c as u32 >= 0x2190 && !c.is_alphanumeric() && c != '\u{2019}'
     };
     for part in prompt.split(cut) {
         for part in part.split(" - ") {
@@ -291,12 +294,12 @@ fn looks_like_code(p: &str) -> bool {
 /// Words (or their starts, when four letters or more) of which a continuation has at least one:
 /// a cheap test that lets an ordinary prompt through without cutting it into clauses.
 const CUE_STARTS: &[&str] = &[
-    "cont", "resum", "proce", "carr", "keep", "go", "back", "wher", "what", "wat", "wht",
-    "next", "left", "rest", "remain", "recap", "catch", "status", "state", "plan", "finish",
-    "wrap", "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal",
-    "session", "compact", "context", "pick", "jump", "dive", "hop", "return", "restart",
-    "work", "lets", "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu",
-    "sigu", "siga", "repren",
+    "cont", "resum", "proce", "carr", "keep", "go", "back", "wher", "what", "wat", "wht", "next",
+    "left", "rest", "remain", "recap", "catch", "status", "state", "plan", "finish", "wrap",
+    "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
+    "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
+    "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
+    "repren",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").

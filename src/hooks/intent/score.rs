@@ -11,136 +11,12 @@
 //! condition ("if the file is missing"), a new task ("explain …", "add …"), a question about
 //! something else, or a "no".
 
+use super::cues::*;
 use super::lists::{AFTER_REF, SESSION_REFS};
 use super::typos::distance;
 
-/// Greetings, politeness and fillers (any language) skipped before a cue and ignored after it.
-const FILLER: &[&str] = &[
-    "ok", "okay", "alright", "right", "so", "well", "hey", "hi", "hello", "hiya", "yo", "claude",
-    "please", "now", "cool", "great", "good", "thanks", "yes", "yeah", "sure", "fine", "lets",
-    "let", "us", "can", "could", "would", "will", "you", "we", "just", "kindly", "lol", "sorry",
-    "again", "stp", "svp", "bitte", "por", "favor", "merci", "danke", "gm", "moin", "morning",
-    "evening", "afternoon", "happy", "monday", "back", "im", "i", "am", "hmm", "um", "oh", "then",
-    "also", "maybe", "shall", "actually", "quickly", "for", "me", "me", "gooo", "goo", "cmon", "pls",
-];
-
-/// Verbs of going on with something: with an object, only work the session had (see [`object`]).
-const GO_ON: &[&[&str]] = &[
-    &["continue"],
-    &["resume"],
-    &["proceed"],
-    &["carry", "on"],
-    &["keep", "going"],
-    &["keep", "working"],
-    &["keep", "at"],
-    &["go", "on"],
-    &["go", "ahead"],
-    &["get", "back"],
-    &["go", "back", "to"],
-    &["back", "to"],
-    &["back", "into"],
-    &["back", "on"],
-    &["jump", "back"],
-    &["dive", "back"],
-    &["hop", "back"],
-    &["return", "to"],
-    &["finish"],
-    &["wrap", "up"],
-    &["move", "on"],
-    &["on", "to"],
-    &["restart"],
-    &["do"],
-    &["work", "on"],
-    &["pick"],
-    &["picking"],
-    &["start", "again"],
-];
-
 /// Verbs whose very sense is to go back to something already under way: they need no marker.
 const RESUMING: &[&str] = &["keep", "back", "jump", "dive", "hop", "return"];
-
-/// Nouns for the session's work in general ("the search feature work", "the auth stuff").
-const WORK_HEADS: &[&str] = &[
-    "work", "task", "tasks", "stuff", "thing", "things", "plan", "session", "item", "items",
-    "part", "step", "steps", "bit",
-];
-
-/// Nouns for a kind of work ("the refactor"): weaker, since "finish the migration" may be new.
-const WORK_KINDS: &[&str] = &[
-    "fix", "refactor", "refactoring", "migration", "backfill", "feature", "cleanup", "rewrite",
-    "port", "upgrade", "project", "implementation", "prep", "rollout", "integration",
-];
-
-/// Markers that count only with the session as their subject ("where we left off", not "where
-/// the cron run left off").
-const NEEDS_SUBJECT: &[&str] = &["left", "stopped", "where", "were", "was", "started", "interrupted"];
-
-/// Words after a cue that point back at the session, and how strongly.
-const MARKERS: &[(&str, i32)] = &[
-    ("left", 2),
-    ("stopped", 2),
-    ("before", 2),
-    ("b4", 2),
-    ("earlier", 2),
-    ("yesterday", 2),
-    ("previous", 1),
-    ("last", 1),
-    ("again", 2),
-    ("back", 1),
-    ("plan", 2),
-    ("remaining", 1),
-    ("rest", 2),
-    ("next", 1),
-    ("started", 2),
-    ("interrupted", 2),
-    ("compaction", 2),
-    ("compacted", 2),
-    ("session", 2),
-    ("meantime", 2),
-    ("progress", 1),
-    ("thread", 1),
-    ("where", 1),
-    ("were", 1),
-    ("was", 1),
-    ("partway", 2),
-    ("halfway", 2),
-    ("unfinished", 2),
-];
-
-/// Nouns of code and of other things than the session's work: a cue followed by them is about
-/// them ("continue the loop", "resume the download", "back to the login page").
-const CODE: &[&str] = &[
-    "loop", "loops", "statement", "function", "fn", "method", "class", "struct", "enum",
-    "variable", "parser", "lexer", "queue", "download", "upload", "uploads", "iterator",
-    "exception", "error", "errors", "commit", "branch", "rebase", "merge", "bot", "intent",
-    "string", "regex", "button", "file", "files", "line", "lines", "row", "rows",
-    "record", "table", "column", "script", "command", "flag", "option", "keyword", "token",
-    "video", "playback", "stream", "socket", "container", "training", "epoch", "checkpoint",
-    "cursor", "bug", "bugs", "trace", "stack", "log", "logs", "cron", "endpoint", "offset", "byte", "bytes", "page", "screen", "numbering", "story", "sentence", "tabs", "spaces", "pipeline", "copy", "pace", "packet", "process", "job",
-    "deploy", "deployment", "readme", "changelog", "config", "example", "examples", "version", "main", "master", "upstream",
-    "fork", "warnings", "lints", "clippy", ];
-
-/// Words that open a clause asking for something new ("explain …", "add …").
-const NEW_TASK: &[&str] = &[
-    "add", "implement", "write", "create", "build", "explain", "tell", "fix", "translate",
-    "describe", "show", "list", "generate", "make", "refactor", "rename", "delete", "remove",
-    "update", "redesign", "rewrite", "install", "deploy", "set", "use", "print", "grep", "why",
-    "how", "should", "does", "do", "is", "are", "which", "who", "plan", "design",
-];
-
-/// Words that make a clause a condition, a failure or a refusal: the loop, not the session.
-const AGAINST: &[&str] = &[
-    "if", "unless", "until", "when", "whenever", "once", "no", "nope", "stop", "revert", "wait",
-    "dont", "instead", "wrong", "fails", "failed", "failing", "empty", "missing", "user",
-];
-
-/// Cue words in German, French, Spanish and Portuguese.
-const FOREIGN: &[&str] = &[
-    "weiter", "weitermachen", "fortfahren", "fortsetzen", "geblieben", "reprend", "reprends",
-    "reprenons", "reprendre", "continuons", "continuer", "étions", "arrêté", "arrêtés",
-    "continúa", "continua", "continuar", "continuemos", "continúe", "sigamos", "seguimos",
-    "sigue", "estábamos", "dejamos", "paramos", "estávamos", "quedamos",
-];
 
 /// The cue verbs a typo is mended towards, when a word is not a real one.
 const TYPO_TARGETS: &[&str] = &["continue", "resume", "proceed", "going", "where"];
@@ -158,7 +34,33 @@ fn mended(w: &str) -> &str {
         let max = 1;
         // Real words next to the cue verbs are not typos of them.
         if w.as_bytes()[0] == t.as_bytes()[0]
-            && !matches!(w, "resumes" | "resumed" | "continued" | "continues" | "proceeds" | "proceeded" | "whereas" | "wherever" | "doing" | "gone" | "goings" | "resort" | "result" | "reuse" | "rescue" | "resume" | "continue" | "proceed" | "going" | "where" | "were" | "here" | "there" | "wheres")
+            && !matches!(
+                w,
+                "resumes"
+                    | "resumed"
+                    | "continued"
+                    | "continues"
+                    | "proceeds"
+                    | "proceeded"
+                    | "whereas"
+                    | "wherever"
+                    | "doing"
+                    | "gone"
+                    | "goings"
+                    | "resort"
+                    | "result"
+                    | "reuse"
+                    | "rescue"
+                    | "resume"
+                    | "continue"
+                    | "proceed"
+                    | "going"
+                    | "where"
+                    | "were"
+                    | "here"
+                    | "there"
+                    | "wheres"
+            )
             && distance(w.as_bytes(), t.as_bytes(), max).is_some()
         {
             return t;
@@ -192,7 +94,16 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
     let words: Vec<&str> = rest
         .iter()
         .copied()
-        .filter(|w| !is(w, FILLER) && !is(w, &["the", "a", "our", "my", "your", "this", "that", "it", "them", "with", "on", "in", "of", "from", "up", "to"]))
+        .filter(|w| {
+            !is(w, FILLER)
+                && !is(
+                    w,
+                    &[
+                        "the", "a", "our", "my", "your", "this", "that", "it", "them", "with",
+                        "on", "in", "of", "from", "up", "to",
+                    ],
+                )
+        })
         .collect();
     if words.is_empty() {
         return 2;
@@ -205,10 +116,10 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
     }
     let mut work = 0;
     for w in &words {
-        if let Some((_, s)) = MARKERS.iter().find(|(m, _)| m == w) {
-            if subject || !is(w, NEEDS_SUBJECT) {
-                score += s;
-            }
+        if let Some((_, s)) = MARKERS.iter().find(|(m, _)| m == w)
+            && (subject || !is(w, NEEDS_SUBJECT))
+        {
+            score += s;
         }
         if is(w, CODE) {
             score -= 3;
@@ -220,7 +131,11 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
             score -= 3;
         }
-        work = work.max(if is(w, WORK_HEADS) { 2 } else { i32::from(is(w, WORK_KINDS)) });
+        work = work.max(if is(w, WORK_HEADS) {
+            2
+        } else {
+            i32::from(is(w, WORK_KINDS))
+        });
     }
     // "continue with the refactor", "keep going on the migration": already under way.
     let under_way = work > 0 && rest.first().is_some_and(|w| is(w, &["with", "on", "into"]));
@@ -252,10 +167,14 @@ fn clause_cue(clause: &str) -> Option<i32> {
     let all: Vec<&str> = clause.split(' ').map(mended).collect();
     // "you were partway through the api docs", "we were in the middle of something": the
     // session's own past, told.
-    if let [who, "were" | "was", how, ..] = all.as_slice() {
-        if is(who, &["you", "we", "i"]) && is(how, &["partway", "halfway", "in", "working", "doing", "busy"]) {
-            return Some(3);
-        }
+    if let [who, "were" | "was", how, ..] = all.as_slice()
+        && is(who, &["you", "we", "i"])
+        && is(
+            how,
+            &["partway", "halfway", "in", "working", "doing", "busy"],
+        )
+    {
+        return Some(3);
     }
     let mut words = skip_fillers(&all);
     // "if not, keep going", "otherwise keep going": what to do after a question about our work.
@@ -274,17 +193,98 @@ fn clause_cue(clause: &str) -> Option<i32> {
     if let [wh, aux, rest @ ..] = words {
         let wh = wh.strip_suffix('d').filter(|w| *w == "where").unwrap_or(wh);
         if matches!(wh, "what" | "where" | "whered" | "whats")
-            && matches!(*aux, "were" | "was" | "did" | "had" | "have" | "we" | "is" | "remaining" | "still" | "left" | "the")
+            && matches!(
+                *aux,
+                "were"
+                    | "was"
+                    | "did"
+                    | "had"
+                    | "have"
+                    | "we"
+                    | "is"
+                    | "remaining"
+                    | "still"
+                    | "left"
+                    | "the"
+            )
         {
             let subject = is(aux, &["we", "you", "i"])
-                || rest.iter().take(4).any(|w| is(w, &["we", "you", "i", "things"]));
+                || rest
+                    .iter()
+                    .take(4)
+                    .any(|w| is(w, &["we", "you", "i", "things"]));
             let tail_ok = rest.iter().all(|w| {
-                is(w, &["we", "you", "i", "doing", "working", "on", "in", "the", "middle", "of", "up", "to", "do", "did", "stop", "stopped", "leave", "left", "off", "get", "got", "end", "away", "while", "was", "break", "unfinished", "done", "context", "reset", "about", "compaction", "compacted", "last", "thing", "at", "with", "remaining", "left", "still", "status", "from", "plan", "next", "step"])
-                    || is(w, AFTER_REF)
+                is(
+                    w,
+                    &[
+                        "we",
+                        "you",
+                        "i",
+                        "doing",
+                        "working",
+                        "on",
+                        "in",
+                        "the",
+                        "middle",
+                        "of",
+                        "up",
+                        "to",
+                        "do",
+                        "did",
+                        "stop",
+                        "stopped",
+                        "leave",
+                        "left",
+                        "off",
+                        "get",
+                        "got",
+                        "end",
+                        "away",
+                        "while",
+                        "was",
+                        "break",
+                        "unfinished",
+                        "done",
+                        "context",
+                        "reset",
+                        "about",
+                        "compaction",
+                        "compacted",
+                        "last",
+                        "thing",
+                        "at",
+                        "with",
+                        "remaining",
+                        "left",
+                        "still",
+                        "status",
+                        "from",
+                        "plan",
+                        "next",
+                        "step",
+                    ],
+                ) || is(w, AFTER_REF)
                     || is(w, FILLER)
             });
             let standing = matches!(*aux, "left" | "remaining" | "still" | "next");
-            if tail_ok && (subject || standing || rest.iter().any(|w| is(w, &["plan", "yesterday", "before", "earlier", "remaining", "left", "unfinished"]))) {
+            if tail_ok
+                && (subject
+                    || standing
+                    || rest.iter().any(|w| {
+                        is(
+                            w,
+                            &[
+                                "plan",
+                                "yesterday",
+                                "before",
+                                "earlier",
+                                "remaining",
+                                "left",
+                                "unfinished",
+                            ],
+                        )
+                    }))
+            {
                 return Some(3);
             }
             // "where was i with the report generator", "whats the status of the migration": a
@@ -292,7 +292,13 @@ fn clause_cue(clause: &str) -> Option<i32> {
             if let Some(i) = rest.iter().position(|w| is(w, &["with", "on", "of"])) {
                 let (before, thing) = rest.split_at(i);
                 let asks = before.iter().all(|w| {
-                    is(w, &["we", "you", "i", "get", "got", "to", "did", "were", "was", "leave", "left", "off", "stop", "status", "the", "progress", "state"])
+                    is(
+                        w,
+                        &[
+                            "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
+                            "left", "off", "stop", "status", "the", "progress", "state",
+                        ],
+                    )
                 });
                 if asks && object(&thing[1..], subject) >= 2 {
                     return Some(3);
@@ -302,20 +308,35 @@ fn clause_cue(clause: &str) -> Option<i32> {
         }
     }
     // "remind me where we left off", "recap what we did", "catch me up".
-    if let [first, rest @ ..] = words {
-        if matches!(*first, "remind" | "recap" | "catch") {
-            let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
-            return clause_cue(&rest.join(" ")).or(Some(0));
-        }
+    if let [first, rest @ ..] = words
+        && matches!(*first, "remind" | "recap" | "catch")
+    {
+        let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
+        return clause_cue(&rest.join(" ")).or(Some(0));
     }
     // "the next step", "next task on the list", "the remaining items in the plan".
-    if let Some(i) = words.iter().position(|w| *w == "next" || *w == "remaining" || *w == "rest") {
+    if let Some(i) = words
+        .iter()
+        .position(|w| *w == "next" || *w == "remaining" || *w == "rest")
+    {
         let lead_ok = words[..i].iter().all(|w| {
-            is(w, &["the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto", "whats", "what", "is", "our"])
+            is(
+                w,
+                &[
+                    "the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto",
+                    "whats", "what", "is", "our",
+                ],
+            )
         });
         let rest = &words[i + 1..];
         let head_ok = rest.first().is_none_or(|w| {
-            is(w, &["step", "steps", "item", "items", "task", "tasks", "part", "one", "thing", "of", "bit", "on", "in", "from"])
+            is(
+                w,
+                &[
+                    "step", "steps", "item", "items", "task", "tasks", "part", "one", "thing",
+                    "of", "bit", "on", "in", "from",
+                ],
+            )
         });
         // A bare "what's next?" after other words asks about those words ("here's the stack
         // trace, what's next?"): the grammar takes it alone or beside a greeting.
@@ -325,10 +346,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
         }
     }
     // "keep rolling", "keep pushing", "keep at it": keep, and a verb of doing.
-    if let ["keep", how, rest @ ..] = words {
-        if how.ends_with("ing") && !is(how, &["going", "working"]) || *how == "on" {
-            return Some(object(rest, true));
-        }
+    if let ["keep", how, rest @ ..] = words
+        && (how.ends_with("ing") && !is(how, &["going", "working"]) || *how == "on")
+    {
+        return Some(object(rest, true));
     }
     // A verb of going on, and what it goes on with.
     for verb in GO_ON {
@@ -349,7 +370,12 @@ fn clause_cue(clause: &str) -> Option<i32> {
             let weak = verb.contains(&"back") && verb[0] != "jump" || verb[0] == "return";
             let s = object(rest, resuming) - 2 * i32::from(weak);
             // "pick up X" is only a continuation with "back" or "again" ("pick X back up").
-            if matches!(verb[0], "pick" | "picking" | "do" | "work" | "restart" | "on" | "move") && !resuming && s < 3 {
+            if matches!(
+                verb[0],
+                "pick" | "picking" | "do" | "work" | "restart" | "on" | "move"
+            ) && !resuming
+                && s < 3
+            {
                 return Some(0);
             }
             return Some(s);

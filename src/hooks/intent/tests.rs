@@ -147,6 +147,9 @@ fn time_per_call_on_ordinary_prompts() {
             yes += usize::from(is_continuation(std::hint::black_box(p)));
         }
         let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
-        println!("{:>5} chars: {ns:>8.0} ns per call ({yes} continuations)", p.len());
+        println!(
+            "{:>5} chars: {ns:>8.0} ns per call ({yes} continuations)",
+            p.len()
+        );
     }
 }
