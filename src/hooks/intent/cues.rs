@@ -2,6 +2,9 @@
 
 /// Greetings, politeness and fillers (any language) skipped before a cue and ignored after it.
 pub(super) const FILLER: &[&str] = &[
+    "to",
+    "are",
+    "ready",
     "ok",
     "okay",
     "alright",
@@ -109,7 +112,7 @@ pub(super) const GO_ON: &[&[&str]] = &[
 /// Nouns for the session's work in general ("the search feature work", "the auth stuff").
 pub(super) const WORK_HEADS: &[&str] = &[
     "work", "task", "tasks", "stuff", "thing", "things", "plan", "session", "item", "items",
-    "part", "step", "steps", "bit",
+    "part", "step", "steps", "bit", "bits",
 ];
 
 /// Nouns for a kind of work ("the refactor"): weaker, since "finish the migration" may be new.
@@ -349,4 +352,18 @@ pub(super) const FOREIGN: &[&str] = &[
     "paramos",
     "estávamos",
     "quedamos",
+];
+
+/// Cue phrases in German, French and Spanish ("wie weit waren wir", "on en était où").
+pub(super) const FOREIGN_PHRASES: &[&str] = &[
+    "waren wir",
+    "sind wir",
+    "en était",
+    "en étions",
+    "en sommes",
+    "où en",
+    "lo de ayer",
+    "nos quedamos",
+    "donde estábamos",
+    "on reprend",
 ];

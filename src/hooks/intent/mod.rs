@@ -299,7 +299,7 @@ const CUE_STARTS: &[&str] = &[
     "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
     "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
     "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
-    "repren",
+    "repren", "waren",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
@@ -310,9 +310,13 @@ const TYPO_STARTS: &[&str] = &["continue", "resume", "keep", "where", "were", "g
 fn has_cue_word(p: &str) -> bool {
     !p.is_ascii()
         || p.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            let Some(first) = w.bytes().next().map(|c| c.to_ascii_lowercase()) else {
+                return false;
+            };
             CUE_STARTS.iter().any(|s| {
                 let n = s.len();
-                w.len() >= n
+                s.as_bytes()[0] == first
+                    && w.len() >= n
                     && (w.len() == n || n >= 4)
                     && w.as_bytes()[..n].eq_ignore_ascii_case(s.as_bytes())
             }) || is_typo_of_a_cue(w)

@@ -12,7 +12,7 @@
 //! something else, or a "no".
 
 use super::cues::*;
-use super::lists::{AFTER_REF, SESSION_REFS};
+use super::lists::{AFTER_REF, NEUTRAL, SESSION_REFS};
 use super::typos::distance;
 
 /// Verbs whose very sense is to go back to something already under way: they need no marker.
@@ -29,6 +29,10 @@ fn is(w: &str, list: &[&str]) -> bool {
 fn mended(w: &str) -> &str {
     if w.len() < 4 || !w.is_ascii() || is(w, FILLER) {
         return w;
+    }
+    // A letter held down: "weee", "keeep", "gooo".
+    if let Some(held) = held_letter(w) {
+        return held;
     }
     for t in TYPO_TARGETS {
         let max = 1;
@@ -185,7 +189,12 @@ fn clause_cue(clause: &str) -> Option<i32> {
         return None;
     }
     // A German, French or Spanish cue, in a short clause.
-    if all.iter().any(|w| is(w, FOREIGN)) || all == ["on", "continue"] {
+    let foreign_phrase = || {
+        FOREIGN_PHRASES
+            .iter()
+            .any(|p| clause.starts_with(p) || clause.contains(&format!(" {p}")))
+    };
+    if all.iter().any(|w| is(w, FOREIGN)) || all == ["on", "continue"] || foreign_phrase() {
         return Some(if all.len() <= 8 { 3 } else { 0 });
     }
     // A question about where the session stands: "where did we stop", "what were you in the
@@ -205,6 +214,9 @@ fn clause_cue(clause: &str) -> Option<i32> {
                     | "remaining"
                     | "still"
                     | "left"
+                    | "outstanding"
+                    | "pending"
+                    | "open"
                     | "the"
             )
         {
@@ -264,9 +276,14 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "step",
                     ],
                 ) || is(w, AFTER_REF)
+                    // "before lunch", "asking you": greetings, breaks and the compaction.
+                    || is(w, NEUTRAL)
                     || is(w, FILLER)
             });
-            let standing = matches!(*aux, "left" | "remaining" | "still" | "next");
+            let standing = matches!(
+                *aux,
+                "left" | "remaining" | "still" | "next" | "outstanding" | "pending" | "open"
+            );
             if tail_ok
                 && (subject
                     || standing
@@ -341,7 +358,14 @@ fn clause_cue(clause: &str) -> Option<i32> {
         // A bare "what's next?" after other words asks about those words ("here's the stack
         // trace, what's next?"): the grammar takes it alone or beside a greeting.
         let bare_question = rest.is_empty() && words[..i].iter().any(|w| is(w, &["what", "whats"]));
-        if lead_ok && head_ok && !bare_question && object(rest, false) + 1 >= 2 {
+        // "the next item on the list", not "the remaining items in the cart disappear": the
+        // phrase ends on the work, the plan or its list.
+        let ends_on_work = rest.iter().rev().find(|w| !is(w, FILLER)).is_none_or(|w| {
+            is(w, WORK_HEADS)
+                || is(w, &["list", "plan", "todo", "todos", "agenda"])
+                || MARKERS.iter().any(|(m, _)| m == w)
+        });
+        if lead_ok && head_ok && ends_on_work && !bare_question && object(rest, false) + 1 >= 2 {
             return Some(3);
         }
     }
@@ -427,4 +451,25 @@ pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: b
     };
     let first = rest.first().copied().unwrap_or("");
     !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
+
+/// The cue or filler word `w` is with a held-down letter let go ("weee" → "we", "keeep" →
+/// "keep"), if any.
+fn held_letter(w: &str) -> Option<&'static str> {
+    let b = w.as_bytes();
+    let i = b.windows(3).position(|t| t[0] == t[1] && t[1] == t[2])?;
+    let c = b[i];
+    let n = b[i..].iter().take_while(|x| **x == c).count();
+    let (head, tail) = (&w[..i], &w[i + n..]);
+    let known = |s: &str| {
+        FILLER
+            .iter()
+            .chain(TYPO_TARGETS)
+            .chain(&["keep", "go", "we", "next", "on"])
+            .find(|k| **k == s)
+            .copied()
+    };
+    let one = format!("{head}{}{tail}", c as char);
+    let two = format!("{head}{0}{0}{tail}", c as char);
+    known(&one).or_else(|| known(&two))
 }
