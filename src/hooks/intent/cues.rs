@@ -2,6 +2,10 @@
 
 /// Greetings, politeness and fillers (any language) skipped before a cue and ignored after it.
 pub(super) const FILLER: &[&str] = &[
+    "sil",
+    "vous",
+    "plaît",
+    "plait",
     "to",
     "are",
     "ready",
@@ -112,7 +116,7 @@ pub(super) const GO_ON: &[&[&str]] = &[
 /// Nouns for the session's work in general ("the search feature work", "the auth stuff").
 pub(super) const WORK_HEADS: &[&str] = &[
     "work", "task", "tasks", "stuff", "thing", "things", "plan", "session", "item", "items",
-    "part", "step", "steps", "bit", "bits",
+    "part", "step", "steps", "bit", "bits", "agenda", "todo", "todos", "backlog",
 ];
 
 /// Nouns for a kind of work ("the refactor"): weaker, since "finish the migration" may be new.
@@ -158,7 +162,6 @@ pub(super) const MARKERS: &[(&str, i32)] = &[
     ("last", 1),
     ("again", 2),
     ("back", 1),
-    ("plan", 2),
     ("remaining", 1),
     ("rest", 2),
     ("next", 1),
@@ -166,9 +169,9 @@ pub(super) const MARKERS: &[(&str, i32)] = &[
     ("interrupted", 2),
     ("compaction", 2),
     ("compacted", 2),
-    ("session", 2),
     ("meantime", 2),
     ("progress", 1),
+    ("session", 2),
     ("thread", 1),
     ("where", 1),
     ("were", 1),
@@ -351,6 +354,7 @@ pub(super) const FOREIGN: &[&str] = &[
     "dejamos",
     "paramos",
     "estávamos",
+    "continuez",
     "quedamos",
 ];
 

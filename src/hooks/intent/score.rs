@@ -93,21 +93,29 @@ pub(super) fn code_evidence(raw: &str) -> bool {
         })
 }
 
-/// How surely the words after a cue point at the session's own work.
+/// Articles, pronouns and particles: not the thing a cue goes on with.
+const NOISE: &[&str] = &[
+    "the", "a", "an", "our", "my", "your", "this", "that", "it", "them", "these", "those", "all",
+    "up", "off", "back", "again", "too",
+];
+
+/// Where a noun phrase ends: a preposition, or a pronoun starting a clause ("the refactor we
+/// started").
+const PHRASE_ENDS: &[&str] = &[
+    "with", "on", "in", "of", "from", "to", "for", "after", "at", "about", "into", "through", "we",
+    "you", "i", "when", "where", "while", "by",
+];
+
+/// How surely the words after a cue point at the session's own work: markers pointing back
+/// ("from before", "we started"), the head nouns of its phrases ("the auth *work*", not "the
+/// plan *view*"), minus code nouns, conditions, numbers and "a/another" (something new).
 fn object(rest: &[&str], resuming: bool) -> i32 {
+    let content = |w: &&str| !is(w, FILLER) && !is(w, NOISE) && !is(w, PHRASE_ENDS);
+    // Markers and code are looked for in every word but the small ones.
     let words: Vec<&str> = rest
         .iter()
         .copied()
-        .filter(|w| {
-            !is(w, FILLER)
-                && !is(
-                    w,
-                    &[
-                        "the", "a", "our", "my", "your", "this", "that", "it", "them", "with",
-                        "on", "in", "of", "from", "up", "to",
-                    ],
-                )
-        })
+        .filter(|w| content(w) || is(w, &["where", "when", "while"]))
         .collect();
     if words.is_empty() {
         return 2;
@@ -118,7 +126,6 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
     if SESSION_REFS.iter().any(|r| joined.contains(r)) {
         score += 3;
     }
-    let mut work = 0;
     for w in &words {
         if let Some((_, s)) = MARKERS.iter().find(|(m, _)| m == w)
             && (subject || !is(w, NEEDS_SUBJECT))
@@ -135,12 +142,32 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
             score -= 3;
         }
-        work = work.max(if is(w, WORK_HEADS) {
-            2
-        } else {
-            i32::from(is(w, WORK_KINDS))
-        });
     }
+    // "a claude code session", "another branch", "a new feature": not ours.
+    if rest
+        .iter()
+        .any(|w| is(w, &["a", "an", "another", "new", "any"]))
+    {
+        score -= 3;
+    }
+    // The head of each phrase (its last word, numbers aside): the work itself, or its kind.
+    let work = rest
+        .split(|w| is(w, PHRASE_ENDS))
+        .filter_map(|phrase| {
+            phrase
+                .iter()
+                .rev()
+                .find(|w| content(w) && !w.bytes().all(|c| c.is_ascii_digit()))
+        })
+        .map(|head| {
+            if is(head, WORK_HEADS) {
+                2
+            } else {
+                i32::from(is(head, WORK_KINDS))
+            }
+        })
+        .max()
+        .unwrap_or(0);
     // "continue with the refactor", "keep going on the migration": already under way.
     let under_way = work > 0 && rest.first().is_some_and(|w| is(w, &["with", "on", "into"]));
     // "our list", "our plan": the session's own.
@@ -180,7 +207,15 @@ fn clause_cue(clause: &str) -> Option<i32> {
     {
         return Some(3);
     }
+    // "can i resume a session from another machine?": the user asks how, not us to go on.
+    if let ["can" | "could", "i", ..] = all.as_slice() {
+        return None;
+    }
     let mut words = skip_fillers(&all);
+    // "continue if not", "keep going otherwise": the condition is on the work just asked about.
+    if let [more @ .., "if", "not"] | [more @ .., "otherwise"] = words {
+        words = more;
+    }
     // "if not, keep going", "otherwise keep going": what to do after a question about our work.
     if let ["if", "not", rest @ ..] | ["otherwise", rest @ ..] = words {
         words = rest;
@@ -194,12 +229,18 @@ fn clause_cue(clause: &str) -> Option<i32> {
             .iter()
             .any(|p| clause.starts_with(p) || clause.contains(&format!(" {p}")))
     };
-    if all.iter().any(|w| is(w, FOREIGN)) || all == ["on", "continue"] || foreign_phrase() {
+    if clause.split(' ').any(|w| is(w, FOREIGN)) || all == ["on", "continue"] || foreign_phrase() {
         return Some(if all.len() <= 8 { 3 } else { 0 });
     }
     // A question about where the session stands: "where did we stop", "what were you in the
     // middle of", "what did we leave unfinished", "what was the last thing you did".
-    if let [wh, aux, rest @ ..] = words {
+    // "how far did you get" asks where things stand, as "where did you get to" does.
+    let asked = match words {
+        ["how", "far", more @ ..] => Some(("where", more)),
+        [wh, more @ ..] => Some((*wh, more)),
+        [] => None,
+    };
+    if let Some((wh, [aux, rest @ ..])) = asked {
         let wh = wh.strip_suffix('d').filter(|w| *w == "where").unwrap_or(wh);
         if matches!(wh, "what" | "where" | "whered" | "whats")
             && matches!(
@@ -218,8 +259,13 @@ fn clause_cue(clause: &str) -> Option<i32> {
                     | "pending"
                     | "open"
                     | "the"
+                    | "on"
             )
         {
+            // "what's on the agenda from yesterday": what is on it must be ours.
+            if *aux == "on" {
+                return Some(object(rest, false));
+            }
             let subject = is(aux, &["we", "you", "i"])
                 || rest
                     .iter()
@@ -313,11 +359,16 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         w,
                         &[
                             "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
-                            "left", "off", "stop", "status", "the", "progress", "state",
+                            "left", "off", "stop", "status", "the", "progress", "state", "at",
                         ],
                     )
                 });
-                if asks && object(&thing[1..], subject) >= 2 {
+                // "what was left on the todo list": the standing of our own list.
+                let standing = is(aux, &["left", "remaining"])
+                    || before
+                        .iter()
+                        .any(|w| is(w, &["left", "remaining", "status"]));
+                if asks && object(&thing[1..], subject || standing) >= 2 {
                     return Some(3);
                 }
             }

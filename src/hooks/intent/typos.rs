@@ -48,7 +48,10 @@ pub(super) const MENDS: &[(&str, &str)] = &[
 
 /// Words one typo away from these are taken for them (not their real neighbours).
 pub(super) const FUZZY: &[(&str, &[&str])] = &[
-    ("continue", &["continued", "continues", "continua"]),
+    (
+        "continue",
+        &["continued", "continues", "continua", "continuez"],
+    ),
     ("proceed", &["proceeds", "preceed"]),
 ];
 
