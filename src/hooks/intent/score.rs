@@ -143,6 +143,28 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
             score -= 3;
         }
     }
+    // "the previous session", "your last message": ours; "the previous implementation": code.
+    for pair in rest.windows(2) {
+        if is(pair[0], &["previous", "last"]) {
+            score += if is(pair[1], WORK_HEADS) || is(pair[1], &["message", "answer", "reply"]) {
+                2
+            } else {
+                -1
+            };
+        }
+    }
+    // "after the tab becomes visible", "after a network error": a condition; "after the
+    // compaction", "after lunch": the session's own pause.
+    for (i, w) in rest.iter().enumerate() {
+        if is(w, &["after", "once"]) {
+            let pause = rest[i + 1..]
+                .iter()
+                .all(|w| is(w, NEUTRAL) || is(w, &["the", "a", "compaction", "reset", "restart"]));
+            if !pause {
+                score -= 4;
+            }
+        }
+    }
     // "a claude code session", "another branch", "a new feature": not ours.
     if rest
         .iter()
@@ -302,6 +324,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "was",
                         "break",
                         "unfinished",
+                        "things",
                         "done",
                         "context",
                         "reset",
@@ -360,6 +383,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         &[
                             "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
                             "left", "off", "stop", "status", "the", "progress", "state", "at",
+                            "current",
                         ],
                     )
                 });
@@ -371,6 +395,16 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 if asks && object(&thing[1..], subject || standing) >= 2 {
                     return Some(3);
                 }
+            }
+            // "where did we leave the auth refactor": the work, not "the backup script".
+            if let Some(i) = rest.iter().position(|w| *w == "leave")
+                && subject
+                && object(&rest[i + 1..], false) >= 1
+                && rest[i + 1..]
+                    .iter()
+                    .any(|w| is(w, WORK_HEADS) || is(w, WORK_KINDS))
+            {
+                return Some(3);
             }
             return None;
         }
@@ -443,7 +477,17 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // "back to" and "return to" go back to anything ("back to square one"): they need
             // the work named, or a marker, where "keep working on" does not.
             let weak = verb.contains(&"back") && verb[0] != "jump" || verb[0] == "return";
-            let s = object(rest, resuming) - 2 * i32::from(weak);
+            let mut s = object(rest, resuming) - 2 * i32::from(weak);
+            // Going back to something needs it named as the work ("back to the caching work"),
+            // not only a kind of it ("back to the old implementation").
+            let joined = rest.join(" ");
+            let named = rest.iter().any(|w| is(w, WORK_HEADS))
+                || SESSION_REFS.iter().any(|r| joined.contains(r))
+                || verb.last().is_some_and(|w| is(w, &["into", "on"]))
+                || rest.first().is_some_and(|w| is(w, &["into", "on"]));
+            if weak && !rest.is_empty() && !named {
+                s = s.min(1);
+            }
             // "pick up X" is only a continuation with "back" or "again" ("pick X back up").
             if matches!(
                 verb[0],
