@@ -121,7 +121,9 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         return 2;
     }
     let mut score = i32::from(resuming) * 2;
-    let subject = rest.iter().any(|w| is(w, &["we", "you", "i", "things"]));
+    let subject = rest
+        .iter()
+        .any(|w| is(w, &["we", "you", "i", "things", "our"]));
     let joined = rest.join(" ");
     if SESSION_REFS.iter().any(|r| joined.contains(r)) {
         score += 3;
@@ -131,9 +133,6 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
             && (subject || !is(w, NEEDS_SUBJECT))
         {
             score += s;
-        }
-        if is(w, CODE) {
-            score -= 3;
         }
         if is(w, AGAINST) {
             score -= 4;
@@ -164,6 +163,28 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
                 score -= 4;
             }
         }
+    }
+    // Code nouns, unless they only say which work ("the *parser* rewrite" is a rewrite).
+    for phrase in rest.split(|w| is(w, PHRASE_ENDS)) {
+        let last = phrase.iter().rposition(content);
+        for (j, w) in phrase.iter().enumerate() {
+            let names_the_work = last == Some(j + 1) && is(phrase[j + 1], WORK_KINDS);
+            if is(w, CODE) && !names_the_work {
+                score -= 3;
+            }
+        }
+    }
+    // "continue with what's left", "whatever was next": the session's own list, if it ends
+    // there ("what's left of the cake recipe" is about the recipe).
+    let tail = rest
+        .iter()
+        .rev()
+        .skip_while(|w| is(w, FILLER))
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>();
+    if matches!(tail.as_slice(), ["left" | "next", "whats" | "was" | "is"]) {
+        score += 3;
     }
     // "a claude code session", "another branch", "a new feature": not ours.
     if rest
@@ -292,7 +313,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 || rest
                     .iter()
                     .take(4)
-                    .any(|w| is(w, &["we", "you", "i", "things"]));
+                    .any(|w| is(w, &["we", "you", "i", "things", "our"]));
             let tail_ok = rest.iter().all(|w| {
                 is(
                     w,
@@ -325,6 +346,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "break",
                         "unfinished",
                         "things",
+                        "our",
                         "done",
                         "context",
                         "reset",
@@ -383,7 +405,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         &[
                             "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
                             "left", "off", "stop", "status", "the", "progress", "state", "at",
-                            "current",
+                            "current", "do",
                         ],
                     )
                 });
