@@ -197,3 +197,75 @@ fn repository_of_another_user_is_refused_with_gits_hint() {
     env.gs(&repo, &["init", "--name", "o", "--goal", "G"]);
     assert_eq!(env.count(&repo), 1);
 }
+
+/// `git` with this environment and the built `git-session` first on PATH, so that
+/// `git session …` runs it as git runs any external command.
+fn git_with_session(env: &Env, dir: &Path) -> std::process::Command {
+    let bin = Path::new(env!("CARGO_BIN_EXE_git-session")).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir);
+    env.apply(&mut cmd);
+    cmd.env("PATH", path);
+    cmd
+}
+
+#[test]
+fn sync_works_with_a_relative_git_dir_and_work_tree_as_git_push_does() {
+    let env = Env::new();
+    let remote = env.bare_remote();
+    let top = env.tmp.path();
+    env.git(top, &["init", "-q", "--bare", "dot.git"]);
+    env.git(top, &["--git-dir=dot.git", "config", "core.bare", "false"]);
+    std::fs::create_dir_all(env.path("home")).unwrap();
+    std::fs::write(env.path("home/f"), "f\n").unwrap();
+    let plain = |args: &[&str]| {
+        let mut a = vec!["--git-dir=dot.git", "--work-tree=home"];
+        a.extend_from_slice(args);
+        env.git(top, &a)
+    };
+    plain(&["add", "f"]);
+    plain(&["commit", "-qm", "init"]);
+    plain(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    // The environment form, relative paths, run from the directory above both.
+    let out = env
+        .cmd(top)
+        .env("GIT_DIR", "dot.git")
+        .env("GIT_WORK_TREE", "home")
+        .args(["init", "--name", "d", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    for args in [&["sync"][..], &["sync", remote.to_str().unwrap()]] {
+        let out = env
+            .cmd(top)
+            .env("GIT_DIR", "dot.git")
+            .env("GIT_WORK_TREE", "home")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    }
+    let tip = plain(&["rev-parse", "refs/sessions"]);
+    let pushed = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    assert_eq!(tip, pushed);
+
+    // The option form: git sets GIT_DIR/GIT_WORK_TREE as typed, relative.
+    let out = git_with_session(&env, top)
+        .args(["--git-dir=dot.git", "--work-tree=home", "session", "log", "--progress", "p"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = git_with_session(&env, top)
+        .args(["--git-dir=dot.git", "--work-tree=home", "session", "sync"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let tip = plain(&["rev-parse", "refs/sessions"]);
+    let pushed = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    assert_eq!(tip, pushed);
+}
