@@ -4,6 +4,7 @@
 //! the only module that calls gix.
 
 mod cas;
+mod cli_config;
 pub mod gate;
 mod history;
 pub mod subject;
@@ -147,10 +148,15 @@ pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), Open
         match_ceiling_dir_or_error: false,
         ..Default::default()
     };
+    // `git -c key=value session …` (GIT_CONFIG_PARAMETERS), which gix does not read itself.
+    let overrides = cli_config::from_env();
+    let gix::sec::trust::Mapping::<gix::open::Options> { full, reduced } = Default::default();
+    let trust_map = gix::sec::trust::Mapping {
+        full: full.cli_overrides(overrides.clone()),
+        reduced: reduced.cli_overrides(overrides),
+    };
     let repo = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
-        dir,
-        options,
-        Default::default(),
+        dir, options, trust_map,
     )
     .map_err(|e| classify_open_error(Box::new(e)))?;
     let mut repo = repo.to_thread_local();

@@ -269,3 +269,46 @@ fn sync_works_with_a_relative_git_dir_and_work_tree_as_git_push_does() {
     let pushed = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
     assert_eq!(tip, pushed);
 }
+
+#[test]
+fn git_dash_c_settings_apply_as_for_any_git_command() {
+    let env = Env::new();
+    let a = env.repo("a");
+    for name in ["o.git", "u.git"] {
+        env.git(env.tmp.path(), &["init", "-q", "--bare", name]);
+    }
+    env.git(&a, &["remote", "add", "origin", env.path("o.git").to_str().unwrap()]);
+    env.git(&a, &["remote", "add", "upstream", env.path("u.git").to_str().unwrap()]);
+    // No identity in any file: only `git -c` gives one, as `git -c … commit` would take it.
+    std::fs::write(env.home().join(".gitconfig"), "[init]\n\tdefaultBranch = main\n").unwrap();
+    let out = env.run(&a, &["init", "--name", "s", "--goal", "G"]);
+    assert_eq!(out.status.code(), Some(1), "no identity without -c: {out:?}");
+    let out = git_with_session(&env, &a)
+        .args(["-c", "user.name=Over Ride", "-c", "user.email=o@x"])
+        .args(["session", "init", "--name", "s", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let author = env.git(&a, &["log", "-1", "--format=%an <%ae>", "refs/sessions"]);
+    assert_eq!(author.trim(), "Over Ride <o@x>");
+
+    // `-c remote.pushDefault=upstream` picks the remote git push would use.
+    let out = git_with_session(&env, &a)
+        .args(["-c", "user.name=A", "-c", "user.email=a@x"])
+        .args(["-c", "remote.pushDefault=upstream", "session", "sync"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let has_journal = |remote: &str| {
+        let mut cmd = std::process::Command::new("git");
+        env.apply(&mut cmd);
+        cmd.current_dir(env.path(remote))
+            .args(["rev-parse", "-q", "--verify", "refs/git-session/sessions"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(has_journal("u.git"), "{out:?}");
+    assert!(!has_journal("o.git"), "{out:?}");
+}
