@@ -69,9 +69,9 @@ impl Workspace {
     /// read the journal or sync it (decision 36): they read `refs/sessions` itself.
     pub fn discover_for_reading(dir: &Path) -> Result<Self> {
         let (repo, paths) = store::discover(dir).map_err(|e| match e {
-            store::OpenError::NotFound(source) => Error::NotARepository {
+            store::OpenError::NotFound(message) => Error::NotARepository {
                 dir: dir.to_path_buf(),
-                source,
+                message,
             },
             store::OpenError::Refused(r) => Error::Refused(r),
         })?;

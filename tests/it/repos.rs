@@ -312,3 +312,47 @@ fn git_dash_c_settings_apply_as_for_any_git_command() {
     assert!(has_journal("u.git"), "{out:?}");
     assert!(!has_journal("o.git"), "{out:?}");
 }
+
+#[test]
+fn not_a_repository_is_one_line_worded_as_git_words_it() {
+    let env = Env::new();
+    let nowhere = env.path("nowhere");
+    std::fs::create_dir_all(&nowhere).unwrap();
+    let err = env.fails(&nowhere, &["list"], 1);
+    assert_eq!(
+        err.trim_end(),
+        "git-session: error: not a git repository (or any of the parent directories): .git"
+    );
+
+    let repo = env.repo("r");
+    let sub = repo.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = env
+        .cmd(&sub)
+        .env("GIT_CEILING_DIRECTORIES", &repo)
+        .arg("list")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("up to the ceiling {}", repo.display())),
+        "{err}"
+    );
+    assert!(!err.contains("up to /") && !err.contains("NotFound"), "{err}");
+
+    let nope = env.path("nope");
+    let out = env
+        .cmd(&sub)
+        .env("GIT_DIR", &nope)
+        .arg("list")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        err.trim_end(),
+        format!("git-session: error: not a git repository: '{}'", nope.display())
+    );
+}
