@@ -85,7 +85,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         ws.adopt_strays(lock)?;
     }
     // How Claude Code runs the hooks: not the journal, but what makes it work unattended.
-    let setup = setup_problems(&ws);
+    let mut setup = setup_problems(&ws);
+    setup.extend(lock_problems(&ws));
     let setup_code = i32::from(!setup.is_empty());
     report.problems.extend(setup);
     let mut problems = check(&ws)?;
@@ -165,6 +166,33 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     ctx.flush_warnings(&ws);
     Ok(report.emit(ctx, if unfixed > 0 { 1 } else { setup_code }))
+}
+
+/// A lock file around `refs/sessions` (`refs/sessions.lock`, `packed-refs.lock`): while it
+/// is there, every write of the journal waits, and git's own ref updates fail. A lock names no
+/// owner, so doctor does not remove it: it says how old it is and how to remove it (decision 70).
+fn lock_problems(ws: &Workspace) -> Vec<String> {
+    let mut out = Vec::new();
+    for rel in [
+        format!("{}.lock", crate::store::SESSIONS_REF),
+        "packed-refs.lock".to_string(),
+    ] {
+        let path = ws.common_dir().join(&rel);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .map(|a| format!("{} s old", a.as_secs()))
+            .unwrap_or_else(|| "age unknown".into());
+        out.push(format!(
+            "{rel} exists ({age}): a git process is updating refs, or one was killed doing so; if no git or git-session is running, remove it: rm '{}'",
+            path.display()
+        ));
+    }
+    out
 }
 
 /// Hooks that cannot run (a binary gone, `git session` left to PATH) or run twice (installed in

@@ -107,6 +107,11 @@ impl Workspace {
         }
     }
 
+    /// The git dir all worktrees share (refs, objects).
+    pub fn common_dir(&self) -> &Path {
+        &self.common_dir
+    }
+
     /// The mirror.
     pub fn mirror(&self) -> &Mirror {
         &self.mirror
