@@ -77,7 +77,10 @@ mod tests {
             parse("'user.name'='A B' 'user.email'='a@x'"),
             ["user.name=A B", "user.email=a@x"]
         );
-        assert_eq!(parse("'core.bare=false' 'x.flag'"), ["core.bare=false", "x.flag"]);
+        assert_eq!(
+            parse("'core.bare=false' 'x.flag'"),
+            ["core.bare=false", "x.flag"]
+        );
         assert_eq!(parse("'a.b'='it'\\''s'\\!''"), ["a.b=it's!"]);
         assert_eq!(parse("'a.b'= 'c.d'='e'"), ["a.b=", "c.d=e"]);
         assert_eq!(parse("'a.b'='c' junk"), ["a.b=c"]);

@@ -317,7 +317,10 @@ fn not_found_message(
         }
         cur = err.source();
     }
-    format!("cannot open the git repository of {}: {reason}", dir.display())
+    format!(
+        "cannot open the git repository of {}: {reason}",
+        dir.display()
+    )
 }
 
 /// The search stopped at a ceiling (`GIT_CEILING_DIRECTORIES`): name the nearest one.

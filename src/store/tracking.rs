@@ -146,7 +146,9 @@ impl SessionsRef<'_> {
     pub fn move_nested_tracking_refs(&self) -> Result<()> {
         for (name, id) in self.refs_under(REMOTES)? {
             for (leaf, pushed) in [("/sessions", false), ("/sessions-pushed", true)] {
-                let Some(remote) = name.strip_prefix(REMOTES).and_then(|r| r.strip_suffix(leaf))
+                let Some(remote) = name
+                    .strip_prefix(REMOTES)
+                    .and_then(|r| r.strip_suffix(leaf))
                 else {
                     continue;
                 };

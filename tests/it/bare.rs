@@ -242,7 +242,10 @@ fn files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
 fn read_commands_and_doctor_write_nothing_in_an_empty_bare_repository() {
     let env = Env::new();
     let b = env.path("b.git");
-    env.git(env.tmp.path(), &["init", "-q", "--bare", b.to_str().unwrap()]);
+    env.git(
+        env.tmp.path(),
+        &["init", "-q", "--bare", b.to_str().unwrap()],
+    );
     let before = files(&b);
     for args in [&["list"][..], &["list", "--all"], &["history"], &["doctor"]] {
         let _ = env.run(&b, args);
@@ -269,8 +272,14 @@ fn a_read_only_bare_backup_shows_the_journal_pushed_to_it() {
     let out = env.run(&remote, &["list", "--all"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("shared"), "{out:?}");
-    assert!(!err.contains(".sessions/"), "a bare repository has no .sessions/: {err}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("shared"),
+        "{out:?}"
+    );
+    assert!(
+        !err.contains(".sessions/"),
+        "a bare repository has no .sessions/: {err}"
+    );
     assert!(err.contains("refs/git-session/sessions"), "{err}");
     let view = env.gs(&remote, &["view", "shared"]);
     assert!(view.contains("made in a"), "{view}");

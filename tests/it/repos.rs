@@ -201,11 +201,12 @@ fn repository_of_another_user_is_refused_with_gits_hint() {
 /// `git` with this environment and the built `git-session` first on PATH, so that
 /// `git session …` runs it as git runs any external command.
 fn git_with_session(env: &Env, dir: &Path) -> std::process::Command {
-    let bin = Path::new(env!("CARGO_BIN_EXE_git-session")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin.to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let bin = Path::new(env!("CARGO_BIN_EXE_git-session"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .unwrap();
     let mut cmd = std::process::Command::new("git");
     cmd.current_dir(dir);
@@ -256,7 +257,14 @@ fn sync_works_with_a_relative_git_dir_and_work_tree_as_git_push_does() {
 
     // The option form: git sets GIT_DIR/GIT_WORK_TREE as typed, relative.
     let out = git_with_session(&env, top)
-        .args(["--git-dir=dot.git", "--work-tree=home", "session", "log", "--progress", "p"])
+        .args([
+            "--git-dir=dot.git",
+            "--work-tree=home",
+            "session",
+            "log",
+            "--progress",
+            "p",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -277,12 +285,36 @@ fn git_dash_c_settings_apply_as_for_any_git_command() {
     for name in ["o.git", "u.git"] {
         env.git(env.tmp.path(), &["init", "-q", "--bare", name]);
     }
-    env.git(&a, &["remote", "add", "origin", env.path("o.git").to_str().unwrap()]);
-    env.git(&a, &["remote", "add", "upstream", env.path("u.git").to_str().unwrap()]);
+    env.git(
+        &a,
+        &[
+            "remote",
+            "add",
+            "origin",
+            env.path("o.git").to_str().unwrap(),
+        ],
+    );
+    env.git(
+        &a,
+        &[
+            "remote",
+            "add",
+            "upstream",
+            env.path("u.git").to_str().unwrap(),
+        ],
+    );
     // No identity in any file: only `git -c` gives one, as `git -c … commit` would take it.
-    std::fs::write(env.home().join(".gitconfig"), "[init]\n\tdefaultBranch = main\n").unwrap();
+    std::fs::write(
+        env.home().join(".gitconfig"),
+        "[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
     let out = env.run(&a, &["init", "--name", "s", "--goal", "G"]);
-    assert_eq!(out.status.code(), Some(1), "no identity without -c: {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no identity without -c: {out:?}"
+    );
     let out = git_with_session(&env, &a)
         .args(["-c", "user.name=Over Ride", "-c", "user.email=o@x"])
         .args(["session", "init", "--name", "s", "--goal", "G"])
@@ -340,7 +372,10 @@ fn not_a_repository_is_one_line_worded_as_git_words_it() {
         err.contains(&format!("up to the ceiling {}", repo.display())),
         "{err}"
     );
-    assert!(!err.contains("up to /") && !err.contains("NotFound"), "{err}");
+    assert!(
+        !err.contains("up to /") && !err.contains("NotFound"),
+        "{err}"
+    );
 
     let nope = env.path("nope");
     let out = env
@@ -353,6 +388,9 @@ fn not_a_repository_is_one_line_worded_as_git_words_it() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_eq!(
         err.trim_end(),
-        format!("git-session: error: not a git repository: '{}'", nope.display())
+        format!(
+            "git-session: error: not a git repository: '{}'",
+            nope.display()
+        )
     );
 }
