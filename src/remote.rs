@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -110,11 +110,8 @@ pub fn set_timeout(timeout: Duration) {
 /// by the timeout: on expiry git and everything it started (its own process group) are killed.
 fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
     let secs = TIMEOUT_SECS.load(Ordering::Relaxed);
-    let mut child = Command::new("git")
-        .current_dir(dir)
+    let mut child = crate::gitproc::command(dir)
         .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -64,6 +64,7 @@ pub fn peer(ws: &Workspace, arg: &str, cwd: &Path) -> Peer {
 /// A tracking ref that already holds the commit `ls-remote` reported is not fetched again, so a
 /// sync that finds nothing new costs one connection fewer.
 pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Vec<ObjectId>> {
+    ws.store().move_nested_tracking_refs()?;
     let (sessions, pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
     let wanted = match (sessions, pushed) {
         (Some(s), Some(p)) => vec![
