@@ -10,12 +10,9 @@ use crate::store::StoreError;
 /// Everything that can go wrong, each variant naming the thing and the place.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("not a git repository (or any parent up to /): {}", dir.display())]
-    NotARepository {
-        dir: PathBuf,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync + 'static>,
-    },
+    /// No repository where the command was started; `message` is one line, worded as git's.
+    #[error("{message}")]
+    NotARepository { dir: PathBuf, message: String },
     /// A repository this tool must not work in; hooks stay silent in it.
     #[error(transparent)]
     Refused(crate::store::Refusal),

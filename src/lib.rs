@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod gitproc;
 pub mod hooks;
 pub mod import;
 pub mod install;

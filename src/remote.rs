@@ -6,7 +6,7 @@ use std::io::Read;
 use std::os::fd::FromRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -205,8 +205,7 @@ fn git(
 ) -> Result<GitOutput> {
     check_arg(remote)?;
     let secs = TIMEOUT_SECS.load(Ordering::Relaxed);
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir);
+    let mut cmd = crate::gitproc::command(dir);
     // As `GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>` after any the user set: unlike `-c k=v`,
     // a key holding '=' (a remote name may) is not split.
     let mut count: usize = std::env::var("GIT_CONFIG_COUNT")
@@ -226,8 +225,6 @@ fn git(
         .arg("--end-of-options")
         .arg(remote)
         .args(rest)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

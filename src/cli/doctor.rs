@@ -69,23 +69,32 @@ struct Problem {
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace_for_reading()?;
-    let lock = ws.lock()?;
+    // Without --repair doctor only reads: it catches up as a read command does (no lock, no
+    // write when nothing needs writing), so a read-only repository can be checked.
+    let lock = if a.repair { Some(ws.lock()?) } else { None };
     let mut report = Report::default();
     // Catch up first, as every command does: a mirror behind the ref because another worktree
     // committed is a lag the next command repairs, not a fault. (A ref that cannot be
     // refreshed is what the checks below are for.) Session files dropped in or renamed by
     // hand go back under their own names before repairs, so no repair commits one twice.
-    let refreshed = ws.refresh(&lock).is_ok();
-    if a.repair && refreshed {
-        ws.adopt_strays(&lock)?;
+    let refreshed = match &lock {
+        Some(lock) => ws.refresh(lock).is_ok(),
+        None => ws.catch_up_for_read(false).is_ok(),
+    };
+    if let Some(lock) = lock.as_ref().filter(|_| refreshed) {
+        ws.adopt_strays(lock)?;
     }
     // How Claude Code runs the hooks: not the journal, but what makes it work unattended.
-    let setup = setup_problems(&ws);
+    let mut setup = setup_problems(&ws);
+    setup.extend(lock_problems(&ws));
     let setup_code = i32::from(!setup.is_empty());
     report.problems.extend(setup);
     let mut problems = check(&ws)?;
-    if a.repair && problems.iter().any(|p| matches!(p.fix, Some(Fix::Refresh))) {
-        ws.refresh(&lock)?;
+    if let Some(lock) = lock
+        .as_ref()
+        .filter(|_| problems.iter().any(|p| matches!(p.fix, Some(Fix::Refresh))))
+    {
+        ws.refresh(lock)?;
         report
             .repaired
             .push("brought .sessions/ up to refs/sessions".to_string());
@@ -103,9 +112,10 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         };
         report.problems.push(format!("{}{hint}", p.what));
     }
-    if !a.repair {
+    let Some(lock) = lock else {
+        ctx.flush_warnings(&ws);
         return Ok(report.emit(ctx, 1));
-    }
+    };
     let mut to_commit = TreeChanges::new();
     let mut unfixed = 0;
     for p in &problems {
@@ -156,6 +166,33 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     }
     ctx.flush_warnings(&ws);
     Ok(report.emit(ctx, if unfixed > 0 { 1 } else { setup_code }))
+}
+
+/// A lock file around `refs/sessions` (`refs/sessions.lock`, `packed-refs.lock`): while it
+/// is there, every write of the journal waits, and git's own ref updates fail. A lock names no
+/// owner, so doctor does not remove it: it says how old it is and how to remove it (decision 70).
+fn lock_problems(ws: &Workspace) -> Vec<String> {
+    let mut out = Vec::new();
+    for rel in [
+        format!("{}.lock", crate::store::SESSIONS_REF),
+        "packed-refs.lock".to_string(),
+    ] {
+        let path = ws.common_dir().join(&rel);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .map(|a| format!("{} s old", a.as_secs()))
+            .unwrap_or_else(|| "age unknown".into());
+        out.push(format!(
+            "{rel} exists ({age}): a git process is updating refs, or one was killed doing so; if no git or git-session is running, remove it: rm '{}'",
+            path.display()
+        ));
+    }
+    out
 }
 
 /// Hooks that cannot run (a binary gone, `git session` left to PATH) or run twice (installed in

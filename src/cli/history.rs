@@ -15,7 +15,7 @@ pub struct Args {
 
 /// The commits that touched `s`, newest first.
 pub fn session_history(ws: &Workspace, s: &SessionEntry) -> Result<Vec<CommitInfo>> {
-    let Some(tip) = ws.store().tip()? else {
+    let Some(tip) = ws.journal_tip()? else {
         return Ok(Vec::new());
     };
     let mut paths: Vec<String> = SessionDir::ALL

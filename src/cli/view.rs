@@ -45,7 +45,7 @@ fn load_at(
 ) -> Result<SessionFile> {
     use crate::error::Error;
     let store = ws.store();
-    let tip = store.tip()?.ok_or(Error::NoJournalYet)?;
+    let tip = ws.journal_tip()?.ok_or(Error::NoJournalYet)?;
     let commit = if !rev.is_empty() && rev.len() <= 4 && rev.chars().all(|c| c.is_ascii_digit()) {
         let n: usize = rev.parse().expect("digits");
         let hist = crate::cli::history::session_history(ws, target)?;

@@ -188,7 +188,7 @@ impl SessionsRef<'_> {
                 && std::fs::remove_file(lock).is_ok()
             {
                 self.removed_locks.borrow_mut().push(format!(
-                    "removed stale lock {} ({} s old, left by a killed process)",
+                    "removed lock {} (untouched for {} s; git holds it for milliseconds, so it is taken for one a killed process left; see docs/security.md)",
                     lock.display(),
                     age.as_secs()
                 ));

@@ -4,6 +4,7 @@
 //! the only module that calls gix.
 
 mod cas;
+mod cli_config;
 pub mod gate;
 mod history;
 pub mod subject;
@@ -129,9 +130,9 @@ pub enum Refusal {
 /// Why [`discover`] did not open a repository.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    /// No repository here (or gix could not open it); `source` says which.
+    /// No repository here (or gix could not open it): one line, worded as git words it.
     #[error("{0}")]
-    NotFound(Box<dyn std::error::Error + Send + Sync + 'static>),
+    NotFound(String),
     /// A repository that is there, refused.
     #[error(transparent)]
     Refused(#[from] Refusal),
@@ -147,21 +148,20 @@ pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), Open
         match_ceiling_dir_or_error: false,
         ..Default::default()
     };
+    // `git -c key=value session …` (GIT_CONFIG_PARAMETERS), which gix does not read itself.
+    let overrides = cli_config::from_env();
+    let gix::sec::trust::Mapping::<gix::open::Options> { full, reduced } = Default::default();
+    let trust_map = gix::sec::trust::Mapping {
+        full: full.cli_overrides(overrides.clone()),
+        reduced: reduced.cli_overrides(overrides),
+    };
     let repo = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
-        dir,
-        options,
-        Default::default(),
+        dir, options, trust_map,
     )
-    .map_err(|e| classify_open_error(Box::new(e)))?;
+    .map_err(|e| classify_open_error(dir, e))?;
     let mut repo = repo.to_thread_local();
     if std::env::var_os("GIT_DIR").is_none() && above_ceiling(dir, &repo) {
-        return Err(OpenError::NotFound(
-            format!(
-                "no repository below the ceiling directories (GIT_CEILING_DIRECTORIES) from {}",
-                dir.display()
-            )
-            .into(),
-        ));
+        return Err(OpenError::NotFound(not_found_within_ceiling(dir)));
     }
     if repo.git_dir_trust() != gix::sec::Trust::Full {
         let at = repo.workdir().unwrap_or(repo.git_dir());
@@ -250,7 +250,18 @@ fn above_ceiling(start: &Path, repo: &Repository) -> bool {
 }
 
 /// Tell an unsupported object format from a missing repository, keeping gix's reason otherwise.
-fn classify_open_error(e: Box<dyn std::error::Error + Send + Sync + 'static>) -> OpenError {
+fn classify_open_error(dir: &Path, e: gix::Error) -> OpenError {
+    let upwards = e
+        .downcast_any_ref::<gix::discover::upwards::Error>()
+        .map(|u| match u {
+            gix::discover::upwards::Error::NoGitRepository { .. } => Stop::Root,
+            gix::discover::upwards::Error::NoGitRepositoryWithinCeiling { .. } => Stop::Ceiling,
+            gix::discover::upwards::Error::NoGitRepositoryWithinFs { limit, .. } => {
+                Stop::MountPoint(limit.clone())
+            }
+            _ => Stop::Other,
+        });
+    let e: Box<dyn std::error::Error + Send + Sync + 'static> = Box::new(e);
     let mut text = String::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e.as_ref());
     while let Some(err) = cur {
@@ -261,7 +272,76 @@ fn classify_open_error(e: Box<dyn std::error::Error + Send + Sync + 'static>) ->
     if text.contains("sha256") || text.contains("sha-256") {
         return Refusal::ObjectFormat("sha256".into()).into();
     }
-    OpenError::NotFound(e)
+    OpenError::NotFound(not_found_message(dir, upwards, e.as_ref()))
+}
+
+/// Where gix's search upwards stopped without finding a repository.
+enum Stop {
+    Root,
+    Ceiling,
+    MountPoint(PathBuf),
+    Other,
+}
+
+/// "Not a repository" in one line, as git says it: naming `GIT_DIR` when it is set, the
+/// ceiling or the mount point where the search stopped; gix's wording (and its enum names) is
+/// kept only for a repository that was found but could not be opened.
+fn not_found_message(
+    dir: &Path,
+    stop: Option<Stop>,
+    e: &(dyn std::error::Error + 'static),
+) -> String {
+    if let Some(git_dir) = std::env::var_os("GIT_DIR").filter(|v| !v.is_empty()) {
+        return format!("not a git repository: '{}'", Path::new(&git_dir).display());
+    }
+    match stop {
+        Some(Stop::Root) => {
+            return "not a git repository (or any of the parent directories): .git".into();
+        }
+        Some(Stop::Ceiling) => return not_found_within_ceiling(dir),
+        Some(Stop::MountPoint(limit)) => {
+            return format!(
+                "not a git repository (or any parent up to mount point {}; GIT_DISCOVERY_ACROSS_FILESYSTEM not set)",
+                limit.display()
+            );
+        }
+        Some(Stop::Other) | None => {}
+    }
+    // Found, but not openable (a broken config, a git dir that cannot be read): its reason.
+    let mut reason = e.to_string();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if !reason.contains(&text) {
+            reason = format!("{reason}: {text}");
+        }
+        cur = err.source();
+    }
+    format!(
+        "cannot open the git repository of {}: {reason}",
+        dir.display()
+    )
+}
+
+/// The search stopped at a ceiling (`GIT_CEILING_DIRECTORIES`): name the nearest one.
+fn not_found_within_ceiling(dir: &Path) -> String {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let start = canon(dir);
+    let nearest = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|list| {
+            std::env::split_paths(&list)
+                .filter(|c| c.is_absolute())
+                .filter(|c| start.starts_with(canon(c)) && start != canon(c))
+                .max_by_key(|c| canon(c).components().count())
+        })
+        .unwrap_or_default();
+    match nearest {
+        Some(c) => format!(
+            "not a git repository (or any of the parent directories up to the ceiling {}, GIT_CEILING_DIRECTORIES): .git",
+            c.display()
+        ),
+        None => "not a git repository (or any of the parent directories): .git".into(),
+    }
 }
 
 /// A set of path changes to apply to a tree: `Some(bytes)` writes, `None` removes.

@@ -1,5 +1,7 @@
 //! Where fetched journals are kept: `refs/git-session/remotes/<remote>/sessions` for a named
-//! remote, `refs/git-session/urls/<hash>/sessions` for a URL or path given instead of a name.
+//! remote, `refs/git-session/urls/<hash>/sessions` for a URL or path given instead of a name,
+//! and for a remote whose name has a `/` (decision 75): `x/sessions` would otherwise make
+//! remote `x`'s tracking ref a directory ("cannot lock ref").
 //!
 //! Not `refs/remotes/<remote>/sessions`, which is git's: a remote branch `sessions/<anything>`
 //! makes that name a directory, so the fetch failed and the user's own `git fetch` then failed
@@ -48,10 +50,24 @@ impl Peer {
         }
     }
 
+    /// A remote whose name has a `/` is tracked as a URL is, by a hash (of `remote <name>`,
+    /// so never a URL's); any other remote by its name.
+    fn slashed(&self) -> Option<String> {
+        match self {
+            Peer::Remote(name) if name.contains('/') => {
+                Some(blob_id(format!("remote {name}").as_bytes()).to_string()[..16].to_string())
+            }
+            _ => None,
+        }
+    }
+
     /// The key of what was merged from this peer (per-worktree state) and the label of its
-    /// merges. Remote names with a `/` are not listed (see `tracking_refs`), so `urls/<hash>`
-    /// cannot be a remote's key.
+    /// merges. A remote name with a `/` gets `urls/<hash>` and one without cannot be
+    /// `urls/<hash>`, so keys never meet.
     pub fn key(&self) -> String {
+        if let Some(hash) = self.slashed() {
+            return format!("urls/{hash}");
+        }
         match self {
             Peer::Remote(name) => name.clone(),
             Peer::Url { hash, .. } => format!("urls/{hash}"),
@@ -66,6 +82,9 @@ impl Peer {
         } else {
             "sessions"
         };
+        if let Some(hash) = self.slashed() {
+            return format!("{URLS}{hash}/{leaf}");
+        }
         match self {
             Peer::Remote(name) => format!("{REMOTES}{name}/{leaf}"),
             Peer::Url { hash, .. } => format!("{URLS}{hash}/{leaf}"),
@@ -117,6 +136,39 @@ impl SessionsRef<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Move journals an older version fetched into `refs/git-session/remotes/<a>/<b>/sessions`
+    /// (a remote named `a/b`) to where such a remote is tracked now, so that they no longer
+    /// make `refs/git-session/remotes/<a>/sessions` a directory. Run before a fetch; what is
+    /// moved was merged when it was fetched, and a move that fails leaves the ref, which the
+    /// next fetch of that remote's journal replaces anyway.
+    pub fn move_nested_tracking_refs(&self) -> Result<()> {
+        for (name, id) in self.refs_under(REMOTES)? {
+            for (leaf, pushed) in [("/sessions", false), ("/sessions-pushed", true)] {
+                let Some(remote) = name
+                    .strip_prefix(REMOTES)
+                    .and_then(|r| r.strip_suffix(leaf))
+                else {
+                    continue;
+                };
+                if !remote.contains('/') {
+                    continue;
+                }
+                let new = Peer::Remote(remote.to_string()).tracking_ref(pushed);
+                let current = self.tip_of(&new)?;
+                let moved = current == Some(id)
+                    || current.is_none()
+                        && matches!(
+                            self.cas_ref(&new, None, id, "git-session: moved from a nested name"),
+                            Ok(super::CasOutcome::Moved(_))
+                        );
+                if moved || current.is_some() {
+                    let _ = self.delete_ref(&name, id);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Delete `name` if it still points at `expected` (a moved ref is left alone).

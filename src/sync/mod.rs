@@ -76,6 +76,7 @@ pub struct Fetched {
 /// fetched again whole; if that brings nothing (git believes it has the commit, and a promisor
 /// pack claims the rest), once more with `--refetch`.
 pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Fetched> {
+    ws.store().move_nested_tracking_refs()?;
     let (sessions, pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
     let wanted = match (sessions, pushed) {
         (Some(s), Some(p)) => vec![

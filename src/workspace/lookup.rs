@@ -49,7 +49,7 @@ impl Workspace {
     /// The session files of `dir` in the tree of `refs/sessions` (a bare repository's journal).
     fn ref_session_files(&self, dir: SessionDir) -> Result<Vec<SessionPath>> {
         let store = self.store();
-        let Some(tip) = store.tip()? else {
+        let Some(tip) = self.journal_tip()? else {
             return Ok(Vec::new());
         };
         Ok(store
@@ -129,7 +129,7 @@ impl Workspace {
         let (origin, bytes) = if self.bare {
             let store = self.store();
             let origin = format!("refs/sessions:{path}");
-            let tree = match store.tip()? {
+            let tree = match self.journal_tip()? {
                 Some(tip) => store.tree_of(tip)?,
                 None => store.empty_tree(),
             };

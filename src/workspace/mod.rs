@@ -9,7 +9,7 @@ mod lookup;
 mod tests;
 mod write;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,9 @@ pub struct Workspace {
     warnings: Warnings,
     /// While the write path runs a plan: what `load` read, path → bytes.
     plan_reads: RefCell<Option<HashMap<String, Vec<u8>>>>,
+    /// A bare repository that could not be caught up (read-only): the newest journal it holds,
+    /// read in place of `refs/sessions` (see `catch_up_for_read`).
+    read_tip: Cell<Option<ObjectId>>,
 }
 
 impl Workspace {
@@ -66,9 +69,9 @@ impl Workspace {
     /// read the journal or sync it (decision 36): they read `refs/sessions` itself.
     pub fn discover_for_reading(dir: &Path) -> Result<Self> {
         let (repo, paths) = store::discover(dir).map_err(|e| match e {
-            store::OpenError::NotFound(source) => Error::NotARepository {
+            store::OpenError::NotFound(message) => Error::NotARepository {
                 dir: dir.to_path_buf(),
-                source,
+                message,
             },
             store::OpenError::Refused(r) => Error::Refused(r),
         })?;
@@ -86,12 +89,27 @@ impl Workspace {
             mirror,
             warnings: Warnings::default(),
             plan_reads: RefCell::default(),
+            read_tip: Cell::new(None),
         })
     }
 
     /// The journal ref.
     pub fn store(&self) -> SessionsRef<'_> {
         SessionsRef::new(&self.repo)
+    }
+
+    /// The commit a read command shows: `refs/sessions`, or in a bare repository that could
+    /// not be caught up, the newest journal it holds.
+    pub fn journal_tip(&self) -> Result<Option<ObjectId>> {
+        match self.read_tip.get() {
+            Some(id) => Ok(Some(id)),
+            None => Ok(self.store().tip()?),
+        }
+    }
+
+    /// The git dir all worktrees share (refs, objects).
+    pub fn common_dir(&self) -> &Path {
+        &self.common_dir
     }
 
     /// The mirror.
@@ -286,6 +304,18 @@ impl Workspace {
         }
         let lock = match self.lock() {
             Ok(lock) => lock,
+            Err(Error::Io { path, source }) if self.bare => {
+                let shown = self.newest_journal_unmerged()?;
+                let what = match shown {
+                    Some(name) => format!("showing the newest journal, {name}, unmerged"),
+                    None => "showing refs/sessions as it is".to_string(),
+                };
+                self.warn(format!(
+                    "cannot take the lock {} ({source}); {what}",
+                    path.display()
+                ));
+                return Ok(());
+            }
             Err(Error::Io { path, source }) => {
                 self.warn(format!(
                     "cannot take the lock {} ({source}); showing {MIRROR_DIR}/ as it is, which may be behind refs/sessions",
@@ -300,6 +330,33 @@ impl Workspace {
             self.adopt_strays(&lock)?;
         }
         Ok(())
+    }
+
+    /// A bare repository that cannot be written (a read-only backup): a journal pushed to it
+    /// (`refs/git-session/sessions`) or fetched into it is merged into `refs/sessions` only by a
+    /// command that may write. Read the newest of them in place of `refs/sessions` when it
+    /// contains all the others; returns its name when it is not `refs/sessions`.
+    fn newest_journal_unmerged(&self) -> Result<Option<String>> {
+        let store = self.store();
+        let mut newest = store.tip()?.map(|id| (store::SESSIONS_REF.to_string(), id));
+        let mut candidates = store.tracking_refs()?;
+        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
+            candidates.insert(0, (REMOTE_REF.to_string(), id));
+        }
+        for (name, id) in candidates {
+            newest = match newest {
+                None => Some((name, id)),
+                Some((_, cur)) if cur != id && store.is_ancestor(cur, id)? => Some((name, id)),
+                keep => keep,
+            };
+        }
+        Ok(match newest {
+            Some((name, id)) if name != store::SESSIONS_REF => {
+                self.read_tip.set(Some(id));
+                Some(name)
+            }
+            _ => None,
+        })
     }
 
     /// Would `refresh` (and, with `adopt`, `adopt_strays`) write nothing? Reads only.

@@ -220,3 +220,76 @@ fn a_bare_clone_with_linked_worktrees_writes_in_the_worktrees_and_reads_in_the_b
     );
     assert!(mirrors_outside(&env, &[&w]).is_empty());
 }
+
+/// Every file under `dir` with its bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn read_commands_and_doctor_write_nothing_in_an_empty_bare_repository() {
+    let env = Env::new();
+    let b = env.path("b.git");
+    env.git(
+        env.tmp.path(),
+        &["init", "-q", "--bare", b.to_str().unwrap()],
+    );
+    let before = files(&b);
+    for args in [&["list"][..], &["list", "--all"], &["history"], &["doctor"]] {
+        let _ = env.run(&b, args);
+        assert_eq!(before, files(&b), "{args:?} wrote in the bare repository");
+    }
+}
+
+#[test]
+fn a_read_only_bare_backup_shows_the_journal_pushed_to_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let remote = env.bare_remote();
+    let a = clone(&env, &remote, "a", false);
+    env.gs(&a, &["init", "--name", "shared", "--goal", "Ship it"]);
+    env.gs(&a, &["log", "--discovery", "made in a"]);
+    env.gs(&a, &["sync", "-q"]);
+    // What machines push: refs/git-session/sessions, never merged into refs/sessions here.
+    // The lock cannot be taken (a directory cannot be opened for writing, not even by root):
+    // it stands for a backup mounted read-only.
+    let lock = remote.join("git-session/lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let before = files(&remote);
+    let out = env.run(&remote, &["list", "--all"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("shared"),
+        "{out:?}"
+    );
+    assert!(
+        !err.contains(".sessions/"),
+        "a bare repository has no .sessions/: {err}"
+    );
+    assert!(err.contains("refs/git-session/sessions"), "{err}");
+    let view = env.gs(&remote, &["view", "shared"]);
+    assert!(view.contains("made in a"), "{view}");
+    assert!(!env.gs(&remote, &["history", "shared"]).trim().is_empty());
+    let out = env.run(&remote, &["doctor"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !err.contains("error:"),
+        "doctor without --repair only reads: {out:?}"
+    );
+    assert_eq!(before, files(&remote), "nothing written");
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o755)).unwrap();
+}

@@ -127,3 +127,22 @@ fn a_lock_held_by_a_live_process_is_waited_for_then_named_in_the_error() {
     std::fs::remove_file(&lock).unwrap();
     env.gs(&repo, &["log", "--progress", "after"]);
 }
+
+#[test]
+fn doctor_reports_a_ref_lock_with_its_age_and_how_to_remove_it_and_keeps_it() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "s", "--goal", "locks"]);
+    let lock = repo.join(".git/refs/sessions.lock");
+    plant_stale(&lock);
+    let out = env.run(&repo, &["doctor"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("refs/sessions.lock"))
+        .unwrap_or_else(|| panic!("doctor names the lock: {out:?}"));
+    assert!(line.contains(" s old"), "{line}");
+    assert!(line.contains(&format!("rm '{}'", lock.display())), "{line}");
+    assert!(lock.exists(), "doctor without --repair only reads");
+}

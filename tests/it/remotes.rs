@@ -510,3 +510,70 @@ fn a_filtered_plain_fetch_of_the_journal_does_not_stick() {
     env.gs(&pc, &["sync"]);
     env.gs(&pc, &["doctor"]);
 }
+
+#[test]
+fn remotes_named_x_and_x_slash_sessions_both_sync() {
+    let env = crate::common::Env::new();
+    let top = env.tmp.path();
+    for name in ["r1.git", "r2.git"] {
+        env.git(top, &["init", "-q", "--bare", name]);
+    }
+    let a = env.repo("a");
+    env.gs(&a, &["init", "--name", "s", "--goal", "G"]);
+    env.git(
+        &a,
+        &["remote", "add", "x", env.path("r1.git").to_str().unwrap()],
+    );
+    env.git(
+        &a,
+        &[
+            "remote",
+            "add",
+            "x/sessions",
+            env.path("r2.git").to_str().unwrap(),
+        ],
+    );
+    env.gs(&a, &["sync", "x"]);
+    env.gs(&a, &["sync", "x/sessions"]);
+    // r2 gets a journal of its own from another clone.
+    let b = env.path("b");
+    env.git(
+        top,
+        &[
+            "clone",
+            "-q",
+            env.path("r2.git").to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    );
+    env.gs(&b, &["init", "--name", "from-b", "--goal", "G"]);
+    env.gs(&b, &["sync"]);
+    env.gs(&a, &["sync", "x/sessions"]);
+    env.gs(&a, &["sync", "x"]);
+    assert!(env.gs(&a, &["list", "--all"]).contains("from-b"));
+
+    // A journal an older version fetched under the nested name is moved out of remote x's way.
+    let tip = env.git(&a, &["rev-parse", "refs/sessions"]);
+    env.git(
+        &a,
+        &["update-ref", "-d", "refs/git-session/remotes/x/sessions"],
+    );
+    env.git(
+        &a,
+        &[
+            "update-ref",
+            "refs/git-session/remotes/x/sessions/sessions",
+            tip.trim(),
+        ],
+    );
+    env.gs(&a, &["sync", "x"]);
+    let nested = env.git(
+        &a,
+        &["for-each-ref", "refs/git-session/remotes/x/sessions/"],
+    );
+    assert!(nested.trim().is_empty(), "{nested}");
+    assert!(
+        !env.git(&a, &["rev-parse", "refs/git-session/remotes/x/sessions"])
+            .is_empty()
+    );
+}

@@ -197,3 +197,200 @@ fn repository_of_another_user_is_refused_with_gits_hint() {
     env.gs(&repo, &["init", "--name", "o", "--goal", "G"]);
     assert_eq!(env.count(&repo), 1);
 }
+
+/// `git` with this environment and the built `git-session` first on PATH, so that
+/// `git session …` runs it as git runs any external command.
+fn git_with_session(env: &Env, dir: &Path) -> std::process::Command {
+    let bin = Path::new(env!("CARGO_BIN_EXE_git-session"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir);
+    env.apply(&mut cmd);
+    cmd.env("PATH", path);
+    cmd
+}
+
+#[test]
+fn sync_works_with_a_relative_git_dir_and_work_tree_as_git_push_does() {
+    let env = Env::new();
+    let remote = env.bare_remote();
+    let top = env.tmp.path();
+    env.git(top, &["init", "-q", "--bare", "dot.git"]);
+    env.git(top, &["--git-dir=dot.git", "config", "core.bare", "false"]);
+    std::fs::create_dir_all(env.path("home")).unwrap();
+    std::fs::write(env.path("home/f"), "f\n").unwrap();
+    let plain = |args: &[&str]| {
+        let mut a = vec!["--git-dir=dot.git", "--work-tree=home"];
+        a.extend_from_slice(args);
+        env.git(top, &a)
+    };
+    plain(&["add", "f"]);
+    plain(&["commit", "-qm", "init"]);
+    plain(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    // The environment form, relative paths, run from the directory above both.
+    let out = env
+        .cmd(top)
+        .env("GIT_DIR", "dot.git")
+        .env("GIT_WORK_TREE", "home")
+        .args(["init", "--name", "d", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    for args in [&["sync"][..], &["sync", remote.to_str().unwrap()]] {
+        let out = env
+            .cmd(top)
+            .env("GIT_DIR", "dot.git")
+            .env("GIT_WORK_TREE", "home")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    }
+    let tip = plain(&["rev-parse", "refs/sessions"]);
+    let pushed = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    assert_eq!(tip, pushed);
+
+    // The option form: git sets GIT_DIR/GIT_WORK_TREE as typed, relative.
+    let out = git_with_session(&env, top)
+        .args([
+            "--git-dir=dot.git",
+            "--work-tree=home",
+            "session",
+            "log",
+            "--progress",
+            "p",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = git_with_session(&env, top)
+        .args(["--git-dir=dot.git", "--work-tree=home", "session", "sync"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let tip = plain(&["rev-parse", "refs/sessions"]);
+    let pushed = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    assert_eq!(tip, pushed);
+}
+
+#[test]
+fn git_dash_c_settings_apply_as_for_any_git_command() {
+    let env = Env::new();
+    let a = env.repo("a");
+    for name in ["o.git", "u.git"] {
+        env.git(env.tmp.path(), &["init", "-q", "--bare", name]);
+    }
+    env.git(
+        &a,
+        &[
+            "remote",
+            "add",
+            "origin",
+            env.path("o.git").to_str().unwrap(),
+        ],
+    );
+    env.git(
+        &a,
+        &[
+            "remote",
+            "add",
+            "upstream",
+            env.path("u.git").to_str().unwrap(),
+        ],
+    );
+    // No identity in any file: only `git -c` gives one, as `git -c … commit` would take it.
+    std::fs::write(
+        env.home().join(".gitconfig"),
+        "[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
+    let out = env.run(&a, &["init", "--name", "s", "--goal", "G"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no identity without -c: {out:?}"
+    );
+    let out = git_with_session(&env, &a)
+        .args(["-c", "user.name=Over Ride", "-c", "user.email=o@x"])
+        .args(["session", "init", "--name", "s", "--goal", "G"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let author = env.git(&a, &["log", "-1", "--format=%an <%ae>", "refs/sessions"]);
+    assert_eq!(author.trim(), "Over Ride <o@x>");
+
+    // `-c remote.pushDefault=upstream` picks the remote git push would use.
+    let out = git_with_session(&env, &a)
+        .args(["-c", "user.name=A", "-c", "user.email=a@x"])
+        .args(["-c", "remote.pushDefault=upstream", "session", "sync"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let has_journal = |remote: &str| {
+        let mut cmd = std::process::Command::new("git");
+        env.apply(&mut cmd);
+        cmd.current_dir(env.path(remote))
+            .args(["rev-parse", "-q", "--verify", "refs/git-session/sessions"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(has_journal("u.git"), "{out:?}");
+    assert!(!has_journal("o.git"), "{out:?}");
+}
+
+#[test]
+fn not_a_repository_is_one_line_worded_as_git_words_it() {
+    let env = Env::new();
+    let nowhere = env.path("nowhere");
+    std::fs::create_dir_all(&nowhere).unwrap();
+    let err = env.fails(&nowhere, &["list"], 1);
+    assert_eq!(
+        err.trim_end(),
+        "git-session: error: not a git repository (or any of the parent directories): .git"
+    );
+
+    let repo = env.repo("r");
+    let sub = repo.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = env
+        .cmd(&sub)
+        .env("GIT_CEILING_DIRECTORIES", &repo)
+        .arg("list")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("up to the ceiling {}", repo.display())),
+        "{err}"
+    );
+    assert!(
+        !err.contains("up to /") && !err.contains("NotFound"),
+        "{err}"
+    );
+
+    let nope = env.path("nope");
+    let out = env
+        .cmd(&sub)
+        .env("GIT_DIR", &nope)
+        .arg("list")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "git-session: error: not a git repository: '{}'",
+            nope.display()
+        )
+    );
+}

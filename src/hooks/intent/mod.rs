@@ -1,0 +1,405 @@
+//! Does a prompt mean "continue where we left off"? A small grammar, not a word search.
+//!
+//! The prompt is cut into clauses (at sentence punctuation, commas, "and", "then"); each clause
+//! is lower-cased, stripped of punctuation and of short polite wrappers ("ok", "please",
+//! "claude", "thanks", …), and common typos of the key words are mended. A clause is a
+//! continuation when what remains is one of the continuation forms as a whole. The prompt is one
+//! when a clause is, and the other clauses only greet, acknowledge or mention the compaction
+//! ("morning! where were we?"), or when the continuation comes last ("The tests pass now. Let's
+//! continue."), not right after a condition ("if the item is empty, continue"). A prompt that
+//! merely contains the words ("continue the loop until i == n", "add a resume button", "where
+//! were we storing the tokens?") is not a continuation: the words are followed by something that
+//! is about the code, not about the session.
+
+/// Longest prompt (in bytes) worth looking at; continuations are short.
+const MAX_LEN: usize = 250;
+/// Most clauses a continuation prompt has.
+const MAX_CLAUSES: usize = 6;
+
+mod cues;
+mod lists;
+mod score;
+mod typos;
+
+use lists::*;
+use typos::*;
+
+/// Lower-case words with typos mended, joined by single spaces. Apostrophes vanish ("let's"
+/// → "lets"), `_` stays inside a word (an identifier is one word), anything else separates.
+fn normalise(clause: &str) -> String {
+    let mut out = String::with_capacity(clause.len());
+    let mut word = String::new();
+    for raw in
+        clause.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '\'' || c == '\u{2019}'))
+    {
+        word.clear();
+        for c in raw.chars().filter(|c| *c != '\'' && *c != '\u{2019}') {
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        }
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(mend(&word));
+    }
+    out
+}
+
+type Strip = for<'a> fn(&'a str, &str) -> Option<&'a str>;
+
+fn strip_leading<'a>(s: &'a str, w: &str) -> Option<&'a str> {
+    let rest = s.strip_prefix(w)?;
+    rest.starts_with(' ').then(|| rest.trim_start())
+}
+
+fn strip_trailing<'a>(s: &'a str, w: &str) -> Option<&'a str> {
+    let rest = s.strip_suffix(w)?;
+    rest.ends_with(' ').then(|| rest.trim_end())
+}
+
+/// Strip wrappers one at a time, stopping as soon as what is left is a whole continuation form
+/// (so that "go on" and "what now" are not stripped to "on" and "what").
+fn strip_wrappers(mut s: &str) -> &str {
+    loop {
+        if WHOLE.contains(&s) {
+            return s;
+        }
+        let before = s;
+        // Leading wrappers ("ok", "please"), then trailing ones ("please", "thanks"): a wrapper
+        // is a whole word, followed (or preceded) by a space.
+        let sides: [(&[&str], Strip); 2] = [(LEADING, strip_leading), (TRAILING, strip_trailing)];
+        for (words, strip) in sides {
+            for w in words {
+                if let Some(rest) = strip(s, w) {
+                    s = rest;
+                    if WHOLE.contains(&s) {
+                        return s;
+                    }
+                }
+            }
+        }
+        if s == before {
+            return s;
+        }
+    }
+}
+
+/// Whether stripping wrappers, in any order, leaves a continuation form ("go on please": the
+/// trailing "please" goes, the leading "go" must not).
+fn reduces_to_form(s: &str, depth: usize) -> bool {
+    if is_form(s) {
+        return true;
+    }
+    if depth == 0 {
+        return false;
+    }
+    let sides: [(&[&str], Strip); 2] = [(LEADING, strip_leading), (TRAILING, strip_trailing)];
+    sides.iter().any(|(words, strip)| {
+        words
+            .iter()
+            .filter_map(|w| strip(s, w))
+            .any(|rest| reduces_to_form(rest, depth - 1))
+    })
+}
+
+/// `core` (wrappers stripped) is a continuation form: a whole form, a head verb with a known
+/// tail, "resume work on <thing>", or a whole form with one typo left.
+fn is_form(core: &str) -> bool {
+    if core.is_empty() {
+        return false;
+    }
+    if WHOLE.contains(&core) {
+        return true;
+    }
+    let head_tail = HEADS.iter().any(|h| {
+        core.strip_prefix(h)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .is_some_and(|tail| {
+                TAILS.contains(&tail)
+                    || TAILS.iter().any(|t| {
+                        tail.strip_suffix(t)
+                            .is_some_and(|x| x == "on " || x == "with ")
+                    })
+            })
+    });
+    if head_tail {
+        return true;
+    }
+    // "resume work on the parser", "get back to the refactor": a few words of a thing.
+    let thing = |rest: &str| {
+        let n = rest.split(' ').count();
+        (1..=4).contains(&n)
+            && !rest
+                .split(' ')
+                .any(|w| ["me", "us", "him", "her", "them", "and", "but", "with"].contains(&w))
+    };
+    for verb in [
+        "resume",
+        "continue",
+        "get back to",
+        "go back to",
+        "return to",
+    ] {
+        for work in ["work on", "working on"] {
+            if let Some(rest) = core
+                .strip_prefix(verb)
+                .and_then(|r| r.strip_prefix(' '))
+                .and_then(|r| r.strip_prefix(work))
+                .and_then(|r| r.strip_prefix(' '))
+                && thing(rest)
+            {
+                return true;
+            }
+        }
+    }
+    // "resume the refactor", "continue the migration work": a verb, then a piece of work.
+    for verb in [
+        "resume",
+        "continue",
+        "carry on with",
+        "get back to",
+        "go back to",
+    ] {
+        if let Some(rest) = core.strip_prefix(verb).and_then(|r| r.strip_prefix(' ')) {
+            let words: Vec<&str> = rest.split(' ').collect();
+            let work = |w: &str| WORK.contains(&w);
+            let fits = match words.as_slice() {
+                [det, noun] => DETERMINERS.contains(det) && work(noun),
+                [det, _, noun] => DETERMINERS.contains(det) && work(noun),
+                _ => false,
+            };
+            if fits {
+                return true;
+            }
+        }
+    }
+    if let Some(rest) = core.strip_prefix("get back to ")
+        && thing(rest)
+        && !rest.starts_with("the previous")
+    {
+        return true;
+    }
+    if let Some(rest) = core.strip_prefix("back to ")
+        && thing(rest)
+        && rest.ends_with(" work")
+    {
+        return true;
+    }
+    // A short clause that points at the session itself: "where we left off", "what we were
+    // doing" (the subject is we, you or I: "where the parser left off" is about code).
+    let past = core.split(' ').any(|w| {
+        matches!(
+            w,
+            "were" | "was" | "left" | "stopped" | "started" | "are" | "did"
+        )
+    });
+    if past && core.split(' ').count() <= 10 && SESSION_REFS.iter().any(|r| contains_words(core, r))
+    {
+        return true;
+    }
+    for lead in [
+        "where are we with ",
+        "where are we on ",
+        "where are we at with ",
+        "where were we with ",
+        "where were we on ",
+    ] {
+        if let Some(rest) = core.strip_prefix(lead)
+            && thing(rest)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// `core` is one typo away from a whole form of two words or more ("pick up where we left of").
+fn is_form_but_for_a_typo(core: &str) -> bool {
+    core.len() >= 6
+        && core.len() <= 32
+        && WHOLE
+            .iter()
+            .chain(["pick up where we left off", "continue where we left off"].iter())
+            .filter(|w| w.len().abs_diff(core.len()) <= 1 && w.len() >= 7 && w.contains(' '))
+            // A typo seldom hits both ends: a cheap filter before the distance.
+            .filter(|w| {
+                w.as_bytes()[..2] == core.as_bytes()[..2]
+                    || w.as_bytes()[w.len() - 2..] == core.as_bytes()[core.len() - 2..]
+            })
+            .any(|w| distance(core.as_bytes(), w.as_bytes(), 1).is_some())
+}
+
+/// A clause made only of greeting, acknowledging or compaction words.
+fn is_neutral(norm: &str) -> bool {
+    // "no need to check with me", not "no" alone (which undoes what came before).
+    let norm = norm.strip_prefix("no need ").unwrap_or(norm);
+    norm.split(' ')
+        .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
+}
+
+/// Cut a prompt into clauses: at sentence punctuation, commas, colons, dashes and new lines,
+/// then at the words "and" and "then".
+fn clauses(prompt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // Sentence punctuation, and symbols such as emoji ("back 👋 where were we?").
+    let cut = |c: char| {
+        matches!(
+            c,
+            '.' | '!' | '?' | ',' | ':' | ';' | '\n' | '\u{2014}' | '\u{2013}' | '\u{2026}'
+        ) || c as u32 >= 0x2190 && !c.is_alphanumeric() && c != '\u{2019}'
+    };
+    for part in prompt.split(cut) {
+        for part in part.split(" - ") {
+            let norm = normalise(part);
+            let mut cur: Vec<&str> = Vec::new();
+            for w in norm.split(' ').filter(|w| !w.is_empty()) {
+                if w == "and" || w == "then" {
+                    if !cur.is_empty() {
+                        out.push(cur.join(" "));
+                        cur.clear();
+                    }
+                    continue;
+                }
+                cur.push(w);
+            }
+            if !cur.is_empty() {
+                out.push(cur.join(" "));
+            }
+        }
+    }
+    out
+}
+
+/// Code, not conversation: brackets, operators, backticks, a `--flag`, a `;` ending a
+/// statement.
+fn looks_like_code(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'{' | b'}' | b'=' | b'<' | b'>' | b'[' | b']' | b'`' => true,
+        // ":)" and ":-)" are smiles, not calls.
+        b')' => !(i > 0 && matches!(b[i - 1], b':' | b'-')),
+        b'(' => b.get(i + 1) != Some(&b':'),
+        b'-' => b.get(i + 1) == Some(&b'-'),
+        b';' => !matches!(b.get(i + 1), Some(b' ')),
+        _ => false,
+    })
+}
+
+/// Words (or their starts, when four letters or more) of which a continuation has at least one:
+/// a cheap test that lets an ordinary prompt through without cutting it into clauses.
+const CUE_STARTS: &[&str] = &[
+    "cont", "resum", "proce", "carr", "keep", "go", "back", "wher", "what", "wat", "wht", "next",
+    "left", "rest", "remain", "recap", "catch", "status", "state", "plan", "finish", "wrap",
+    "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
+    "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
+    "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
+    "repren", "waren",
+];
+
+/// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
+const TYPO_STARTS: &[&str] = &["continue", "resume", "keep", "where", "were", "going"];
+
+/// Whether a word of `p` is, or starts as, one of [`CUE_STARTS`], or `p` has a non-ASCII letter
+/// (the German, French and Spanish cues): no allocation, one pass.
+fn has_cue_word(p: &str) -> bool {
+    !p.is_ascii()
+        || p.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            let Some(first) = w.bytes().next().map(|c| c.to_ascii_lowercase()) else {
+                return false;
+            };
+            CUE_STARTS.iter().any(|s| {
+                let n = s.len();
+                s.as_bytes()[0] == first
+                    && w.len() >= n
+                    && (w.len() == n || n >= 4)
+                    && w.as_bytes()[..n].eq_ignore_ascii_case(s.as_bytes())
+            }) || is_typo_of_a_cue(w)
+        })
+}
+
+/// `w` is within one typo (two for "continue") of one of [`TYPO_STARTS`].
+fn is_typo_of_a_cue(w: &str) -> bool {
+    let b = w.as_bytes();
+    if !(4..=10).contains(&b.len()) {
+        return false;
+    }
+    let mut lower = [0u8; 10];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    let w = &lower[..b.len()];
+    TYPO_STARTS.iter().any(|t| {
+        let (t, max) = (t.as_bytes(), if t.len() >= 8 { 2 } else { 1 });
+        // A typo seldom changes both of the first two letters ("cnotinue", "ocntinue").
+        w.len().abs_diff(t.len()) <= max
+            && (w[0] == t[0] || w[1] == t[1] || w[0] == t[1])
+            && distance(w, t, max).is_some()
+    })
+}
+
+/// True when the prompt as a whole asks to continue the session.
+pub fn is_continuation(prompt: &str) -> bool {
+    let p = prompt.trim();
+    if p.is_empty()
+        || p.len() > MAX_LEN
+        || p.lines().filter(|l| !l.trim().is_empty()).count() > 3
+        || looks_like_code(p)
+    {
+        return false;
+    }
+    if !has_cue_word(p) {
+        return false;
+    }
+    let parts = clauses(p);
+    if parts.is_empty() || parts.len() > MAX_CLAUSES {
+        return false;
+    }
+    by_grammar(&parts) || score::is_scored_continuation(p, &parts)
+}
+
+/// The grammar's verdict on a prompt's clauses (see the module documentation).
+fn by_grammar(parts: &[String]) -> bool {
+    let forms: Vec<bool> = parts
+        .iter()
+        .map(|c| reduces_to_form(c, 4) || is_form_but_for_a_typo(strip_wrappers(c)))
+        .collect();
+    let Some(first) = forms.iter().position(|f| *f) else {
+        return false;
+    };
+    let others_neutral = parts.iter().zip(&forms).all(|(c, f)| *f || is_neutral(c));
+    if others_neutral {
+        return true;
+    }
+    // Something else was said: the continuation must come last, and not right after a
+    // condition or a failure, where a bare "continue" is the loop statement.
+    let last = parts.len() - 1;
+    if !forms[last] || first == last && last == 0 {
+        return false;
+    }
+    // Nor beside code or a new task ("… error when reading from the socket, … continue?").
+    let others_ok = parts.iter().zip(&forms).all(|(c, f)| {
+        *f || score::is_other_clause_ok(&c.split(' ').collect::<Vec<_>>(), false, true)
+    });
+    if !others_ok {
+        return false;
+    }
+    let core = strip_wrappers(&parts[last]);
+    if QUESTIONS.contains(&core) {
+        return false;
+    }
+    let before = &parts[last - 1];
+    let bare = matches!(
+        core,
+        "continue" | "proceed" | "go on" | "carry on" | "keep going"
+    );
+    !(bare && before.split(' ').any(|w| LOOPISH.contains(&w)))
+}
+
+#[cfg(test)]
+mod tests;

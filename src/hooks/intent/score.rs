@@ -1,0 +1,592 @@
+//! The scored reading, for what the grammar does not know word for word.
+//!
+//! Each clause gets a cue strength: how surely it asks about, or to go on with, the session's own
+//! work. A clause starts (after greetings and politeness) with a cue — a verb of going on
+//! ("continue", "keep working on", "pick … back up", "back to"), a question about where the
+//! session stands ("where did we stop", "what were you in the middle of"), "the next step",
+//! "the rest", or a German, French or Spanish one. What follows the cue adds to it when it points
+//! back at the session ("from before", "we started", "the plan", "the search feature *work*") and
+//! takes from it when it names a code object ("the loop", "parser.rs", `resume_session`). The
+//! prompt is a continuation when one clause is strong enough and no other clause brings code, a
+//! condition ("if the file is missing"), a new task ("explain …", "add …"), a question about
+//! something else, or a "no".
+
+use super::cues::*;
+use super::lists::{AFTER_REF, NEUTRAL, SESSION_REFS};
+use super::typos::distance;
+
+/// Verbs whose very sense is to go back to something already under way: they need no marker.
+const RESUMING: &[&str] = &["keep", "back", "jump", "dive", "hop", "return"];
+
+/// The cue verbs a typo is mended towards, when a word is not a real one.
+const TYPO_TARGETS: &[&str] = &["continue", "resume", "proceed", "going", "where"];
+
+fn is(w: &str, list: &[&str]) -> bool {
+    list.contains(&w)
+}
+
+/// `w`, or the cue verb it is a typo of ("contineu", "resum", "proced").
+fn mended(w: &str) -> &str {
+    if w.len() < 4 || !w.is_ascii() || is(w, FILLER) {
+        return w;
+    }
+    // A letter held down: "weee", "keeep", "gooo".
+    if let Some(held) = held_letter(w) {
+        return held;
+    }
+    for t in TYPO_TARGETS {
+        let max = 1;
+        // Real words next to the cue verbs are not typos of them.
+        if w.as_bytes()[0] == t.as_bytes()[0]
+            && !matches!(
+                w,
+                "resumes"
+                    | "resumed"
+                    | "continued"
+                    | "continues"
+                    | "proceeds"
+                    | "proceeded"
+                    | "whereas"
+                    | "wherever"
+                    | "doing"
+                    | "gone"
+                    | "goings"
+                    | "resort"
+                    | "result"
+                    | "reuse"
+                    | "rescue"
+                    | "resume"
+                    | "continue"
+                    | "proceed"
+                    | "going"
+                    | "where"
+                    | "were"
+                    | "here"
+                    | "there"
+                    | "wheres"
+            )
+            && distance(w.as_bytes(), t.as_bytes(), max).is_some()
+        {
+            return t;
+        }
+    }
+    w
+}
+
+/// Evidence of code in the raw prompt: identifiers, paths, file names, quotes.
+pub(super) fn code_evidence(raw: &str) -> bool {
+    raw.split(|c: char| c.is_whitespace() || matches!(c, ',' | '?' | '!' | ':' | ';' | '(' | ')'))
+        .any(|w| {
+            let w = w.trim_end_matches('.');
+            let b = w.as_bytes();
+            b.len() > 1
+                && (w.contains('_')
+                    || w.contains("::")
+                    || w.contains('/') && b.len() > 2
+                    || w.contains('"')
+                    // "parser.rs", "resume.tex", "PLAN.md"; not "e.g".
+                    || w.split_once('.').is_some_and(|(a, e)| {
+                        !a.is_empty() && (2..=4).contains(&e.len()) && e.bytes().all(|c| c.is_ascii_alphabetic())
+                    })
+                    // camelCase and PascalCase inside a word: "forEach", "resumeSession".
+                    || b.windows(2).skip(1).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase()))
+        })
+}
+
+/// Articles, pronouns and particles: not the thing a cue goes on with.
+const NOISE: &[&str] = &[
+    "the", "a", "an", "our", "my", "your", "this", "that", "it", "them", "these", "those", "all",
+    "up", "off", "back", "again", "too",
+];
+
+/// Where a noun phrase ends: a preposition, or a pronoun starting a clause ("the refactor we
+/// started").
+const PHRASE_ENDS: &[&str] = &[
+    "with", "on", "in", "of", "from", "to", "for", "after", "at", "about", "into", "through", "we",
+    "you", "i", "when", "where", "while", "by",
+];
+
+/// How surely the words after a cue point at the session's own work: markers pointing back
+/// ("from before", "we started"), the head nouns of its phrases ("the auth *work*", not "the
+/// plan *view*"), minus code nouns, conditions, numbers and "a/another" (something new).
+fn object(rest: &[&str], resuming: bool) -> i32 {
+    let content = |w: &&str| !is(w, FILLER) && !is(w, NOISE) && !is(w, PHRASE_ENDS);
+    // Markers and code are looked for in every word but the small ones.
+    let words: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|w| content(w) || is(w, &["where", "when", "while"]))
+        .collect();
+    if words.is_empty() {
+        return 2;
+    }
+    let mut score = i32::from(resuming) * 2;
+    let subject = rest
+        .iter()
+        .any(|w| is(w, &["we", "you", "i", "things", "our"]));
+    let joined = rest.join(" ");
+    if SESSION_REFS.iter().any(|r| joined.contains(r)) {
+        score += 3;
+    }
+    for w in &words {
+        if let Some((_, s)) = MARKERS.iter().find(|(m, _)| m == w)
+            && (subject || !is(w, NEEDS_SUBJECT))
+        {
+            score += s;
+        }
+        if is(w, AGAINST) {
+            score -= 4;
+        }
+        // "resume from byte offset 1024": a number of two digits or more is data.
+        if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
+            score -= 3;
+        }
+    }
+    // "the previous session", "your last message": ours; "the previous implementation": code.
+    for pair in rest.windows(2) {
+        if is(pair[0], &["previous", "last"]) {
+            score += if is(pair[1], WORK_HEADS) || is(pair[1], &["message", "answer", "reply"]) {
+                2
+            } else {
+                -1
+            };
+        }
+    }
+    // "after the tab becomes visible", "after a network error": a condition; "after the
+    // compaction", "after lunch": the session's own pause.
+    for (i, w) in rest.iter().enumerate() {
+        if is(w, &["after", "once"]) {
+            let pause = rest[i + 1..]
+                .iter()
+                .all(|w| is(w, NEUTRAL) || is(w, &["the", "a", "compaction", "reset", "restart"]));
+            if !pause {
+                score -= 4;
+            }
+        }
+    }
+    // Code nouns, unless they only say which work ("the *parser* rewrite" is a rewrite).
+    for phrase in rest.split(|w| is(w, PHRASE_ENDS)) {
+        let last = phrase.iter().rposition(content);
+        for (j, w) in phrase.iter().enumerate() {
+            let names_the_work = last == Some(j + 1) && is(phrase[j + 1], WORK_KINDS);
+            if is(w, CODE) && !names_the_work {
+                score -= 3;
+            }
+        }
+    }
+    // "continue with what's left", "whatever was next": the session's own list, if it ends
+    // there ("what's left of the cake recipe" is about the recipe).
+    let tail = rest
+        .iter()
+        .rev()
+        .skip_while(|w| is(w, FILLER))
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>();
+    if matches!(tail.as_slice(), ["left" | "next", "whats" | "was" | "is"]) {
+        score += 3;
+    }
+    // "a claude code session", "another branch", "a new feature": not ours.
+    if rest
+        .iter()
+        .any(|w| is(w, &["a", "an", "another", "new", "any"]))
+    {
+        score -= 3;
+    }
+    // The head of each phrase (its last word, numbers aside): the work itself, or its kind.
+    let work = rest
+        .split(|w| is(w, PHRASE_ENDS))
+        .filter_map(|phrase| {
+            phrase
+                .iter()
+                .rev()
+                .find(|w| content(w) && !w.bytes().all(|c| c.is_ascii_digit()))
+        })
+        .map(|head| {
+            if is(head, WORK_HEADS) {
+                2
+            } else {
+                i32::from(is(head, WORK_KINDS))
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    // "continue with the refactor", "keep going on the migration": already under way.
+    let under_way = work > 0 && rest.first().is_some_and(|w| is(w, &["with", "on", "into"]));
+    // "our list", "our plan": the session's own.
+    score += i32::from(rest.contains(&"our"));
+    score += work + i32::from(under_way);
+    if words.len() > 7 {
+        score -= 2;
+    }
+    score
+}
+
+/// Strip the fillers at the start of a clause.
+fn skip_fillers<'a>(words: &'a [&'a str]) -> &'a [&'a str] {
+    let n = words
+        .iter()
+        .enumerate()
+        .take_while(|(i, w)| {
+            is(w, FILLER)
+                // "back to the task" is a cue, "back" alone ("i'm back") a greeting.
+                && !(**w == "back" && words.get(i + 1).is_some_and(|n| is(n, &["to", "into", "on", "in"])))
+        })
+        .count();
+    &words[n..]
+}
+
+/// The cue strength of one normalised clause; `None` when it has no cue at all.
+fn clause_cue(clause: &str) -> Option<i32> {
+    let all: Vec<&str> = clause.split(' ').map(mended).collect();
+    // "you were partway through the api docs", "we were in the middle of something": the
+    // session's own past, told.
+    if let [who, "were" | "was", how, ..] = all.as_slice()
+        && is(who, &["you", "we", "i"])
+        && is(
+            how,
+            &["partway", "halfway", "in", "working", "doing", "busy"],
+        )
+    {
+        return Some(3);
+    }
+    // "can i resume a session from another machine?": the user asks how, not us to go on.
+    if let ["can" | "could", "i", ..] = all.as_slice() {
+        return None;
+    }
+    let mut words = skip_fillers(&all);
+    // "continue if not", "keep going otherwise": the condition is on the work just asked about.
+    if let [more @ .., "if", "not"] | [more @ .., "otherwise"] = words {
+        words = more;
+    }
+    // "if not, keep going", "otherwise keep going": what to do after a question about our work.
+    if let ["if", "not", rest @ ..] | ["otherwise", rest @ ..] = words {
+        words = rest;
+    }
+    if words.is_empty() {
+        return None;
+    }
+    // A German, French or Spanish cue, in a short clause.
+    let foreign_phrase = || {
+        FOREIGN_PHRASES
+            .iter()
+            .any(|p| clause.starts_with(p) || clause.contains(&format!(" {p}")))
+    };
+    if clause.split(' ').any(|w| is(w, FOREIGN)) || all == ["on", "continue"] || foreign_phrase() {
+        return Some(if all.len() <= 8 { 3 } else { 0 });
+    }
+    // A question about where the session stands: "where did we stop", "what were you in the
+    // middle of", "what did we leave unfinished", "what was the last thing you did".
+    // "how far did you get" asks where things stand, as "where did you get to" does.
+    let asked = match words {
+        ["how", "far", more @ ..] => Some(("where", more)),
+        [wh, more @ ..] => Some((*wh, more)),
+        [] => None,
+    };
+    if let Some((wh, [aux, rest @ ..])) = asked {
+        let wh = wh.strip_suffix('d').filter(|w| *w == "where").unwrap_or(wh);
+        if matches!(wh, "what" | "where" | "whered" | "whats")
+            && matches!(
+                *aux,
+                "were"
+                    | "was"
+                    | "did"
+                    | "had"
+                    | "have"
+                    | "we"
+                    | "is"
+                    | "remaining"
+                    | "still"
+                    | "left"
+                    | "outstanding"
+                    | "pending"
+                    | "open"
+                    | "the"
+                    | "on"
+            )
+        {
+            // "what's on the agenda from yesterday": what is on it must be ours.
+            if *aux == "on" {
+                return Some(object(rest, false));
+            }
+            let subject = is(aux, &["we", "you", "i"])
+                || rest
+                    .iter()
+                    .take(4)
+                    .any(|w| is(w, &["we", "you", "i", "things", "our"]));
+            let tail_ok = rest.iter().all(|w| {
+                is(
+                    w,
+                    &[
+                        "we",
+                        "you",
+                        "i",
+                        "doing",
+                        "working",
+                        "on",
+                        "in",
+                        "the",
+                        "middle",
+                        "of",
+                        "up",
+                        "to",
+                        "do",
+                        "did",
+                        "stop",
+                        "stopped",
+                        "leave",
+                        "left",
+                        "off",
+                        "get",
+                        "got",
+                        "end",
+                        "away",
+                        "while",
+                        "was",
+                        "break",
+                        "unfinished",
+                        "things",
+                        "our",
+                        "done",
+                        "context",
+                        "reset",
+                        "about",
+                        "compaction",
+                        "compacted",
+                        "last",
+                        "thing",
+                        "at",
+                        "with",
+                        "remaining",
+                        "left",
+                        "still",
+                        "status",
+                        "from",
+                        "plan",
+                        "next",
+                        "step",
+                    ],
+                ) || is(w, AFTER_REF)
+                    // "before lunch", "asking you": greetings, breaks and the compaction.
+                    || is(w, NEUTRAL)
+                    || is(w, FILLER)
+            });
+            let standing = matches!(
+                *aux,
+                "left" | "remaining" | "still" | "next" | "outstanding" | "pending" | "open"
+            );
+            if tail_ok
+                && (subject
+                    || standing
+                    || rest.iter().any(|w| {
+                        is(
+                            w,
+                            &[
+                                "plan",
+                                "yesterday",
+                                "before",
+                                "earlier",
+                                "remaining",
+                                "left",
+                                "unfinished",
+                            ],
+                        )
+                    }))
+            {
+                return Some(3);
+            }
+            // "where was i with the report generator", "whats the status of the migration": a
+            // few words of the thing after "with", "on" or "of".
+            if let Some(i) = rest.iter().position(|w| is(w, &["with", "on", "of"])) {
+                let (before, thing) = rest.split_at(i);
+                let asks = before.iter().all(|w| {
+                    is(
+                        w,
+                        &[
+                            "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
+                            "left", "off", "stop", "status", "the", "progress", "state", "at",
+                            "current", "do",
+                        ],
+                    )
+                });
+                // "what was left on the todo list": the standing of our own list.
+                let standing = is(aux, &["left", "remaining"])
+                    || before
+                        .iter()
+                        .any(|w| is(w, &["left", "remaining", "status"]));
+                if asks && object(&thing[1..], subject || standing) >= 2 {
+                    return Some(3);
+                }
+            }
+            // "where did we leave the auth refactor": the work, not "the backup script".
+            if let Some(i) = rest.iter().position(|w| *w == "leave")
+                && subject
+                && object(&rest[i + 1..], false) >= 1
+                && rest[i + 1..]
+                    .iter()
+                    .any(|w| is(w, WORK_HEADS) || is(w, WORK_KINDS))
+            {
+                return Some(3);
+            }
+            return None;
+        }
+    }
+    // "remind me where we left off", "recap what we did", "catch me up".
+    if let [first, rest @ ..] = words
+        && matches!(*first, "remind" | "recap" | "catch")
+    {
+        let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
+        return clause_cue(&rest.join(" ")).or(Some(0));
+    }
+    // "the next step", "next task on the list", "the remaining items in the plan".
+    if let Some(i) = words
+        .iter()
+        .position(|w| *w == "next" || *w == "remaining" || *w == "rest")
+    {
+        let lead_ok = words[..i].iter().all(|w| {
+            is(
+                w,
+                &[
+                    "the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto",
+                    "whats", "what", "is", "our",
+                ],
+            )
+        });
+        let rest = &words[i + 1..];
+        let head_ok = rest.first().is_none_or(|w| {
+            is(
+                w,
+                &[
+                    "step", "steps", "item", "items", "task", "tasks", "part", "one", "thing",
+                    "of", "bit", "on", "in", "from",
+                ],
+            )
+        });
+        // A bare "what's next?" after other words asks about those words ("here's the stack
+        // trace, what's next?"): the grammar takes it alone or beside a greeting.
+        let bare_question = rest.is_empty() && words[..i].iter().any(|w| is(w, &["what", "whats"]));
+        // "the next item on the list", not "the remaining items in the cart disappear": the
+        // phrase ends on the work, the plan or its list.
+        let ends_on_work = rest.iter().rev().find(|w| !is(w, FILLER)).is_none_or(|w| {
+            is(w, WORK_HEADS)
+                || is(w, &["list", "plan", "todo", "todos", "agenda"])
+                || MARKERS.iter().any(|(m, _)| m == w)
+        });
+        if lead_ok && head_ok && ends_on_work && !bare_question && object(rest, false) + 1 >= 2 {
+            return Some(3);
+        }
+    }
+    // "keep rolling", "keep pushing", "keep at it": keep, and a verb of doing.
+    if let ["keep", how, rest @ ..] = words
+        && (how.ends_with("ing") && !is(how, &["going", "working"]) || *how == "on")
+    {
+        return Some(object(rest, true));
+    }
+    // A verb of going on, and what it goes on with.
+    for verb in GO_ON {
+        if words.len() >= verb.len() && words[..verb.len()] == **verb {
+            let mut rest = &words[verb.len()..];
+            // "continue but skip the windows part": what follows "but" only says how.
+            if let Some(b) = rest.iter().position(|w| *w == "but") {
+                if !is_other_clause_ok(&rest[b + 1..], false, false) {
+                    return Some(0);
+                }
+                rest = &rest[..b];
+            }
+            let resuming = is(verb[0], RESUMING)
+                || verb.contains(&"back")
+                || rest.iter().any(|w| is(w, &["again", "back"]));
+            // "back to" and "return to" go back to anything ("back to square one"): they need
+            // the work named, or a marker, where "keep working on" does not.
+            let weak = verb.contains(&"back") && verb[0] != "jump" || verb[0] == "return";
+            let mut s = object(rest, resuming) - 2 * i32::from(weak);
+            // Going back to something needs it named as the work ("back to the caching work"),
+            // not only a kind of it ("back to the old implementation").
+            let joined = rest.join(" ");
+            let named = rest.iter().any(|w| is(w, WORK_HEADS))
+                || SESSION_REFS.iter().any(|r| joined.contains(r))
+                || verb.last().is_some_and(|w| is(w, &["into", "on"]))
+                || rest.first().is_some_and(|w| is(w, &["into", "on"]));
+            if weak && !rest.is_empty() && !named {
+                s = s.min(1);
+            }
+            // "pick up X" is only a continuation with "back" or "again" ("pick X back up").
+            if matches!(
+                verb[0],
+                "pick" | "picking" | "do" | "work" | "restart" | "on" | "move"
+            ) && !resuming
+                && s < 3
+            {
+                return Some(0);
+            }
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// The scored verdict on a prompt that passed the gates (short, no code punctuation).
+pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
+    if code_evidence(raw) {
+        return false;
+    }
+    let mut best = 0;
+    for (i, part) in parts.iter().enumerate() {
+        match clause_cue(part) {
+            Some(s) if s >= 2 => best = best.max(s),
+            Some(_) => {}
+            None => {
+                let words: Vec<&str> = part.split(' ').collect();
+                let after_if_not = i > 0 && parts[i - 1].ends_with("if not");
+                if !is_other_clause_ok(&words, after_if_not, false) {
+                    return false;
+                }
+            }
+        }
+    }
+    best >= 2
+}
+
+/// A clause beside the cue may greet, tell news ("i merged the pr") or say how to go on ("skip
+/// the windows part"); it must not bring code, a condition, a refusal or a new task.
+pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: bool) -> bool {
+    let compaction = words
+        .iter()
+        .any(|w| w.starts_with("compact") || *w == "context");
+    let bad_word = words.iter().any(|w| {
+        is(w, CODE)
+            || is(w, AGAINST)
+                && !(*w == "dont"
+                    || *w == "if" && words.contains(&"not")
+                    || *w == "when" && compaction)
+    });
+    let rest = skip_fillers(words);
+    // "next, implement the eviction", "also fix the lints".
+    let rest = match rest {
+        ["next" | "first" | "also" | "and", more @ ..] => more,
+        _ => rest,
+    };
+    let first = rest.first().copied().unwrap_or("");
+    !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
+
+/// The cue or filler word `w` is with a held-down letter let go ("weee" → "we", "keeep" →
+/// "keep"), if any.
+fn held_letter(w: &str) -> Option<&'static str> {
+    let b = w.as_bytes();
+    let i = b.windows(3).position(|t| t[0] == t[1] && t[1] == t[2])?;
+    let c = b[i];
+    let n = b[i..].iter().take_while(|x| **x == c).count();
+    let (head, tail) = (&w[..i], &w[i + n..]);
+    let known = |s: &str| {
+        FILLER
+            .iter()
+            .chain(TYPO_TARGETS)
+            .chain(&["keep", "go", "we", "next", "on"])
+            .find(|k| **k == s)
+            .copied()
+    };
+    let one = format!("{head}{}{tail}", c as char);
+    let two = format!("{head}{0}{0}{tail}", c as char);
+    known(&one).or_else(|| known(&two))
+}

@@ -1,0 +1,113 @@
+//! Typos and shorthand of the key words: mended before matching.
+
+/// Shorthand and typos of the key words, mended before matching.
+pub(super) const MENDS: &[(&str, &str)] = &[
+    ("continuing", "continue"),
+    ("resuming", "resume"),
+    ("proceeding", "proceed"),
+    ("picking", "pick"),
+    ("cont", "continue"),
+    ("contd", "continue"),
+    ("conti", "continue"),
+    ("contin", "continue"),
+    ("pls", "please"),
+    ("plz", "please"),
+    ("plss", "please"),
+    ("thx", "thanks"),
+    ("ty", "thanks"),
+    ("tnx", "thanks"),
+    ("k", "ok"),
+    ("kk", "ok"),
+    ("okk", "ok"),
+    ("okey", "ok"),
+    ("u", "you"),
+    ("ur", "your"),
+    ("wat", "what"),
+    ("wht", "what"),
+    ("whta", "what"),
+    ("wer", "were"),
+    ("wher", "where"),
+    ("whre", "where"),
+    ("wehre", "where"),
+    ("weher", "where"),
+    ("pickup", "pick up"),
+    ("goin", "going"),
+    ("gong", "going"),
+    ("giong", "going"),
+    ("goign", "going"),
+    ("resme", "resume"),
+    ("reume", "resume"),
+    ("rsume", "resume"),
+    ("resuem", "resume"),
+    ("reusme", "resume"),
+    ("onn", "on"),
+    ("lemme", "let me"),
+    ("gm", "good morning"),
+    ("wb", "im back"),
+];
+
+/// Words one typo away from these are taken for them (not their real neighbours).
+pub(super) const FUZZY: &[(&str, &[&str])] = &[
+    (
+        "continue",
+        &["continued", "continues", "continua", "continuez"],
+    ),
+    ("proceed", &["proceeds", "preceed"]),
+];
+
+/// Optimal string alignment distance, capped: `None` when above `max`. Allocation-free for
+/// short words; longer ones are never close enough to matter.
+pub(super) fn distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    const N: usize = 48;
+    if a.len().abs_diff(b.len()) > max || a.len() >= N || b.len() >= N {
+        return None;
+    }
+    // Three rolling rows, indexed by i % 3: nothing is copied between rows.
+    let mut rows = [[0usize; N]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        let mut best = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+            best = best.min(d);
+        }
+        if best > max {
+            return None;
+        }
+    }
+    let d = rows[a.len() % 3][b.len()];
+    (d <= max).then_some(d)
+}
+
+pub(super) fn mend(word: &str) -> &str {
+    if let Some((_, to)) = MENDS.iter().find(|(from, _)| *from == word) {
+        return to;
+    }
+    if word.len() >= 6 && word.is_ascii() {
+        for (target, not) in FUZZY {
+            // A typo seldom hits both ends: a cheap filter before the distance.
+            let (w, t) = (word.as_bytes(), target.as_bytes());
+            if w[..2] != t[..2] && w[w.len() - 2..] != t[t.len() - 2..] {
+                continue;
+            }
+            if word != *target
+                && !not.contains(&word)
+                && distance(word.as_bytes(), target.as_bytes(), 1).is_some()
+            {
+                return target;
+            }
+        }
+    }
+    word
+}
