@@ -577,3 +577,41 @@ fn remotes_named_x_and_x_slash_sessions_both_sync() {
             .is_empty()
     );
 }
+
+/// Break-14 #15: git runs without prompts (decision 60); an https/http remote that wants a
+/// typed username says so and what to do, in one line.
+#[test]
+fn a_remote_that_wants_a_password_says_what_to_do() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let dir = env.repo("a");
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = c.write_all(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/r.git");
+    let out = env
+        .cmd(&dir)
+        .env_remove("GIT_ASKPASS")
+        .env_remove("SSH_ASKPASS")
+        .args(["sync", "--timeout", "10", &url])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("terminal prompts disabled"), "{err}");
+    assert!(err.contains("credential.helper"), "{err}");
+}
