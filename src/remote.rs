@@ -3,6 +3,7 @@
 //! C locale, so that what it prints can be read; what it says on failure is kept.
 
 use std::io::Read;
+use std::os::fd::FromRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -23,17 +24,31 @@ pub enum RemoteError {
     /// Several remotes and no rule picks one (a usage error: name one).
     #[error("several remotes and none is origin; name one: git session sync <{}>", .0.join("|"))]
     SeveralRemotes(Vec<String>),
+    /// A remote or URL that git would read as an option (`--upload-pack=<command>`): refused
+    /// before any git runs (a usage error).
+    #[error("'{0}' is not a remote or URL: it starts with '-' and git would read it as an option")]
+    OptionLike(String),
     #[error("cannot run git")]
     RunGit(#[source] std::io::Error),
     /// A remote that accepted the connection (or never did) and said nothing within the bound.
+    /// What it says of the journal is true of that step: a fetch that was stopped fetched
+    /// nothing; a push comes after the local merge, which stays.
     #[error(
-        "git {op} {remote}: no answer within {secs} s; stopped it (nothing was changed; raise the bound with --timeout)"
+        "git {op} {remote}: no answer within {secs} s; stopped it ({}; raise the bound with --timeout)",
+        if *op == "push" { "the journal is merged locally and nothing was lost; the push did not finish" } else { "nothing was fetched" }
     )]
     TimedOut {
         op: &'static str,
         remote: String,
         secs: u64,
     },
+    /// The push was refused as not a fast-forward although the journal the remote shows to
+    /// fetch is already merged: the remote hides it (`uploadpack.hideRefs`), so retrying can
+    /// never win.
+    #[error(
+        "git push {remote}: rejected as not a fast-forward, but {remote} does not show its journal (refs/git-session/sessions) to fetch (uploadpack.hideRefs?); the journal is merged locally and nothing was lost"
+    )]
+    HiddenJournal { remote: String },
     /// `git <op> <remote>` failed; `reason` is git's own line.
     #[error("git {op} {remote}: {reason}")]
     Git {
@@ -68,8 +83,8 @@ impl GitOutput {
     fn failure(&self, op: &'static str, remote: &str) -> RemoteError {
         RemoteError::Git {
             op,
-            remote: remote.into(),
-            reason: reason_line(&self.stderr),
+            remote: redact(remote),
+            reason: explain(&reason_line(&self.stderr)),
         }
     }
 }
@@ -106,18 +121,180 @@ pub fn set_timeout(timeout: Duration) {
     }
 }
 
-/// Run git in `dir` without prompts and in the C locale, so that its output can be read, bounded
-/// by the timeout: on expiry git and everything it started (its own process group) are killed.
-fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
+/// Refuse a remote or URL that git would take for an option (`-h`, `--upload-pack=<command>`):
+/// every git call also puts it after `--end-of-options`, but a clear refusal says more.
+pub fn check_arg(remote: &str) -> Result<()> {
+    if remote.starts_with('-') {
+        return Err(RemoteError::OptionLike(redact(remote)));
+    }
+    Ok(())
+}
+
+/// `text` with the password of every URL's userinfo removed, as git prints URLs
+/// (`https://user:token@host/r.git` becomes `https://user@host/r.git`): for every line we
+/// print, including git's own lines copied into ours.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        // The authority ends at the first '/', '?', '#', whitespace or quote.
+        let end = tail
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '\'' | '"' | '<' | '>') || c.is_whitespace()
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(amp) => {
+                let userinfo = &authority[..amp];
+                let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+                out.push_str(user);
+                out.push_str(&authority[amp..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How long a stopped git gets to clean up after SIGTERM (receive-pack's temporary object
+/// directory on a local remote, a ref lock) before SIGKILL.
+const TERM_GRACE: Duration = Duration::from_millis(1000);
+
+/// Stop the process group `group` led by `child`: SIGTERM, so that git runs its own clean-up,
+/// then SIGKILL for whatever is still there after a short grace.
+fn stop_group(child: &mut std::process::Child, group: i32) {
+    // SAFETY: signalling the process group this module created.
+    unsafe {
+        libc::kill(-group, libc::SIGTERM);
+    }
+    let until = Instant::now() + TERM_GRACE;
+    while Instant::now() < until {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above; the group id cannot be reused while the group has members.
+    unsafe {
+        libc::kill(-group, libc::SIGKILL);
+    }
+    let _ = child.wait();
+}
+
+/// Run `git <op> <options>… --end-of-options <remote> <rest>…` in `dir` without
+/// prompts and in the C locale, so that its output can be read, bounded by the timeout: on expiry
+/// git and everything it started (its own process group) are stopped. `remote` is user text:
+/// it is refused when it starts with '-' and comes after `--end-of-options` all the same.
+///
+/// git and everything it starts die with `git-session`, even by SIGKILL: git itself by
+/// `PR_SET_PDEATHSIG`, its helpers (`git-remote-http`, ssh) by a watcher process in git's
+/// process group that holds the read end of a pipe only `git-session` writes to; when that
+/// pipe closes (this function returned, or `git-session` died) the watcher kills the group.
+fn git(
+    dir: &Path,
+    op: &'static str,
+    config: &[(String, &str)],
+    options: &[&str],
+    remote: &str,
+    rest: &[&str],
+) -> Result<GitOutput> {
+    check_arg(remote)?;
     let secs = TIMEOUT_SECS.load(Ordering::Relaxed);
-    let mut child = crate::gitproc::command(dir)
-        .args(args)
+    let mut cmd = crate::gitproc::command(dir);
+    // As `GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>` after any the user set: unlike `-c k=v`,
+    // a key holding '=' (a remote name may) is not split.
+    let mut count: usize = std::env::var("GIT_CONFIG_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    for (key, value) in config {
+        cmd.env(format!("GIT_CONFIG_KEY_{count}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{count}"), value);
+        count += 1;
+    }
+    if !config.is_empty() {
+        cmd.env("GIT_CONFIG_COUNT", count.to_string());
+    }
+    cmd.arg(op)
+        .args(options)
+        .arg("--end-of-options")
+        .arg(remote)
+        .args(rest)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(RemoteError::RunGit)?;
+        .process_group(0);
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills the two descriptors; both close on exec.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(RemoteError::RunGit(std::io::Error::last_os_error()));
+    }
+    let (watch_read, watch_write) = (fds[0], fds[1]);
+    // SAFETY: both descriptors were just created and are owned here alone.
+    let watch_read_fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(watch_read) };
+    let watch_write_fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(watch_write) };
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: the closure runs between fork and exec and calls only async-signal-safe
+    // functions (prctl, getppid, fork, close, read, kill, _exit).
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::getppid() != parent {
+                // git-session died before the death signal was armed.
+                libc::_exit(1);
+            }
+            match libc::fork() {
+                -1 => return Err(std::io::Error::last_os_error()),
+                0 => {
+                    // The watcher: in git's process group (set before this closure runs). It
+                    // keeps no descriptor but the pipe's read end: not the write end, not git's
+                    // output pipes, not the one `spawn` waits on to see the exec.
+                    if (watch_read > 0
+                        && libc::syscall(
+                            libc::SYS_close_range,
+                            0u32,
+                            (watch_read - 1) as u32,
+                            0u32,
+                        ) != 0)
+                        || libc::syscall(
+                            libc::SYS_close_range,
+                            (watch_read + 1) as u32,
+                            u32::MAX,
+                            0u32,
+                        ) != 0
+                    {
+                        for fd in 0..4096 {
+                            if fd != watch_read {
+                                libc::close(fd);
+                            }
+                        }
+                    }
+                    let mut byte = 0u8;
+                    loop {
+                        let n = libc::read(watch_read, (&raw mut byte).cast(), 1);
+                        if n < 0 && *libc::__errno_location() == libc::EINTR {
+                            continue;
+                        }
+                        break;
+                    }
+                    libc::kill(0, libc::SIGKILL);
+                    libc::_exit(0);
+                }
+                _ => {}
+            }
+            Ok(())
+        });
+    }
+    let spawned = cmd.spawn();
+    drop(watch_read_fd);
+    let mut child = spawned.map_err(RemoteError::RunGit)?;
     let group = child.id() as i32;
     CHILD_GROUP.store(group, Ordering::SeqCst);
     let drain = |mut r: Box<dyn Read + Send>| {
@@ -129,33 +306,28 @@ fn git(dir: &Path, args: &[&str]) -> Result<GitOutput> {
     };
     let stdout = drain(Box::new(child.stdout.take().expect("piped")));
     let stderr = drain(Box::new(child.stderr.take().expect("piped")));
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    // A bound too large for the clock is no bound.
+    let deadline = Instant::now().checked_add(Duration::from_secs(secs));
     let status = loop {
         match child.try_wait().map_err(RemoteError::RunGit)? {
             Some(status) => break Some(status),
-            None if Instant::now() >= deadline => break None,
+            None if deadline.is_some_and(|d| Instant::now() >= d) => break None,
             None => std::thread::sleep(Duration::from_millis(20)),
         }
     };
     let Some(status) = status else {
-        // SAFETY: signalling the process group this function created.
-        unsafe {
-            libc::kill(-group, libc::SIGKILL);
-        }
-        let _ = child.wait();
+        stop_group(&mut child, group);
+        drop(watch_write_fd);
         CHILD_GROUP.store(0, Ordering::SeqCst);
-        let op = match args.first() {
-            Some(&"push") => "push",
-            Some(&"ls-remote") => "ls-remote",
-            _ => "fetch",
-        };
-        let remote = args
-            .iter()
-            .find(|a| !a.starts_with('-') && **a != op)
-            .unwrap_or(&"")
-            .to_string();
-        return Err(RemoteError::TimedOut { op, remote, secs });
+        return Err(RemoteError::TimedOut {
+            op,
+            remote: redact(remote),
+            secs,
+        });
     };
+    // git is done: the watcher now kills whatever git left in its group, which also lets the
+    // output pipes close.
+    drop(watch_write_fd);
     CHILD_GROUP.store(0, Ordering::SeqCst);
     Ok(GitOutput {
         ok: status.success(),
@@ -199,7 +371,14 @@ fn reason_line(stderr: &str) -> String {
 /// refs/git-session/sessions)`. A remote that is itself a working repository has its own
 /// `refs/sessions` as well as what was pushed to it.
 pub fn journal_refs(dir: &Path, remote: &str) -> Result<(Option<ObjectId>, Option<ObjectId>)> {
-    let out = git(dir, &["ls-remote", remote, SESSIONS_REF, REMOTE_REF])?;
+    let out = git(
+        dir,
+        "ls-remote",
+        &[],
+        &[],
+        remote,
+        &[SESSIONS_REF, REMOTE_REF],
+    )?;
     if !out.ok {
         return Err(out.failure("ls-remote", remote));
     }
@@ -222,16 +401,25 @@ const LOCK_RETRY: Duration = Duration::from_secs(5);
 /// `git fetch <remote> <refspecs>` (no tags). Another worktree fetching the same journal at the
 /// same time holds the remote-tracking ref's lock for a moment: that is retried (bounded); a
 /// lock left by a killed process is removed. Returns one line per stale lock removed.
-pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String>> {
+///
+/// `refetch`: fetch every object again (`--refetch`), for a journal whose blobs a filtered fetch
+/// left out: git believes it has the commit, so a plain fetch would send nothing.
+pub fn fetch(dir: &Path, remote: &str, refspecs: &[String], refetch: bool) -> Result<Vec<String>> {
     // `--no-filter`: in a partial clone the journal is fetched whole, never with the clone's
     // filter; it is small, and a journal with missing blobs cannot be read or merged.
-    let mut args = vec!["fetch", "--quiet", "--no-tags", "--no-filter", remote];
-    args.extend(refspecs.iter().map(String::as_str));
+    //
+    // `--refmap=`: only the refspecs given are updated, never what the remote's configured
+    // fetch refspecs map them to (a `--mirror` clone maps `refs/*` onto itself).
+    let mut options = vec!["--quiet", "--no-tags", "--no-filter", "--refmap="];
+    if refetch {
+        options.push("--refetch");
+    }
+    let specs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
     let started = Instant::now();
     let mut delay = Duration::from_millis(20);
     let mut removed = Vec::new();
     loop {
-        let out = git(dir, &args)?;
+        let out = git(dir, "fetch", &[], &options, remote, &specs)?;
         if out.ok {
             return Ok(removed);
         }
@@ -251,7 +439,7 @@ pub fn fetch(dir: &Path, remote: &str, refspecs: &[String]) -> Result<Vec<String
         if started.elapsed() >= LOCK_RETRY {
             return Err(match lock {
                 Some(path) => RemoteError::RefLocked {
-                    remote: remote.into(),
+                    remote: redact(remote),
                     path,
                 },
                 None => out.failure("fetch", remote),
@@ -284,9 +472,28 @@ fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
 /// Push the journal at commit `local` to the remote's `refs/git-session/sessions` (a
 /// fast-forward only). The commit, not `refs/sessions`, so that what is pushed is what was
 /// merged, even if a command commits meanwhile (the push runs without the worktree lock).
-pub fn push_journal(dir: &Path, remote: &str, local: ObjectId) -> Result<PushOutcome> {
+///
+/// `remote_name`: the configured remote, whose `remote.<name>.mirror` (a `git clone --mirror`)
+/// is turned off for this push (as `git -c remote.<name>.mirror=false push` would): git refuses a refspec with `--mirror`, and ours names one ref.
+pub fn push_journal(
+    dir: &Path,
+    remote: &str,
+    remote_name: Option<&str>,
+    local: ObjectId,
+) -> Result<PushOutcome> {
     let refspec = format!("{local}:{REMOTE_REF}");
-    let out = git(dir, &["push", "--porcelain", "--quiet", remote, &refspec])?;
+    let config: Vec<(String, &str)> = remote_name
+        .map(|r| (format!("remote.{r}.mirror"), "false"))
+        .into_iter()
+        .collect();
+    let out = git(
+        dir,
+        "push",
+        &config,
+        &["--porcelain", "--quiet"],
+        remote,
+        &[&refspec],
+    )?;
     Ok(push_outcome(&out))
 }
 
@@ -342,12 +549,25 @@ fn push_outcome(out: &GitOutput) -> PushOutcome {
         } else {
             format!("{summary}: {}", remote_lines.join(" / "))
         };
+        let reason = explain(&reason);
         return PushOutcome::Refused(reason);
     }
     if out.ok {
         return PushOutcome::Pushed;
     }
-    PushOutcome::Refused(reason_line(&out.stderr))
+    PushOutcome::Refused(explain(&reason_line(&out.stderr)))
+}
+
+/// A line of git's to show: any URL's password removed, and, where git wanted to ask for a
+/// username or password, what to do instead (git runs without prompts here, decision 60).
+fn explain(reason: &str) -> String {
+    let mut line = redact(reason);
+    if line.contains("terminal prompts disabled") {
+        line.push_str(
+            " (git-session runs git without prompts: store the credential first, e.g. run git fetch once with a credential helper set: git config --global credential.helper store|cache|<your helper>)",
+        );
+    }
+    line
 }
 
 #[cfg(test)]
@@ -383,6 +603,21 @@ mod tests {
             reason_line(daemon),
             "fatal: unable to connect to 127.0.0.1: 127.0.0.1[0: 127.0.0.1]: errno=Connection refused"
         );
+    }
+
+    #[test]
+    fn passwords_in_urls_are_removed_and_the_rest_kept() {
+        assert_eq!(
+            redact("https://alice:s3cr3t@example.com/r.git"),
+            "https://alice@example.com/r.git"
+        );
+        assert_eq!(
+            redact("fatal: unable to access 'http://u:p@h:9/r.git/': x; see https://h/x"),
+            "fatal: unable to access 'http://u@h:9/r.git/': x; see https://h/x"
+        );
+        assert_eq!(redact("ssh://git@host/r.git"), "ssh://git@host/r.git");
+        assert_eq!(redact("https://a:b:c@h"), "https://a@h");
+        assert_eq!(redact("/srv/r.git host:path"), "/srv/r.git host:path");
     }
 
     #[test]

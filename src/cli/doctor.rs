@@ -229,6 +229,18 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
         }
     };
     let problem = |what: String, fix: Option<Fix>| Problem { what, fix };
+    // A fetched journal without its blobs (a plain filtered `git fetch` in a partial clone)
+    // cannot be merged; the next `sync` fetches it again whole.
+    for (key, id) in store.tracking_refs()? {
+        if crate::sync::incomplete(ws, id) {
+            out.push(problem(
+                format!(
+                    "the journal fetched from {key} ({id}) lacks objects (a filtered fetch in a partial clone); git session sync fetches it again whole"
+                ),
+                None,
+            ));
+        }
+    }
     let Some(tip) = tip else {
         let last = ws.mirror().last_seen()?.filter(|id| store.has_object(*id));
         if let Some(last) = last {

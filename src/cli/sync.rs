@@ -19,6 +19,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    // Before anything: git would read it as an option (`--upload-pack=<command>`).
+    if let Some(arg) = &a.remote {
+        crate::remote::check_arg(arg)?;
+    }
     let ws = ctx.workspace_for_reading()?;
     ws.author()?;
     let peer = match a.remote {

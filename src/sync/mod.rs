@@ -57,13 +57,25 @@ pub fn peer(ws: &Workspace, arg: &str, cwd: &Path) -> Peer {
     }
 }
 
+/// What one fetch found.
+pub struct Fetched {
+    /// The tracking refs' tips: empty when the remote shows no journal.
+    pub tips: Vec<ObjectId>,
+    /// Whether the remote showed its `refs/git-session/sessions` (what machines push).
+    pub pushed_ref_shown: bool,
+}
+
 /// Fetch the peer's journal into its tracking ref (`Peer::tracking_ref`); empty when it has
 /// none. A remote that is itself a working repository has its own `refs/sessions`
 /// (authoritative there, and it merges what others pushed on its next command) as well as what
 /// was pushed to it: both are fetched, the pushed one into the `sessions-pushed` tracking ref.
-/// A tracking ref that already holds the commit `ls-remote` reported is not fetched again, so a
-/// sync that finds nothing new costs one connection fewer.
-pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Vec<ObjectId>> {
+/// A tracking ref that already holds the commit `ls-remote` reported, with every object of its
+/// tree, is not fetched again, so a sync that finds nothing new costs one connection fewer.
+///
+/// A tracking ref whose blobs are missing (a plain, filtered `git fetch` in a partial clone) is
+/// fetched again whole; if that brings nothing (git believes it has the commit, and a promisor
+/// pack claims the rest), once more with `--refetch`.
+pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Fetched> {
     ws.store().move_nested_tracking_refs()?;
     let (sessions, pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
     let wanted = match (sessions, pushed) {
@@ -73,18 +85,33 @@ pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Vec<ObjectId>> {
         ],
         (Some(s), None) => vec![(SESSIONS_REF, s, peer.tracking_ref(false))],
         (None, Some(p)) => vec![(REMOTE_REF, p, peer.tracking_ref(false))],
-        (None, None) => return Ok(Vec::new()),
+        (None, None) => {
+            return Ok(Fetched {
+                tips: Vec::new(),
+                pushed_ref_shown: false,
+            });
+        }
     };
     let mut specs = Vec::new();
     for (theirs, id, ours) in &wanted {
         // A tracking ref that cannot be read is fetched again (the fetch forces it).
-        if ws.store().tip_of(ours).ok().flatten() != Some(*id) {
+        if ws.store().tip_of(ours).ok().flatten() != Some(*id) || incomplete(ws, *id) {
             specs.push(format!("+{theirs}:{ours}"));
         }
     }
     if !specs.is_empty() {
-        for note in remote::fetch(ws.worktree(), peer.arg(), &specs)? {
+        for note in remote::fetch(ws.worktree(), peer.arg(), &specs, false)? {
             ws.warn(note);
+        }
+        let still_incomplete = wanted.iter().any(|(_, _, ours)| {
+            ws.store()
+                .tip_of(ours)
+                .ok()
+                .flatten()
+                .is_some_and(|id| incomplete(ws, id))
+        });
+        if still_incomplete {
+            remote::fetch(ws.worktree(), peer.arg(), &specs, true)?;
         }
     }
     let mut tips = Vec::new();
@@ -93,7 +120,33 @@ pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Vec<ObjectId>> {
             tips.push(id);
         }
     }
-    Ok(tips)
+    Ok(Fetched {
+        tips,
+        pushed_ref_shown: pushed.is_some(),
+    })
+}
+
+/// Whether the journal at commit `id` lacks objects of its tree (blobs a filtered fetch left
+/// out). Subtrees equal to the local journal's are not walked. A commit that cannot be read
+/// counts as incomplete.
+pub fn incomplete(ws: &Workspace, id: ObjectId) -> bool {
+    use crate::store::gate::{Refusal, Rule};
+    let store = ws.store();
+    let Ok(tree) = store.tree_of(id) else {
+        return true;
+    };
+    let trusted = store
+        .tip()
+        .ok()
+        .flatten()
+        .and_then(|t| store.tree_of(t).ok());
+    matches!(
+        store.check_incoming_tree(tree, trusted),
+        Ok(Some(Refusal {
+            rule: Rule::Missing(_),
+            ..
+        }))
+    )
 }
 
 /// What a sync did.
@@ -114,11 +167,14 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
     let remote = peer.arg();
     let key = peer.key();
     let mut report = Report {
-        remote: remote.into(),
+        remote: remote::redact(remote),
         ..Report::default()
     };
     for attempt in 1..=PUSH_ATTEMPTS {
-        let tips = fetch(ws, peer)?;
+        let Fetched {
+            tips,
+            pushed_ref_shown,
+        } = fetch(ws, peer)?;
         if tips.is_empty() && report.merge.is_empty() {
             report.merge = "the remote has no journal yet".into();
         }
@@ -133,7 +189,11 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
             return Ok(report);
         }
         report.push_attempts = attempt;
-        match remote::push_journal(ws.worktree(), remote, local)? {
+        let name = match peer {
+            Peer::Remote(name) => Some(name.as_str()),
+            Peer::Url { .. } => None,
+        };
+        match remote::push_journal(ws.worktree(), remote, name, local)? {
             PushOutcome::Pushed => {
                 let tracking = peer.tracking_ref(false);
                 let old = ws.store().tip_of(&tracking)?;
@@ -145,10 +205,21 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
                 report.pushed = true;
                 return Ok(report);
             }
-            PushOutcome::LostRace => continue,
+            // The remote showed no journal to fetch but has one to push onto: either another
+            // machine pushed the first journal just now (a race: it shows now), or the remote
+            // hides it from fetch (`uploadpack.hideRefs`), and no retry can ever win.
+            PushOutcome::LostRace if !pushed_ref_shown => {
+                if remote::journal_refs(ws.worktree(), remote)?.1.is_none() {
+                    return Err(RemoteError::HiddenJournal {
+                        remote: remote::redact(remote),
+                    }
+                    .into());
+                }
+            }
+            PushOutcome::LostRace => {}
             PushOutcome::Refused(reason) => {
                 return Err(RemoteError::PushRefused {
-                    remote: remote.into(),
+                    remote: remote::redact(remote),
                     reason,
                 }
                 .into());
@@ -156,7 +227,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
         }
     }
     Err(RemoteError::KeptMoving {
-        remote: remote.into(),
+        remote: remote::redact(remote),
         attempts: PUSH_ATTEMPTS,
     }
     .into())

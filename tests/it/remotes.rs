@@ -84,6 +84,16 @@ fn a_journal_with_missing_blobs_never_becomes_refs_sessions() {
     let list = env.gs(&b, &["list"]);
     assert!(list.contains("mine"), "{list}");
     assert_eq!(env.git(&b, &["rev-parse", "refs/sessions"]), before);
+    // doctor names it (break-14 #2), and the next sync fetches it whole and merges it.
+    let out = env.run(&b, &["doctor"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && text.contains("lacks objects"),
+        "{text}"
+    );
+    env.gs(&b, &["sync"]);
+    assert!(env.gs(&b, &["list", "--all"]).contains("shared"));
     env.gs(&b, &["doctor"]);
 }
 
@@ -273,6 +283,234 @@ fn a_sync_waiting_on_the_network_holds_no_lock() {
     assert!(log.contains("after the kill"), "{log}");
 }
 
+/// Break-14 #7: a remote argument that starts with '-' is refused before any git runs; git
+/// would take `--upload-pack=<command>` as an option and run the command.
+#[test]
+fn a_remote_argument_starting_with_a_dash_is_refused() {
+    let env = Env::new();
+    let dir = env.repo("a");
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let pwned = env.path("pwned");
+    let evil = format!("--upload-pack=touch {}", pwned.display());
+    let err = env.fails(&dir, &["sync", "--", &evil], 2);
+    assert!(err.contains("starts with '-'"), "{err}");
+    let err = env.fails(&dir, &["sync", "--", "-h"], 2);
+    assert!(err.contains("starts with '-'"), "{err}");
+    assert!(!pwned.exists(), "git ran the command given as a remote");
+}
+
+/// Break-14 #4: the largest `--timeout` is no deadline, not a panic.
+#[test]
+fn the_largest_timeout_does_not_panic() {
+    let env = Env::new();
+    let remote = bare(&env, "r.git");
+    let dir = env.repo("a");
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let out = env.gs(
+        &dir,
+        &[
+            "sync",
+            "--timeout",
+            "18446744073709551615",
+            remote.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("pushed"), "{out}");
+}
+
+/// Break-14 #5: a password in a URL is never printed: not in the success line, not in
+/// `--json`, not in an error line (where git's own line has it removed already).
+#[test]
+fn a_password_in_a_url_is_never_printed() {
+    let env = Env::new();
+    let remote = bare(&env, "r.git");
+    let dir = env.repo("a");
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let url = "https://alice:s3cr3tTOKEN@example.com/r.git";
+    // An https URL that leads to the local remote, as a real server would.
+    env.git(
+        &dir,
+        &[
+            "config",
+            &format!("url.{}.insteadOf", remote.display()),
+            url,
+        ],
+    );
+    let out = env.run(&dir, &["sync", url]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("https://alice@example.com/r.git"), "{text}");
+    let out = env.run(&dir, &["--json", "sync", url]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let err = env.fails(
+        &dir,
+        &[
+            "sync",
+            "--timeout",
+            "5",
+            "http://alice:s3cr3tTOKEN@127.0.0.1:9/r.git",
+        ],
+        1,
+    );
+    assert!(!err.contains("s3cr3t"), "{err}");
+    assert!(err.contains("http://alice@127.0.0.1:9/r.git"), "{err}");
+}
+
+/// Break-14 #8: a `git clone --mirror` syncs: its `remote.origin.mirror` would refuse the
+/// journal's refspec.
+#[test]
+fn a_mirror_clone_syncs() {
+    let env = Env::new();
+    let (remote, _a) = remote_with_journal(&env, "shared");
+    let m = clone(&env, remote.to_str().unwrap(), "m.git", &["--mirror"]);
+    let out = env.gs(&m, &["sync"]);
+    assert!(out.contains("pushed"), "{out}");
+    let refs = env.git(&m, &["for-each-ref", "--format=%(refname)"]);
+    assert!(
+        refs.contains("refs/git-session/remotes/origin/sessions"),
+        "{refs}"
+    );
+}
+
+/// Break-14 #10: a push that times out says the journal is merged locally (it is), not that
+/// nothing was changed.
+#[test]
+fn a_push_timeout_says_the_journal_is_merged_locally() {
+    let env = Env::new();
+    let (remote, a) = remote_with_journal(&env, "shared");
+    env.gs(&a, &["checkpoint", "--note", "local"]);
+    let hook = remote.join("hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\nsleep 20\n").unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let err = env.fails(&a, &["sync", "--timeout", "2"], 1);
+    assert!(err.contains("no answer within 2 s"), "{err}");
+    assert!(err.contains("merged locally"), "{err}");
+    assert!(!err.contains("nothing was changed"), "{err}");
+}
+
+/// Break-14 #3: `kill -9` of a sync waiting on a stalled server takes git and its helpers
+/// (`git-remote-http`) with it.
+#[test]
+fn a_killed_sync_leaves_no_git_running() {
+    let env = Env::new();
+    let dir = env.repo("a");
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming() {
+            held.push(c);
+        }
+    });
+    for scheme in ["git", "http"] {
+        let marker = format!("stalled-{scheme}-{}.git", std::process::id());
+        let url = format!("{scheme}://127.0.0.1:{port}/{marker}");
+        let mut sync = env
+            .std_cmd(&dir)
+            .args(["sync", "--timeout", "300", &url])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(
+            !procs_with(&marker).is_empty(),
+            "{scheme}: git never started"
+        );
+        sync.kill().unwrap(); // SIGKILL
+        sync.wait().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !procs_with(&marker).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let left = procs_with(&marker);
+        assert!(
+            left.is_empty(),
+            "{scheme}: left running after kill -9: {left:?}"
+        );
+    }
+    // ssh, started by git: a fake one that never answers.
+    stalled_remote(&env, &dir, 623);
+    let mut sync = env
+        .std_cmd(&dir)
+        .args(["sync", "--timeout", "300"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!procs_with("sleep\x00623").is_empty(), "ssh: never started");
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !procs_with("sleep\x00623").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left = procs_with("sleep\x00623");
+    assert!(left.is_empty(), "ssh: left running after kill -9: {left:?}");
+}
+
+/// Break-14 #16: a remote that hides its journal from fetch (`uploadpack.hideRefs`) but takes
+/// pushes is said so at once, not retried as a lost race.
+#[test]
+fn a_journal_hidden_from_fetch_stops_at_once() {
+    let env = Env::new();
+    let (remote, _a) = remote_with_journal(&env, "shared");
+    env.git(
+        &remote,
+        &["config", "uploadpack.hideRefs", "refs/git-session"],
+    );
+    let b = clone(&env, remote.to_str().unwrap(), "b", &[]);
+    env.gs(&b, &["init", "--name", "b", "--goal", "G"]);
+    let err = env.fails(&b, &["sync"], 1);
+    assert!(err.contains("does not show its journal"), "{err}");
+    assert!(!err.contains("kept moving"), "{err}");
+}
+
+/// Break-14 #2: in a partial clone, a plain (filtered) `git fetch` of the journal through the
+/// docs' refspec leaves a tracking ref without blobs; `sync` recovers by itself.
+#[test]
+fn a_filtered_plain_fetch_of_the_journal_does_not_stick() {
+    let env = Env::new();
+    let (remote, a) = remote_with_journal(&env, "shared");
+    env.git(&remote, &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", remote.display());
+    let pc = clone(&env, &url, "pc", &["--filter=blob:none"]);
+    env.git(
+        &pc,
+        &[
+            "config",
+            "--add",
+            "remote.origin.fetch",
+            "+refs/git-session/sessions:refs/git-session/remotes/origin/sessions",
+        ],
+    );
+    env.gs(&pc, &["sync"]);
+    env.gs(&a, &["checkpoint", "--note", "new on a"]);
+    env.gs(&a, &["sync"]);
+    env.git(&pc, &["fetch", "-q", "origin"]);
+    let out = env.run(&pc, &["doctor"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "doctor missed the incomplete journal: {text}"
+    );
+    assert!(text.contains("lacks objects"), "{text}");
+    let out = env.gs(&pc, &["sync"]);
+    assert!(out.contains("Synced"), "{out}");
+    let log = env.git(&pc, &["log", "--format=%s", "refs/sessions"]);
+    assert!(log.contains("new on a"), "{log}");
+    env.gs(&pc, &["sync"]);
+    env.gs(&pc, &["doctor"]);
+}
+
 #[test]
 fn remotes_named_x_and_x_slash_sessions_both_sync() {
     let env = crate::common::Env::new();
@@ -338,4 +576,42 @@ fn remotes_named_x_and_x_slash_sessions_both_sync() {
         !env.git(&a, &["rev-parse", "refs/git-session/remotes/x/sessions"])
             .is_empty()
     );
+}
+
+/// Break-14 #15: git runs without prompts (decision 60); an https/http remote that wants a
+/// typed username says so and what to do, in one line.
+#[test]
+fn a_remote_that_wants_a_password_says_what_to_do() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let dir = env.repo("a");
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = c.write_all(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/r.git");
+    let out = env
+        .cmd(&dir)
+        .env_remove("GIT_ASKPASS")
+        .env_remove("SSH_ASKPASS")
+        .args(["sync", "--timeout", "10", &url])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("terminal prompts disabled"), "{err}");
+    assert!(err.contains("credential.helper"), "{err}");
 }
