@@ -124,10 +124,64 @@ pub fn set_timeout(timeout: Duration) {
 /// Refuse a remote or URL that git would take for an option (`-h`, `--upload-pack=<command>`):
 /// every git call also puts it after `--end-of-options`, but a clear refusal says more.
 pub fn check_arg(remote: &str) -> Result<()> {
+    remember_password(remote);
     if remote.starts_with('-') {
         return Err(RemoteError::OptionLike(redact(remote)));
     }
     Ok(())
+}
+
+/// Passwords seen in the URLs this process was given, raw and percent-decoded: git's own
+/// lines can show one outside any URL (`git://user:pa%40ss@host` gives "unable to look up
+/// user:pa@ss@host"), so [`redact`] removes these wherever they appear.
+static PASSWORDS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Note the password of `url`'s userinfo (`scheme://user:password@host…`), if it has one, for
+/// [`redact`].
+fn remember_password(url: &str) {
+    let Some(at) = url.find("://") else { return };
+    let tail = &url[at + 3..];
+    let authority = &tail[..tail.find(['/', '?', '#']).unwrap_or(tail.len())];
+    let Some(amp) = authority.rfind('@') else {
+        return;
+    };
+    let Some((_, password)) = authority[..amp].split_once(':') else {
+        return;
+    };
+    if password.is_empty() {
+        return;
+    }
+    let decoded = percent_decode(password);
+    if let Ok(mut known) = PASSWORDS.lock() {
+        for p in [password.to_string(), decoded] {
+            if !known.contains(&p) {
+                known.push(p);
+            }
+        }
+        // Longest first, so that a password containing another is removed whole.
+        known.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    }
+}
+
+/// `%XX` escapes decoded (RFC 3986 §2.1); anything else kept as it is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `text` with the password of every URL's userinfo removed, as git prints URLs
@@ -158,6 +212,11 @@ pub fn redact(text: &str) -> String {
         rest = &tail[end..];
     }
     out.push_str(rest);
+    if let Ok(known) = PASSWORDS.lock() {
+        for p in known.iter() {
+            out = out.replace(p.as_str(), "***");
+        }
+    }
     out
 }
 
@@ -618,6 +677,13 @@ mod tests {
         assert_eq!(redact("ssh://git@host/r.git"), "ssh://git@host/r.git");
         assert_eq!(redact("https://a:b:c@h"), "https://a@h");
         assert_eq!(redact("/srv/r.git host:path"), "/srv/r.git host:path");
+        // git's own line for git:// shows the decoded password outside any URL.
+        remember_password("git://user:pa%40ss@127.0.0.1:1/x");
+        assert_eq!(
+            redact("fatal: unable to look up user:pa@ss@127.0.0.1:1 (port 9418)"),
+            "fatal: unable to look up user:***@127.0.0.1:1 (port 9418)"
+        );
+        assert_eq!(percent_decode("a%2fb%zz%4"), "a/b%zz%4");
     }
 
     #[test]

@@ -359,6 +359,28 @@ fn a_password_in_a_url_is_never_printed() {
     );
     assert!(!err.contains("s3cr3t"), "{err}");
     assert!(err.contains("http://alice@127.0.0.1:9/r.git"), "{err}");
+    // git's own line for git:// shows the *decoded* password outside any URL ("unable to look
+    // up alice:pa@ss@127.0.0.1"): removed there too, in either spelling.
+    for json in [false, true] {
+        let mut args = vec![];
+        if json {
+            args.push("--json");
+        }
+        args.extend([
+            "sync",
+            "--timeout",
+            "5",
+            "git://alice:pa%40ss@127.0.0.1:1/r.git",
+        ]);
+        let out = env.run(&dir, &args);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{text}");
+        assert!(
+            !text.contains("pa@ss") && !text.contains("pa%40ss"),
+            "{text}"
+        );
+    }
 }
 
 /// Break-14 #8: a `git clone --mirror` syncs: its `remote.origin.mirror` would refuse the
