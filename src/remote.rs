@@ -416,7 +416,8 @@ fn reason_line(stderr: &str) -> String {
     let Some(at) = lines
         .iter()
         .position(|l| !GENERIC.iter().any(|g| l.starts_with(g)))
-        .or(lines.len().checked_sub(1))
+        // Only git's generic block: its first line is a sentence, its last is half of one.
+        .or((!lines.is_empty()).then_some(0))
     else {
         return String::new();
     };
@@ -655,6 +656,13 @@ mod tests {
         );
         assert_eq!(
             reason_line("fatal: Could not read from remote repository.\n"),
+            "fatal: Could not read from remote repository."
+        );
+        // An ssh that dies without a word: git's generic block alone.
+        assert_eq!(
+            reason_line(
+                "fatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n"
+            ),
             "fatal: Could not read from remote repository."
         );
         let daemon = "fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused\n";
