@@ -107,6 +107,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     for p in &problems {
         let hint = match (&p.fix, a.repair) {
             (Some(_), false) => " (doctor --repair fixes this)",
+            // A problem whose text already names the command that fixes it needs no hint.
+            (None, _) if p.what.contains("; run git session ") => "",
             (None, _) => " (needs a hand fix)",
             _ => "",
         };
@@ -235,7 +237,7 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
         if crate::sync::incomplete(ws, id) {
             out.push(problem(
                 format!(
-                    "the journal fetched from {key} ({id}) lacks objects (a filtered fetch in a partial clone); git session sync fetches it again whole"
+                    "the journal fetched from {key} ({id}) lacks objects (a filtered fetch in a partial clone); run git session sync, which fetches it again whole"
                 ),
                 None,
             ));

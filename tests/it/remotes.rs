@@ -525,6 +525,11 @@ fn a_filtered_plain_fetch_of_the_journal_does_not_stick() {
         "doctor missed the incomplete journal: {text}"
     );
     assert!(text.contains("lacks objects"), "{text}");
+    // It says what to run, and does not also call that "a hand fix".
+    assert!(
+        text.contains("run git session sync") && !text.contains("hand fix"),
+        "{text}"
+    );
     let out = env.gs(&pc, &["sync"]);
     assert!(out.contains("Synced"), "{out}");
     let log = env.git(&pc, &["log", "--format=%s", "refs/sessions"]);
