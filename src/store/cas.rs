@@ -188,7 +188,7 @@ impl SessionsRef<'_> {
                 && std::fs::remove_file(lock).is_ok()
             {
                 self.removed_locks.borrow_mut().push(format!(
-                    "removed lock {} (untouched for {} s; git holds it for milliseconds, so it is taken for one a killed process left; see docs/security.md)",
+                    "removed lock {} (untouched for {} s: taken for one left by a killed process; a live holder that slow loses it; see docs/security.md)",
                     lock.display(),
                     age.as_secs()
                 ));

@@ -50,11 +50,12 @@ impl Peer {
         }
     }
 
-    /// A remote whose name has a `/` is tracked as a URL is, by a hash (of `remote <name>`,
-    /// so never a URL's); any other remote by its name.
+    /// A remote whose name has a `/`, or is not a valid ref name component (a space, `:`,
+    /// `~`, … — git's check-ref-format rules), is tracked as a URL is, by a hash (of
+    /// `remote <name>`, so never a URL's); any other remote by its name.
     fn slashed(&self) -> Option<String> {
         match self {
-            Peer::Remote(name) if name.contains('/') => {
+            Peer::Remote(name) if name.contains('/') || !ref_component(name) => {
                 Some(blob_id(format!("remote {name}").as_bytes()).to_string()[..16].to_string())
             }
             _ => None,
@@ -214,6 +215,22 @@ impl SessionsRef<'_> {
     }
 }
 
+/// Whether `name` may be one component of a ref name, by git's rules (git-check-ref-format(1)):
+/// no control characters, space, `~ ^ : ? * [ \`, no `..` or `@{`, not `@` alone, not
+/// starting with `.`, not ending with `.` or `.lock`.
+fn ref_component(name: &str) -> bool {
+    !name.is_empty()
+        && name != "@"
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && !name.ends_with(".lock")
+        && !name.contains("..")
+        && !name.contains("@{")
+        && !name.chars().any(|c| {
+            c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\' | '/')
+        })
+}
+
 /// `<prefix><one>/<leaf>` → `<one>`, a single path component.
 fn one_level<'a>(name: &'a str, prefix: &str, leaf: &str) -> Option<&'a str> {
     let one = name.strip_prefix(prefix)?.strip_suffix(leaf)?;
@@ -223,6 +240,19 @@ fn one_level<'a>(name: &'a str, prefix: &str, leaf: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_name_that_is_no_ref_component_is_tracked_by_hash() {
+        for bad in ["my remote", "a:b", "x.lock", ".hidden", "a..b", "t~1", "@"] {
+            assert!(!ref_component(bad), "{bad}");
+            let key = Peer::Remote(bad.into()).key();
+            assert!(key.starts_with("urls/"), "{bad}: {key}");
+        }
+        for good in ["origin", "up-stream_2", "fork.x"] {
+            assert!(ref_component(good), "{good}");
+            assert_eq!(Peer::Remote(good.into()).key(), good);
+        }
+    }
 
     #[test]
     fn a_url_is_named_by_a_hash_and_a_remote_by_its_name() {

@@ -539,6 +539,29 @@ fn a_filtered_plain_fetch_of_the_journal_does_not_stick() {
 }
 
 #[test]
+fn a_remote_whose_name_is_no_ref_component_syncs() {
+    // `remote."my remote".url` is valid git config, and git fetch/push accept the name; as a
+    // ref component it is not ("invalid refspec"), so it is tracked by hash.
+    let env = crate::common::Env::new();
+    let top = env.tmp.path();
+    env.git(top, &["init", "-q", "--bare", "r.git"]);
+    let a = env.repo("a");
+    env.gs(&a, &["init", "--name", "s", "--goal", "G"]);
+    env.git(
+        &a,
+        &[
+            "config",
+            "remote.my remote.url",
+            env.path("r.git").to_str().unwrap(),
+        ],
+    );
+    let out = env.gs(&a, &["sync", "my remote"]);
+    assert!(out.contains("Synced"), "{out}");
+    let pushed = env.git(&env.path("r.git"), &["for-each-ref", "--format=%(refname)"]);
+    assert!(pushed.contains("refs/git-session/sessions"), "{pushed}");
+}
+
+#[test]
 fn remotes_named_x_and_x_slash_sessions_both_sync() {
     let env = crate::common::Env::new();
     let top = env.tmp.path();
