@@ -28,6 +28,10 @@ pub enum RemoteError {
     /// before any git runs (a usage error).
     #[error("'{0}' is not a remote or URL: it starts with '-' and git would read it as an option")]
     OptionLike(String),
+    /// `sync .`, `sync ''`, or a path to this very repository: git would fetch from and push to
+    /// itself.
+    #[error("'{0}' is this repository itself: name another remote, path or URL")]
+    Itself(String),
     #[error("cannot run git")]
     RunGit(#[source] std::io::Error),
     /// A remote that accepted the connection (or never did) and said nothing within the bound.
@@ -219,6 +223,9 @@ pub fn redact(text: &str) -> String {
     }
     out
 }
+
+/// Most `remote:` lines of a declined push copied into our one error line.
+const MAX_REASON_LINES: usize = 8;
 
 /// How long a stopped git gets to clean up after SIGTERM (receive-pack's temporary object
 /// directory on a local remote, a ref lock) before SIGKILL.
@@ -607,7 +614,14 @@ fn push_outcome(out: &GitOutput) -> PushOutcome {
         let reason = if remote_lines.is_empty() {
             summary.to_string()
         } else {
-            format!("{summary}: {}", remote_lines.join(" / "))
+            // A hook can print hundreds of lines; the first few say why.
+            let shown = remote_lines.len().min(MAX_REASON_LINES);
+            let mut reason = format!("{summary}: {}", remote_lines[..shown].join(" / "));
+            if remote_lines.len() > shown {
+                let more = remote_lines.len() - shown;
+                reason.push_str(&format!(" / … ({more} more lines from the server)"));
+            }
+            reason
         };
         let reason = explain(&reason);
         return PushOutcome::Refused(reason);

@@ -237,7 +237,9 @@ pub fn exit_code(e: &Error) -> i32 {
         Error::Usage(_)
         | Error::Model(ModelError::InvalidName { .. } | ModelError::NoOpenBlocker { .. })
         | Error::Store(StoreError::BadRevision(_) | StoreError::AmbiguousRevision(_))
-        | Error::Remote(RemoteError::SeveralRemotes(_) | RemoteError::OptionLike(_)) => 2,
+        | Error::Remote(
+            RemoteError::SeveralRemotes(_) | RemoteError::OptionLike(_) | RemoteError::Itself(_),
+        ) => 2,
         _ => 1,
     }
 }

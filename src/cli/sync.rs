@@ -26,7 +26,13 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace_for_reading()?;
     ws.author()?;
     let peer = match a.remote {
-        Some(arg) => sync::peer(&ws, &arg, &ctx.dir),
+        Some(arg) => {
+            let peer = sync::peer(&ws, &arg, &ctx.dir);
+            if sync::is_itself(&ws, &peer) {
+                return Err(crate::remote::RemoteError::Itself(arg).into());
+            }
+            peer
+        }
         None => crate::store::Peer::Remote(sync::default_remote(&ws)?),
     };
     crate::remote::set_timeout(std::time::Duration::from_secs(a.timeout));

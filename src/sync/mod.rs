@@ -57,6 +57,39 @@ pub fn peer(ws: &Workspace, arg: &str, cwd: &Path) -> Peer {
     }
 }
 
+/// Whether `peer` is a path (or `file://` URL) naming this repository: its git directory, its
+/// worktree top, or a directory inside the worktree that is no repository of its own (git
+/// would find ours from there). Syncing with itself would merge nothing and push the journal
+/// into its own `refs/git-session/sessions`.
+pub fn is_itself(ws: &Workspace, peer: &Peer) -> bool {
+    let Peer::Url { url, .. } = peer else {
+        return false;
+    };
+    let Ok(path) = std::fs::canonicalize(url.strip_prefix("file://").unwrap_or(url)) else {
+        return false;
+    };
+    let (Ok(common), Ok(top)) = (
+        std::fs::canonicalize(ws.common_dir()),
+        std::fs::canonicalize(ws.worktree()),
+    ) else {
+        return false;
+    };
+    if path.starts_with(&common)
+        || std::fs::canonicalize(path.join(".git")).is_ok_and(|g| g == common)
+    {
+        return true;
+    }
+    // From `path` up to the worktree top, no directory may be a repository of its own.
+    let own_repo = |d: &Path| {
+        d.join(".git").exists() || (d.join("HEAD").is_file() && d.join("objects").is_dir())
+    };
+    path.starts_with(&top)
+        && path
+            .ancestors()
+            .take_while(|d| *d != top)
+            .all(|d| !own_repo(d))
+}
+
 /// What one fetch found.
 pub struct Fetched {
     /// The tracking refs' tips: empty when the remote shows no journal.

@@ -147,7 +147,7 @@ fn a_declined_push_stops_at_once_with_the_servers_reason() {
     std::fs::write(
         &hook,
         format!(
-            "#!/bin/sh\necho run >> '{}'\necho 'journal pushes are closed today' >&2\nexit 1\n",
+            "#!/bin/sh\necho run >> '{}'\necho 'journal pushes are closed today' >&2\nfor i in $(seq 1 200); do echo \"detail line $i\" >&2; done\nexit 1\n",
             count.display()
         ),
     )
@@ -161,6 +161,13 @@ fn a_declined_push_stops_at_once_with_the_servers_reason() {
     assert!(err.contains("pre-receive hook declined"), "{err}");
     assert!(err.contains("nothing was lost"), "{err}");
     assert!(!err.contains("kept moving"), "{err}");
+    // A hook that prints 200 lines: the first few, and how many more there were.
+    assert!(
+        err.contains("detail line 7") && !err.contains("detail line 9"),
+        "{err}"
+    );
+    assert!(err.contains("(193 more lines from the server)"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
     let runs = std::fs::read_to_string(&count).unwrap();
     assert_eq!(runs.lines().count(), 1, "asked once, not retried");
     assert!(env.gs(&dir, &["list"]).contains("declined"));
@@ -536,6 +543,46 @@ fn a_filtered_plain_fetch_of_the_journal_does_not_stick() {
     assert!(log.contains("new on a"), "{log}");
     env.gs(&pc, &["sync"]);
     env.gs(&pc, &["doctor"]);
+}
+
+/// `sync .`, `sync ''`, the worktree's own path or git dir, or the main worktree from a linked
+/// one: git would fetch from and push to the repository itself. A repository kept inside the
+/// worktree is another one, and syncs.
+#[test]
+fn sync_with_the_repository_itself_is_refused() {
+    let env = crate::common::Env::new();
+    let a = env.repo("a");
+    env.gs(&a, &["init", "--name", "s", "--goal", "G"]);
+    std::fs::create_dir(a.join("sub")).unwrap();
+    let top = a.to_str().unwrap().to_string();
+    let git_dir = a.join(".git").to_str().unwrap().to_string();
+    let file_url = format!("file://{top}");
+    for arg in [
+        ".",
+        "",
+        "sub",
+        top.as_str(),
+        git_dir.as_str(),
+        file_url.as_str(),
+    ] {
+        let err = env.fails(&a, &["sync", arg], 2);
+        assert!(err.contains("is this repository itself"), "{arg:?}: {err}");
+    }
+    env.git(&a, &["worktree", "add", "-q", "../wt"]);
+    let err = env.fails(&env.path("wt"), &["sync", &top], 2);
+    assert!(err.contains("is this repository itself"), "{err}");
+    let refs = env.git(
+        &a,
+        &["for-each-ref", "--format=%(refname)", "refs/git-session"],
+    );
+    assert!(
+        refs.trim().is_empty(),
+        "nothing was pushed to itself: {refs}"
+    );
+    // A bare repository kept inside the worktree is another repository.
+    env.git(&a, &["init", "-q", "--bare", "inner.git"]);
+    let out = env.gs(&a, &["sync", "inner.git"]);
+    assert!(out.contains("Synced"), "{out}");
 }
 
 #[test]
