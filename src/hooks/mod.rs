@@ -688,20 +688,12 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
             view.compaction_count + in_flight
         );
         claude::set_fresh_restoration(ws.state_dir(), cid)?;
-        return context_with_warnings(
+        return restore_as(
             ws,
             HookKind::SessionStart,
-            CONTEXT_CAP_UTF16,
-            Some(notice),
-            |cap| {
-                restoration(
-                    ws,
-                    &s,
-                    &file,
-                    cap,
-                    "your context was just compacted; here is where the work stands",
-                )
-            },
+            notice,
+            (&s, &file),
+            "your context was just compacted; here is where the work stands",
         );
     }
     // startup, resume, clear, fork (a new Claude session branched off a conversation), and VS
@@ -740,6 +732,20 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
     )
 }
 
+/// The whole restoration of `session` as `kind`'s context, capped at [`CONTEXT_CAP_UTF16`],
+/// opened by `why`, with the user's one-line `notice`.
+fn restore_as(
+    ws: &Workspace,
+    kind: HookKind,
+    notice: String,
+    (entry, file): (&SessionEntry, &SessionFile),
+    why: &str,
+) -> Result<HookOutput> {
+    context_with_warnings(ws, kind, CONTEXT_CAP_UTF16, Some(notice), |cap| {
+        restoration(ws, entry, file, cap, why)
+    })
+}
+
 fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     let prompt = event.prompt.as_deref().unwrap_or("");
     if our_command(prompt).is_some() {
@@ -766,20 +772,12 @@ fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<Hook
         s.shortname,
         host.command("session-view")
     );
-    context_with_warnings(
+    restore_as(
         ws,
         HookKind::UserPromptSubmit,
-        CONTEXT_CAP_UTF16,
-        Some(notice),
-        |cap| {
-            restoration(
-                ws,
-                &s,
-                &file,
-                cap,
-                "the user asked to continue; here is where the work stands",
-            )
-        },
+        notice,
+        (&s, &file),
+        "the user asked to continue; here is where the work stands",
     )
 }
 

@@ -95,40 +95,22 @@ fn view_json(env: &Env, repo: &Path, name: &str) -> serde_json::Value {
 /// SessionStart(compact), PostCompact with the summary. Returns PreCompact's output.
 fn compaction(env: &Env, repo: &Path, claude: &str, n: usize) -> std::process::Output {
     let pid = format!("p{n}");
-    let pre = hook(
-        env,
-        repo,
-        "pre-compact",
-        &event(
-            repo,
-            claude,
-            serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto", "prompt_id": pid}),
-        ),
+    let summary = format!("Summary {n}: the lexer is half done.");
+    let [pre, _, post] = [
+        ("pre-compact", serde_json::json!({"hook_event_name": "PreCompact", "trigger": "auto"})),
+        ("session-start", serde_json::json!({"hook_event_name": "SessionStart", "source": "compact"})),
+        ("post-compact", serde_json::json!({"hook_event_name": "PostCompact", "trigger": "auto", "compact_summary": summary})),
+    ]
+    .map(|(kind, mut extra)| {
+        extra["prompt_id"] = pid.clone().into();
+        let out = hook(env, repo, kind, &event(repo, claude, extra));
+        assert_eq!(out.status.code(), Some(0), "{kind}: {out:?}");
+        out
+    });
+    assert!(
+        post.stdout.is_empty(),
+        "PostCompact prints nothing: {post:?}"
     );
-    assert_eq!(pre.status.code(), Some(0), "{pre:?}");
-    let start = hook(
-        env,
-        repo,
-        "session-start",
-        &event(
-            repo,
-            claude,
-            serde_json::json!({"hook_event_name": "SessionStart", "source": "compact", "prompt_id": pid}),
-        ),
-    );
-    assert_eq!(start.status.code(), Some(0), "{start:?}");
-    let post = hook(
-        env,
-        repo,
-        "post-compact",
-        &event(
-            repo,
-            claude,
-            serde_json::json!({"hook_event_name": "PostCompact", "trigger": "auto", "prompt_id": pid,
-                "compact_summary": format!("Summary {n}: the lexer is half done.")}),
-        ),
-    );
-    assert!(post.status.success() && post.stdout.is_empty(), "{post:?}");
     pre
 }
 
