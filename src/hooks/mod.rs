@@ -527,9 +527,7 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
     let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
     let cid = event.session_id.as_deref().unwrap_or("");
     // The previous compaction restored the journal but no PostCompact came: count it now.
-    if claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Restored) {
-        count_compaction(ws, &lock, &target, "unknown", None)?;
-    }
+    count_unreported_compaction(ws, &lock, event)?;
     // A checkpoint, not the count: PreCompact also fires for a compaction that then fails.
     let (_, file) = ws.change_session(
         &lock,
@@ -788,7 +786,11 @@ fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     }
     let cid = event.session_id.as_deref().unwrap_or("");
     claude::take_fresh_restoration(ws.state_dir(), cid);
-    count_unreported_compaction(ws, event)?;
+    if compaction_unreported(ws, event) {
+        let lock = ws.lock()?;
+        ws.refresh(&lock)?;
+        count_unreported_compaction(ws, &lock, event)?;
+    }
     // One small file write per agent turn, and no commit but the one above.
     if let Some(s) = session_for(ws, event)?
         && let Ok(file) = ws.load(&s)
@@ -803,29 +805,37 @@ fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
 }
 
 /// A client without PostCompact (Claude Code before 2.1.76): the compaction whose restoration
-/// SessionStart(`compact`) gave is counted by the next Stop or SessionEnd. Costs one file read
-/// when there is nothing to count.
-fn count_unreported_compaction(ws: &Workspace, event: &Event) -> Result<()> {
+/// SessionStart(`compact`) gave is counted by the next Stop, SessionEnd or PreCompact of that
+/// Claude session, under the worktree lock the caller holds.
+fn count_unreported_compaction(
+    ws: &Workspace,
+    lock: &crate::workspace::WorktreeLock,
+    event: &Event,
+) -> Result<()> {
     let cid = event.session_id.as_deref().unwrap_or("");
-    let restored = Some(claude::Compaction::Restored);
-    if claude::compaction(ws.state_dir(), cid) != restored {
-        return Ok(());
-    }
-    let lock = ws.lock()?;
-    ws.refresh(&lock)?;
-    if claude::compaction(ws.state_dir(), cid) != restored {
+    if !compaction_unreported(ws, event) {
         return Ok(());
     }
     if let Some(target) = session_for(ws, event)? {
-        count_compaction(ws, &lock, &target, "unknown", None)?;
+        count_compaction(ws, lock, &target, "unknown", None)?;
     }
     claude::set_compaction(ws.state_dir(), cid, None)
 }
 
+/// Whether SessionStart(`compact`) restored a compaction no PostCompact has counted: one file
+/// read, so Stop can look without taking the lock.
+fn compaction_unreported(ws: &Workspace, event: &Event) -> bool {
+    let cid = event.session_id.as_deref().unwrap_or("");
+    claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Restored)
+}
+
 fn session_end(ws: &Workspace, event: &Event) -> Result<HookOutput> {
-    count_unreported_compaction(ws, event)?;
-    // Commit only when the mirror holds hand edits that no command has saved yet.
     let lock = ws.lock()?;
+    if compaction_unreported(ws, event) {
+        ws.refresh(&lock)?;
+        count_unreported_compaction(ws, &lock, event)?;
+    }
+    // Commit only when the mirror holds hand edits that no command has saved yet.
     let Some(tip) = ws.refresh(&lock)? else {
         return Ok(HookOutput::quiet());
     };

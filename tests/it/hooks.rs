@@ -183,6 +183,25 @@ fn post_compact_counts_compactions_that_happened_and_journals_the_summary() {
     compaction(&env, &repo, "c1", 5);
     hook(&env, &repo, "stop", &stop);
     assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 5);
+    // Without PostCompact and with no Stop between two compactions, the next PreCompact counts
+    // the one before.
+    let pre = |pid: &str| {
+        event(
+            &repo,
+            "c1",
+            serde_json::json!({"trigger": "auto", "prompt_id": pid}),
+        )
+    };
+    hook(&env, &repo, "pre-compact", &pre("x1"));
+    let start = event(
+        &repo,
+        "c1",
+        serde_json::json!({"source": "compact", "prompt_id": "x1"}),
+    );
+    hook(&env, &repo, "session-start", &start);
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 5);
+    hook(&env, &repo, "pre-compact", &pre("x2"));
+    assert_eq!(view_json(&env, &repo, "hooked")["compaction_count"], 6);
 }
 
 /// After a compaction the first request already carries the restoration from

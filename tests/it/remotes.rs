@@ -186,6 +186,18 @@ fn stalled_remote(env: &Env, dir: &Path, secs: u32) {
     );
 }
 
+/// Whether `child` exits within `limit` (polled; the caller kills it if not).
+fn exits_within(child: &mut std::process::Child, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
 /// The pids of processes whose command line contains `needle` (to check nothing is left).
 fn procs_with(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
@@ -215,11 +227,7 @@ fn a_stalled_remote_times_out_with_one_line() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    if child.try_wait().unwrap().is_none() {
+    if !exits_within(&mut child, Duration::from_secs(30)) {
         child.kill().unwrap();
         child.wait().unwrap();
         panic!("sync --timeout 2 still running after 30 s");
@@ -260,11 +268,7 @@ fn a_sync_waiting_on_the_network_holds_no_lock() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while note.try_wait().unwrap().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let waited = note.try_wait().unwrap().is_none();
+    let waited = !exits_within(&mut note, Duration::from_secs(10));
     if waited {
         note.kill().unwrap();
     }
