@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::agent::AgentSession;
 use crate::layout::{self, SessionDir, SessionPath};
 use crate::model::ModelError;
 use crate::model::entry::{self, JournalEntry};
@@ -23,6 +24,9 @@ pub struct EntryWriter {
     pub author: Option<String>,
     /// The machine's name.
     pub host: String,
+    /// The agent whose hook or tool call writes, recorded as `agent:` (and its own session id
+    /// as `agent_session:`) in each entry; `None` for a person at a terminal.
+    pub agent: Option<AgentSession>,
 }
 
 impl EntryWriter {
@@ -37,7 +41,10 @@ impl EntryWriter {
         now: Stamp,
     ) -> Option<(String, Vec<u8>)> {
         let author = self.author.as_deref()?;
-        let e = JournalEntry::new(kind, now, session_id, author, &self.host, body);
+        let mut e = JournalEntry::new(kind, now, session_id, author, &self.host, body);
+        if let Some(a) = &self.agent {
+            e = e.by_agent(a);
+        }
         let name = entry::file_name(now, kind, layout::rand32() as u16);
         Some((layout::entry_path(short, &name), e.render().into_bytes()))
     }
@@ -245,6 +252,7 @@ mod tests {
         let w = EntryWriter {
             author: Some("A <a@x>".into()),
             host: "h".into(),
+            agent: None,
         };
         let (name, bytes) = portable_entry(
             "2025-01-15T10:00:00.md",

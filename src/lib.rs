@@ -4,6 +4,7 @@
 //! `cli` → `hooks` / `sync` → `workspace` → `mirror` / `integrate` → `store` → gix;
 //! `model`, `layout` and `journal` are pure and used by all.
 
+pub mod agent;
 pub mod cli;
 pub mod error;
 pub mod gitproc;

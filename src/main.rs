@@ -3,8 +3,17 @@ fn main() {
     // whole command line parser for it (see docs/hooks.md, "The hot path"). Only the exact form
     // Claude Code runs takes it; with any flag (`-C dir hook …`) the full parser decides.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.len() == 3 && args[1] == "hook" && args[2] == "user-prompt-submit" {
-        std::process::exit(git_session::cli::hook_fast_path());
+    if args.len() >= 3 && args[1] == "hook" && args[2] == "user-prompt-submit" {
+        let agent = match &args[3..] {
+            [] => Some(git_session::agent::Agent::Claude),
+            [flag, name] if flag == "--agent" => {
+                name.to_str().and_then(git_session::agent::Agent::from_name)
+            }
+            _ => None,
+        };
+        if let Some(agent) = agent {
+            std::process::exit(git_session::cli::hook_fast_path(agent));
+        }
     }
     std::process::exit(git_session::cli::main(args));
 }

@@ -1,8 +1,9 @@
-//! `git session hook <event>`: a Claude Code hook entry point.
+//! `git session hook <event> [--agent A]`: the hook entry point for every agent client.
 
 use std::io::Write;
 use std::time::Duration;
 
+use crate::agent::Agent;
 use crate::cli::Context;
 use crate::error::Result;
 use crate::hooks::{self, HookKind};
@@ -12,9 +13,12 @@ const BUDGET: Duration = Duration::from_secs(10);
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The Claude Code event.
+    /// Which of our hooks runs (each client names its events its own way; install maps them).
     #[arg(value_enum)]
     event: HookKind,
+    /// The client running the hook: how to read its event and answer it.
+    #[arg(long, value_enum, default_value_t = Agent::Claude)]
+    agent: Agent,
 }
 
 /// A panic in a hook becomes one line on stderr and exit 1: never a backtrace, never 101.
@@ -57,7 +61,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         a.event,
         std::io::stdin().lock(),
         ctx.dir.clone(),
-        &hooks::Host::from_env(),
+        &hooks::Host::from_env(a.agent),
         start_watchdog,
     );
     Ok(print(out))

@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let writer = EntryWriter {
         author: Some(ws.author()?),
         host: hostname(),
+        agent: ws.agent(),
     };
     let store = ws.store();
     let (_, plan) = ws.commit_with(&lock, JournalCommand::Import, |tree| {

@@ -76,7 +76,14 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         .or_else(|| a.goal.clone())
         .unwrap_or_else(|| shortname.clone());
     let lock = ws.lock()?;
-    let claude = crate::hooks::claude::requesting_session(ws.state_dir());
+    // The agent session that asked (its own id), bound below and recorded on the session.
+    let asking = crate::hooks::claude::requesting_session(ws.state_dir());
+    if let Some(a) = &asking {
+        ws.set_agent(a.clone());
+    }
+    let claude = asking
+        .as_ref()
+        .and_then(|a| a.session.clone().map(|id| (a.agent, id)));
     let mut created = None;
     ws.commit(&lock, JournalCommand::Init, |tree| {
         let now = time::now();
@@ -110,8 +117,8 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         };
         let path = SessionPath::new(SessionDir::Active, &shortname, &short);
         let mut file = SessionFile::parse(&path.render(), render_new(&new))?;
-        if let Some(cid) = &claude {
-            file = file.record_claude_session(cid)?;
+        if let Some((agent, id)) = &claude {
+            file = file.record_agent_session(*agent, id)?;
         }
         let body = format!("Started session {shortname}: {}", text::one_line(&title));
         let changes = ws.session_changes(tree, &path, &file, "init", body, now)?;
@@ -125,7 +132,7 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
     })?;
     let (id, short, path) = created.expect("commit ran the plan");
     ws.set_current(Some(&id))?;
-    if let Some(cid) = &claude {
+    if let Some((_, cid)) = &claude {
         crate::hooks::claude::bind(ws.state_dir(), cid, &id)?;
     }
     ctx.flush_warnings(&ws);

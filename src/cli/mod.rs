@@ -76,7 +76,7 @@ pub enum Command {
     Doctor(doctor::Args),
     /// Claude Code hook entry point: reads the event JSON on stdin.
     Hook(hook::Args),
-    /// Write Claude Code slash commands and hook settings (--global: under ~/.claude).
+    /// Write agent hooks and slash commands (--agent claude/codex/gemini/cursor/all; --global: for the user).
     Install(install::Args),
     /// Fetch the remote's journal, merge it, and push.
     Sync(sync::Args),
@@ -127,15 +127,16 @@ impl Context {
     }
 }
 
-/// `git session hook user-prompt-submit` without the argument parser: the per-prompt hot path.
-pub fn hook_fast_path() -> i32 {
+/// `git session hook user-prompt-submit [--agent A]` without the argument parser: the
+/// per-prompt hot path.
+pub fn hook_fast_path(agent: crate::agent::Agent) -> i32 {
     hook::guard_panics();
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let out = crate::hooks::run(
         crate::hooks::HookKind::UserPromptSubmit,
         std::io::stdin().lock(),
         dir,
-        &crate::hooks::Host::from_env(),
+        &crate::hooks::Host::from_env(agent),
         hook::start_watchdog,
     );
     hook::print(out)

@@ -55,7 +55,14 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     };
     let short = target.short.clone();
-    let claude = crate::hooks::claude::requesting_session(ws.state_dir());
+    // The agent session that asked (its own id), bound below and recorded on the session.
+    let asking = crate::hooks::claude::requesting_session(ws.state_dir());
+    if let Some(a) = &asking {
+        ws.set_agent(a.clone());
+    }
+    let claude = asking
+        .as_ref()
+        .and_then(|a| a.session.clone().map(|id| (a.agent, id)));
     let mut id = String::new();
     ws.commit(&lock, JournalCommand::Resume, |tree| {
         let s = ws
@@ -78,8 +85,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 .set_status(Status::Active, now)?
                 .refresh_status_lines()?;
         }
-        if let Some(cid) = &claude {
-            file = file.record_claude_session(cid)?;
+        if let Some((agent, id)) = &claude {
+            file = file.record_agent_session(*agent, id)?;
         }
         let file = file.touch(now)?;
         let path = s.in_dir(SessionDir::Active);
@@ -101,7 +108,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         })
     })?;
     ws.set_current(Some(&id))?;
-    if let Some(cid) = &claude {
+    if let Some((_, cid)) = &claude {
         crate::hooks::claude::bind(ws.state_dir(), cid, &id)?;
     }
     drop(lock);

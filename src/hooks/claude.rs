@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::agent::{Agent, AgentSession};
 use crate::error::Result;
 use crate::mirror::write_atomic;
 
@@ -25,15 +26,7 @@ pub const ONCE_WINDOW: Duration = Duration::from_secs(10);
 /// Most remembered events; older ones are dropped first.
 const ONCE_MAX: usize = 256;
 
-/// A Claude session id made safe as a file name (ids are UUIDs; anything else is filtered).
-pub fn safe_id(id: &str) -> Option<String> {
-    let s: String = id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(100)
-        .collect();
-    (!s.is_empty()).then_some(s)
-}
+pub use crate::agent::safe_id;
 
 fn dir(state: &Path) -> PathBuf {
     state.join("claude")
@@ -67,27 +60,32 @@ pub fn bind(state: &Path, claude: &str, journal_id: &str) -> Result<()> {
     )?)
 }
 
-/// The Claude session a command (`init`, `resume`) runs for: `CLAUDE_CODE_SESSION_ID` when the
-/// client set it, else the one pending note left by a slash-command prompt (none when two
-/// Claude sessions asked at once: better unbound than bound to the wrong one).
-pub fn requesting_session(state: &Path) -> Option<String> {
-    if let Some(id) = std::env::var(SESSION_ENV).ok().as_deref().and_then(safe_id) {
-        return Some(id);
+/// The agent session a command (`init`, `resume`) runs for: the one its environment names
+/// (Claude Code sets `CLAUDE_CODE_SESSION_ID` for every command; see
+/// [`Agent::from_env`](crate::agent::Agent::from_env)), else the one pending note left by a
+/// slash-command prompt (none when two sessions asked at once: better unbound than bound to
+/// the wrong one).
+pub fn requesting_session(state: &Path) -> Option<AgentSession> {
+    match Agent::from_env() {
+        Some(a) if a.session.is_some() => Some(a),
+        _ => take_pending(state),
     }
-    take_pending(state)
 }
 
-/// Note that this Claude session just asked for `/session-init` or `/session-resume`, for a
-/// client that does not set [`SESSION_ENV`] for the command.
-pub fn set_pending(state: &Path, claude: &str) -> Result<()> {
-    let Some(id) = safe_id(claude) else {
+/// Note that this agent session just asked for `/session-init` or `/session-resume`, for a
+/// client that does not give the command its session id.
+pub fn set_pending(state: &Path, agent: Agent, id: &str) -> Result<()> {
+    let Some(id) = safe_id(id) else {
         return Ok(());
     };
-    Ok(write_atomic(&dir(state).join("pending").join(id), b"")?)
+    Ok(write_atomic(
+        &dir(state).join("pending").join(id),
+        agent.name().as_bytes(),
+    )?)
 }
 
-/// The only recent pending Claude session id, taken; `None` when there is none or several.
-fn take_pending(state: &Path) -> Option<String> {
+/// The only recent pending agent session, taken; `None` when there is none or several.
+fn take_pending(state: &Path) -> Option<AgentSession> {
     let pending = dir(state).join("pending");
     let mut fresh = Vec::new();
     for e in fs::read_dir(&pending).ok()?.flatten() {
@@ -103,8 +101,13 @@ fn take_pending(state: &Path) -> Option<String> {
         return None;
     };
     let id = only.file_name()?.to_str()?.to_string();
+    // A note from before agents were named is Claude's.
+    let agent = fs::read_to_string(only)
+        .ok()
+        .and_then(|n| Agent::from_name(n.trim()))
+        .unwrap_or(Agent::Claude);
     let _ = fs::remove_file(only);
-    Some(id)
+    Some(AgentSession::new(agent, Some(&id)))
 }
 
 /// Where a compaction of one Claude session stands, between its hooks. Claude Code 2.1.332
@@ -133,6 +136,52 @@ impl Compaction {
 fn compaction_path(state: &Path, claude: &str) -> PathBuf {
     let id = safe_id(claude).unwrap_or_else(|| "unknown".into());
     dir(state).join("compaction").join(id)
+}
+
+/// Whether a restoration is due for agent session `id` in the repository around `dir` (a
+/// compaction marked Started, or a continuation asked for), found without opening it:
+/// `$GIT_DIR`, else the first `.git` directory (or `.git` file's `gitdir:`) up from `dir`. For
+/// the per-prompt and per-tool-call hooks of a client that has no event after a compaction;
+/// a few `stat` calls.
+pub fn restoration_due_near(dir: &Path, id: Option<&str>) -> bool {
+    let Some(id) = id else {
+        return false;
+    };
+    let git_dir = std::env::var_os("GIT_DIR")
+        .filter(|d| !d.is_empty())
+        .map(|d| dir.join(d))
+        .or_else(|| {
+            dir.ancestors().find_map(|d| {
+                let dot = d.join(".git");
+                let meta = fs::symlink_metadata(&dot).ok()?;
+                if meta.is_dir() {
+                    return Some(dot);
+                }
+                let text = fs::read_to_string(&dot).ok()?;
+                let to = text.strip_prefix("gitdir:")?.trim();
+                Some(d.join(to))
+            })
+        });
+    git_dir.is_some_and(|g| {
+        let state = g.join("git-session");
+        compaction(&state, id) == Some(Compaction::Started) || asked_path(&state, id).exists()
+    })
+}
+
+fn asked_path(state: &Path, id: &str) -> PathBuf {
+    let id = safe_id(id).unwrap_or_else(|| "unknown".into());
+    dir(state).join("asked").join(id)
+}
+
+/// Note that the user of agent session `id` asked to continue at a prompt event that cannot
+/// add context (Cursor's beforeSubmitPrompt); the next event that can, restores.
+pub fn set_asked(state: &Path, id: &str) -> Result<()> {
+    Ok(write_atomic(&asked_path(state, id), b"1\n")?)
+}
+
+/// Whether a continuation was asked for, forgetting it: at most once.
+pub fn take_asked(state: &Path, id: &str) -> bool {
+    fs::remove_file(asked_path(state, id)).is_ok()
 }
 
 /// The compaction state of a Claude session. Read and written under the worktree lock.
@@ -300,11 +349,14 @@ mod tests {
     fn two_pending_notes_bind_nobody() {
         let tmp = tempfile::tempdir().unwrap();
         let s = tmp.path();
-        set_pending(s, "a").unwrap();
-        assert_eq!(take_pending(s).as_deref(), Some("a"));
+        set_pending(s, Agent::Codex, "a").unwrap();
+        assert_eq!(
+            take_pending(s),
+            Some(AgentSession::new(Agent::Codex, Some("a")))
+        );
         assert_eq!(take_pending(s), None);
-        set_pending(s, "a").unwrap();
-        set_pending(s, "b").unwrap();
+        set_pending(s, Agent::Claude, "a").unwrap();
+        set_pending(s, Agent::Claude, "b").unwrap();
         assert_eq!(take_pending(s), None);
     }
 }

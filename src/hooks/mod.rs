@@ -6,6 +6,7 @@
 //! injects context, as one line on top of it: the agent must learn that its edit was not saved.
 
 pub mod claude;
+pub mod dialect;
 pub mod intent;
 
 use std::io::Read;
@@ -15,6 +16,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
+pub use dialect::Dialect;
+
+use crate::agent::{Agent, AgentSession};
 use crate::error::{Error, Result};
 use crate::model::session::{SessionFile, SessionView};
 use crate::model::{progress, text};
@@ -49,6 +53,9 @@ pub enum HookKind {
     UserPromptSubmit,
     Stop,
     SessionEnd,
+    /// After a tool call: where Cursor, whose prompt event cannot add context, takes a
+    /// restoration that is due.
+    PostToolUse,
 }
 
 impl HookKind {
@@ -61,6 +68,20 @@ impl HookKind {
             HookKind::UserPromptSubmit => "UserPromptSubmit",
             HookKind::Stop => "Stop",
             HookKind::SessionEnd => "SessionEnd",
+            HookKind::PostToolUse => "PostToolUse",
+        }
+    }
+
+    /// The name `git session hook` takes (`pre-compact`).
+    pub fn arg_name(self) -> &'static str {
+        match self {
+            HookKind::PreCompact => "pre-compact",
+            HookKind::PostCompact => "post-compact",
+            HookKind::SessionStart => "session-start",
+            HookKind::UserPromptSubmit => "user-prompt-submit",
+            HookKind::Stop => "stop",
+            HookKind::SessionEnd => "session-end",
+            HookKind::PostToolUse => "post-tool-use",
         }
     }
 }
@@ -68,6 +89,8 @@ impl HookKind {
 /// What a hook learns from its environment, read once at the edge.
 #[derive(Debug, Clone, Default)]
 pub struct Host {
+    /// The client running the hook (`--agent`; Claude Code when not given).
+    pub agent: Agent,
     /// `CLAUDE_CODE_SESSION_ID`: the Claude session, when the client sets it.
     pub claude_session: Option<String>,
     /// `CLAUDE_PLUGIN_ROOT` is set: the hook runs from the plugin, whose commands are
@@ -76,10 +99,18 @@ pub struct Host {
 }
 
 impl Host {
-    /// The host as the process environment describes it.
-    pub fn from_env() -> Host {
+    /// The host as the process environment describes it, for a hook run by `agent`. Claude
+    /// Code's variables are read only when Claude Code runs the hook.
+    pub fn from_env(agent: Agent) -> Host {
+        if agent != Agent::Claude {
+            return Host {
+                agent,
+                ..Host::default()
+            };
+        }
         let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
         Host {
+            agent,
             claude_session: std::env::var(claude::SESSION_ENV)
                 .ok()
                 .filter(|s| !s.is_empty()),
@@ -87,13 +118,19 @@ impl Host {
         }
     }
 
-    /// A slash command as the user can type it here: `/session-resume`, or as a plugin
-    /// `/git-session:session-resume`.
+    /// The client's dialect.
+    pub fn dialect(&self) -> &'static Dialect {
+        Dialect::of(self.agent)
+    }
+
+    /// Our command `name` (`session-resume`) as the user can invoke it in this client: a
+    /// slash command (`/session-resume`; the plugin's `/git-session:session-resume`), or in
+    /// Codex, which lists skills to the model, the skill's mention (`$session-resume`).
     pub fn command(&self, name: &str) -> String {
-        if self.plugin {
-            format!("/git-session:{name}")
-        } else {
-            format!("/{name}")
+        match self.agent {
+            Agent::Claude if self.plugin => format!("/git-session:{name}"),
+            Agent::Codex => format!("${name}"),
+            _ => format!("/{name}"),
         }
     }
 
@@ -102,12 +139,15 @@ impl Host {
     }
 }
 
-/// Our slash command a prompt starts with, without its namespace: `session-init` for both
-/// `/session-init …` and the plugin's `/git-session:session-init …`.
+/// Our slash command a prompt starts with, without its namespace: `session-init` for
+/// `/session-init …`, the plugin's `/git-session:session-init …` and Codex's skill mention
+/// `$session-init …`.
 pub fn our_command(prompt: &str) -> Option<&str> {
-    let word = prompt
-        .trim_start()
-        .strip_prefix('/')?
+    let trimmed = prompt.trim_start();
+    // `/name` in every client; `$name` mentions a Codex skill.
+    let word = trimmed
+        .strip_prefix('/')
+        .or_else(|| trimmed.strip_prefix('$'))?
         .split_whitespace()
         .next()?;
     let name = word.strip_prefix("git-session:").unwrap_or(word);
@@ -118,7 +158,12 @@ pub fn our_command(prompt: &str) -> Option<&str> {
 #[derive(Debug, Default)]
 pub struct Event {
     pub session_id: Option<String>,
+    /// Cursor's id for the conversation (`conversation_id`), which it keeps across the
+    /// conversation's events.
+    pub conversation_id: Option<String>,
     pub cwd: Option<String>,
+    /// Cursor's `workspace_roots` (it sends no `cwd`): the first one.
+    pub workspace_root: Option<String>,
     pub hook_event_name: Option<String>,
     pub trigger: Option<String>,
     pub source: Option<String>,
@@ -140,7 +185,9 @@ struct Wire {
     session_id: Option<String>,
     #[serde(rename = "sessionId")]
     session_id_camel: Option<String>,
+    conversation_id: Option<String>,
     cwd: Option<String>,
+    workspace_roots: Option<Vec<serde_json::Value>>,
     hook_event_name: Option<String>,
     #[serde(rename = "hookEventName")]
     hook_event_name_camel: Option<String>,
@@ -168,17 +215,36 @@ impl From<Wire> for Event {
             && (w.session_id_camel.is_some() || w.hook_event_name_camel.is_some());
         Event {
             session_id: w.session_id.or(w.session_id_camel),
+            conversation_id: w.conversation_id,
             cwd: w.cwd,
+            workspace_root: w
+                .workspace_roots
+                .and_then(|r| r.into_iter().next())
+                .and_then(|v| v.as_str().map(str::to_string)),
             hook_event_name: w.hook_event_name.or(w.hook_event_name_camel),
             trigger: w.trigger,
             source: w.source,
-            prompt: w.prompt,
+            prompt: w.prompt.map(|p| without_hook_context(&p).to_string()),
             prompt_id: scalar(w.prompt_id),
             since_last_response: scalar(w.seconds_since_last_response),
             reason: w.reason,
             compact_summary: w.compact_summary,
             copilot,
         }
+    }
+}
+
+/// `prompt` without the `<hook_context>…</hook_context>` that Gemini CLI puts in front of the
+/// user's words when a SessionStart hook gave context in non-interactive mode (observed with
+/// Gemini CLI 0.61.0; `packages/cli/src/gemini.tsx`).
+pub fn without_hook_context(prompt: &str) -> &str {
+    let t = prompt.trim_start();
+    match t
+        .strip_prefix("<hook_context>")
+        .and_then(|r| r.split_once("</hook_context>"))
+    {
+        Some((_, rest)) => rest.trim_start(),
+        None => prompt,
     }
 }
 
@@ -208,12 +274,25 @@ impl HookOutput {
     }
 
     /// Context for the model, and one line for the user (`systemMessage`, which the model does
-    /// not see).
-    fn context(kind: HookKind, context: String, notice: Option<String>) -> Self {
-        let mut doc = json!({"hookSpecificOutput": {"hookEventName": kind.event_name(), "additionalContext": context}});
+    /// not see), in the shape `dialect` reads for hook `kind`.
+    fn context(dialect: &Dialect, kind: HookKind, context: String, notice: Option<String>) -> Self {
+        let context = dialect.cap.clip(&context, "…");
+        let notice = notice
+            .filter(|_| dialect.notice)
+            .map(|n| text::clip_utf16(&text::one_line(&n), NOTICE_CAP_UTF16, "…"));
+        let event = dialect.event_name(kind).unwrap_or(kind.event_name());
+        let mut doc = match dialect.injection {
+            dialect::Injection::HookSpecificOutput => {
+                json!({"hookSpecificOutput": {"hookEventName": event, "additionalContext": context}})
+            }
+            dialect::Injection::SnakeCase => json!({"additional_context": context}),
+        };
         if let Some(n) = notice {
-            doc["systemMessage"] =
-                json!(text::clip_utf16(&text::one_line(&n), NOTICE_CAP_UTF16, "…"));
+            let key = match dialect.injection {
+                dialect::Injection::HookSpecificOutput => "systemMessage",
+                dialect::Injection::SnakeCase => "user_message",
+            };
+            doc[key] = json!(n);
         }
         HookOutput {
             stdout: Some(doc.to_string()),
@@ -267,7 +346,7 @@ pub fn read_event(mut input: impl Read) -> std::result::Result<Event, String> {
                 None => Err(e),
             }
             .map(Into::into)
-            .map_err(|e| format!("hook event is not the JSON Claude Code sends: {e}"))
+            .map_err(|e| format!("hook event is not the JSON an agent client sends: {e}"))
         }
     }
 }
@@ -323,27 +402,51 @@ pub fn run(
         Ok(e) => e,
         Err(msg) => return HookOutput::problem(msg),
     };
+    // Cursor's sessionStart has a `session_id` of its own; every event has the conversation's.
+    if let Some(c) = event.conversation_id.take() {
+        event.session_id = Some(c);
+    }
     if event.session_id.is_none() {
         event.session_id = host.claude_session.clone();
     }
-    // The hot path: an ordinary prompt costs a JSON parse and a few string compares.
+    let dir = event
+        .cwd
+        .as_deref()
+        .or(event.workspace_root.as_deref())
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .unwrap_or(fallback_dir);
+    // The hot path: an ordinary prompt costs a JSON parse and a few string compares (and, for
+    // a client without SessionStart(compact), a look for a compaction to restore after).
+    let d = host.dialect();
+    let due_here = |k: HookKind| {
+        d.restore_at == Some(k) && claude::restoration_due_near(&dir, event.session_id.as_deref())
+    };
+    if kind == HookKind::PostToolUse && !due_here(kind) {
+        return HookOutput::quiet();
+    }
+    if kind == HookKind::PreCompact
+        && !d.pre_compact_triggers.is_empty()
+        && !d
+            .pre_compact_triggers
+            .contains(&event.trigger.as_deref().unwrap_or(""))
+    {
+        return HookOutput::quiet();
+    }
     if kind == HookKind::UserPromptSubmit {
         let prompt = event.prompt.as_deref().unwrap_or("");
+        let restore_due = due_here(kind);
         match our_command(prompt) {
             // The command binds by CLAUDE_CODE_SESSION_ID itself; only a client that does not
             // set it needs the pending note.
             Some("session-init" | "session-resume") if host.claude_session.is_none() => {}
             Some(_) => return HookOutput::quiet(),
-            None if !intent::is_continuation(prompt) => return HookOutput::quiet(),
+            None if !restore_due && !intent::is_continuation(prompt) => {
+                return HookOutput::quiet();
+            }
             None => {}
         }
     }
-    let dir = event
-        .cwd
-        .as_deref()
-        .map(PathBuf::from)
-        .filter(|d| d.is_dir())
-        .unwrap_or(fallback_dir);
     let mut ws = match Workspace::discover(&dir) {
         Ok(ws) => ws,
         // Not in a repository, or one we refuse: nothing of ours to do here.
@@ -352,6 +455,7 @@ pub fn run(
         }
         Err(e) => return HookOutput::problem(e.to_string()),
     };
+    ws.set_agent(AgentSession::new(host.agent, event.session_id.as_deref()));
     ws.set_lock_wait(if kind == HookKind::SessionEnd {
         END_LOCK_WAIT
     } else {
@@ -367,11 +471,13 @@ pub fn run(
     }
     let result = match kind {
         HookKind::PreCompact => pre_compact(&ws, &event, host),
-        HookKind::PostCompact => post_compact(&ws, &event),
+        HookKind::PostCompact => post_compact(&ws, &event, host),
         HookKind::SessionStart => session_start(&ws, &event, host),
         HookKind::UserPromptSubmit => user_prompt_submit(&ws, &event, host),
-        HookKind::Stop => stop(&ws, &event),
-        HookKind::SessionEnd => session_end(&ws, &event),
+        HookKind::Stop => stop(&ws, &event, host),
+        HookKind::SessionEnd => session_end(&ws, &event, host),
+        HookKind::PostToolUse => due_restoration(&ws, &event, host, kind)
+            .map(|out| out.unwrap_or_else(HookOutput::quiet)),
     };
     let mut out = match result {
         Ok(out) => out,
@@ -428,6 +534,7 @@ fn session_for(ws: &Workspace, event: &Event) -> Result<Option<SessionEntry>> {
 /// `build` gets the UTF-16 units left for the rest, so warning and context stay within `cap`.
 fn context_with_warnings(
     ws: &Workspace,
+    host: &Host,
     kind: HookKind,
     cap: usize,
     notice: Option<String>,
@@ -437,7 +544,7 @@ fn context_with_warnings(
     let line = warning_line(&warnings);
     let rest = build(cap.saturating_sub(text::utf16_len(&line)))?;
     let context = text::clip_utf16(&(line + &rest), cap, "…");
-    let mut out = HookOutput::context(kind, context, notice);
+    let mut out = HookOutput::context(host.dialect(), kind, context, notice);
     out.warnings = warnings;
     Ok(out)
 }
@@ -527,7 +634,7 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
     let trigger = event.trigger.clone().unwrap_or_else(|| "unknown".into());
     let cid = event.session_id.as_deref().unwrap_or("");
     // The previous compaction restored the journal but no PostCompact came: count it now.
-    count_unreported_compaction(ws, &lock, event)?;
+    count_unreported_compaction(ws, &lock, event, host)?;
     // A checkpoint, not the count: PreCompact also fires for a compaction that then fails.
     let (_, file) = ws.change_session(
         &lock,
@@ -536,7 +643,7 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
         |file, now| {
             let mut file = file;
             if let Some(cid) = event.session_id.as_deref().and_then(claude::safe_id) {
-                file = file.record_claude_session(&cid)?;
+                file = file.record_agent_session(host.agent, &cid)?;
             }
             Ok(SessionEdit {
                 file: ws.checkpoint_file(file, None, now)?,
@@ -548,6 +655,13 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
     )?;
     claude::set_compaction(ws.state_dir(), cid, Some(claude::Compaction::Started))?;
     let warnings = ws.take_warnings();
+    if !host.dialect().pre_compact_guidance {
+        // The client passes PreCompact's output to no model (Codex), or reads only JSON from it.
+        return Ok(HookOutput {
+            warnings,
+            ..HookOutput::default()
+        });
+    }
     let guidance = warning_line(&warnings) + &compaction_guidance(&target, &file.view(), host);
     Ok(HookOutput {
         stdout: Some(guidance),
@@ -556,13 +670,24 @@ fn pre_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput>
     })
 }
 
+/// How a compaction came to be counted.
+enum Counted<'a> {
+    /// PostCompact, with the client's summary of the conversation (maybe empty).
+    Summary(&'a str),
+    /// A later event found SessionStart(`compact`) restored it and no PostCompact came.
+    Unreported,
+    /// The client has no post-compaction event: the next prompt restored and counted it.
+    AtNextPrompt,
+}
+
 /// Count one compaction that happened on `target`, with a `compaction` journal entry.
 fn count_compaction(
     ws: &Workspace,
     lock: &crate::workspace::WorktreeLock,
     target: &SessionEntry,
     trigger: &str,
-    summary: Option<&str>,
+    how: Counted,
+    host: &Host,
 ) -> Result<SessionFile> {
     let (_, file) = ws.change_session(
         lock,
@@ -572,15 +697,19 @@ fn count_compaction(
             let n = file.meta.compaction_count + 1;
             let file = file.set_field("compaction_count", &n.to_string())?;
             let mut body = format!("Context compaction {n} (trigger: {trigger})");
-            match summary {
-                Some(s) if !s.trim().is_empty() => {
-                    body.push_str("\n\nClaude's summary:\n\n");
+            match how {
+                Counted::Summary(s) if !s.trim().is_empty() => {
+                    body.push_str(&format!("\n\n{}'s summary:\n\n", host.agent.title()));
                     body.push_str(s.trim());
                 }
-                Some(_) => {}
-                None => body.push_str(
+                Counted::Summary(_) => {}
+                Counted::Unreported => body.push_str(
                     "\n\nCounted after the journal was restored: the client sent no PostCompact.",
                 ),
+                Counted::AtNextPrompt => body.push_str(&format!(
+                    "\n\nCounted at the next prompt, which restored the journal: {} has no event after a compaction.",
+                    host.agent.title()
+                )),
             }
             Ok(SessionEdit {
                 file,
@@ -593,7 +722,7 @@ fn count_compaction(
     Ok(file)
 }
 
-fn post_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+fn post_compact(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     let lock = ws.lock()?;
     ws.refresh(&lock)?;
     let Some(target) = session_for(ws, event)? else {
@@ -603,7 +732,7 @@ fn post_compact(ws: &Workspace, event: &Event) -> Result<HookOutput> {
     let trigger = event.trigger.as_deref().unwrap_or("unknown");
     // PostCompact fires only for a compaction that happened, after SessionStart(compact).
     let summary = event.compact_summary.as_deref().unwrap_or("");
-    count_compaction(ws, &lock, &target, trigger, Some(summary))?;
+    count_compaction(ws, &lock, &target, trigger, Counted::Summary(summary), host)?;
     claude::set_compaction(ws.state_dir(), cid, None)?;
     Ok(HookOutput::quiet())
 }
@@ -666,6 +795,7 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
         );
         return context_with_warnings(
             ws,
+            host,
             HookKind::SessionStart,
             START_CAP_UTF16,
             Some(notice),
@@ -688,6 +818,7 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
         claude::set_fresh_restoration(ws.state_dir(), cid)?;
         return restore_as(
             ws,
+            host,
             HookKind::SessionStart,
             notice,
             (&s, &file),
@@ -711,6 +842,7 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
     let notice = startup_notice(&s.shortname, &view);
     context_with_warnings(
         ws,
+        host,
         HookKind::SessionStart,
         START_CAP_UTF16,
         Some(notice),
@@ -734,22 +866,38 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
 /// opened by `why`, with the user's one-line `notice`.
 fn restore_as(
     ws: &Workspace,
+    host: &Host,
     kind: HookKind,
     notice: String,
     (entry, file): (&SessionEntry, &SessionFile),
     why: &str,
 ) -> Result<HookOutput> {
-    context_with_warnings(ws, kind, CONTEXT_CAP_UTF16, Some(notice), |cap| {
+    context_with_warnings(ws, host, kind, CONTEXT_CAP_UTF16, Some(notice), |cap| {
         restoration(ws, entry, file, cap, why)
     })
 }
 
 fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     let prompt = event.prompt.as_deref().unwrap_or("");
+    let cid = event.session_id.as_deref().unwrap_or("");
     if our_command(prompt).is_some() {
         if let Some(cid) = &event.session_id {
-            claude::set_pending(ws.state_dir(), cid)?;
+            claude::set_pending(ws.state_dir(), host.agent, cid)?;
         }
+        return Ok(HookOutput::quiet());
+    }
+    let d = host.dialect();
+    if d.restore_at == Some(HookKind::UserPromptSubmit)
+        && let Some(out) = due_restoration(ws, event, host, HookKind::UserPromptSubmit)?
+    {
+        return Ok(out);
+    }
+    if !intent::is_continuation(prompt) {
+        return Ok(HookOutput::quiet());
+    }
+    if d.restore_at == Some(HookKind::PostToolUse) {
+        // This client's prompt event cannot add context (Cursor): the next tool call's can.
+        claude::set_asked(ws.state_dir(), cid)?;
         return Ok(HookOutput::quiet());
     }
     {
@@ -760,7 +908,6 @@ fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<Hook
         return Ok(HookOutput::quiet());
     };
     let file = ws.load(&s)?;
-    let cid = event.session_id.as_deref().unwrap_or("");
     if claude::take_fresh_restoration(ws.state_dir(), cid) {
         // SessionStart(compact) put the whole restoration into this very request already.
         return Ok(HookOutput::quiet());
@@ -772,6 +919,7 @@ fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<Hook
     );
     restore_as(
         ws,
+        host,
         HookKind::UserPromptSubmit,
         notice,
         (&s, &file),
@@ -779,17 +927,65 @@ fn user_prompt_submit(ws: &Workspace, event: &Event, host: &Host) -> Result<Hook
     )
 }
 
-fn stop(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+/// For a client without SessionStart(`compact`): the restoration due at this event (`kind`),
+/// once: after a compaction PreCompact marked (counted now, since no later event reports it),
+/// or after a continuation asked for at a prompt event that cannot add context (Cursor).
+fn due_restoration(
+    ws: &Workspace,
+    event: &Event,
+    host: &Host,
+    kind: HookKind,
+) -> Result<Option<HookOutput>> {
+    let cid = event.session_id.as_deref().unwrap_or("");
+    let lock = ws.lock()?;
+    ws.refresh(&lock)?;
+    let compacted = claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Started);
+    let asked = claude::take_asked(ws.state_dir(), cid);
+    if !compacted && !asked {
+        return Ok(None);
+    }
+    let Some(target) = session_for(ws, event)? else {
+        claude::set_compaction(ws.state_dir(), cid, None)?;
+        return Ok(None);
+    };
+    let (file, notice, why) = if compacted {
+        let file = count_compaction(ws, &lock, &target, "unknown", Counted::AtNextPrompt, host)?;
+        claude::set_compaction(ws.state_dir(), cid, None)?;
+        let notice = format!(
+            "git-session: session {} restored after compaction #{}",
+            target.shortname, file.meta.compaction_count
+        );
+        (
+            file,
+            notice,
+            "your context was just compacted; here is where the work stands",
+        )
+    } else {
+        let notice = format!(
+            "git-session: restored session {} for this continuation",
+            target.shortname
+        );
+        (
+            ws.load(&target)?,
+            notice,
+            "the user asked to continue; here is where the work stands",
+        )
+    };
+    drop(lock);
+    restore_as(ws, host, kind, notice, (&target, &file), why).map(Some)
+}
+
+fn stop(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     // VS Code Copilot sends Stop when its session ends, and no SessionEnd.
     if event.copilot {
-        return session_end(ws, event);
+        return session_end(ws, event, host);
     }
     let cid = event.session_id.as_deref().unwrap_or("");
     claude::take_fresh_restoration(ws.state_dir(), cid);
     if compaction_unreported(ws, event) {
         let lock = ws.lock()?;
         ws.refresh(&lock)?;
-        count_unreported_compaction(ws, &lock, event)?;
+        count_unreported_compaction(ws, &lock, event, host)?;
     }
     // One small file write per agent turn, and no commit but the one above.
     if let Some(s) = session_for(ws, event)?
@@ -811,13 +1007,14 @@ fn count_unreported_compaction(
     ws: &Workspace,
     lock: &crate::workspace::WorktreeLock,
     event: &Event,
+    host: &Host,
 ) -> Result<()> {
     let cid = event.session_id.as_deref().unwrap_or("");
     if !compaction_unreported(ws, event) {
         return Ok(());
     }
     if let Some(target) = session_for(ws, event)? {
-        count_compaction(ws, lock, &target, "unknown", None)?;
+        count_compaction(ws, lock, &target, "unknown", Counted::Unreported, host)?;
     }
     claude::set_compaction(ws.state_dir(), cid, None)
 }
@@ -829,11 +1026,11 @@ fn compaction_unreported(ws: &Workspace, event: &Event) -> bool {
     claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Restored)
 }
 
-fn session_end(ws: &Workspace, event: &Event) -> Result<HookOutput> {
+fn session_end(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     let lock = ws.lock()?;
     if compaction_unreported(ws, event) {
         ws.refresh(&lock)?;
-        count_unreported_compaction(ws, &lock, event)?;
+        count_unreported_compaction(ws, &lock, event, host)?;
     }
     // Commit only when the mirror holds hand edits that no command has saved yet.
     let Some(tip) = ws.refresh(&lock)? else {
@@ -850,7 +1047,7 @@ fn session_end(ws: &Workspace, event: &Event) -> Result<HookOutput> {
         Ok(Planned {
             changes: Default::default(),
             shortname: name.clone(),
-            summary: format!("hand edits saved at Claude Code {reason}"),
+            summary: format!("hand edits saved at {} {reason}", host.agent.title()),
             touched: vec![],
         })
     })?;

@@ -11,6 +11,7 @@ fn writer() -> EntryWriter {
     EntryWriter {
         author: Some("Test User <test@example.com>".into()),
         host: "testhost".into(),
+        agent: None,
     }
 }
 
@@ -36,6 +37,7 @@ fn a_history_with_no_local_journal_is_adopted() {
     let anonymous = EntryWriter {
         author: None,
         host: "h".into(),
+        agent: None,
     };
     assert_eq!(
         integrate(&store, theirs, "origin", &anonymous).expect("integrate"),
@@ -204,6 +206,7 @@ fn a_merge_without_an_identity_fails_and_moves_nothing() {
     let anonymous = EntryWriter {
         author: None,
         host: "h".into(),
+        agent: None,
     };
     assert!(matches!(
         integrate(&store, theirs, "origin", &anonymous),

@@ -49,6 +49,21 @@ impl JournalEntry {
         }
     }
 
+    /// This entry as written by an agent: `agent: <name>` and, when known,
+    /// `agent_session: <its session id>` in the frontmatter.
+    pub fn by_agent(mut self, a: &crate::agent::AgentSession) -> Self {
+        self.meta.extra.insert(
+            "agent".into(),
+            serde_yaml::Value::String(a.agent.name().into()),
+        );
+        if let Some(s) = &a.session {
+            self.meta
+                .extra
+                .insert("agent_session".into(), serde_yaml::Value::String(s.clone()));
+        }
+        self
+    }
+
     /// The file text: YAML frontmatter written by serde (so any text is escaped), then the body.
     pub fn render(&self) -> String {
         let yaml = serde_yaml::to_string(&self.meta).expect("entry metadata always serialises");

@@ -194,9 +194,29 @@ pub fn clip_utf16(s: &str, max: usize, tail: &str) -> String {
     format!("{}{tail}", utf16_prefix(s, room))
 }
 
+/// `s` cut to at most `max` UTF-8 bytes (at a char boundary), ending in `tail` when it had to
+/// be cut.
+pub fn clip_bytes(s: &str, max: usize, tail: &str) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max.saturating_sub(tail.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{tail}", &s[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_bytes_cuts_between_chars() {
+        assert_eq!(clip_bytes("héllo", 10, "…"), "héllo");
+        assert_eq!(clip_bytes("ééé", 5, "."), "éé.");
+        assert_eq!(clip_bytes("ééé", 4, "."), "é.");
+    }
 
     #[test]
     fn utf16_counts_an_emoji_twice_and_cuts_between_chars() {

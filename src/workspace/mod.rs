@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use gix::ObjectId;
 
+use crate::agent::{Agent, AgentSession};
 use crate::error::{Error, IoContext, Result};
 use crate::integrate::{self, EntryWriter, Integrated};
 use crate::mirror::refresh::Refresher;
@@ -52,6 +53,8 @@ pub struct Workspace {
     /// A bare repository that could not be caught up (read-only): the newest journal it holds,
     /// read in place of `refs/sessions` (see `catch_up_for_read`).
     read_tip: Cell<Option<ObjectId>>,
+    /// The agent this process writes for (from the environment, or set by a hook).
+    agent: RefCell<Option<AgentSession>>,
 }
 
 impl Workspace {
@@ -90,7 +93,19 @@ impl Workspace {
             warnings: Warnings::default(),
             plan_reads: RefCell::default(),
             read_tip: Cell::new(None),
+            agent: RefCell::new(Agent::from_env()),
         })
+    }
+
+    /// The agent whose entries this process writes: from the environment (see
+    /// [`Agent::from_env`]) unless a hook said otherwise.
+    pub fn agent(&self) -> Option<AgentSession> {
+        self.agent.borrow().clone()
+    }
+
+    /// Record entries as written by `agent` (a hook knows its client and session id).
+    pub fn set_agent(&self, agent: AgentSession) {
+        *self.agent.borrow_mut() = Some(agent);
     }
 
     /// The journal ref.
@@ -234,6 +249,7 @@ impl Workspace {
         EntryWriter {
             author: self.author().ok(),
             host: hostname(),
+            agent: self.agent(),
         }
     }
 

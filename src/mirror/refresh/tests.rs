@@ -29,6 +29,7 @@ impl Setup {
             writer: EntryWriter {
                 author: Some("Test User <test@example.com>".into()),
                 host: "testhost".into(),
+                agent: None,
             },
             warnings: Warnings::default(),
         }

@@ -66,26 +66,33 @@ impl SessionFile {
     }
 
     /// Add a Claude Code session id to the frontmatter list `claude_session_ids`, once.
-    ///
-    /// A value that is not a list of strings is replaced by a list holding `cid`.
     pub fn record_claude_session(&self, cid: &str) -> Result<Self> {
-        let mut ids: Vec<String> = match self.meta.extra.get("claude_session_ids") {
+        self.record_agent_session(crate::agent::Agent::Claude, cid)
+    }
+
+    /// Add an agent's own session id to its frontmatter list (`claude_session_ids`,
+    /// `codex_session_ids`, …), once, after the ones already there.
+    ///
+    /// A value that is not a list of strings is replaced by a list holding `id`.
+    pub fn record_agent_session(&self, agent: crate::agent::Agent, id: &str) -> Result<Self> {
+        let key = agent.session_ids_key();
+        let mut ids: Vec<String> = match self.meta.extra.get(&key) {
             Some(serde_yaml::Value::Sequence(seq)) => seq
                 .iter()
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
             _ => Vec::new(),
         };
-        if ids.iter().any(|i| i == cid) {
+        if ids.iter().any(|i| i == id) {
             return Ok(self.clone());
         }
-        ids.push(cid.to_string());
+        ids.push(id.to_string());
         let list = ids
             .iter()
             .map(|i| text::yaml_str(i))
             .collect::<Vec<_>>()
             .join(", ");
-        self.set_field("claude_session_ids", &format!("[{list}]"))
+        self.set_field(&key, &format!("[{list}]"))
     }
 }
 

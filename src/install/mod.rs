@@ -1,0 +1,696 @@
+//! `install`: slash commands and hook entries for each agent client, merged into what is there.
+//!
+//! The templates are the files of `hooks/` (also a Claude Code plugin directory), compiled in.
+//! Installing twice changes nothing; uninstalling removes only what install added, and keeps a
+//! command file the user has edited.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jsonc_parser::cst::CstInputValue;
+use serde_json::{Value, json};
+
+use crate::agent::Agent;
+use crate::error::{IoContext, Result};
+use crate::hooks::{Dialect, HookKind};
+use crate::mirror::write_atomic;
+
+pub mod codex;
+pub mod config;
+
+use config::ConfigFile;
+
+/// The slash commands, by file name.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (
+        "session-init.md",
+        include_str!("../../hooks/commands/session-init.md"),
+    ),
+    (
+        "session-resume.md",
+        include_str!("../../hooks/commands/session-resume.md"),
+    ),
+    (
+        "session-log.md",
+        include_str!("../../hooks/commands/session-log.md"),
+    ),
+    (
+        "session-checkpoint.md",
+        include_str!("../../hooks/commands/session-checkpoint.md"),
+    ),
+    (
+        "session-view.md",
+        include_str!("../../hooks/commands/session-view.md"),
+    ),
+    (
+        "session-pause.md",
+        include_str!("../../hooks/commands/session-pause.md"),
+    ),
+    (
+        "session-close.md",
+        include_str!("../../hooks/commands/session-close.md"),
+    ),
+];
+
+/// The hook entries, in Claude Code's settings shape, as the plugin runs them (through
+/// `bin/git-session-hook`); install writes each with the binary's absolute path instead.
+pub const HOOKS_JSON: &str = include_str!("../../hooks/hooks/hooks.json");
+
+/// A hook command of ours, however it names the binary: `git session hook E` (before issue
+/// 15), `'/abs/git-session' hook E [--agent A]` (install), or the plugin's
+/// `sh "${CLAUDE_PLUGIN_ROOT}/bin/git-session-hook" E`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OurCommand {
+    /// The binary, unquoted; `None` for `git session` (found through PATH) and the plugin's
+    /// wrapper.
+    pub program: Option<PathBuf>,
+    /// Our hook name (`post-compact`).
+    pub event: String,
+    /// The client it answers (`--agent`; Claude Code without it).
+    pub agent: Agent,
+}
+
+/// Parse `command` as one of ours; `None` for anything else.
+pub fn our_command(command: &str) -> Option<OurCommand> {
+    let command = command.trim();
+    if let Some((wrapper, event)) = command.rsplit_once(' ')
+        && wrapper.trim_end().ends_with("/bin/git-session-hook\"")
+    {
+        return Some(OurCommand {
+            program: None,
+            event: event.to_string(),
+            agent: Agent::Claude,
+        });
+    }
+    let (program, rest) = command.rsplit_once(" hook ")?;
+    let (event, agent) = match rest.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [event] => (*event, Agent::Claude),
+        [event, "--agent", name] => (*event, Agent::from_name(name)?),
+        _ => return None,
+    };
+    let program = program.trim_end();
+    let unquoted = match program
+        .strip_prefix('\'')
+        .and_then(|p| p.strip_suffix('\''))
+    {
+        Some(q) => q.replace("'\\''", "'"),
+        None => program.to_string(),
+    };
+    let program = if program == "git session" {
+        None
+    } else if unquoted == "git-session" || unquoted.ends_with("/git-session") {
+        Some(PathBuf::from(unquoted))
+    } else {
+        return None;
+    };
+    Some(OurCommand {
+        program,
+        event: event.to_string(),
+        agent,
+    })
+}
+
+/// The event a hook command of ours runs (`post-compact`); `None` when it is not ours.
+pub fn hook_event_of(command: &str) -> Option<String> {
+    our_command(command).map(|c| c.event)
+}
+
+/// The program a hook command of ours runs: `None` for `git session` (found through PATH).
+pub fn hook_program_of(command: &str) -> Option<PathBuf> {
+    our_command(command)?.program
+}
+
+/// `path` quoted for a POSIX shell, as Claude Code runs hook commands.
+pub fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
+}
+
+/// A hook entry (a Claude-style group `{"matcher", "hooks": [{"command"}]}`, or Cursor's flat
+/// `{"command"}`) with each of our commands written one way, so that entries install wrote
+/// with another binary path (or the old `git session hook`) are recognised as ours.
+fn canonical(entry: &Value) -> Value {
+    let mut e = entry.clone();
+    let one = |h: &mut Value| {
+        let ours = h
+            .get("command")
+            .and_then(Value::as_str)
+            .and_then(our_command);
+        if let Some(c) = ours {
+            h["command"] =
+                Value::String(format!("git-session hook {} --agent {}", c.event, c.agent));
+        }
+    };
+    if let Some(hooks) = e.get_mut("hooks").and_then(Value::as_array_mut) {
+        hooks.iter_mut().for_each(one);
+    } else if e.is_object() {
+        one(&mut e);
+    }
+    e
+}
+
+/// What install or uninstall did, file by file.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Report {
+    pub written: Vec<PathBuf>,
+    pub unchanged: Vec<PathBuf>,
+    pub removed: Vec<PathBuf>,
+    /// Files left in place, with why.
+    pub kept: Vec<(PathBuf, String)>,
+    /// Hooks that would run twice (installed here and elsewhere, or also as the plugin), and
+    /// what the user must still do for the hooks to run (Codex's trust).
+    pub warnings: Vec<String>,
+}
+
+/// Where one agent's hooks and commands live, for a project (under its top) or for the user
+/// (under the home directory).
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub agent: Agent,
+    /// The JSON file holding the hooks.
+    pub config: PathBuf,
+    /// The directory of our slash commands (custom prompts), if the agent has one here.
+    pub commands: Option<PathBuf>,
+}
+
+/// The Codex home: `$CODEX_HOME`, else `~/.codex` (openai/codex, `codex-rs/core/src/config`).
+pub fn codex_home(home: &Path) -> PathBuf {
+    std::env::var_os("CODEX_HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".codex"))
+}
+
+/// Where `agent` reads hooks and commands under `root`: the project's top, or with `global`
+/// the home directory. Sources: Claude Code `.claude/settings.json` and `.claude/commands/`;
+/// Codex `.codex/hooks.json` or `$CODEX_HOME/hooks.json`; Gemini CLI
+/// `.gemini/settings.json` and `.gemini/commands/*.toml`; Codex skills (`<name>/SKILL.md`:
+/// its custom prompts no longer reach the model in 0.171) in `.codex/skills/` or
+/// `$CODEX_HOME/skills/`; Cursor `.cursor/hooks.json` and
+/// `.cursor/commands/`.
+pub fn place(agent: Agent, root: &Path, global: bool) -> Place {
+    let (config, commands) = match agent {
+        Agent::Claude => (
+            root.join(".claude/settings.json"),
+            Some(root.join(".claude/commands")),
+        ),
+        Agent::Codex if global => {
+            let home = codex_home(root);
+            (home.join("hooks.json"), Some(home.join("skills")))
+        }
+        Agent::Codex => (
+            root.join(".codex/hooks.json"),
+            Some(root.join(".codex/skills")),
+        ),
+        Agent::Gemini => (
+            root.join(".gemini/settings.json"),
+            Some(root.join(".gemini/commands")),
+        ),
+        Agent::Cursor => (
+            root.join(".cursor/hooks.json"),
+            Some(root.join(".cursor/commands")),
+        ),
+    };
+    Place {
+        agent,
+        config,
+        commands,
+    }
+}
+
+/// Our hook entries for `agent`, by the client's event name, each command running `exe`
+/// (shell-quoted) as `<exe> hook <event>` (Claude Code) or `<exe> hook <event> --agent <a>`.
+pub fn entries(agent: Agent, exe: &Path) -> Vec<(String, Vec<Value>)> {
+    let program = shell_quote(exe);
+    if agent == Agent::Claude {
+        let v: Value =
+            serde_json::from_str(HOOKS_JSON).expect("hooks/hooks/hooks.json is valid JSON");
+        let hooks = v["hooks"]
+            .as_object()
+            .expect("hooks.json has a hooks object");
+        return hooks
+            .iter()
+            .map(|(event, groups)| {
+                let mut groups = groups.as_array().expect("hooks.json lists groups").clone();
+                for h in groups
+                    .iter_mut()
+                    .filter_map(|g| g.get_mut("hooks").and_then(Value::as_array_mut))
+                    .flatten()
+                {
+                    let event = h["command"]
+                        .as_str()
+                        .and_then(hook_event_of)
+                        .expect("hooks.json runs bin/git-session-hook EVENT");
+                    h["command"] = Value::String(format!("{program} hook {event}"));
+                }
+                (event.clone(), groups)
+            })
+            .collect();
+    }
+    let d = Dialect::of(agent);
+    d.events
+        .iter()
+        .map(|(event, kind)| {
+            let command = format!("{program} hook {} --agent {agent}", kind.arg_name());
+            let timeout = match (agent, kind) {
+                (Agent::Codex, HookKind::SessionEnd) => codex::SESSION_END_MAX,
+                _ => d.timeout.0,
+            };
+            let handler = json!({"type": "command", "command": command, "timeout": timeout});
+            let entry = match agent {
+                Agent::Cursor => json!({"command": command, "timeout": timeout}),
+                Agent::Gemini => {
+                    let mut h = handler;
+                    h["name"] = json!(format!("git-session {}", kind.arg_name()));
+                    json!({"hooks": [h]})
+                }
+                _ => json!({"hooks": [handler]}),
+            };
+            (event.to_string(), vec![entry])
+        })
+        .collect()
+}
+
+/// Install into (or, with `uninstall`, remove from) `agent`'s files under `root` (the
+/// project's top, or with `global` the home directory); the hooks run `exe`.
+pub fn run(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path) -> Result<Report> {
+    let place = place(agent, root, global);
+    // Read and check the config before touching anything, so a bad file leaves all as it was.
+    let file = ConfigFile::open(&place.config)?;
+    let mut report = Report::default();
+    let changed = if uninstall {
+        remove_hooks(&file, agent)?
+    } else {
+        add_hooks(&file, agent, exe)?
+    };
+    if changed {
+        if uninstall && is_empty(&file, agent) {
+            file.remove()?;
+            report.removed.push(file.path.clone());
+        } else {
+            file.save()?;
+            report.written.push(file.path.clone());
+        }
+    } else if file.exists() || !uninstall {
+        report.unchanged.push(file.path.clone());
+    }
+    if let Some(dir) = &place.commands {
+        for (name, template) in command_files(agent) {
+            let path = dir.join(&name);
+            let want = template.replace(EXE, &shell_quote(exe));
+            let existing = fs::read_to_string(&path).ok();
+            let ours = |t: &str| t == want || is_rendered(&template, t);
+            match (uninstall, existing) {
+                (false, Some(t)) if t == want => report.unchanged.push(path),
+                (false, Some(t)) if ours(&t) => {
+                    write_atomic(&path, want.as_bytes())?;
+                    report.written.push(path);
+                }
+                (false, Some(_)) => report
+                    .kept
+                    .push((path, "edited by you; not overwritten".into())),
+                (false, None) => {
+                    write_atomic(&path, want.as_bytes())?;
+                    report.written.push(path);
+                }
+                (true, Some(t)) if ours(&t) => {
+                    fs::remove_file(&path).at(&path)?;
+                    report.removed.push(path);
+                }
+                (true, Some(_)) => report
+                    .kept
+                    .push((path, "edited by you; not removed".into())),
+                (true, None) => {}
+            }
+        }
+    }
+    if uninstall {
+        let config_dir = place.config.parent().map(Path::to_path_buf);
+        // Skill directories first (`skills/<name>/`), then the commands directory, then the
+        // config's.
+        let skill_dirs: Vec<PathBuf> = match &place.commands {
+            Some(dir) => command_files(agent)
+                .iter()
+                .filter_map(|(n, _)| {
+                    Path::new(n)
+                        .parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map(|p| dir.join(p))
+                })
+                .collect(),
+            None => vec![],
+        };
+        for d in skill_dirs
+            .into_iter()
+            .chain(place.commands.iter().cloned())
+            .chain(config_dir)
+        {
+            // Only a directory of ours, left empty; never the home directory itself.
+            if d != root && fs::read_dir(&d).is_ok_and(|mut r| r.next().is_none()) {
+                let _ = fs::remove_dir(&d);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Where the executable's quoted path goes in a command template.
+const EXE: &str = "{git-session}";
+
+/// Whether `text` is `template` with some quoted absolute path where [`EXE`] stands: a
+/// command file install wrote for a binary that has moved since.
+fn is_rendered(template: &str, text: &str) -> bool {
+    let Some((before, after)) = template.split_once(EXE) else {
+        return template == text;
+    };
+    text.len() >= before.len() + after.len()
+        && text.starts_with(before)
+        && text.ends_with(after)
+        && {
+            let middle = &text[before.len()..text.len() - after.len()];
+            middle.starts_with("'/") && middle.ends_with('\'') && !middle.contains('\n')
+        }
+}
+
+/// One of our slash commands, from the Claude Code template it is written for.
+struct CommandSpec {
+    name: String,
+    description: String,
+    hint: String,
+    /// The `git session` subcommand (`log`).
+    sub: String,
+    /// What the model does with the output.
+    follow: String,
+}
+
+fn command_specs() -> Vec<CommandSpec> {
+    COMMANDS
+        .iter()
+        .map(|(file, text)| {
+            let field = |key: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
+            let (run, follow) = body.split_once('\n').unwrap_or((body, ""));
+            let sub = run
+                .trim()
+                .trim_start_matches("!`git session ")
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            CommandSpec {
+                name: file.trim_end_matches(".md").to_string(),
+                description: field("description:"),
+                hint: field("argument-hint:"),
+                sub,
+                follow: follow.trim().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Our slash-command files for `agent`, by file name, with [`EXE`] where the binary's quoted
+/// path goes: the model runs it by that path, since Codex runs commands through `bash -lc`
+/// (a login shell that resets `PATH`). Claude Code's are the `hooks/commands/` files as they
+/// are (its `!` lines run in Claude Code's own shell).
+fn command_files(agent: Agent) -> Vec<(String, String)> {
+    if agent == Agent::Claude {
+        return COMMANDS
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+    }
+    command_specs()
+        .into_iter()
+        .map(|c| match agent {
+            // Codex skills: listed to the model, which runs them when asked (`$session-log`).
+            Agent::Codex => (
+                format!("{}/SKILL.md", c.name),
+                format!(
+                    "---\nname: {}\ndescription: {}\n---\nRun this shell command, followed by the arguments the user gave, if any ({}), and read its output: {EXE} {}\n\nIt writes the journal under .git, so run it with the permissions that allows.\n\n{}\n",
+                    c.name, c.description, c.hint, c.sub, c.follow
+                ),
+            ),
+            // Gemini CLI custom commands: `!{…}` runs a shell command, `{{args}}` inside it is
+            // shell-escaped.
+            Agent::Gemini => (
+                format!("{}.toml", c.name),
+                format!(
+                    "description = {}\nprompt = \"\"\"\n!{{{EXE} {} {{{{args}}}}}}\n\n{}\n\"\"\"\n",
+                    serde_json::to_string(&c.description).expect("strings serialise"),
+                    c.sub,
+                    c.follow.replace('\\', "\\\\")
+                ),
+            ),
+            // Cursor commands: plain prompts; what the user types after the command follows.
+            _ => (
+                format!("{}.md", c.name),
+                format!(
+                    "# {}\n\nRun this shell command, with the text given after the command (if any) as its arguments ({}), and read its output: {EXE} {}\n\n{}\n",
+                    c.description, c.hint, c.sub, c.follow
+                ),
+            ),
+        })
+        .collect()
+}
+
+/// Whether `file` holds nothing but what a new file of `agent`'s would (Cursor's
+/// `"version": 1`): uninstall then removes it.
+fn is_empty(file: &ConfigFile, agent: Agent) -> bool {
+    match file.value().as_object() {
+        Some(o) if o.is_empty() => true,
+        Some(o) if agent == Agent::Cursor => o.len() == 1 && o.get("version") == Some(&json!(1)),
+        _ => false,
+    }
+}
+
+fn add_hooks(file: &ConfigFile, agent: Agent, exe: &Path) -> Result<bool> {
+    let mut changed = false;
+    if agent == Agent::Cursor && !file.exists() {
+        file.root()
+            .append("version", CstInputValue::Number("1".into()));
+        changed = true;
+    }
+    let hooks = file.object("hooks", true)?.expect("created");
+    for (event, groups) in entries(agent, exe) {
+        let list = file.list(&hooks, &event, true)?.expect("created");
+        // Ours with another binary path (moved, or `git session hook` from before): the same
+        // place, the new path.
+        changed |= config::put(&list, &groups, |a, b| canonical(a) == canonical(b));
+    }
+    Ok(changed)
+}
+
+fn remove_hooks(file: &ConfigFile, agent: Agent) -> Result<bool> {
+    let Some(hooks) = file.object("hooks", false)? else {
+        return Ok(false);
+    };
+    let mut changed = false;
+    for (event, groups) in entries(agent, Path::new("git-session")) {
+        let ours: Vec<Value> = groups.iter().map(canonical).collect();
+        let Some(list) = file.list(&hooks, &event, false)? else {
+            continue;
+        };
+        // Only an entry exactly as install wrote it (matcher, command, timeout): never a
+        // user's own.
+        if config::take_out(&list, |g| ours.contains(&canonical(g))) {
+            changed = true;
+            if list.elements().is_empty()
+                && let Some(p) = hooks.get(&event)
+            {
+                p.remove();
+            }
+        }
+    }
+    if changed
+        && hooks.properties().is_empty()
+        && let Some(p) = file.root().get("hooks")
+    {
+        p.remove();
+    }
+    Ok(changed)
+}
+
+/// The settings files Claude Code reads hooks from for a project at `project` and a user whose
+/// home is `home`.
+fn settings_files(project: &Path, home: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![
+        project.join(".claude/settings.json"),
+        project.join(".claude/settings.local.json"),
+    ];
+    if let Some(home) = home {
+        let user = home.join(".claude/settings.json");
+        if !files.contains(&user) {
+            files.push(user);
+        }
+    }
+    files
+}
+
+/// What one settings file holds of ours: (event, command) pairs, and an enabled
+/// `git-session@…` plugin.
+struct Installed {
+    file: PathBuf,
+    hooks: Vec<(String, String)>,
+    plugin: Option<String>,
+}
+
+fn installed(file: &Path) -> Option<Installed> {
+    let text = fs::read_to_string(file).ok()?;
+    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    let mut hooks = Vec::new();
+    for (event, groups) in doc
+        .get("hooks")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for h in groups
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g.get("hooks").and_then(Value::as_array))
+            .flatten()
+        {
+            if let Some(c) = h.get("command").and_then(Value::as_str)
+                && hook_event_of(c).is_some()
+            {
+                hooks.push((event.clone(), c.to_string()));
+            }
+        }
+    }
+    let plugin = doc
+        .get("enabledPlugins")
+        .and_then(Value::as_object)
+        .and_then(|p| {
+            p.iter()
+                .find(|(k, v)| k.starts_with("git-session@") && v.as_bool() == Some(true))
+                .map(|(k, _)| k.clone())
+        });
+    Some(Installed {
+        file: file.to_path_buf(),
+        hooks,
+        plugin,
+    })
+}
+
+/// Our hooks installed so that Claude Code runs them twice: in two settings files with
+/// different commands (identical ones it runs once), or in settings and as the enabled plugin.
+pub fn doubled_installs(project: &Path, home: Option<&Path>) -> Vec<String> {
+    let found: Vec<Installed> = settings_files(project, home)
+        .iter()
+        .filter_map(|f| installed(f))
+        .collect();
+    let with_hooks: Vec<&Installed> = found.iter().filter(|i| !i.hooks.is_empty()).collect();
+    let mut out = Vec::new();
+    for (i, a) in with_hooks.iter().enumerate() {
+        for b in &with_hooks[i + 1..] {
+            if a.hooks
+                .iter()
+                .any(|h| !b.hooks.contains(h) && b.hooks.iter().any(|x| x.0 == h.0))
+            {
+                out.push(format!(
+                    "git-session hooks are installed in both {} and {} with different commands, so Claude Code runs each twice (git session install in both places writes the same command)",
+                    a.file.display(),
+                    b.file.display()
+                ));
+            }
+        }
+    }
+    if let Some(p) = found.iter().find(|i| i.plugin.is_some())
+        && let Some(s) = with_hooks.first()
+    {
+        out.push(format!(
+            "the git-session plugin is enabled ({} in {}) and {} installs the same hooks, so each runs twice; keep one (git session install --uninstall removes the settings copy)",
+            p.plugin.as_deref().unwrap_or_default(),
+            p.file.display(),
+            s.file.display()
+        ));
+    }
+    out
+}
+
+/// Hook commands of ours that cannot run: a binary that is gone, or `git session` left to a
+/// PATH that Claude Code, started from a desktop launcher, may not have.
+pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in settings_files(project, home)
+        .iter()
+        .filter_map(|f| installed(f))
+    {
+        let mut seen: Vec<String> = Vec::new();
+        for (_, command) in &i.hooks {
+            if seen.contains(command) {
+                continue;
+            }
+            seen.push(command.clone());
+            let events: Vec<&str> = i
+                .hooks
+                .iter()
+                .filter(|(_, c)| c == command)
+                .map(|(e, _)| e.as_str())
+                .collect();
+            match hook_program_of(command) {
+                None if command.contains("CLAUDE_PLUGIN_ROOT") => {}
+                None => out.push(format!(
+                    "{}: the {} hooks run `{command}`, which depends on the PATH Claude Code starts with; run git session install again to write the binary's absolute path",
+                    i.file.display(),
+                    events.join(", ")
+                )),
+                Some(p) if !is_executable(&p) => out.push(format!(
+                    "{}: the {} hooks run {}, which cannot be found; run git session install again",
+                    i.file.display(),
+                    events.join(", "),
+                    p.display()
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    out
+}
+
+fn is_executable(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        p.is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_hook_commands_are_recognised_however_they_name_the_binary() {
+        for (c, event) in [
+            ("git session hook stop", Some("stop")),
+            (
+                "'/home/a b/.cargo/bin/git-session' hook pre-compact",
+                Some("pre-compact"),
+            ),
+            ("/usr/bin/git-session hook stop", Some("stop")),
+            (
+                r#"sh "${CLAUDE_PLUGIN_ROOT}/bin/git-session-hook" session-end"#,
+                Some("session-end"),
+            ),
+            ("./scripts/check.sh", None),
+            ("my-git-session hook stop", None),
+        ] {
+            assert_eq!(hook_event_of(c).as_deref(), event, "{c}");
+        }
+        let odd = Path::new("/tmp/it's here/git-session");
+        let c = format!("{} hook stop", shell_quote(odd));
+        assert_eq!(hook_event_of(&c).as_deref(), Some("stop"));
+        assert_eq!(hook_program_of(&c).as_deref(), Some(odd));
+        assert_eq!(hook_program_of("git session hook stop"), None);
+    }
+}
