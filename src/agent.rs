@@ -9,7 +9,8 @@ use std::fmt;
 
 /// An agent client with hooks of ours. The names are the values of `--agent` and of the
 /// `agent:` frontmatter key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Agent {
     /// Claude Code (Anthropic).
     #[default]

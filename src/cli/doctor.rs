@@ -37,6 +37,8 @@ enum Fix {
 /// What doctor found and did: `doctor --json` prints it as it is.
 #[derive(Debug, Default, serde::Serialize)]
 struct Report {
+    /// Our hooks as installed for each agent: what runs, from which file.
+    hooks: Vec<crate::install::Installed>,
     problems: Vec<String>,
     repaired: Vec<String>,
 }
@@ -46,8 +48,18 @@ impl Report {
     fn emit(&self, ctx: &Context, code: i32) -> i32 {
         let p = &ctx.printer;
         if p.json {
-            p.json(&serde_json::json!({"ok": code == 0, "problems": self.problems, "repaired": self.repaired}));
+            p.json(&serde_json::json!({"ok": code == 0, "hooks": self.hooks, "problems": self.problems, "repaired": self.repaired}));
             return code;
+        }
+        for i in &self.hooks {
+            let mut events: Vec<&str> = i.hooks.iter().map(|(e, _)| e.as_str()).collect();
+            events.dedup();
+            p.out(&format!(
+                "hooks: {:<6} {} ({})",
+                i.agent.name(),
+                i.file.display(),
+                events.join(", ")
+            ));
         }
         if self.problems.is_empty() && self.repaired.is_empty() {
             p.note("No problems found.");
@@ -85,6 +97,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         ws.adopt_strays(lock)?;
     }
     // How Claude Code runs the hooks: not the journal, but what makes it work unattended.
+    report.hooks = {
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(std::path::PathBuf::from);
+        crate::install::installed_hooks(ws.worktree(), home.as_deref())
+    };
     let mut setup = setup_problems(&ws);
     setup.extend(lock_problems(&ws));
     let setup_code = i32::from(!setup.is_empty());
@@ -204,6 +222,10 @@ fn setup_problems(ws: &Workspace) -> Vec<String> {
         .filter(|h| !h.is_empty())
         .map(std::path::PathBuf::from);
     let mut out = crate::install::unrunnable_hooks(ws.worktree(), home.as_deref());
+    out.extend(crate::install::codex_trust_problems(
+        ws.worktree(),
+        home.as_deref(),
+    ));
     out.extend(crate::install::doubled_installs(
         ws.worktree(),
         home.as_deref(),

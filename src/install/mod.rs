@@ -532,33 +532,40 @@ fn settings_files(project: &Path, home: Option<&Path>) -> Vec<PathBuf> {
 
 /// What one settings file holds of ours: (event, command) pairs, and an enabled
 /// `git-session@…` plugin.
-struct Installed {
-    file: PathBuf,
-    hooks: Vec<(String, String)>,
-    plugin: Option<String>,
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Installed {
+    pub agent: Agent,
+    pub file: PathBuf,
+    /// (the client's event, our command).
+    pub hooks: Vec<(String, String)>,
+    pub plugin: Option<String>,
 }
 
-fn installed(file: &Path) -> Option<Installed> {
-    let text = fs::read_to_string(file).ok()?;
-    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+/// Our hook commands in one agent's config file (Claude-style groups, or Cursor's flat
+/// entries); `None` when the file is missing or does not parse.
+fn installed(agent: Agent, file: &Path) -> Option<Installed> {
+    if !file.is_file() {
+        return None;
+    }
+    let doc = ConfigFile::open(file).ok()?.value();
     let mut hooks = Vec::new();
-    for (event, groups) in doc
+    for (event, entries) in doc
         .get("hooks")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
     {
-        for h in groups
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|g| g.get("hooks").and_then(Value::as_array))
-            .flatten()
-        {
-            if let Some(c) = h.get("command").and_then(Value::as_str)
-                && hook_event_of(c).is_some()
-            {
-                hooks.push((event.clone(), c.to_string()));
+        for e in entries.as_array().into_iter().flatten() {
+            let handlers = match e.get("hooks").and_then(Value::as_array) {
+                Some(hs) => hs.iter().collect::<Vec<_>>(),
+                None => vec![e],
+            };
+            for h in handlers {
+                if let Some(c) = h.get("command").and_then(Value::as_str)
+                    && hook_event_of(c).is_some()
+                {
+                    hooks.push((event.clone(), c.to_string()));
+                }
             }
         }
     }
@@ -571,10 +578,41 @@ fn installed(file: &Path) -> Option<Installed> {
                 .map(|(k, _)| k.clone())
         });
     Some(Installed {
+        agent,
         file: file.to_path_buf(),
         hooks,
         plugin,
     })
+}
+
+/// Every config file an agent reads hooks from, for a project at `project` and a user whose
+/// home is `home`: Claude Code's settings files, then each other agent's project and user file.
+fn hook_files(project: &Path, home: Option<&Path>) -> Vec<(Agent, PathBuf)> {
+    let mut out: Vec<(Agent, PathBuf)> = settings_files(project, home)
+        .into_iter()
+        .map(|f| (Agent::Claude, f))
+        .collect();
+    for agent in Agent::ALL.into_iter().filter(|a| *a != Agent::Claude) {
+        let mut files = vec![place(agent, project, false).config];
+        if let Some(home) = home {
+            files.push(place(agent, home, true).config);
+        }
+        for f in files {
+            if !out.iter().any(|(_, g)| *g == f) {
+                out.push((agent, f));
+            }
+        }
+    }
+    out
+}
+
+/// Our hooks as installed for every agent, file by file (files without any are left out).
+pub fn installed_hooks(project: &Path, home: Option<&Path>) -> Vec<Installed> {
+    hook_files(project, home)
+        .into_iter()
+        .filter_map(|(agent, f)| installed(agent, &f))
+        .filter(|i| !i.hooks.is_empty())
+        .collect()
 }
 
 /// Our hooks installed so that Claude Code runs them twice: in two settings files with
@@ -582,7 +620,7 @@ fn installed(file: &Path) -> Option<Installed> {
 pub fn doubled_installs(project: &Path, home: Option<&Path>) -> Vec<String> {
     let found: Vec<Installed> = settings_files(project, home)
         .iter()
-        .filter_map(|f| installed(f))
+        .filter_map(|f| installed(Agent::Claude, f))
         .collect();
     let with_hooks: Vec<&Installed> = found.iter().filter(|i| !i.hooks.is_empty()).collect();
     let mut out = Vec::new();
@@ -613,14 +651,11 @@ pub fn doubled_installs(project: &Path, home: Option<&Path>) -> Vec<String> {
     out
 }
 
-/// Hook commands of ours that cannot run: a binary that is gone, or `git session` left to a
-/// PATH that Claude Code, started from a desktop launcher, may not have.
+/// Hook commands of ours, for any agent, that cannot run: a binary that is gone, or
+/// `git session` left to a PATH that a client started from a desktop launcher may not have.
 pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
     let mut out = Vec::new();
-    for i in settings_files(project, home)
-        .iter()
-        .filter_map(|f| installed(f))
-    {
+    for i in installed_hooks(project, home) {
         let mut seen: Vec<String> = Vec::new();
         for (_, command) in &i.hooks {
             if seen.contains(command) {
@@ -636,18 +671,70 @@ pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
             match hook_program_of(command) {
                 None if command.contains("CLAUDE_PLUGIN_ROOT") => {}
                 None => out.push(format!(
-                    "{}: the {} hooks run `{command}`, which depends on the PATH Claude Code starts with; run git session install again to write the binary's absolute path",
-                    i.file.display(),
-                    events.join(", ")
-                )),
-                Some(p) if !is_executable(&p) => out.push(format!(
-                    "{}: the {} hooks run {}, which cannot be found; run git session install again",
+                    "{}: the {} hooks run `{command}`, which depends on the PATH {} starts with; run git session install again to write the binary's absolute path",
                     i.file.display(),
                     events.join(", "),
-                    p.display()
+                    i.agent.title()
+                )),
+                Some(p) if !is_executable(&p) => out.push(format!(
+                    "{}: the {} hooks run {}, which cannot be found; run git session install{} again",
+                    i.file.display(),
+                    events.join(", "),
+                    p.display(),
+                    match i.agent {
+                        Agent::Claude => String::new(),
+                        a => format!(" --agent {a}"),
+                    }
                 )),
                 Some(_) => {}
             }
+        }
+    }
+    out
+}
+
+/// What keeps Codex from running our hooks: the project not trusted (its `.codex/` is not
+/// even read), or hooks it does not trust (skipped silently), each as one line.
+pub fn codex_trust_problems(project: &Path, home: Option<&Path>) -> Vec<String> {
+    let Some(home) = home else {
+        return vec![];
+    };
+    let codex_home = codex_home(home);
+    let Ok(config) = codex::CodexConfig::open(&codex_home) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for (file, project_file) in [
+        (place(Agent::Codex, project, false).config, true),
+        (place(Agent::Codex, home, true).config, false),
+    ] {
+        let Ok(hooks) = codex::our_hooks(&file) else {
+            continue;
+        };
+        if hooks.is_empty() {
+            continue;
+        }
+        if project_file && !config.project_trusted(project) {
+            out.push(format!(
+                "{}: Codex does not read this project's .codex/ until you trust the project (codex asks at start; or git session install --agent codex --trust)",
+                file.display()
+            ));
+        }
+        let untrusted: Vec<String> = hooks
+            .iter()
+            .filter_map(|h| match config.trust(h) {
+                codex::Trust::Trusted => None,
+                codex::Trust::Untrusted => Some(format!("{} (never trusted)", h.event)),
+                codex::Trust::Modified => Some(format!("{} (changed since trusted)", h.event)),
+            })
+            .collect();
+        if !untrusted.is_empty() {
+            out.push(format!(
+                "{}: Codex skips these hooks silently until they are trusted: {}; approve them in codex's /hooks, or run git session install --agent codex{} --trust",
+                file.display(),
+                untrusted.join(", "),
+                if project_file { "" } else { " --global" }
+            ));
         }
     }
     out
