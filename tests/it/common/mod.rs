@@ -51,6 +51,15 @@ impl Env {
             "CLAUDE_PLUGIN_ROOT",
             "CLAUDE_PLUGIN_DATA",
             "CLAUDE_PROJECT_DIR",
+            // Nor like a command of another agent (see git_session::agent::Agent::from_env).
+            "CODEX_HOME",
+            "CODEX_THREAD_ID",
+            "CODEX_SANDBOX",
+            "CODEX_SANDBOX_NETWORK_DISABLED",
+            "CODEX_MANAGED_BY_NPM",
+            "CODEX_MANAGED_BY_BUN",
+            "GEMINI_CLI",
+            "CURSOR_AGENT",
         ] {
             cmd.env_remove(var);
         }

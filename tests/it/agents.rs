@@ -1,0 +1,492 @@
+//! Other agents than Claude Code: install into the configs people already have, and each
+//! client's real hook payloads (tests/data/agents/, captured from Codex CLI 0.171.0 and Gemini
+//! CLI 0.61.0, built from Cursor's hooks reference) fed to the real binary, asserting on the
+//! output shape each client reads. The real clients themselves run in the e2e suite.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::common::Env;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/agents");
+
+/// A captured payload, moved into `repo` (its `cwd`, or Cursor's `workspace_roots`), with
+/// `changes` applied on top.
+fn payload(file: &str, repo: &Path, changes: Value) -> String {
+    let text = fs::read_to_string(format!("{DATA}/{file}")).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let dir = repo.to_str().unwrap();
+    if v.get("cwd").is_some() {
+        v["cwd"] = json!(dir);
+    }
+    if v.get("workspace_roots").is_some() {
+        v["workspace_roots"] = json!([dir]);
+    }
+    for (k, x) in changes.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v.to_string()
+}
+
+fn hook(env: &Env, repo: &Path, agent: &str, kind: &str, stdin: String) -> std::process::Output {
+    let out = env
+        .cmd(repo)
+        .args(["hook", kind, "--agent", agent])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{agent} {kind}: {out:?}");
+    out
+}
+
+fn stdout_json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {out:?}"))
+}
+
+fn setup(env: &Env) -> PathBuf {
+    let repo = env.repo("r");
+    env.gs(
+        &repo,
+        &[
+            "init",
+            "--name",
+            "shop",
+            "--goal",
+            "Ship the checkout flow",
+            "--step",
+            "cart",
+            "--step",
+            "tax",
+        ],
+    );
+    env.gs(&repo, &["log", "--decision", "Round tax per line", "--rationale", "the auditors asked"]);
+    env.gs(&repo, &["checkpoint", "--summary", "Cart done; tax next"]);
+    repo
+}
+
+fn view_json(env: &Env, repo: &Path) -> Value {
+    serde_json::from_str(&env.gs(repo, &["view", "shop", "--json"])).unwrap()
+}
+
+/// The newest entry file's text.
+fn newest_entry(repo: &Path) -> String {
+    let mut files: Vec<PathBuf> = walk(&repo.join(".sessions"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/entries/"))
+        .collect();
+    files.sort_by_key(|p| p.file_name().unwrap().to_owned());
+    fs::read_to_string(files.last().unwrap()).unwrap()
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every file under `dir`, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let b = fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn jsonc(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap();
+    jsonc_parser::parse_to_serde_value(&text, &Default::default())
+        .unwrap()
+        .unwrap()
+}
+
+/// Our commands in a config, by the client's event name.
+fn our_events(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (event, entries) in doc["hooks"].as_object().into_iter().flatten() {
+        for e in entries.as_array().into_iter().flatten() {
+            let handlers: Vec<&Value> = match e.get("hooks").and_then(Value::as_array) {
+                Some(h) => h.iter().collect(),
+                None => vec![e],
+            };
+            if handlers
+                .iter()
+                .any(|h| h["command"].as_str().is_some_and(|c| c.contains("git-session' hook ")))
+            {
+                out.push(event.clone());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn install_for_each_agent_keeps_the_users_config_byte_for_byte_and_uninstall_gives_it_back() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    // Configs people have: Gemini settings with comments and trailing commas (Gemini accepts
+    // them), Cursor hooks of their own, a Codex hooks.json and Claude settings with theirs.
+    let existing = [
+        (".gemini/settings.json", "gemini/existing-settings-user-jsonc.json"),
+        (".cursor/hooks.json", "cursor/existing-hooks.json"),
+    ];
+    for (dest, fixture) in existing {
+        let path = repo.join(dest);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::copy(format!("{DATA}/{fixture}"), &path).unwrap();
+    }
+    fs::create_dir_all(repo.join(".codex")).unwrap();
+    fs::write(
+        repo.join(".codex/hooks.json"),
+        "{\n    \"hooks\": {\n        \"PreToolUse\": [\n            {\n                \"matcher\": \"Bash\",\n                \"hooks\": [{ \"type\": \"command\", \"command\": \"./scripts/guard.sh\" }]\n            }\n        ]\n    }\n}\n",
+    )
+    .unwrap();
+    fs::create_dir_all(repo.join(".claude")).unwrap();
+    fs::write(
+        repo.join(".claude/settings.json"),
+        "{\n  \"permissions\": {\"allow\": [\"Bash(npm test)\"]},\n  \"hooks\": {\n    \"Stop\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"say done\"}]}]\n  }\n}\n",
+    )
+    .unwrap();
+    let before: Vec<_> = snapshot(&repo)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(repo.join(".git")))
+        .collect();
+
+    env.gs(&repo, &["install", "--agent", "all"]);
+    let gemini = jsonc(&repo.join(".gemini/settings.json"));
+    assert_eq!(
+        our_events(&gemini),
+        ["PreCompress", "SessionStart", "BeforeAgent", "AfterAgent", "SessionEnd"]
+    );
+    // The user's own hooks and settings are all still there.
+    let user: Value =
+        jsonc(Path::new(&format!("{DATA}/gemini/existing-settings-user-jsonc.json")));
+    for (k, v) in user.as_object().unwrap() {
+        if k != "hooks" {
+            assert_eq!(&gemini[k], v, "gemini setting {k}");
+        }
+    }
+    let text = fs::read_to_string(repo.join(".gemini/settings.json")).unwrap();
+    assert!(text.contains("//"), "the user's comments stay: {text}");
+    let cursor = jsonc(&repo.join(".cursor/hooks.json"));
+    assert_eq!(cursor["version"], 1);
+    assert_eq!(
+        our_events(&cursor),
+        ["sessionStart", "stop", "preCompact", "beforeSubmitPrompt", "postToolUse", "sessionEnd"]
+    );
+    assert_eq!(
+        cursor["hooks"]["sessionStart"][0]["command"],
+        "node .cursor/hooks/team-context.js"
+    );
+    let codex = jsonc(&repo.join(".codex/hooks.json"));
+    assert_eq!(
+        our_events(&codex),
+        ["PreToolUse", "PreCompact", "PostCompact", "SessionStart", "UserPromptSubmit", "Stop", "SessionEnd"]
+            [1..]
+            .to_vec()
+    );
+    assert_eq!(codex["hooks"]["PreToolUse"][0]["matcher"], "Bash");
+    // Codex clamps SessionEnd to 3 s; install writes what Codex will use (and trust-hash).
+    assert_eq!(codex["hooks"]["SessionEnd"][0]["hooks"][0]["timeout"], 3);
+    assert!(repo.join(".codex/skills/session-resume/SKILL.md").is_file());
+    assert!(repo.join(".gemini/commands/session-log.toml").is_file());
+    assert!(repo.join(".cursor/commands/session-view.md").is_file());
+
+    // Twice changes nothing.
+    let once = snapshot(&repo);
+    let out = env.gs(&repo, &["install", "--agent", "all"]);
+    assert!(out.contains("Nothing to change for Codex CLI"), "{out}");
+    assert_eq!(snapshot(&repo), once, "a second install changed bytes");
+
+    env.gs(&repo, &["install", "--agent", "all", "--uninstall"]);
+    let after: Vec<_> = snapshot(&repo)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(repo.join(".git")))
+        .collect();
+    assert_eq!(after, before, "uninstall did not give back every byte");
+    assert!(!repo.join(".codex/skills").exists());
+    assert!(!repo.join(".gemini/commands").exists());
+}
+
+#[test]
+fn a_broken_config_of_any_agent_stops_install_before_anything_is_written() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    fs::create_dir_all(repo.join(".cursor")).unwrap();
+    fs::write(repo.join(".cursor/hooks.json"), "{\n  \"version\": 1,\n  \"hooks\": {\n    \"stop\": [\n  }\n}\n").unwrap();
+    let err = env.fails(&repo, &["install", "--agent", "all"], 1);
+    assert!(err.contains(".cursor/hooks.json") && err.contains("line"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for d in [".claude", ".codex", ".gemini"] {
+        assert!(!repo.join(d).exists(), "{d} written before the broken file was found");
+    }
+    // `hooks` that is not an object: refused too, the file untouched.
+    fs::write(repo.join(".cursor/hooks.json"), "{\"version\": 1, \"hooks\": []}\n").unwrap();
+    let err = env.fails(&repo, &["install", "--agent", "cursor"], 1);
+    assert!(err.contains("\"hooks\" is not an object"), "{err}");
+    assert_eq!(
+        fs::read_to_string(repo.join(".cursor/hooks.json")).unwrap(),
+        "{\"version\": 1, \"hooks\": []}\n"
+    );
+}
+
+#[test]
+fn install_global_writes_each_agents_user_files() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["install", "--agent", "all", "--global"]);
+    let home = env.home();
+    for f in [
+        ".claude/settings.json",
+        ".codex/hooks.json",
+        ".codex/skills/session-log/SKILL.md",
+        ".gemini/settings.json",
+        ".gemini/commands/session-log.toml",
+        ".cursor/hooks.json",
+        ".cursor/commands/session-log.md",
+    ] {
+        assert!(home.join(f).is_file(), "{f}");
+    }
+    assert!(!repo.join(".codex").exists());
+    env.gs(&repo, &["install", "--agent", "all", "--global", "--uninstall"]);
+    for d in [".claude", ".codex", ".gemini", ".cursor"] {
+        assert!(!home.join(d).exists(), "{d} left behind");
+    }
+}
+
+#[test]
+fn codex_trust_is_recorded_for_exactly_our_hooks_and_doctor_says_when_it_is_missing() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let codex_home = env.home().join(".codex");
+    fs::create_dir_all(&codex_home).unwrap();
+    let mine = "# my Codex settings\nmodel = \"gpt-5.4\"\n\n[projects.\"/elsewhere\"]\ntrust_level = \"trusted\"\n";
+    fs::write(codex_home.join("config.toml"), mine).unwrap();
+
+    let out = env.run(&repo, &["install", "--agent", "codex"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/hooks") && err.contains("--trust"), "{err}");
+    let doctor = env.run(&repo, &["doctor"]);
+    assert_eq!(doctor.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&doctor.stdout);
+    assert!(said.contains("Codex skips these hooks silently"), "{said}");
+    assert!(said.contains("SessionStart (never trusted)"), "{said}");
+    assert!(said.contains("until you trust the project"), "{said}");
+
+    env.gs(&repo, &["install", "--agent", "codex", "--trust"]);
+    let config = fs::read_to_string(codex_home.join("config.toml")).unwrap();
+    assert!(config.starts_with(mine), "the user's lines stay as they were:\n{config}");
+    let top = fs::canonicalize(&repo).unwrap();
+    assert!(config.contains(&format!("[projects.\"{}\"]\ntrust_level = \"trusted\"", top.display())), "{config}");
+    let hooks_json = top.join(".codex/hooks.json");
+    for event in ["pre_compact", "post_compact", "session_start", "user_prompt_submit", "stop", "session_end"] {
+        let key = format!("[hooks.state.\"{}:{event}:0:0\"]\ntrusted_hash = \"sha256:", hooks_json.display());
+        assert!(config.contains(&key), "{event}:\n{config}");
+    }
+    let doctor = env.run(&repo, &["doctor"]);
+    assert_eq!(doctor.status.code(), Some(0), "{doctor:?}");
+
+    // A moved binary changes the command, so Codex no longer trusts the hook: doctor says so.
+    let text = fs::read_to_string(&hooks_json).unwrap();
+    fs::write(&hooks_json, text.replacen("' hook stop", "' hook  stop", 1)).unwrap();
+    let said = String::from_utf8_lossy(&env.run(&repo, &["doctor"]).stdout).into_owned();
+    assert!(said.contains("Stop (changed since trusted)"), "{said}");
+    fs::write(&hooks_json, text).unwrap();
+
+    // Uninstall takes back the hooks' trust it recorded; the project's stays (it may be the
+    // user's own).
+    env.gs(&repo, &["install", "--agent", "codex", "--uninstall"]);
+    let config = fs::read_to_string(codex_home.join("config.toml")).unwrap();
+    assert!(!config.contains("trusted_hash"), "{config}");
+    assert!(config.starts_with(mine), "{config}");
+}
+
+#[test]
+fn codex_payloads_restore_after_compaction_and_entries_say_codex_wrote_them() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
+    let start = hook(&env, &repo, "codex", "session-start", payload("codex/SessionStart-startup.json", &repo, json!({})));
+    let v = stdout_json(&start);
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
+    assert!(v["hookSpecificOutput"]["additionalContext"].as_str().unwrap().contains("shop"));
+    // Codex shows systemMessage as a warning of the hook run: none is sent.
+    assert!(v.get("systemMessage").is_none(), "{v}");
+
+    let count = env.count(&repo);
+    // PreCompact's output reaches no Codex request, and plain text is not Codex's JSON.
+    let pre = hook(&env, &repo, "codex", "pre-compact", payload("codex/PreCompact.json", &repo, json!({})));
+    assert!(pre.stdout.is_empty(), "{pre:?}");
+    hook(&env, &repo, "codex", "post-compact", payload("codex/PostCompact.json", &repo, json!({})));
+    let restored = hook(&env, &repo, "codex", "session-start", payload("codex/SessionStart-compact.json", &repo, json!({})));
+    let ctx = stdout_json(&restored)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"), "{ctx}");
+    assert_eq!(env.count(&repo), count + 2, "a checkpoint and the count");
+    let view = view_json(&env, &repo);
+    assert_eq!(view["compaction_count"], 1);
+    let entry = newest_entry(&repo);
+    assert!(entry.contains("\nagent: codex\n"), "{entry}");
+    assert!(entry.contains(&format!("\nagent_session: {thread}\n")), "{entry}");
+    let file = fs::read_to_string(env.active_file(&repo)).unwrap();
+    assert!(file.contains(&format!("codex_session_ids: [{thread}]")), "{file}");
+    // Codex gives no summary: the entry says so by saying nothing of one.
+    assert!(!entry.contains("summary:\n"), "{entry}");
+}
+
+#[test]
+fn codex_context_stays_within_its_byte_cap() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // Non-ASCII text: within our UTF-16 budget, but three bytes a character.
+    let wide = "税".repeat(3000);
+    env.gs(&repo, &["log", "--context", &wide]);
+    env.gs(&repo, &["log", "--discovery", &wide]);
+    hook(&env, &repo, "codex", "pre-compact", payload("codex/PreCompact.json", &repo, json!({})));
+    let out = hook(&env, &repo, "codex", "session-start", payload("codex/SessionStart-compact.json", &repo, json!({})));
+    let ctx = stdout_json(&out)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Codex truncates beyond 2,500 tokens of ⌈bytes / 4⌉ (output_spill.rs).
+    assert!(ctx.len() <= 10_000, "{} bytes", ctx.len());
+    assert!(ctx.contains("Ship the checkout flow"), "the most important part comes first");
+}
+
+#[test]
+fn gemini_restores_at_the_first_prompt_after_a_compression_once_and_ignores_its_every_turn_precompress() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let start = hook(&env, &repo, "gemini", "session-start", payload("gemini/SessionStart.json", &repo, json!({})));
+    let v = stdout_json(&start);
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
+    assert!(v["hookSpecificOutput"]["additionalContext"].as_str().unwrap().contains("shop"));
+
+    // PreCompress(auto) comes before every turn, compressing or not: nothing is written.
+    let count = env.count(&repo);
+    let pre = hook(&env, &repo, "gemini", "pre-compact", payload("gemini/PreCompress.json", &repo, json!({})));
+    assert!(pre.stdout.is_empty(), "{pre:?}");
+    assert_eq!(env.count(&repo), count, "PreCompress(auto) committed");
+    let ordinary = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent.json", &repo, json!({"prompt": "add a test for rounding"})));
+    assert!(ordinary.stdout.is_empty(), "{ordinary:?}");
+
+    // /compress: the checkpoint now, the restoration at the next prompt, whatever it says.
+    let manual = hook(&env, &repo, "gemini", "pre-compact", payload("gemini/PreCompress-manual.json", &repo, json!({})));
+    assert!(manual.stdout.is_empty(), "Gemini reads JSON only: {manual:?}");
+    assert_eq!(env.count(&repo), count + 1);
+    let next = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent.json", &repo, json!({"prompt": "add a test for rounding"})));
+    let v = stdout_json(&next);
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "BeforeAgent");
+    let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
+    assert!(ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"), "{ctx}");
+    assert_eq!(view_json(&env, &repo)["compaction_count"], 1);
+    assert!(newest_entry(&repo).contains("\nagent: gemini\n"));
+    let again = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent.json", &repo, json!({"prompt": "and another"})));
+    assert!(again.stdout.is_empty(), "restored twice: {again:?}");
+}
+
+#[test]
+fn gemini_continue_is_found_behind_the_context_gemini_puts_in_front_of_the_prompt() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // In -p mode Gemini prepends SessionStart's context to the prompt BeforeAgent sees.
+    let out = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent-after-session-start-context.json", &repo, json!({})));
+    let ctx = stdout_json(&out)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ctx.contains("the user asked to continue"), "{ctx}");
+}
+
+#[test]
+fn cursor_restores_at_the_next_tool_call_after_precompact_or_a_continue_once() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let start = hook(&env, &repo, "cursor", "session-start", payload("cursor/sessionStart.json", &repo, json!({})));
+    let v = stdout_json(&start);
+    assert!(v.get("hookSpecificOutput").is_none(), "{v}");
+    assert!(v["additional_context"].as_str().unwrap().contains("shop"), "{v}");
+
+    let tool = |env: &Env| {
+        hook(env, &repo, "cursor", "post-tool-use", payload("cursor/preCompact.json", &repo, json!({
+            "hook_event_name": "postToolUse", "tool_name": "Shell",
+            "tool_input": {"command": "npm test"}, "tool_output": "ok"
+        })))
+    };
+    // Nothing due: a tool call is silent and writes nothing.
+    let count = env.count(&repo);
+    assert!(tool(&env).stdout.is_empty());
+    // preCompact only observes; the next tool call restores and counts.
+    let pre = hook(&env, &repo, "cursor", "pre-compact", payload("cursor/preCompact.json", &repo, json!({})));
+    assert!(pre.stdout.is_empty(), "{pre:?}");
+    let after = tool(&env);
+    let ctx = stdout_json(&after)["additional_context"].as_str().unwrap().to_string();
+    assert!(ctx.contains("your context was just compacted"), "{ctx}");
+    assert_eq!(view_json(&env, &repo)["compaction_count"], 1);
+    assert_eq!(env.count(&repo), count + 2);
+    assert!(tool(&env).stdout.is_empty(), "restored twice");
+
+    // beforeSubmitPrompt cannot add context: a "continue" there is restored at the next tool call.
+    let prompt = hook(&env, &repo, "cursor", "user-prompt-submit", payload("cursor/beforeSubmitPrompt.json", &repo, json!({"prompt": "continue"})));
+    assert!(prompt.stdout.is_empty(), "{prompt:?}");
+    let ctx = stdout_json(&tool(&env))["additional_context"].as_str().unwrap().to_string();
+    assert!(ctx.contains("the user asked to continue"), "{ctx}");
+    assert!(tool(&env).stdout.is_empty());
+    let file = fs::read_to_string(env.active_file(&repo)).unwrap();
+    assert!(file.contains("cursor_session_ids: [8f2c1d7e-5b4a-4e39-9c61-2a7f0e3b9d44]"), "{file}");
+}
+
+#[test]
+fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_its_agent() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let claude = "0b9c1e2a-1111-4222-8333-444455556666";
+    env.cmd(&repo)
+        .env("CLAUDE_CODE_SESSION_ID", claude)
+        .args(["init", "--name", "shop", "--goal", "Ship the checkout flow"])
+        .assert()
+        .success();
+    env.cmd(&repo)
+        .env("CLAUDE_CODE_SESSION_ID", claude)
+        .args(["log", "--progress", "cart wired"])
+        .assert()
+        .success();
+    let from_claude = newest_entry(&repo);
+    assert!(from_claude.contains("\nagent: claude\n") && from_claude.contains(claude), "{from_claude}");
+
+    // In Codex the user asks for the session-resume skill; Codex sets no id for the command,
+    // so the prompt hook leaves a note the command takes.
+    let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
+    let out = hook(&env, &repo, "codex", "user-prompt-submit", payload("codex/UserPromptSubmit.json", &repo, json!({"prompt": "$session-resume shop"})));
+    assert!(out.stdout.is_empty());
+    env.cmd(&repo)
+        .env("CODEX_SANDBOX", "seccomp")
+        .args(["resume", "shop"])
+        .assert()
+        .success();
+    let resumed = newest_entry(&repo);
+    assert!(resumed.contains("\nagent: codex\n") && resumed.contains(thread), "{resumed}");
+    let file = fs::read_to_string(env.active_file(&repo)).unwrap();
+    assert!(file.contains(&format!("claude_session_ids: [{claude}]")), "{file}");
+    assert!(file.contains(&format!("codex_session_ids: [{thread}]")), "{file}");
+    // Codex's hooks now find the session through that binding.
+    let ctx = hook(&env, &repo, "codex", "user-prompt-submit", payload("codex/UserPromptSubmit-continue.json", &repo, json!({})));
+    let ctx = stdout_json(&ctx)["hookSpecificOutput"]["additionalContext"].as_str().unwrap().to_string();
+    assert!(ctx.contains("cart wired"), "{ctx}");
+}
