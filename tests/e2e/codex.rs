@@ -255,14 +255,14 @@ impl Codex {
     /// Commands the agent runs are not sandboxed: the repository's `.git` is read-only in
     /// Codex's default `workspace-write` sandbox, and the journal lives there.
     pub fn exec(&self, resume: Option<&str>, prompt: &str) -> Exec {
+        self.exec_in("danger-full-access", resume, prompt)
+    }
+
+    /// [`Codex::exec`] with the agent's commands in `sandbox` (`workspace-write` is Codex's
+    /// default).
+    pub fn exec_in(&self, sandbox: &str, resume: Option<&str>, prompt: &str) -> Exec {
         let mut cmd = self.codex();
-        cmd.args([
-            "exec",
-            "--color",
-            "never",
-            "--sandbox",
-            "danger-full-access",
-        ]);
+        cmd.args(["exec", "--color", "never", "--sandbox", sandbox]);
         if let Some(thread) = resume {
             cmd.args(["resume", thread]);
         }

@@ -44,6 +44,18 @@ pub const ALL: &[Scenario] = &[
         "defect_codex_second_compaction_in_a_thread_is_counted",
         defect_codex_second_compaction_in_a_thread_is_counted,
     ),
+    (
+        "defect_codex_digest_names_a_command_codex_has",
+        defect_codex_digest_names_a_command_codex_has,
+    ),
+    (
+        "defect_codex_agent_can_log_in_the_default_sandbox",
+        defect_codex_agent_can_log_in_the_default_sandbox,
+    ),
+    (
+        "defect_codex_emoji_heavy_restoration_stays_inline",
+        defect_codex_emoji_heavy_restoration_stays_inline,
+    ),
 ];
 
 /// A Codex world whose current journal session is `first`.
@@ -368,4 +380,72 @@ fn defect_codex_second_compaction_in_a_thread_is_counted(bin: &Path) {
         ],
         "{log:?}"
     );
+}
+
+/// Codex has no `/session-resume` (no slash commands of git-session at all; its own are
+/// built in, and skills are what a project adds): the digest must name something the agent
+/// can run, `git session resume`.
+fn defect_codex_digest_names_a_command_codex_has(bin: &Path) {
+    let c = setup(bin);
+    c.exec(None, "hello");
+    let ctx = developer_with(&last_model_request(&c), "Teach the parser about tabs");
+    assert_eq!(ctx.len(), 1, "{}", c.describe());
+    assert!(
+        !ctx[0].contains("/session-"),
+        "no slash command Codex lacks: {}",
+        ctx[0]
+    );
+    assert!(
+        ctx[0].contains("git session resume"),
+        "the command the agent can run: {}",
+        ctx[0]
+    );
+}
+
+/// Codex runs the agent's commands in its `workspace-write` sandbox unless told otherwise, and
+/// that sandbox keeps the repository's `.git` read-only: `git session log` there fails with
+/// `.git/git-session/lock: Read-only file system`.
+fn defect_codex_agent_can_log_in_the_default_sandbox(bin: &Path) {
+    let c = setup(bin);
+    let gs = env!("CARGO_BIN_EXE_git-session");
+    c.exec_in(
+        "workspace-write",
+        None,
+        &format!("RUN: '{gs}' log --progress 'logged in the sandbox'"),
+    );
+    let view = c.gs(&["view", "--progress"]);
+    let outputs: Vec<String> = crate::codex_mock::items(&last_model_request(&c))
+        .iter()
+        .filter(|i| i["type"] == "function_call_output")
+        .map(|i| i["output"].to_string())
+        .collect();
+    assert!(
+        view.contains("logged in the sandbox"),
+        "the agent's entry is in the journal; the command said {outputs:?}"
+    );
+}
+
+/// Notes of mostly emoji: few characters, many UTF-8 bytes.
+fn emoji_note(i: usize) -> String {
+    format!("note {i}: {}", "🦀🧪📦✅".repeat(125))
+}
+
+/// Codex keeps a hook's context inline up to 2,500 tokens counted as UTF-8 bytes / 4, that is
+/// 10,000 bytes; git-session caps its restoration at 8,000 UTF-16 units, up to 3 bytes each.
+fn defect_codex_emoji_heavy_restoration_stays_inline(bin: &Path) {
+    let c = setup(bin);
+    for i in 0..12 {
+        c.gs(&["log", "--discovery", &emoji_note(i)]);
+    }
+    c.gs(&["log", "--progress", "LAST-PROGRESS-MARK"]);
+    c.exec(None, "continue");
+    let ctx = developer_with(&last_model_request(&c), "Resuming Session: first");
+    assert_eq!(ctx.len(), 1, "{}", c.describe());
+    assert!(
+        !ctx[0].contains("Warning: truncated output") && !ctx[0].contains("Full hook output saved"),
+        "the restoration is inline, not cut with a file path ({} bytes): {}",
+        ctx[0].len(),
+        ctx[0].chars().take(300).collect::<String>()
+    );
+    assert!(ctx[0].contains("LAST-PROGRESS-MARK"), "{}", ctx[0]);
 }
