@@ -278,6 +278,16 @@ fn codex_auto_compaction_saves_then_restores(bin: &Path) {
         "beside Codex's summary:\n{}",
         c.describe()
     );
+    // A Codex fact, unlike Claude Code: PreCompact's stdout (git-session's guidance for the
+    // summariser) goes nowhere.
+    assert!(
+        !all.iter().any(|r| r
+            .body
+            .to_string()
+            .contains("Keep these facts in the summary")),
+        "PreCompact's output reached a request:\n{}",
+        c.describe()
+    );
 }
 
 /// (d) The model calls `exec_command` with `git-session log`: the entry lands in the journal
