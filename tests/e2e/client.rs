@@ -54,7 +54,7 @@ fn binary_in(cache: &Path, platform: &str) -> PathBuf {
 }
 
 /// Run `cmd` to completion within `limit`; its output, or why not.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Result<std::process::Output, String> {
+pub fn run_bounded(mut cmd: Command, limit: Duration) -> Result<std::process::Output, String> {
     let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -81,7 +81,7 @@ fn run_bounded(mut cmd: Command, limit: Duration) -> Result<std::process::Output
 }
 
 /// Kills its child when dropped.
-struct Guard(Option<Child>);
+pub struct Guard(pub Option<Child>);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -181,6 +181,11 @@ pub struct World {
 
 impl World {
     pub fn new(claude: &Path) -> World {
+        World::with_mock(claude, Mock::start())
+    }
+
+    /// A world whose client talks to `mock`.
+    pub fn with_mock(client: &Path, mock: Mock) -> World {
         let tmp = tempfile::tempdir().expect("temp dir");
         let home = tmp.path().join("home");
         std::fs::create_dir_all(home.join(".config")).expect("home");
@@ -196,8 +201,8 @@ impl World {
             .expect("git-session on PATH");
         World {
             tmp,
-            claude: claude.to_path_buf(),
-            mock: Mock::start(),
+            claude: client.to_path_buf(),
+            mock,
             minimal_path: false,
             last_debug: Default::default(),
             runs: Default::default(),
@@ -240,6 +245,14 @@ impl World {
             .env("ANTHROPIC_API_KEY", "dummy")
             .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
             .env("DISABLE_AUTOUPDATER", "1");
+    }
+
+    /// `program` in `dir` with the world's environment (and nothing else).
+    pub fn command(&self, dir: &Path, program: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(dir);
+        self.apply(&mut cmd);
+        cmd
     }
 
     /// Run a command in `dir` to completion, asserting success; returns stdout.
@@ -473,7 +486,7 @@ impl Drop for World {
         if let Ok(entries) = std::fs::read_dir(self.tmp.path()) {
             for e in entries.flatten() {
                 let f = e.file_name().to_string_lossy().into_owned();
-                if f.starts_with("claude-debug-") {
+                if f.starts_with("claude-debug-") || f.starts_with("codex-run-") {
                     let _ = std::fs::copy(e.path(), dir.join(format!("{name}.{f}")));
                 }
             }

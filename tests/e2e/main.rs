@@ -1,11 +1,17 @@
-//! End-to-end: the real Claude Code client, with git-session's hooks, against a mock Messages API.
+//! End-to-end: the real Claude Code client and the real OpenAI Codex CLI, with git-session's
+//! hooks, against a mock Messages API and a mock Responses API.
 //!
-//! Its own runner (`harness = false`): the client is located (or installed) once, and when it
-//! cannot be had the suite prints one line `e2e: SKIPPED (<reason>)` and passes. Scenarios run a
-//! few at a time; `cargo test --test e2e -- NAME` runs those whose name contains NAME, and
-//! `--skip NAME` leaves them out.
+//! Its own runner (`harness = false`): each client is located (or installed) once, and when one
+//! cannot be had its scenarios are skipped with one line (`e2e: SKIPPED (<reason>)` for Claude
+//! Code, `e2e: codex SKIPPED (<reason>)` for Codex) and the suite passes. Scenarios run a few at
+//! a time; `cargo test --test e2e -- NAME` runs those whose name contains NAME, and
+//! `--skip NAME` leaves them out. Scenarios named `defect_…` (behaviour git-session does not
+//! have yet) run only when a NAME selects them.
 
 mod client;
+mod codex;
+mod codex_mock;
+mod codex_scenarios;
 mod mock;
 mod scenarios;
 
@@ -18,8 +24,31 @@ use std::time::Instant;
 /// A finished scenario: its name, whether it passed, how long it took in seconds.
 type Outcome = (&'static str, bool, f64);
 
-/// A scenario: its name and body.
+/// A scenario to run: its name, its body, its client's binary.
+type Job = (&'static str, fn(&std::path::Path), PathBuf);
+
+/// A scenario: its name and body, which gets the client's binary.
 pub type Scenario = (&'static str, fn(&std::path::Path));
+
+/// The scenarios of one client, how to get the client, and the line that says it was skipped.
+struct Suite {
+    scenarios: &'static [Scenario],
+    locate: fn() -> Result<PathBuf, String>,
+    skipped: &'static str,
+}
+
+const SUITES: &[Suite] = &[
+    Suite {
+        scenarios: scenarios::ALL,
+        locate: client::locate,
+        skipped: "e2e: SKIPPED",
+    },
+    Suite {
+        scenarios: codex_scenarios::ALL,
+        locate: codex::locate,
+        skipped: "e2e: codex SKIPPED",
+    },
+];
 
 /// How many scenarios run at once. Each is one client (a busy process for a second or two,
 /// then mostly waiting on hooks and the mock); more than this on two cores only slows each.
@@ -34,8 +63,10 @@ fn parallelism() -> usize {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
-        for (name, _) in scenarios::ALL {
-            println!("{name}: test");
+        for suite in SUITES {
+            for (name, _) in suite.scenarios {
+                println!("{name}: test");
+            }
         }
         return;
     }
@@ -50,28 +81,46 @@ fn main() {
             filters.push(a);
         }
     }
-    let chosen: Vec<Scenario> = scenarios::ALL
-        .iter()
-        .copied()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f)))
-        .filter(|(name, _)| !skips.iter().any(|s| name.contains(s)))
-        .collect();
-    if chosen.is_empty() {
+    let selected = |name: &str| {
+        let named = filters.iter().any(|f| name.contains(f));
+        (named || (filters.is_empty() && !name.starts_with("defect_")))
+            && !skips.iter().any(|s| name.contains(s))
+    };
+    // Each chosen scenario with its client's binary; a client that cannot be had skips its own.
+    let mut chosen: Vec<Job> = Vec::new();
+    let mut clients: Vec<String> = Vec::new();
+    let mut matched = false;
+    for suite in SUITES {
+        let mine: Vec<Scenario> = suite
+            .scenarios
+            .iter()
+            .copied()
+            .filter(|(name, _)| selected(name))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        matched = true;
+        match (suite.locate)() {
+            Ok(bin) => {
+                clients.push(bin.display().to_string());
+                chosen.extend(mine.into_iter().map(|(n, b)| (n, b, bin.clone())));
+            }
+            Err(reason) => println!("{} ({})", suite.skipped, reason.replace('\n', " ")),
+        }
+    }
+    if !matched {
         println!("e2e: no scenario matches {filters:?}");
         return;
     }
-    let claude: PathBuf = match client::locate() {
-        Ok(p) => p,
-        Err(reason) => {
-            println!("e2e: SKIPPED ({})", reason.replace('\n', " "));
-            return;
-        }
-    };
+    if chosen.is_empty() {
+        return;
+    }
     let started = Instant::now();
     println!(
         "e2e: {} scenario(s) with {} ({} at a time)",
         chosen.len(),
-        claude.display(),
+        clients.join(" and "),
         parallelism()
     );
 
@@ -102,24 +151,18 @@ fn main() {
     let results: Arc<Mutex<Vec<Outcome>>> = Arc::default();
     let workers: Vec<_> = (0..parallelism().min(chosen.len()))
         .map(|_| {
-            let (next, results, chosen, claude) = (
-                next.clone(),
-                results.clone(),
-                chosen.clone(),
-                claude.clone(),
-            );
+            let (next, results, chosen) = (next.clone(), results.clone(), chosen.clone());
             std::thread::spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&(name, body)) = chosen.get(i) else {
+                    let Some((name, body, bin)) = chosen.get(i).cloned() else {
                         break;
                     };
                     let t = Instant::now();
-                    let claude = claude.clone();
                     let ok = std::thread::Builder::new()
                         .name(name.into())
                         .spawn(move || {
-                            std::panic::catch_unwind(AssertUnwindSafe(|| body(&claude))).is_ok()
+                            std::panic::catch_unwind(AssertUnwindSafe(|| body(&bin))).is_ok()
                         })
                         .expect("scenario thread")
                         .join()

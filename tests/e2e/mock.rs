@@ -173,8 +173,17 @@ pub struct Mock {
     accept: Option<JoinHandle<()>>,
 }
 
+/// How a mock answers one recorded request: `n` counts the requests so far.
+pub type Respond = fn(&Request, usize, &mut TcpStream) -> std::io::Result<()>;
+
 impl Mock {
+    /// The Messages API.
     pub fn start() -> Mock {
+        Mock::serving(respond_messages)
+    }
+
+    /// A mock that records every request and answers it with `respond`.
+    pub fn serving(respond: Respond) -> Mock {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -192,7 +201,7 @@ impl Mock {
                     let requests = requests.clone();
                     let counter = counter.clone();
                     std::thread::spawn(move || {
-                        let _ = serve(conn, &requests, &counter);
+                        let _ = serve(conn, &requests, &counter, respond);
                     });
                 }
             })
@@ -269,11 +278,12 @@ impl Drop for Mock {
     }
 }
 
-/// Read one HTTP request, record it, answer it, close.
+/// Read one HTTP request, record it, answer it with `respond`, close.
 fn serve(
     conn: TcpStream,
     requests: &Mutex<Vec<Request>>,
     counter: &AtomicUsize,
+    respond: Respond,
 ) -> std::io::Result<()> {
     conn.set_read_timeout(Some(IO_TIMEOUT))?;
     conn.set_write_timeout(Some(IO_TIMEOUT))?;
@@ -308,14 +318,19 @@ fn serve(
         b
     };
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let req = Request {
-        method: method.clone(),
-        path: path.clone(),
-        body,
-    };
+    let req = Request { method, path, body };
     requests.lock().expect("requests lock").push(req.clone());
     let n = counter.fetch_add(1, Ordering::SeqCst);
     let mut w = conn;
+    respond(&req, n, &mut w)?;
+    w.flush()?;
+    let _ = w.shutdown(Shutdown::Both);
+    Ok(())
+}
+
+/// The Messages API's answer to one request.
+fn respond_messages(req: &Request, n: usize, w: &mut TcpStream) -> std::io::Result<()> {
+    let (method, path) = (&req.method, &req.path);
     let route = path.split('?').next().unwrap_or("");
     match (method.as_str(), route) {
         ("POST", "/v1/messages") => {
@@ -326,29 +341,27 @@ fn serve(
             let reply = reply_to(&req.body);
             if let Reply::TooLong = reply {
                 write_status(
-                    &mut w,
+                    w,
                     400,
                     &json!({"type": "error", "error": {"type": "invalid_request_error",
                             "message": "prompt is too long: 250000 tokens > 200000 maximum"}}),
                 )?;
             } else if req.body["stream"] == true {
-                write_head(&mut w, "text/event-stream")?;
-                stream(&mut w, n, &model, &reply)?;
+                write_head(w, "text/event-stream")?;
+                stream(w, n, &model, &reply)?;
             } else {
                 let doc = message(n, &model, &reply);
-                write_json(&mut w, &doc)?;
+                write_json(w, &doc)?;
             }
         }
         ("POST", "/v1/messages/count_tokens") => {
-            write_json(&mut w, &json!({"input_tokens": SMALL_USAGE}))?;
+            write_json(w, &json!({"input_tokens": SMALL_USAGE}))?;
         }
         _ => {
             eprintln!("e2e mock: answered an unknown request {method} {path} with {{}}");
-            write_json(&mut w, &json!({}))?;
+            write_json(w, &json!({}))?;
         }
     }
-    w.flush()?;
-    let _ = w.shutdown(Shutdown::Both);
     Ok(())
 }
 
@@ -372,18 +385,18 @@ fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     }
 }
 
-fn write_head(w: &mut impl Write, content_type: &str) -> std::io::Result<()> {
+pub fn write_head(w: &mut impl Write, content_type: &str) -> std::io::Result<()> {
     write!(
         w,
         "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncache-control: no-cache\r\nconnection: close\r\nrequest-id: req_mock\r\n\r\n"
     )
 }
 
-fn write_json(w: &mut impl Write, doc: &Value) -> std::io::Result<()> {
+pub fn write_json(w: &mut impl Write, doc: &Value) -> std::io::Result<()> {
     write_status(w, 200, doc)
 }
 
-fn write_status(w: &mut impl Write, status: u16, doc: &Value) -> std::io::Result<()> {
+pub fn write_status(w: &mut impl Write, status: u16, doc: &Value) -> std::io::Result<()> {
     let body = doc.to_string();
     let reason = if status == 200 { "OK" } else { "Bad Request" };
     write!(
