@@ -6,6 +6,7 @@
 //! `--skip NAME` leaves them out.
 
 mod client;
+mod gemini;
 mod mock;
 mod scenarios;
 
@@ -32,6 +33,15 @@ fn parallelism() -> usize {
 }
 
 fn main() {
+    // The Gemini CLI scenarios (gemini/) first: their own client, mock and skip line.
+    let gemini_ok = gemini::run(&std::env::args().skip(1).collect::<Vec<_>>());
+    claude_main();
+    if !gemini_ok {
+        std::process::exit(101);
+    }
+}
+
+fn claude_main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
         for (name, _) in scenarios::ALL {
