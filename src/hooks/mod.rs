@@ -96,6 +96,9 @@ pub struct Host {
     /// `CLAUDE_PLUGIN_ROOT` is set: the hook runs from the plugin, whose commands are
     /// namespaced (`/git-session:session-resume`).
     pub plugin: bool,
+    /// This binary's absolute path, shell-quoted, for a client whose agent runs our commands
+    /// itself (Codex: no slash commands, and a login shell that resets `PATH`).
+    pub exe: Option<String>,
 }
 
 impl Host {
@@ -103,8 +106,12 @@ impl Host {
     /// Code's variables are read only when Claude Code runs the hook.
     pub fn from_env(agent: Agent) -> Host {
         if agent != Agent::Claude {
+            let exe = std::env::current_exe()
+                .ok()
+                .map(|p| crate::install::shell_quote(&p));
             return Host {
                 agent,
+                exe,
                 ..Host::default()
             };
         }
@@ -115,6 +122,7 @@ impl Host {
                 .ok()
                 .filter(|s| !s.is_empty()),
             plugin: set("CLAUDE_PLUGIN_ROOT"),
+            exe: None,
         }
     }
 
@@ -123,13 +131,20 @@ impl Host {
         Dialect::of(self.agent)
     }
 
-    /// Our command `name` (`session-resume`) as the user can invoke it in this client: a
-    /// slash command (`/session-resume`; the plugin's `/git-session:session-resume`), or in
-    /// Codex, which lists skills to the model, the skill's mention (`$session-resume`).
+    /// Our command `name` (`session-resume`) as it can be run in this client: a slash command
+    /// (`/session-resume`; the plugin's `/git-session:session-resume`), or in Codex, which has
+    /// no slash commands of ours, the shell command its agent runs (`'/abs/git-session'
+    /// resume`: Codex's shell is a login shell that resets `PATH`).
     pub fn command(&self, name: &str) -> String {
         match self.agent {
             Agent::Claude if self.plugin => format!("/git-session:{name}"),
-            Agent::Codex => format!("${name}"),
+            Agent::Codex => {
+                let sub = name.strip_prefix("session-").unwrap_or(name);
+                match &self.exe {
+                    Some(exe) => format!("{exe} {sub}"),
+                    None => format!("git session {sub}"),
+                }
+            }
             _ => format!("/{name}"),
         }
     }
@@ -461,9 +476,12 @@ pub fn run(
     } else {
         LOCK_WAIT
     });
-    // Installed both in settings and as a plugin, every hook runs twice: the first copy acts.
-    // (Stop and SessionEnd are safe to run twice: the second finds nothing left to do.)
-    if !matches!(kind, HookKind::Stop | HookKind::SessionEnd)
+    // Installed both in settings and as a plugin, every Claude Code hook runs twice: the first
+    // copy acts. (Stop and SessionEnd are safe to run twice: the second finds nothing left to
+    // do.) Other clients have no plugin copy, and Codex's events carry nothing that tells two
+    // compactions of a thread seconds apart from one event seen twice (decision 82).
+    if host.agent == Agent::Claude
+        && !matches!(kind, HookKind::Stop | HookKind::SessionEnd)
         && let Some(cid) = &event.session_id
         && !claude::first_to_act(ws.state_dir(), cid, &once_key(kind, &event), host.origin())
     {

@@ -24,6 +24,8 @@ pub struct ConfigFile {
     original: Option<String>,
     bom: bool,
     root: CstRootNode,
+    /// Texts to put back in place of what an edit left (see [`ConfigFile::take_out`]).
+    fixups: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl ConfigFile {
@@ -67,6 +69,7 @@ impl ConfigFile {
             original,
             bom,
             root,
+            fixups: Default::default(),
         })
     }
 
@@ -126,6 +129,11 @@ impl ConfigFile {
     /// newline when the original had one (or was new).
     pub fn text(&self) -> String {
         let mut text = self.root.to_string();
+        for (left, back) in self.fixups.borrow().iter() {
+            if text.matches(left.as_str()).count() == 1 {
+                text = text.replacen(left.as_str(), back, 1);
+            }
+        }
         let newline = self.original.as_deref().is_none_or(|t| t.ends_with('\n'));
         if newline && !text.ends_with('\n') {
             text.push('\n');
@@ -204,14 +212,30 @@ pub fn put(list: &CstArray, groups: &[Value], same: impl Fn(&Value, &Value) -> b
     changed
 }
 
-/// Remove from `list` every element `ours` recognises. Returns whether anything was removed.
-pub fn take_out(list: &CstArray, ours: impl Fn(&Value) -> bool) -> bool {
-    let mut changed = false;
-    for el in list.elements() {
-        if el.to_serde_value().is_some_and(|v| ours(&v)) {
-            el.remove();
-            changed = true;
+impl ConfigFile {
+    /// Remove from `list` every element `ours` recognises. Returns whether anything was
+    /// removed. An entry appended to a one-line list made it span lines (`[{…},` newline our
+    /// entry newline `]`); taking it out again gives the list back its one line.
+    pub fn take_out(&self, list: &CstArray, ours: impl Fn(&Value) -> bool) -> bool {
+        let mut changed = false;
+        for el in list.elements() {
+            if el.to_serde_value().is_some_and(|v| ours(&v)) {
+                el.remove();
+                changed = true;
+            }
         }
+        let left = list.to_string();
+        if changed && let Some(back) = one_line_again(&left) {
+            self.fixups.borrow_mut().push((left, back));
+        }
+        changed
     }
-    changed
+}
+
+/// `[{…}` newline `]` → `[{…}]`: a one-line list whose appended entry was taken out again.
+fn one_line_again(list: &str) -> Option<String> {
+    let (first, rest) = list.split_once('\n')?;
+    let first = first.trim_end_matches('\r');
+    (rest.trim() == "]" && first.len() > 1 && !first[1..].trim().is_empty())
+        .then(|| format!("{}]", first.trim_end()))
 }

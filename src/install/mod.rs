@@ -496,7 +496,7 @@ fn remove_hooks(file: &ConfigFile, agent: Agent) -> Result<bool> {
         };
         // Only an entry exactly as install wrote it (matcher, command, timeout): never a
         // user's own.
-        if config::take_out(&list, |g| ours.contains(&canonical(g))) {
+        if file.take_out(&list, |g| ours.contains(&canonical(g))) {
             changed = true;
             if list.elements().is_empty()
                 && let Some(p) = hooks.get(&event)

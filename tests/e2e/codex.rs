@@ -48,7 +48,7 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
 /// flag one day, say `--agent codex`, it goes here.)
 pub fn hook_command(event: &str) -> String {
     format!(
-        "'{}' hook {event}",
+        "'{}' hook {event} --agent codex",
         env!("CARGO_BIN_EXE_git-session").replace('\'', r"'\''")
     )
 }

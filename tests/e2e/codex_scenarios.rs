@@ -41,20 +41,20 @@ pub const ALL: &[Scenario] = &[
         codex_session_id_is_the_thread_id_and_stable,
     ),
     (
-        "defect_codex_second_compaction_in_a_thread_is_counted",
-        defect_codex_second_compaction_in_a_thread_is_counted,
+        "codex_second_compaction_in_a_thread_is_counted",
+        codex_second_compaction_in_a_thread_is_counted,
     ),
     (
-        "defect_codex_digest_names_a_command_codex_has",
-        defect_codex_digest_names_a_command_codex_has,
+        "codex_digest_names_a_command_codex_can_run",
+        codex_digest_names_a_command_codex_can_run,
     ),
     (
         "defect_codex_agent_can_log_in_the_default_sandbox",
         defect_codex_agent_can_log_in_the_default_sandbox,
     ),
     (
-        "defect_codex_emoji_heavy_restoration_stays_inline",
-        defect_codex_emoji_heavy_restoration_stays_inline,
+        "codex_emoji_heavy_restoration_stays_inline",
+        codex_emoji_heavy_restoration_stays_inline,
     ),
 ];
 
@@ -359,7 +359,7 @@ fn codex_session_id_is_the_thread_id_and_stable(bin: &Path) {
 /// Two compactions of one Codex thread a few seconds apart are two compactions. Codex's
 /// PreCompact/PostCompact/SessionStart(compact) carry the same `trigger` and `source` each time
 /// and no prompt id; only `turn_id` differs.
-fn defect_codex_second_compaction_in_a_thread_is_counted(bin: &Path) {
+fn codex_second_compaction_in_a_thread_is_counted(bin: &Path) {
     let c = setup(bin);
     let first = c.exec(None, &format!("RUN: echo one {HUGE_MARKER}"));
     let second = c.exec(Some(&first.thread), &format!("RUN: echo two {HUGE_MARKER}"));
@@ -394,8 +394,8 @@ fn defect_codex_second_compaction_in_a_thread_is_counted(bin: &Path) {
 
 /// Codex has no `/session-resume` (no slash commands of git-session at all; its own are
 /// built in, and skills are what a project adds): the digest must name something the agent
-/// can run, `git session resume`.
-fn defect_codex_digest_names_a_command_codex_has(bin: &Path) {
+/// can run, `git-session resume` by its absolute path (Codex's login shell resets `PATH`).
+fn codex_digest_names_a_command_codex_can_run(bin: &Path) {
     let c = setup(bin);
     c.exec(None, "hello");
     let ctx = developer_with(&last_model_request(&c), "Teach the parser about tabs");
@@ -406,7 +406,7 @@ fn defect_codex_digest_names_a_command_codex_has(bin: &Path) {
         ctx[0]
     );
     assert!(
-        ctx[0].contains("git session resume"),
+        ctx[0].contains(&format!("'{}' resume", env!("CARGO_BIN_EXE_git-session"))),
         "the command the agent can run: {}",
         ctx[0]
     );
@@ -442,7 +442,7 @@ fn emoji_note(i: usize) -> String {
 
 /// Codex keeps a hook's context inline up to 2,500 tokens counted as UTF-8 bytes / 4, that is
 /// 10,000 bytes; git-session caps its restoration at 8,000 UTF-16 units, up to 3 bytes each.
-fn defect_codex_emoji_heavy_restoration_stays_inline(bin: &Path) {
+fn codex_emoji_heavy_restoration_stays_inline(bin: &Path) {
     let c = setup(bin);
     for i in 0..12 {
         c.gs(&["log", "--discovery", &emoji_note(i)]);

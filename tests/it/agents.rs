@@ -62,7 +62,16 @@ fn setup(env: &Env) -> PathBuf {
             "tax",
         ],
     );
-    env.gs(&repo, &["log", "--decision", "Round tax per line", "--rationale", "the auditors asked"]);
+    env.gs(
+        &repo,
+        &[
+            "log",
+            "--decision",
+            "Round tax per line",
+            "--rationale",
+            "the auditors asked",
+        ],
+    );
     env.gs(&repo, &["checkpoint", "--summary", "Cart done; tax next"]);
     repo
 }
@@ -109,12 +118,13 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 fn jsonc(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap();
-    jsonc_parser::parse_to_serde_value(&text, &Default::default())
+    jsonc_parser::cst::CstRootNode::parse(&text, &Default::default())
         .unwrap()
+        .to_serde_value()
         .unwrap()
 }
 
-/// Our commands in a config, by the client's event name.
+/// Our commands in a config, by the client's event name, sorted.
 fn our_events(doc: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for (event, entries) in doc["hooks"].as_object().into_iter().flatten() {
@@ -123,15 +133,23 @@ fn our_events(doc: &Value) -> Vec<String> {
                 Some(h) => h.iter().collect(),
                 None => vec![e],
             };
-            if handlers
-                .iter()
-                .any(|h| h["command"].as_str().is_some_and(|c| c.contains("git-session' hook ")))
-            {
+            if handlers.iter().any(|h| {
+                h["command"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("git-session' hook "))
+            }) {
                 out.push(event.clone());
             }
         }
     }
+    out.sort();
     out
+}
+
+fn sorted(names: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
 }
 
 #[test]
@@ -141,7 +159,10 @@ fn install_for_each_agent_keeps_the_users_config_byte_for_byte_and_uninstall_giv
     // Configs people have: Gemini settings with comments and trailing commas (Gemini accepts
     // them), Cursor hooks of their own, a Codex hooks.json and Claude settings with theirs.
     let existing = [
-        (".gemini/settings.json", "gemini/existing-settings-user-jsonc.json"),
+        (
+            ".gemini/settings.json",
+            "gemini/existing-settings-user-jsonc.json",
+        ),
         (".cursor/hooks.json", "cursor/existing-hooks.json"),
     ];
     for (dest, fixture) in existing {
@@ -170,11 +191,18 @@ fn install_for_each_agent_keeps_the_users_config_byte_for_byte_and_uninstall_giv
     let gemini = jsonc(&repo.join(".gemini/settings.json"));
     assert_eq!(
         our_events(&gemini),
-        ["PreCompress", "SessionStart", "BeforeAgent", "AfterAgent", "SessionEnd"]
+        sorted(&[
+            "PreCompress",
+            "SessionStart",
+            "BeforeAgent",
+            "AfterAgent",
+            "SessionEnd"
+        ])
     );
     // The user's own hooks and settings are all still there.
-    let user: Value =
-        jsonc(Path::new(&format!("{DATA}/gemini/existing-settings-user-jsonc.json")));
+    let user: Value = jsonc(Path::new(&format!(
+        "{DATA}/gemini/existing-settings-user-jsonc.json"
+    )));
     for (k, v) in user.as_object().unwrap() {
         if k != "hooks" {
             assert_eq!(&gemini[k], v, "gemini setting {k}");
@@ -186,7 +214,14 @@ fn install_for_each_agent_keeps_the_users_config_byte_for_byte_and_uninstall_giv
     assert_eq!(cursor["version"], 1);
     assert_eq!(
         our_events(&cursor),
-        ["sessionStart", "stop", "preCompact", "beforeSubmitPrompt", "postToolUse", "sessionEnd"]
+        sorted(&[
+            "sessionStart",
+            "stop",
+            "preCompact",
+            "beforeSubmitPrompt",
+            "postToolUse",
+            "sessionEnd"
+        ])
     );
     assert_eq!(
         cursor["hooks"]["sessionStart"][0]["command"],
@@ -195,9 +230,14 @@ fn install_for_each_agent_keeps_the_users_config_byte_for_byte_and_uninstall_giv
     let codex = jsonc(&repo.join(".codex/hooks.json"));
     assert_eq!(
         our_events(&codex),
-        ["PreToolUse", "PreCompact", "PostCompact", "SessionStart", "UserPromptSubmit", "Stop", "SessionEnd"]
-            [1..]
-            .to_vec()
+        sorted(&[
+            "PreCompact",
+            "PostCompact",
+            "SessionStart",
+            "UserPromptSubmit",
+            "Stop",
+            "SessionEnd"
+        ])
     );
     assert_eq!(codex["hooks"]["PreToolUse"][0]["matcher"], "Bash");
     // Codex clamps SessionEnd to 3 s; install writes what Codex will use (and trust-hash).
@@ -227,15 +267,29 @@ fn a_broken_config_of_any_agent_stops_install_before_anything_is_written() {
     let env = Env::new();
     let repo = env.repo("r");
     fs::create_dir_all(repo.join(".cursor")).unwrap();
-    fs::write(repo.join(".cursor/hooks.json"), "{\n  \"version\": 1,\n  \"hooks\": {\n    \"stop\": [\n  }\n}\n").unwrap();
+    fs::write(
+        repo.join(".cursor/hooks.json"),
+        "{\n  \"version\": 1,\n  \"hooks\": {\n    \"stop\": [\n  }\n}\n",
+    )
+    .unwrap();
     let err = env.fails(&repo, &["install", "--agent", "all"], 1);
-    assert!(err.contains(".cursor/hooks.json") && err.contains("line"), "{err}");
+    assert!(
+        err.contains(".cursor/hooks.json:5: not valid JSON"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     for d in [".claude", ".codex", ".gemini"] {
-        assert!(!repo.join(d).exists(), "{d} written before the broken file was found");
+        assert!(
+            !repo.join(d).exists(),
+            "{d} written before the broken file was found"
+        );
     }
     // `hooks` that is not an object: refused too, the file untouched.
-    fs::write(repo.join(".cursor/hooks.json"), "{\"version\": 1, \"hooks\": []}\n").unwrap();
+    fs::write(
+        repo.join(".cursor/hooks.json"),
+        "{\"version\": 1, \"hooks\": []}\n",
+    )
+    .unwrap();
     let err = env.fails(&repo, &["install", "--agent", "cursor"], 1);
     assert!(err.contains("\"hooks\" is not an object"), "{err}");
     assert_eq!(
@@ -262,7 +316,10 @@ fn install_global_writes_each_agents_user_files() {
         assert!(home.join(f).is_file(), "{f}");
     }
     assert!(!repo.join(".codex").exists());
-    env.gs(&repo, &["install", "--agent", "all", "--global", "--uninstall"]);
+    env.gs(
+        &repo,
+        &["install", "--agent", "all", "--global", "--uninstall"],
+    );
     for d in [".claude", ".codex", ".gemini", ".cursor"] {
         assert!(!home.join(d).exists(), "{d} left behind");
     }
@@ -289,12 +346,31 @@ fn codex_trust_is_recorded_for_exactly_our_hooks_and_doctor_says_when_it_is_miss
 
     env.gs(&repo, &["install", "--agent", "codex", "--trust"]);
     let config = fs::read_to_string(codex_home.join("config.toml")).unwrap();
-    assert!(config.starts_with(mine), "the user's lines stay as they were:\n{config}");
+    assert!(
+        config.starts_with(mine),
+        "the user's lines stay as they were:\n{config}"
+    );
     let top = fs::canonicalize(&repo).unwrap();
-    assert!(config.contains(&format!("[projects.\"{}\"]\ntrust_level = \"trusted\"", top.display())), "{config}");
+    assert!(
+        config.contains(&format!(
+            "[projects.\"{}\"]\ntrust_level = \"trusted\"",
+            top.display()
+        )),
+        "{config}"
+    );
     let hooks_json = top.join(".codex/hooks.json");
-    for event in ["pre_compact", "post_compact", "session_start", "user_prompt_submit", "stop", "session_end"] {
-        let key = format!("[hooks.state.\"{}:{event}:0:0\"]\ntrusted_hash = \"sha256:", hooks_json.display());
+    for event in [
+        "pre_compact",
+        "post_compact",
+        "session_start",
+        "user_prompt_submit",
+        "stop",
+        "session_end",
+    ] {
+        let key = format!(
+            "[hooks.state.\"{}:{event}:0:0\"]\ntrusted_hash = \"sha256:",
+            hooks_json.display()
+        );
         assert!(config.contains(&key), "{event}:\n{config}");
     }
     let doctor = env.run(&repo, &["doctor"]);
@@ -320,32 +396,70 @@ fn codex_payloads_restore_after_compaction_and_entries_say_codex_wrote_them() {
     let env = Env::new();
     let repo = setup(&env);
     let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
-    let start = hook(&env, &repo, "codex", "session-start", payload("codex/SessionStart-startup.json", &repo, json!({})));
+    let start = hook(
+        &env,
+        &repo,
+        "codex",
+        "session-start",
+        payload("codex/SessionStart-startup.json", &repo, json!({})),
+    );
     let v = stdout_json(&start);
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
-    assert!(v["hookSpecificOutput"]["additionalContext"].as_str().unwrap().contains("shop"));
+    assert!(
+        v["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("shop")
+    );
     // Codex shows systemMessage as a warning of the hook run: none is sent.
     assert!(v.get("systemMessage").is_none(), "{v}");
 
     let count = env.count(&repo);
     // PreCompact's output reaches no Codex request, and plain text is not Codex's JSON.
-    let pre = hook(&env, &repo, "codex", "pre-compact", payload("codex/PreCompact.json", &repo, json!({})));
+    let pre = hook(
+        &env,
+        &repo,
+        "codex",
+        "pre-compact",
+        payload("codex/PreCompact.json", &repo, json!({})),
+    );
     assert!(pre.stdout.is_empty(), "{pre:?}");
-    hook(&env, &repo, "codex", "post-compact", payload("codex/PostCompact.json", &repo, json!({})));
-    let restored = hook(&env, &repo, "codex", "session-start", payload("codex/SessionStart-compact.json", &repo, json!({})));
+    hook(
+        &env,
+        &repo,
+        "codex",
+        "post-compact",
+        payload("codex/PostCompact.json", &repo, json!({})),
+    );
+    let restored = hook(
+        &env,
+        &repo,
+        "codex",
+        "session-start",
+        payload("codex/SessionStart-compact.json", &repo, json!({})),
+    );
     let ctx = stdout_json(&restored)["hookSpecificOutput"]["additionalContext"]
         .as_str()
         .unwrap()
         .to_string();
-    assert!(ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"), "{ctx}");
+    assert!(
+        ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"),
+        "{ctx}"
+    );
     assert_eq!(env.count(&repo), count + 2, "a checkpoint and the count");
     let view = view_json(&env, &repo);
     assert_eq!(view["compaction_count"], 1);
     let entry = newest_entry(&repo);
     assert!(entry.contains("\nagent: codex\n"), "{entry}");
-    assert!(entry.contains(&format!("\nagent_session: {thread}\n")), "{entry}");
+    assert!(
+        entry.contains(&format!("\nagent_session: {thread}\n")),
+        "{entry}"
+    );
     let file = fs::read_to_string(env.active_file(&repo)).unwrap();
-    assert!(file.contains(&format!("codex_session_ids: [{thread}]")), "{file}");
+    assert!(
+        file.contains(&format!("codex_session_ids: [{thread}]")),
+        "{file}"
+    );
     // Codex gives no summary: the entry says so by saying nothing of one.
     assert!(!entry.contains("summary:\n"), "{entry}");
 }
@@ -358,46 +472,123 @@ fn codex_context_stays_within_its_byte_cap() {
     let wide = "税".repeat(3000);
     env.gs(&repo, &["log", "--context", &wide]);
     env.gs(&repo, &["log", "--discovery", &wide]);
-    hook(&env, &repo, "codex", "pre-compact", payload("codex/PreCompact.json", &repo, json!({})));
-    let out = hook(&env, &repo, "codex", "session-start", payload("codex/SessionStart-compact.json", &repo, json!({})));
+    hook(
+        &env,
+        &repo,
+        "codex",
+        "pre-compact",
+        payload("codex/PreCompact.json", &repo, json!({})),
+    );
+    let out = hook(
+        &env,
+        &repo,
+        "codex",
+        "session-start",
+        payload("codex/SessionStart-compact.json", &repo, json!({})),
+    );
     let ctx = stdout_json(&out)["hookSpecificOutput"]["additionalContext"]
         .as_str()
         .unwrap()
         .to_string();
     // Codex truncates beyond 2,500 tokens of ⌈bytes / 4⌉ (output_spill.rs).
     assert!(ctx.len() <= 10_000, "{} bytes", ctx.len());
-    assert!(ctx.contains("Ship the checkout flow"), "the most important part comes first");
+    assert!(
+        ctx.contains("Ship the checkout flow"),
+        "the most important part comes first"
+    );
 }
 
 #[test]
-fn gemini_restores_at_the_first_prompt_after_a_compression_once_and_ignores_its_every_turn_precompress() {
+fn gemini_restores_at_the_first_prompt_after_a_compression_once_and_ignores_its_every_turn_precompress()
+ {
     let env = Env::new();
     let repo = setup(&env);
-    let start = hook(&env, &repo, "gemini", "session-start", payload("gemini/SessionStart.json", &repo, json!({})));
+    let start = hook(
+        &env,
+        &repo,
+        "gemini",
+        "session-start",
+        payload("gemini/SessionStart.json", &repo, json!({})),
+    );
     let v = stdout_json(&start);
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
-    assert!(v["hookSpecificOutput"]["additionalContext"].as_str().unwrap().contains("shop"));
+    assert!(
+        v["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("shop")
+    );
 
     // PreCompress(auto) comes before every turn, compressing or not: nothing is written.
     let count = env.count(&repo);
-    let pre = hook(&env, &repo, "gemini", "pre-compact", payload("gemini/PreCompress.json", &repo, json!({})));
+    let pre = hook(
+        &env,
+        &repo,
+        "gemini",
+        "pre-compact",
+        payload("gemini/PreCompress.json", &repo, json!({})),
+    );
     assert!(pre.stdout.is_empty(), "{pre:?}");
     assert_eq!(env.count(&repo), count, "PreCompress(auto) committed");
-    let ordinary = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent.json", &repo, json!({"prompt": "add a test for rounding"})));
+    let ordinary = hook(
+        &env,
+        &repo,
+        "gemini",
+        "user-prompt-submit",
+        payload(
+            "gemini/BeforeAgent.json",
+            &repo,
+            json!({"prompt": "add a test for rounding"}),
+        ),
+    );
     assert!(ordinary.stdout.is_empty(), "{ordinary:?}");
 
     // /compress: the checkpoint now, the restoration at the next prompt, whatever it says.
-    let manual = hook(&env, &repo, "gemini", "pre-compact", payload("gemini/PreCompress-manual.json", &repo, json!({})));
-    assert!(manual.stdout.is_empty(), "Gemini reads JSON only: {manual:?}");
+    let manual = hook(
+        &env,
+        &repo,
+        "gemini",
+        "pre-compact",
+        payload("gemini/PreCompress-manual.json", &repo, json!({})),
+    );
+    assert!(
+        manual.stdout.is_empty(),
+        "Gemini reads JSON only: {manual:?}"
+    );
     assert_eq!(env.count(&repo), count + 1);
-    let next = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent.json", &repo, json!({"prompt": "add a test for rounding"})));
+    let next = hook(
+        &env,
+        &repo,
+        "gemini",
+        "user-prompt-submit",
+        payload(
+            "gemini/BeforeAgent.json",
+            &repo,
+            json!({"prompt": "add a test for rounding"}),
+        ),
+    );
     let v = stdout_json(&next);
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "BeforeAgent");
-    let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
-    assert!(ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"), "{ctx}");
+    let ctx = v["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap();
+    assert!(
+        ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"),
+        "{ctx}"
+    );
     assert_eq!(view_json(&env, &repo)["compaction_count"], 1);
     assert!(newest_entry(&repo).contains("\nagent: gemini\n"));
-    let again = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent.json", &repo, json!({"prompt": "and another"})));
+    let again = hook(
+        &env,
+        &repo,
+        "gemini",
+        "user-prompt-submit",
+        payload(
+            "gemini/BeforeAgent.json",
+            &repo,
+            json!({"prompt": "and another"}),
+        ),
+    );
     assert!(again.stdout.is_empty(), "restored twice: {again:?}");
 }
 
@@ -406,7 +597,17 @@ fn gemini_continue_is_found_behind_the_context_gemini_puts_in_front_of_the_promp
     let env = Env::new();
     let repo = setup(&env);
     // In -p mode Gemini prepends SessionStart's context to the prompt BeforeAgent sees.
-    let out = hook(&env, &repo, "gemini", "user-prompt-submit", payload("gemini/BeforeAgent-after-session-start-context.json", &repo, json!({})));
+    let out = hook(
+        &env,
+        &repo,
+        "gemini",
+        "user-prompt-submit",
+        payload(
+            "gemini/BeforeAgent-after-session-start-context.json",
+            &repo,
+            json!({}),
+        ),
+    );
     let ctx = stdout_json(&out)["hookSpecificOutput"]["additionalContext"]
         .as_str()
         .unwrap()
@@ -418,38 +619,82 @@ fn gemini_continue_is_found_behind_the_context_gemini_puts_in_front_of_the_promp
 fn cursor_restores_at_the_next_tool_call_after_precompact_or_a_continue_once() {
     let env = Env::new();
     let repo = setup(&env);
-    let start = hook(&env, &repo, "cursor", "session-start", payload("cursor/sessionStart.json", &repo, json!({})));
+    let start = hook(
+        &env,
+        &repo,
+        "cursor",
+        "session-start",
+        payload("cursor/sessionStart.json", &repo, json!({})),
+    );
     let v = stdout_json(&start);
     assert!(v.get("hookSpecificOutput").is_none(), "{v}");
-    assert!(v["additional_context"].as_str().unwrap().contains("shop"), "{v}");
+    assert!(
+        v["additional_context"].as_str().unwrap().contains("shop"),
+        "{v}"
+    );
 
     let tool = |env: &Env| {
-        hook(env, &repo, "cursor", "post-tool-use", payload("cursor/preCompact.json", &repo, json!({
-            "hook_event_name": "postToolUse", "tool_name": "Shell",
-            "tool_input": {"command": "npm test"}, "tool_output": "ok"
-        })))
+        hook(
+            env,
+            &repo,
+            "cursor",
+            "post-tool-use",
+            payload(
+                "cursor/preCompact.json",
+                &repo,
+                json!({
+                    "hook_event_name": "postToolUse", "tool_name": "Shell",
+                    "tool_input": {"command": "npm test"}, "tool_output": "ok"
+                }),
+            ),
+        )
     };
     // Nothing due: a tool call is silent and writes nothing.
     let count = env.count(&repo);
     assert!(tool(&env).stdout.is_empty());
     // preCompact only observes; the next tool call restores and counts.
-    let pre = hook(&env, &repo, "cursor", "pre-compact", payload("cursor/preCompact.json", &repo, json!({})));
+    let pre = hook(
+        &env,
+        &repo,
+        "cursor",
+        "pre-compact",
+        payload("cursor/preCompact.json", &repo, json!({})),
+    );
     assert!(pre.stdout.is_empty(), "{pre:?}");
     let after = tool(&env);
-    let ctx = stdout_json(&after)["additional_context"].as_str().unwrap().to_string();
+    let ctx = stdout_json(&after)["additional_context"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(ctx.contains("your context was just compacted"), "{ctx}");
     assert_eq!(view_json(&env, &repo)["compaction_count"], 1);
     assert_eq!(env.count(&repo), count + 2);
     assert!(tool(&env).stdout.is_empty(), "restored twice");
 
     // beforeSubmitPrompt cannot add context: a "continue" there is restored at the next tool call.
-    let prompt = hook(&env, &repo, "cursor", "user-prompt-submit", payload("cursor/beforeSubmitPrompt.json", &repo, json!({"prompt": "continue"})));
+    let prompt = hook(
+        &env,
+        &repo,
+        "cursor",
+        "user-prompt-submit",
+        payload(
+            "cursor/beforeSubmitPrompt.json",
+            &repo,
+            json!({"prompt": "continue"}),
+        ),
+    );
     assert!(prompt.stdout.is_empty(), "{prompt:?}");
-    let ctx = stdout_json(&tool(&env))["additional_context"].as_str().unwrap().to_string();
+    let ctx = stdout_json(&tool(&env))["additional_context"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(ctx.contains("the user asked to continue"), "{ctx}");
     assert!(tool(&env).stdout.is_empty());
     let file = fs::read_to_string(env.active_file(&repo)).unwrap();
-    assert!(file.contains("cursor_session_ids: [8f2c1d7e-5b4a-4e39-9c61-2a7f0e3b9d44]"), "{file}");
+    assert!(
+        file.contains("cursor_session_ids: [8f2c1d7e-5b4a-4e39-9c61-2a7f0e3b9d44]"),
+        "{file}"
+    );
 }
 
 #[test]
@@ -468,12 +713,25 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
         .assert()
         .success();
     let from_claude = newest_entry(&repo);
-    assert!(from_claude.contains("\nagent: claude\n") && from_claude.contains(claude), "{from_claude}");
+    assert!(
+        from_claude.contains("\nagent: claude\n") && from_claude.contains(claude),
+        "{from_claude}"
+    );
 
     // In Codex the user asks for the session-resume skill; Codex sets no id for the command,
     // so the prompt hook leaves a note the command takes.
     let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
-    let out = hook(&env, &repo, "codex", "user-prompt-submit", payload("codex/UserPromptSubmit.json", &repo, json!({"prompt": "$session-resume shop"})));
+    let out = hook(
+        &env,
+        &repo,
+        "codex",
+        "user-prompt-submit",
+        payload(
+            "codex/UserPromptSubmit.json",
+            &repo,
+            json!({"prompt": "$session-resume shop"}),
+        ),
+    );
     assert!(out.stdout.is_empty());
     env.cmd(&repo)
         .env("CODEX_SANDBOX", "seccomp")
@@ -481,12 +739,30 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
         .assert()
         .success();
     let resumed = newest_entry(&repo);
-    assert!(resumed.contains("\nagent: codex\n") && resumed.contains(thread), "{resumed}");
+    assert!(
+        resumed.contains("\nagent: codex\n") && resumed.contains(thread),
+        "{resumed}"
+    );
     let file = fs::read_to_string(env.active_file(&repo)).unwrap();
-    assert!(file.contains(&format!("claude_session_ids: [{claude}]")), "{file}");
-    assert!(file.contains(&format!("codex_session_ids: [{thread}]")), "{file}");
+    assert!(
+        file.contains(&format!("claude_session_ids: [{claude}]")),
+        "{file}"
+    );
+    assert!(
+        file.contains(&format!("codex_session_ids: [{thread}]")),
+        "{file}"
+    );
     // Codex's hooks now find the session through that binding.
-    let ctx = hook(&env, &repo, "codex", "user-prompt-submit", payload("codex/UserPromptSubmit-continue.json", &repo, json!({})));
-    let ctx = stdout_json(&ctx)["hookSpecificOutput"]["additionalContext"].as_str().unwrap().to_string();
+    let ctx = hook(
+        &env,
+        &repo,
+        "codex",
+        "user-prompt-submit",
+        payload("codex/UserPromptSubmit-continue.json", &repo, json!({})),
+    );
+    let ctx = stdout_json(&ctx)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(ctx.contains("cart wired"), "{ctx}");
 }

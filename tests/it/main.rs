@@ -1,6 +1,7 @@
 //! One integration-test binary: the real `git-session` against real repositories.
 
 mod adopt;
+mod agents;
 mod attacks;
 mod bare;
 mod common;
