@@ -60,9 +60,11 @@ impl Agent {
 
     /// The agent whose tool call runs this process, read from the variables each client sets
     /// for the commands its model runs, with that client's session id when it gives one:
-    /// Claude Code sets `CLAUDE_CODE_SESSION_ID` (and `CLAUDECODE=1`); Codex CLI sets
-    /// `CODEX_THREAD_ID`, or at least `CODEX_SANDBOX*` / `CODEX_MANAGED_BY_*`; Gemini CLI sets
-    /// `GEMINI_CLI=1`; Cursor's agent sets `CURSOR_AGENT=1`. `None` for a person at a terminal.
+    /// Claude Code sets `CLAUDE_CODE_SESSION_ID` (and `CLAUDECODE=1`); Codex CLI 0.171.0 sets
+    /// `CODEX_THREAD_ID` (and `CODEX_SESSION_ID`, the same id, and `CODEX_TOOL_CALL_ID`; seen in
+    /// the e2e suite); Gemini CLI sets `GEMINI_CLI=1` and no id
+    /// (`services/shellExecutionService.ts`). Cursor documents nothing for its agent's
+    /// commands. `None` for a person at a terminal.
     pub fn from_env() -> Option<AgentSession> {
         Self::from_vars(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
     }
@@ -75,23 +77,14 @@ impl Agent {
         if var("CLAUDECODE").is_some() {
             return Some(AgentSession::new(Agent::Claude, None));
         }
-        if let Some(id) = var("CODEX_THREAD_ID") {
+        if let Some(id) = var("CODEX_THREAD_ID").or_else(|| var("CODEX_SESSION_ID")) {
             return Some(AgentSession::new(Agent::Codex, Some(&id)));
         }
-        let codex = [
-            "CODEX_SANDBOX",
-            "CODEX_SANDBOX_NETWORK_DISABLED",
-            "CODEX_MANAGED_BY_NPM",
-            "CODEX_MANAGED_BY_BUN",
-        ];
-        if codex.iter().any(|k| var(k).is_some()) {
+        if var("CODEX_TOOL_CALL_ID").is_some() {
             return Some(AgentSession::new(Agent::Codex, None));
         }
         if var("GEMINI_CLI").is_some() {
             return Some(AgentSession::new(Agent::Gemini, None));
-        }
-        if var("CURSOR_AGENT").is_some() {
-            return Some(AgentSession::new(Agent::Cursor, None));
         }
         None
     }
@@ -156,11 +149,12 @@ mod tests {
             Some(AgentSession::new(Agent::Codex, Some("t1")))
         );
         assert_eq!(
-            vars(&[("CODEX_SANDBOX", "seccomp")]).unwrap().agent,
-            Agent::Codex
+            vars(&[("CODEX_TOOL_CALL_ID", "call_1")]),
+            Some(AgentSession::new(Agent::Codex, None))
         );
         assert_eq!(vars(&[("GEMINI_CLI", "1")]).unwrap().agent, Agent::Gemini);
-        assert_eq!(vars(&[("CURSOR_AGENT", "1")]).unwrap().agent, Agent::Cursor);
+        // CODEX_HOME is set for hooks and often in people's shells: not a sign of an agent.
+        assert_eq!(vars(&[("CODEX_HOME", "/home/a/.codex")]), None);
     }
 
     #[test]

@@ -27,8 +27,6 @@ const KEY_ENV: &str = "GIT_SESSION_E2E_KEY";
 /// Codex compacts once a reply reports this many tokens (the mock's huge usage is far above,
 /// its ordinary usage far below).
 const AUTO_COMPACT_LIMIT: u64 = 100_000;
-/// The hooks' timeout in seconds, as the plugin's hooks.json has it.
-const HOOK_TIMEOUT: u64 = 30;
 
 /// The events git-session's hooks handle under Codex: (hooks.json name, Codex's snake_case key
 /// label, `git-session hook` argument).
@@ -42,10 +40,10 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
     ("PreCompact", "pre_compact", "pre-compact"),
     ("PostCompact", "post_compact", "post-compact"),
     ("Stop", "stop", "stop"),
+    ("SessionEnd", "session_end", "session-end"),
 ];
 
-/// The one command every hook runs: the built binary, `hook <event>`. (If Codex needs its own
-/// flag one day, say `--agent codex`, it goes here.)
+/// The command install writes for each hook: the built binary, `hook <event> --agent codex`.
 pub fn hook_command(event: &str) -> String {
     format!(
         "'{}' hook {event} --agent codex",
@@ -204,42 +202,39 @@ impl Codex {
         format!("{}:{snake}:0:0", self.hooks_json().display())
     }
 
-    /// Write `.codex/hooks.json` and `config.toml` (mock provider, trusted project, trusted
-    /// hooks).
+    /// `config.toml` pointing at the mock, then what a user runs: `git session install --agent
+    /// codex --trust`, which writes `.codex/hooks.json` and records the project's and each
+    /// hook's trust in `config.toml` (the trust scenario has Codex itself check it).
     fn install_hooks(&self) {
-        let mut hooks = serde_json::Map::new();
-        for (event, _, arg) in EVENTS {
-            hooks.insert(
-                event.to_string(),
-                json!([{"hooks": [{"type": "command", "command": hook_command(arg),
-                                   "timeout": HOOK_TIMEOUT}]}]),
-            );
-        }
-        std::fs::create_dir_all(self.repo.join(".codex")).expect(".codex");
-        let doc = json!({ "hooks": hooks });
-        std::fs::write(
-            self.hooks_json(),
-            serde_json::to_string_pretty(&doc).expect("json"),
-        )
-        .expect("hooks.json");
-        let mut config = format!(
+        let config = format!(
             "model = \"mock-model\"\nmodel_provider = \"mock\"\n\
              model_auto_compact_token_limit = {AUTO_COMPACT_LIMIT}\n\
              check_for_update_on_startup = false\n\n\
              [model_providers.mock]\nname = \"mock\"\nbase_url = {}\nenv_key = \"{KEY_ENV}\"\n\
-             wire_api = \"responses\"\n\n[analytics]\nenabled = false\n\n\
-             [projects.{}]\ntrust_level = \"trusted\"\n",
+             wire_api = \"responses\"\n\n[analytics]\nenabled = false\n",
             toml_str(&format!("{}/v1", self.w.mock.base_url())),
-            toml_str(&self.repo.display().to_string()),
         );
-        for (_, snake, arg) in EVENTS {
-            config.push_str(&format!(
-                "\n[hooks.state.{}]\ntrusted_hash = \"{}\"\n",
-                toml_str(&self.hook_key(snake)),
-                trust_hash(snake, &hook_command(arg), HOOK_TIMEOUT)
-            ));
-        }
         std::fs::write(self.home.join("config.toml"), config).expect("config.toml");
+        let mut cmd = self
+            .w
+            .command(&self.repo, Path::new(env!("CARGO_BIN_EXE_git-session")));
+        cmd.env("CODEX_HOME", &self.home)
+            .args(["install", "--agent", "codex", "--trust"]);
+        let out = crate::client::run_bounded(cmd, std::time::Duration::from_secs(60))
+            .expect("install runs");
+        assert!(
+            out.status.success(),
+            "install --agent codex --trust: {out:?}"
+        );
+    }
+
+    /// The `trusted_hash` that `config.toml` records for a trust key.
+    pub fn recorded_hash(&self, key: &str) -> Option<String> {
+        let config = std::fs::read_to_string(self.home.join("config.toml")).ok()?;
+        let header = format!("[hooks.state.{}]", toml_str(key));
+        let rest = &config[config.find(&header)? + header.len()..];
+        let line = rest.lines().find(|l| l.starts_with("trusted_hash"))?;
+        Some(line.split('"').nth(1)?.to_string())
     }
 
     /// The `codex` command in the repository with the world's environment and `CODEX_HOME`.
@@ -382,120 +377,4 @@ fn toml_str(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// The trust hash Codex 0.171.0 computes for a command hook without matcher or status message
-/// (`codex-rs/hooks/src/engine/discovery.rs` `command_hook_hash`, then
-/// `codex-rs/config/src/fingerprint.rs` `version_for_toml`): the SHA-256 of the compact JSON,
-/// keys sorted, of `{"event_name": <snake>, "hooks": [<the handler, normalized>]}`, where the
-/// normalized handler carries `async` and the effective `timeout`, and absent fields are left
-/// out. The command is hashed verbatim: a changed command is untrusted again.
-pub fn trust_hash(snake: &str, command: &str, timeout: u64) -> String {
-    let identity = json!({"event_name": snake, "hooks": [
-        {"async": false, "command": command, "timeout": timeout, "type": "command"}]});
-    let canonical = sorted(&identity).to_string();
-    format!("sha256:{}", hex(&sha256(canonical.as_bytes())))
-}
-
-/// `v` with every object's keys in order (serde_json here keeps insertion order).
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted(&map[k])))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 (FIPS 180-4), enough for a few hundred bytes of trust identity without a dependency.
-fn sha256(data: &[u8]) -> [u8; 32] {
-    const K: [u32; 64] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2,
-    ];
-    let mut h: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-        0x5be0cd19,
-    ];
-    let mut msg = data.to_vec();
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-    for block in msg.chunks(64) {
-        let mut w = [0u32; 64];
-        for (i, word) in block.chunks(4).enumerate() {
-            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-        }
-        for i in 16..64 {
-            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16]
-                .wrapping_add(s0)
-                .wrapping_add(w[i - 7])
-                .wrapping_add(s1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
-        for i in 0..64 {
-            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-            let ch = (e & f) ^ (!e & g);
-            let t1 = hh
-                .wrapping_add(s1)
-                .wrapping_add(ch)
-                .wrapping_add(K[i])
-                .wrapping_add(w[i]);
-            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-            let maj = (a & b) ^ (a & c) ^ (b & c);
-            let t2 = s0.wrapping_add(maj);
-            hh = g;
-            g = f;
-            f = e;
-            e = d.wrapping_add(t1);
-            d = c;
-            c = b;
-            b = a;
-            a = t1.wrapping_add(t2);
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 32];
-    for (i, x) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
-    }
-    out
-}
-
-/// The hash matches Codex's on the known answer from a real `hooks/list` (0.171.0), and
-/// SHA-256 itself on the FIPS "abc" vector: checked before any scenario relies on it.
-pub fn self_check() {
-    assert_eq!(
-        hex(&sha256(b"abc")),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
-    assert_eq!(
-        trust_hash("session_start", "/tmp/cx/cap/tee.sh SessionStart", 600),
-        "sha256:d84a9f8e52b108ffdc2e542cdb44f0f14c0e56b5c91916938f1fba58f9986393"
-    );
 }

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::Scenario;
-use crate::codex::{Codex, EVENTS, hook_command, trust_hash};
+use crate::codex::{Codex, EVENTS, hook_command};
 use crate::codex_mock::{HUGE_MARKER, SUMMARY, developer_with, is_summary, texts_of};
 use crate::mock::Request;
 
@@ -123,7 +123,8 @@ fn compactions(log: &[String]) -> Vec<String> {
 
 /// What the rest relies on: Codex reports every hook trusted, with the hash the suite wrote.
 fn codex_hooks_are_trusted_by_their_persisted_hash(bin: &Path) {
-    crate::codex::self_check();
+    // Codex::new ran `git session install --agent codex --trust`: Codex itself says whether
+    // what it recorded is the trust Codex computes.
     let c = Codex::new(bin);
     let hooks = c.list_hooks();
     for (_, snake, arg) in EVENTS {
@@ -134,8 +135,8 @@ fn codex_hooks_are_trusted_by_their_persisted_hash(bin: &Path) {
             .unwrap_or_else(|| panic!("Codex lists {key}: {hooks:#?}"));
         assert_eq!(h["command"], hook_command(arg).as_str(), "{h:#}");
         assert_eq!(
-            h["currentHash"],
-            trust_hash(snake, &hook_command(arg), 30).as_str(),
+            h["currentHash"].as_str(),
+            c.recorded_hash(&key).as_deref(),
             "{h:#}"
         );
         assert_eq!(h["trustStatus"], "trusted", "{h:#}");
@@ -296,11 +297,18 @@ fn codex_tool_call_logs_into_the_journal(bin: &Path) {
     let c = setup(bin);
     // The absolute path: Codex runs commands in a login shell, which resets PATH.
     let gs = env!("CARGO_BIN_EXE_git-session");
-    c.exec(
+    let run = c.exec(
         None,
         &format!("Log it. RUN: '{gs}' log --progress 'logged through exec_command'"),
     );
     let view = c.gs(&["view", "--progress"]);
+    // Codex gives the agent's commands CODEX_THREAD_ID: the entry names Codex and the thread.
+    let entry = c.w.git(&c.repo, &["log", "-1", "-p", "refs/sessions"]);
+    assert!(entry.contains("+agent: codex"), "{entry}");
+    assert!(
+        entry.contains(&format!("+agent_session: {}", run.thread)),
+        "{entry}"
+    );
     assert!(
         view.contains("logged through exec_command"),
         "the agent's entry is in the journal: {view}\n{}",
@@ -335,15 +343,16 @@ fn codex_session_id_is_the_thread_id_and_stable(bin: &Path) {
             "every request is the thread's"
         );
     }
-    // PreCompact records the client's session id in the session file's frontmatter.
+    // PreCompact records Codex's thread id in the session file's frontmatter, as Codex's.
     let file = session_file(&c, "first");
+    assert!(!file.contains("claude_session_ids"), "{file}");
     let ids = file
         .lines()
-        .find(|l| l.starts_with("claude_session_ids:"))
+        .find(|l| l.starts_with("codex_session_ids:"))
         .map(|l| l.replace(['"', '\''], ""));
     assert_eq!(
         ids,
-        Some(format!("claude_session_ids: [{}]", first.thread)),
+        Some(format!("codex_session_ids: [{}]", first.thread)),
         "the journal session records the one thread id:\n{file}"
     );
     // The resumed thread's "continue" is bound to the same journal session.

@@ -698,6 +698,38 @@ fn cursor_restores_at_the_next_tool_call_after_precompact_or_a_continue_once() {
 }
 
 #[test]
+fn a_client_that_gives_commands_no_id_binds_through_the_note_its_prompt_hook_left() {
+    let env = Env::new();
+    let repo = setup(&env);
+    // Cursor gives the agent's commands no conversation id: `/session-resume` at the prompt
+    // leaves a note, and the command run right after takes it.
+    let conversation = "8f2c1d7e-5b4a-4e39-9c61-2a7f0e3b9d44";
+    let out = hook(
+        &env,
+        &repo,
+        "cursor",
+        "user-prompt-submit",
+        payload(
+            "cursor/beforeSubmitPrompt-command.json",
+            &repo,
+            json!({"prompt": "/session-resume shop"}),
+        ),
+    );
+    assert!(out.stdout.is_empty());
+    env.gs(&repo, &["resume", "shop"]);
+    let resumed = newest_entry(&repo);
+    assert!(
+        resumed.contains("\nagent: cursor\n") && resumed.contains(conversation),
+        "{resumed}"
+    );
+    let file = fs::read_to_string(env.active_file(&repo)).unwrap();
+    assert!(
+        file.contains(&format!("cursor_session_ids: [{conversation}]")),
+        "{file}"
+    );
+}
+
+#[test]
 fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_its_agent() {
     let env = Env::new();
     let repo = env.repo("r");
@@ -718,8 +750,8 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
         "{from_claude}"
     );
 
-    // In Codex the user asks for the session-resume skill; Codex sets no id for the command,
-    // so the prompt hook leaves a note the command takes.
+    // In Codex the agent runs `git session resume` (its session-resume skill); Codex gives the
+    // command the thread id (CODEX_THREAD_ID, as seen in the e2e suite).
     let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
     let out = hook(
         &env,
@@ -734,7 +766,8 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
     );
     assert!(out.stdout.is_empty());
     env.cmd(&repo)
-        .env("CODEX_SANDBOX", "seccomp")
+        .env("CODEX_THREAD_ID", thread)
+        .env("CODEX_TOOL_CALL_ID", "call_1")
         .args(["resume", "shop"])
         .assert()
         .success();

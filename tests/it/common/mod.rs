@@ -54,12 +54,9 @@ impl Env {
             // Nor like a command of another agent (see git_session::agent::Agent::from_env).
             "CODEX_HOME",
             "CODEX_THREAD_ID",
-            "CODEX_SANDBOX",
-            "CODEX_SANDBOX_NETWORK_DISABLED",
-            "CODEX_MANAGED_BY_NPM",
-            "CODEX_MANAGED_BY_BUN",
+            "CODEX_SESSION_ID",
+            "CODEX_TOOL_CALL_ID",
             "GEMINI_CLI",
-            "CURSOR_AGENT",
         ] {
             cmd.env_remove(var);
         }
