@@ -451,9 +451,14 @@ impl World {
         dir
     }
 
-    /// Write `<repo>/.gemini/settings.json` with git-session's hooks on `events` (Gemini event
-    /// names, from [`HOOKS`]).
+    /// git-session's hooks on `events` (Gemini event names, from [`HOOKS`]) in
+    /// `<repo>/.gemini/settings.json`: all of them as a user installs them (`git session install
+    /// --agent gemini`), a few written by hand.
     pub fn install_hooks(&self, repo: &Path, events: &[&str]) {
+        if HOOKS.iter().all(|(e, _)| events.contains(e)) {
+            self.gs(repo, &["install", "--agent", "gemini"]);
+            return;
+        }
         let mut hooks = serde_json::Map::new();
         for (event, ours) in HOOKS.iter().filter(|(e, _)| events.contains(e)) {
             hooks.insert(
