@@ -77,13 +77,7 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         .unwrap_or_else(|| shortname.clone());
     let lock = ws.lock()?;
     // The agent session that asked (its own id), bound below and recorded on the session.
-    let asking = crate::hooks::claude::requesting_session(ws.state_dir());
-    if let Some(a) = &asking {
-        ws.set_agent(a.clone());
-    }
-    let claude = asking
-        .as_ref()
-        .and_then(|a| a.session.clone().map(|id| (a.agent, id)));
+    let claude = crate::hooks::claude::asking(&ws);
     let mut created = None;
     ws.commit(&lock, JournalCommand::Init, |tree| {
         let now = time::now();

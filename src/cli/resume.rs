@@ -56,13 +56,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     };
     let short = target.short.clone();
     // The agent session that asked (its own id), bound below and recorded on the session.
-    let asking = crate::hooks::claude::requesting_session(ws.state_dir());
-    if let Some(a) = &asking {
-        ws.set_agent(a.clone());
-    }
-    let claude = asking
-        .as_ref()
-        .and_then(|a| a.session.clone().map(|id| (a.agent, id)));
+    let claude = crate::hooks::claude::asking(&ws);
     let mut id = String::new();
     ws.commit(&lock, JournalCommand::Resume, |tree| {
         let s = ws

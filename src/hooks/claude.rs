@@ -72,6 +72,14 @@ pub fn requesting_session(state: &Path) -> Option<AgentSession> {
     }
 }
 
+/// For `init` and `resume`: the agent session asking ([`requesting_session`]), whose entries
+/// `ws` then writes as that agent's, as (agent, its session id) when the id is known.
+pub fn asking(ws: &crate::workspace::Workspace) -> Option<(Agent, String)> {
+    let asking = requesting_session(ws.state_dir())?;
+    ws.set_agent(asking.clone());
+    asking.session.map(|id| (asking.agent, id))
+}
+
 /// Note that this agent session just asked for `/session-init` or `/session-resume`, for a
 /// client that does not give the command its session id.
 pub fn set_pending(state: &Path, agent: Agent, id: &str) -> Result<()> {

@@ -41,6 +41,26 @@ fn hook(env: &Env, repo: &Path, agent: &str, kind: &str, stdin: String) -> std::
     out
 }
 
+/// Hook `kind` of `agent` on the captured payload `fixture`, moved into `repo`, with `changes`.
+fn fire(
+    env: &Env,
+    repo: &Path,
+    agent: &str,
+    kind: &str,
+    fixture: &str,
+    changes: Value,
+) -> std::process::Output {
+    hook(env, repo, agent, kind, payload(fixture, repo, changes))
+}
+
+/// The `hookSpecificOutput.additionalContext` a hook printed.
+fn context(out: &std::process::Output) -> String {
+    stdout_json(out)["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no additionalContext: {out:?}"))
+        .to_string()
+}
+
 fn stdout_json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {out:?}"))
@@ -396,12 +416,13 @@ fn codex_payloads_restore_after_compaction_and_entries_say_codex_wrote_them() {
     let env = Env::new();
     let repo = setup(&env);
     let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
-    let start = hook(
+    let start = fire(
         &env,
         &repo,
         "codex",
         "session-start",
-        payload("codex/SessionStart-startup.json", &repo, json!({})),
+        "codex/SessionStart-startup.json",
+        json!({}),
     );
     let v = stdout_json(&start);
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
@@ -416,32 +437,32 @@ fn codex_payloads_restore_after_compaction_and_entries_say_codex_wrote_them() {
 
     let count = env.count(&repo);
     // PreCompact's output reaches no Codex request, and plain text is not Codex's JSON.
-    let pre = hook(
+    let pre = fire(
         &env,
         &repo,
         "codex",
         "pre-compact",
-        payload("codex/PreCompact.json", &repo, json!({})),
+        "codex/PreCompact.json",
+        json!({}),
     );
     assert!(pre.stdout.is_empty(), "{pre:?}");
-    hook(
+    fire(
         &env,
         &repo,
         "codex",
         "post-compact",
-        payload("codex/PostCompact.json", &repo, json!({})),
+        "codex/PostCompact.json",
+        json!({}),
     );
-    let restored = hook(
+    let restored = fire(
         &env,
         &repo,
         "codex",
         "session-start",
-        payload("codex/SessionStart-compact.json", &repo, json!({})),
+        "codex/SessionStart-compact.json",
+        json!({}),
     );
-    let ctx = stdout_json(&restored)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = context(&restored);
     assert!(
         ctx.contains("your context was just compacted") && ctx.contains("Round tax per line"),
         "{ctx}"
@@ -472,24 +493,23 @@ fn codex_context_stays_within_its_byte_cap() {
     let wide = "税".repeat(3000);
     env.gs(&repo, &["log", "--context", &wide]);
     env.gs(&repo, &["log", "--discovery", &wide]);
-    hook(
+    fire(
         &env,
         &repo,
         "codex",
         "pre-compact",
-        payload("codex/PreCompact.json", &repo, json!({})),
+        "codex/PreCompact.json",
+        json!({}),
     );
-    let out = hook(
+    let out = fire(
         &env,
         &repo,
         "codex",
         "session-start",
-        payload("codex/SessionStart-compact.json", &repo, json!({})),
+        "codex/SessionStart-compact.json",
+        json!({}),
     );
-    let ctx = stdout_json(&out)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = context(&out);
     // Codex truncates beyond 2,500 tokens of ⌈bytes / 4⌉ (output_spill.rs).
     assert!(ctx.len() <= 10_000, "{} bytes", ctx.len());
     assert!(
@@ -503,12 +523,13 @@ fn gemini_restores_at_the_first_prompt_after_a_compression_once_and_ignores_its_
  {
     let env = Env::new();
     let repo = setup(&env);
-    let start = hook(
+    let start = fire(
         &env,
         &repo,
         "gemini",
         "session-start",
-        payload("gemini/SessionStart.json", &repo, json!({})),
+        "gemini/SessionStart.json",
+        json!({}),
     );
     let v = stdout_json(&start);
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "SessionStart");
@@ -521,51 +542,47 @@ fn gemini_restores_at_the_first_prompt_after_a_compression_once_and_ignores_its_
 
     // PreCompress(auto) comes before every turn, compressing or not: nothing is written.
     let count = env.count(&repo);
-    let pre = hook(
+    let pre = fire(
         &env,
         &repo,
         "gemini",
         "pre-compact",
-        payload("gemini/PreCompress.json", &repo, json!({})),
+        "gemini/PreCompress.json",
+        json!({}),
     );
     assert!(pre.stdout.is_empty(), "{pre:?}");
     assert_eq!(env.count(&repo), count, "PreCompress(auto) committed");
-    let ordinary = hook(
+    let ordinary = fire(
         &env,
         &repo,
         "gemini",
         "user-prompt-submit",
-        payload(
-            "gemini/BeforeAgent.json",
-            &repo,
-            json!({"prompt": "add a test for rounding"}),
-        ),
+        "gemini/BeforeAgent.json",
+        json!({"prompt": "add a test for rounding"}),
     );
     assert!(ordinary.stdout.is_empty(), "{ordinary:?}");
 
     // /compress: the checkpoint now, the restoration at the next prompt, whatever it says.
-    let manual = hook(
+    let manual = fire(
         &env,
         &repo,
         "gemini",
         "pre-compact",
-        payload("gemini/PreCompress-manual.json", &repo, json!({})),
+        "gemini/PreCompress-manual.json",
+        json!({}),
     );
     assert!(
         manual.stdout.is_empty(),
         "Gemini reads JSON only: {manual:?}"
     );
     assert_eq!(env.count(&repo), count + 1);
-    let next = hook(
+    let next = fire(
         &env,
         &repo,
         "gemini",
         "user-prompt-submit",
-        payload(
-            "gemini/BeforeAgent.json",
-            &repo,
-            json!({"prompt": "add a test for rounding"}),
-        ),
+        "gemini/BeforeAgent.json",
+        json!({"prompt": "add a test for rounding"}),
     );
     let v = stdout_json(&next);
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "BeforeAgent");
@@ -578,16 +595,13 @@ fn gemini_restores_at_the_first_prompt_after_a_compression_once_and_ignores_its_
     );
     assert_eq!(view_json(&env, &repo)["compaction_count"], 1);
     assert!(newest_entry(&repo).contains("\nagent: gemini\n"));
-    let again = hook(
+    let again = fire(
         &env,
         &repo,
         "gemini",
         "user-prompt-submit",
-        payload(
-            "gemini/BeforeAgent.json",
-            &repo,
-            json!({"prompt": "and another"}),
-        ),
+        "gemini/BeforeAgent.json",
+        json!({"prompt": "and another"}),
     );
     assert!(again.stdout.is_empty(), "restored twice: {again:?}");
 }
@@ -597,21 +611,15 @@ fn gemini_continue_is_found_behind_the_context_gemini_puts_in_front_of_the_promp
     let env = Env::new();
     let repo = setup(&env);
     // In -p mode Gemini prepends SessionStart's context to the prompt BeforeAgent sees.
-    let out = hook(
+    let out = fire(
         &env,
         &repo,
         "gemini",
         "user-prompt-submit",
-        payload(
-            "gemini/BeforeAgent-after-session-start-context.json",
-            &repo,
-            json!({}),
-        ),
+        "gemini/BeforeAgent-after-session-start-context.json",
+        json!({}),
     );
-    let ctx = stdout_json(&out)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = context(&out);
     assert!(ctx.contains("the user asked to continue"), "{ctx}");
 }
 
@@ -619,12 +627,13 @@ fn gemini_continue_is_found_behind_the_context_gemini_puts_in_front_of_the_promp
 fn cursor_restores_at_the_next_tool_call_after_precompact_or_a_continue_once() {
     let env = Env::new();
     let repo = setup(&env);
-    let start = hook(
+    let start = fire(
         &env,
         &repo,
         "cursor",
         "session-start",
-        payload("cursor/sessionStart.json", &repo, json!({})),
+        "cursor/sessionStart.json",
+        json!({}),
     );
     let v = stdout_json(&start);
     assert!(v.get("hookSpecificOutput").is_none(), "{v}");
@@ -653,12 +662,13 @@ fn cursor_restores_at_the_next_tool_call_after_precompact_or_a_continue_once() {
     let count = env.count(&repo);
     assert!(tool(&env).stdout.is_empty());
     // preCompact only observes; the next tool call restores and counts.
-    let pre = hook(
+    let pre = fire(
         &env,
         &repo,
         "cursor",
         "pre-compact",
-        payload("cursor/preCompact.json", &repo, json!({})),
+        "cursor/preCompact.json",
+        json!({}),
     );
     assert!(pre.stdout.is_empty(), "{pre:?}");
     let after = tool(&env);
@@ -672,16 +682,13 @@ fn cursor_restores_at_the_next_tool_call_after_precompact_or_a_continue_once() {
     assert!(tool(&env).stdout.is_empty(), "restored twice");
 
     // beforeSubmitPrompt cannot add context: a "continue" there is restored at the next tool call.
-    let prompt = hook(
+    let prompt = fire(
         &env,
         &repo,
         "cursor",
         "user-prompt-submit",
-        payload(
-            "cursor/beforeSubmitPrompt.json",
-            &repo,
-            json!({"prompt": "continue"}),
-        ),
+        "cursor/beforeSubmitPrompt.json",
+        json!({"prompt": "continue"}),
     );
     assert!(prompt.stdout.is_empty(), "{prompt:?}");
     let ctx = stdout_json(&tool(&env))["additional_context"]
@@ -704,16 +711,13 @@ fn a_client_that_gives_commands_no_id_binds_through_the_note_its_prompt_hook_lef
     // Cursor gives the agent's commands no conversation id: `/session-resume` at the prompt
     // leaves a note, and the command run right after takes it.
     let conversation = "8f2c1d7e-5b4a-4e39-9c61-2a7f0e3b9d44";
-    let out = hook(
+    let out = fire(
         &env,
         &repo,
         "cursor",
         "user-prompt-submit",
-        payload(
-            "cursor/beforeSubmitPrompt-command.json",
-            &repo,
-            json!({"prompt": "/session-resume shop"}),
-        ),
+        "cursor/beforeSubmitPrompt-command.json",
+        json!({"prompt": "/session-resume shop"}),
     );
     assert!(out.stdout.is_empty());
     env.gs(&repo, &["resume", "shop"]);
@@ -753,16 +757,13 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
     // In Codex the agent runs `git session resume` (its session-resume skill); Codex gives the
     // command the thread id (CODEX_THREAD_ID, as seen in the e2e suite).
     let thread = "01a22912-643d-74a3-97ce-2e41672fb2f2";
-    let out = hook(
+    let out = fire(
         &env,
         &repo,
         "codex",
         "user-prompt-submit",
-        payload(
-            "codex/UserPromptSubmit.json",
-            &repo,
-            json!({"prompt": "$session-resume shop"}),
-        ),
+        "codex/UserPromptSubmit.json",
+        json!({"prompt": "$session-resume shop"}),
     );
     assert!(out.stdout.is_empty());
     env.cmd(&repo)
@@ -786,16 +787,14 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
         "{file}"
     );
     // Codex's hooks now find the session through that binding.
-    let ctx = hook(
+    let ctx = fire(
         &env,
         &repo,
         "codex",
         "user-prompt-submit",
-        payload("codex/UserPromptSubmit-continue.json", &repo, json!({})),
+        "codex/UserPromptSubmit-continue.json",
+        json!({}),
     );
-    let ctx = stdout_json(&ctx)["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ctx = context(&ctx);
     assert!(ctx.contains("cart wired"), "{ctx}");
 }
