@@ -22,17 +22,21 @@ const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 /// Where the pinned client is cached: `$GIT_SESSION_E2E_CACHE`, else
 /// `$XDG_CACHE_HOME/git-session-e2e/claude-code-<version>`, else `~/.cache/…`.
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GIT_SESSION_E2E_CACHE").filter(|d| !d.is_empty()) {
+    cache_dir_for("GIT_SESSION_E2E_CACHE", &format!("claude-code-{VERSION}"))
+}
+
+/// Where a pinned client is cached: `$<var>` when set, else
+/// `$XDG_CACHE_HOME/git-session-e2e/<dir>`, else `~/.cache/git-session-e2e/<dir>`. Each client
+/// has its own variable, which names its install directory itself.
+pub fn cache_dir_for(var: &str, dir: &str) -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os(var).filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(
-        base.join("git-session-e2e")
-            .join(format!("claude-code-{VERSION}")),
-    )
+    Some(base.join("git-session-e2e").join(dir))
 }
 
 /// The npm platform package that carries the native binary.
@@ -125,37 +129,46 @@ pub fn locate() -> Result<PathBuf, String> {
 }
 
 /// `npm install` the pinned client into a fresh directory beside the cache, then move it in
-/// place, so an interrupted install never leaves a half cache behind.
+/// place. The postinstall script only copies the platform binary, which the platform package
+/// already carries.
 fn install(cache: &Path) -> Result<(), String> {
+    npm_install(cache, &format!("@anthropic-ai/claude-code@{VERSION}"))
+}
+
+/// `npm install --ignore-scripts <package>` (a pinned `name@version`) into a fresh directory
+/// beside `cache`, then move it in place, so an interrupted install never leaves a half cache
+/// behind. No install script runs: the clients need none, and npm runs no code of theirs.
+pub fn npm_install(cache: &Path, package: &str) -> Result<(), String> {
     let parent = cache.parent().ok_or("cache directory has no parent")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let name = cache.file_name().map(|n| n.to_string_lossy().into_owned());
     let staging = tempfile::Builder::new()
-        .prefix(".claude-code-install-")
+        .prefix(&format!(".{}-install-", name.unwrap_or_default()))
         .tempdir_in(parent)
         .map_err(|e| format!("{}: {e}", parent.display()))?;
     let mut npm = Command::new("npm");
-    // The postinstall script only copies the platform binary, which the platform package
-    // already carries; skipping it also keeps npm from running code at install time.
-    npm.current_dir(staging.path()).args([
-        "install",
-        "--no-save",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-        "--prefix",
-    ]);
-    npm.arg(staging.path())
-        .arg(format!("@anthropic-ai/claude-code@{VERSION}"));
-    let out = run_bounded(npm, INSTALL_TIMEOUT)
-        .map_err(|e| format!("npm install @anthropic-ai/claude-code@{VERSION}: {e}"))?;
+    npm.current_dir(staging.path())
+        .args([
+            "install",
+            "--no-save",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(staging.path())
+        .arg(package);
+    let out =
+        run_bounded(npm, INSTALL_TIMEOUT).map_err(|e| format!("npm install {package}: {e}"))?;
     if !out.status.success() {
+        // npm 6–9 say `npm ERR!`, npm 10 `npm error`.
         let err = String::from_utf8_lossy(&out.stderr);
-        let line = err.lines().find(|l| l.contains("ERR")).unwrap_or("failed");
-        return Err(format!(
-            "npm install @anthropic-ai/claude-code@{VERSION}: {}",
-            line.trim()
-        ));
+        let line = err
+            .lines()
+            .find(|l| l.contains("ERR") || l.to_lowercase().contains("error"))
+            .unwrap_or("failed");
+        return Err(format!("npm install {package}: {}", line.trim()));
     }
     let staged = staging.keep();
     if std::fs::rename(&staged, cache).is_err() {

@@ -13,15 +13,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::client::{Guard, World, run_bounded};
+use crate::client::{Guard, World, cache_dir_for, npm_install, run_bounded};
 use crate::mock::Request;
 
 /// The client the Codex scenarios are pinned to.
 pub const VERSION: &str = "0.171.0";
 /// Longest one `codex exec` may take.
 const RUN_TIMEOUT: Duration = Duration::from_secs(90);
-/// Longest the npm install may take.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 /// The variable the mock provider reads its (dummy) key from.
 const KEY_ENV: &str = "GIT_SESSION_E2E_KEY";
 /// Codex compacts once a reply reports this many tokens (the mock's huge usage is far above,
@@ -56,17 +54,7 @@ pub fn hook_command(event: &str) -> String {
 /// (`$GIT_SESSION_E2E_CACHE` names Claude Code's install directory itself, so it cannot be
 /// shared.)
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GIT_SESSION_E2E_CODEX_CACHE").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(
-        base.join("git-session-e2e")
-            .join(format!("codex-{VERSION}")),
-    )
+    cache_dir_for("GIT_SESSION_E2E_CODEX_CACHE", &format!("codex-{VERSION}"))
 }
 
 /// The npm platform package that carries the native binary, and its target triple.
@@ -117,44 +105,10 @@ pub fn locate() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-/// `npm install @openai/codex@<version>` into a fresh directory beside the cache, then move it
-/// in place. The platform binary comes as an optional dependency; no install script runs.
+/// `npm install @openai/codex@<version>` into the cache. The platform binary comes as an
+/// optional dependency; no install script runs.
 fn install(cache: &Path) -> Result<(), String> {
-    let parent = cache.parent().ok_or("cache directory has no parent")?;
-    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".codex-install-")
-        .tempdir_in(parent)
-        .map_err(|e| format!("{}: {e}", parent.display()))?;
-    let mut npm = Command::new("npm");
-    npm.current_dir(staging.path())
-        .args([
-            "install",
-            "--no-save",
-            "--ignore-scripts",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "--prefix",
-        ])
-        .arg(staging.path())
-        .arg(format!("@openai/codex@{VERSION}"));
-    let out = run_bounded(npm, INSTALL_TIMEOUT)
-        .map_err(|e| format!("npm install @openai/codex@{VERSION}: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let line = err.lines().find(|l| l.contains("ERR")).unwrap_or("failed");
-        return Err(format!(
-            "npm install @openai/codex@{VERSION}: {}",
-            line.trim()
-        ));
-    }
-    let staged = staging.keep();
-    if std::fs::rename(&staged, cache).is_err() {
-        // Another run installed it meanwhile: keep theirs.
-        let _ = std::fs::remove_dir_all(&staged);
-    }
-    Ok(())
+    npm_install(cache, &format!("@openai/codex@{VERSION}"))
 }
 
 /// A [`World`] for Codex: the Responses mock, a repository whose `.codex/hooks.json` runs

@@ -26,8 +26,6 @@ pub const VERSION: &str = "0.61.0";
 pub const MODEL: &str = "gemini-2.5-pro";
 /// Longest a `gemini -p` run may take.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
-/// Longest the npm install may take.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The git-session command a Gemini hook runs for `event` (one of git-session's hook entry
 /// points: `session-start`, `user-prompt-submit`, …). The one place to change when hooks learn
@@ -172,16 +170,9 @@ pub fn run(args: &[String]) -> bool {
 /// Where the pinned client is cached: `$GIT_SESSION_E2E_GEMINI_CACHE`, else
 /// `$XDG_CACHE_HOME/git-session-e2e/gemini-cli-<version>`, else `~/.cache/…`.
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GIT_SESSION_E2E_GEMINI_CACHE").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(
-        base.join("git-session-e2e")
-            .join(format!("gemini-cli-{VERSION}")),
+    crate::client::cache_dir_for(
+        "GIT_SESSION_E2E_GEMINI_CACHE",
+        &format!("gemini-cli-{VERSION}"),
     )
 }
 
@@ -249,48 +240,10 @@ pub fn locate() -> Result<Client, String> {
     Ok(Client { node, script })
 }
 
-/// `npm install` the pinned client into a fresh directory beside the cache, then move it in
-/// place, so an interrupted install never leaves a half cache behind.
+/// `npm install @google/gemini-cli@<version>` into the cache. The bundle is plain JavaScript;
+/// the optional native packages' install scripts (node-pty, keytar) are not needed in -p mode.
 fn install(cache: &Path) -> Result<(), String> {
-    let parent = cache.parent().ok_or("cache directory has no parent")?;
-    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".gemini-cli-install-")
-        .tempdir_in(parent)
-        .map_err(|e| format!("{}: {e}", parent.display()))?;
-    let mut npm = Command::new("npm");
-    // The bundle is plain JavaScript; the optional native packages' install scripts (node-pty,
-    // keytar) are not needed in -p mode, and skipping them keeps npm from running code.
-    npm.current_dir(staging.path()).args([
-        "install",
-        "--no-save",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-        "--prefix",
-    ]);
-    npm.arg(staging.path())
-        .arg(format!("@google/gemini-cli@{VERSION}"));
-    let out = run_bounded(npm, INSTALL_TIMEOUT)
-        .map_err(|e| format!("npm install @google/gemini-cli@{VERSION}: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let line = err
-            .lines()
-            .find(|l| l.contains("ERR") || l.to_lowercase().contains("error"))
-            .unwrap_or("failed");
-        return Err(format!(
-            "npm install @google/gemini-cli@{VERSION}: {}",
-            line.trim()
-        ));
-    }
-    let staged = staging.keep();
-    if std::fs::rename(&staged, cache).is_err() {
-        // Another run installed it meanwhile: keep theirs.
-        let _ = std::fs::remove_dir_all(&staged);
-    }
-    Ok(())
+    crate::client::npm_install(cache, &format!("@google/gemini-cli@{VERSION}"))
 }
 
 /// Run `cmd` to completion within `limit`; its output, or why not. The child is killed when
