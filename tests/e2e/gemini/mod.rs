@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tempfile::TempDir;
 
-use mock::Mock;
+use crate::mock::{Mock, Request};
 
 /// The client the scenarios are pinned to (npm `@google/gemini-cli`).
 pub const VERSION: &str = "0.61.0";
@@ -332,13 +332,23 @@ impl World {
         World {
             tmp,
             client: client.clone(),
-            mock: Mock::start(),
+            mock: mock::start(),
             exe: PathBuf::from(env!("CARGO_BIN_EXE_git-session")),
         }
     }
 
     pub fn home(&self) -> PathBuf {
         self.tmp.path().join("home")
+    }
+
+    /// The streamed generations (the model being asked), in order.
+    pub fn model_requests(&self) -> Vec<Request> {
+        mock::model_requests(&self.mock)
+    }
+
+    /// What the mock received, for failure messages.
+    pub fn describe(&self) -> String {
+        mock::describe(&self.mock)
     }
 
     /// The environment every process of the world runs with, and nothing else.
@@ -436,7 +446,7 @@ impl World {
             .args(["-m", MODEL, "-p", prompt]);
         self.apply(&mut cmd);
         let out = run_bounded(cmd, RUN_TIMEOUT)
-            .unwrap_or_else(|e| panic!("gemini -p {prompt:?}: {e}\n{}", self.mock.describe()));
+            .unwrap_or_else(|e| panic!("gemini -p {prompt:?}: {e}\n{}", self.describe()));
         let run = Run {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -447,7 +457,7 @@ impl World {
             out.status.code(),
             run.stdout,
             run.stderr,
-            self.mock.describe()
+            self.describe()
         );
         run
     }

@@ -9,8 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::mock::Request;
+use super::mock::user_parts;
 use super::{Client, HOOKS, Scenario, World};
+use crate::mock::Request;
 
 pub const ALL: &[Scenario] = &[
     (
@@ -59,15 +60,14 @@ fn setup(client: &Client, events: &[&str]) -> (World, PathBuf) {
 
 /// The last request that asked the model.
 fn last_model_request(w: &World) -> Request {
-    w.mock
-        .model_requests()
+    w.model_requests()
         .pop()
-        .unwrap_or_else(|| panic!("the model was never asked:\n{}", w.mock.describe()))
+        .unwrap_or_else(|| panic!("the model was never asked:\n{}", w.describe()))
 }
 
 /// What SessionStart added: the `<hook_context>` Gemini prepended to the part holding `prompt`.
 fn session_start_context(req: &Request, prompt: &str) -> Option<String> {
-    req.user_parts().into_iter().find_map(|p| {
+    user_parts(req).into_iter().find_map(|p| {
         let inner = p
             .strip_suffix(prompt)?
             .strip_suffix("\n\n")?
@@ -79,7 +79,7 @@ fn session_start_context(req: &Request, prompt: &str) -> Option<String> {
 
 /// What BeforeAgent added: a text part that is one `<hook_context>` and nothing else.
 fn before_agent_context(req: &Request) -> Option<String> {
-    req.user_parts().into_iter().find_map(|p| {
+    user_parts(req).into_iter().find_map(|p| {
         let inner = p
             .strip_prefix("<hook_context>")?
             .strip_suffix("</hook_context>")?;
@@ -103,7 +103,7 @@ fn gemini_startup_context_reaches_the_model(client: &Client) {
     let ctx = session_start_context(&req, "hello there").unwrap_or_else(|| {
         panic!(
             "no SessionStart context before the prompt:\n{}",
-            w.mock.describe()
+            w.describe()
         )
     });
     assert!(
@@ -123,12 +123,8 @@ fn gemini_before_agent_context_reaches_the_model(client: &Client) {
     );
     w.print(&repo, "continue");
     let req = last_model_request(&w);
-    let ctx = before_agent_context(&req).unwrap_or_else(|| {
-        panic!(
-            "no BeforeAgent context in the request:\n{}",
-            w.mock.describe()
-        )
-    });
+    let ctx = before_agent_context(&req)
+        .unwrap_or_else(|| panic!("no BeforeAgent context in the request:\n{}", w.describe()));
     assert!(
         ctx.contains("first") && ctx.contains("tokenizer handles spaces now"),
         "the restoration names the session and its last progress; the model got:\n{ctx}"
@@ -148,14 +144,10 @@ fn gemini_continue_after_startup_context_injects_the_session(client: &Client) {
     assert!(
         session_start_context(&req, "continue").is_some(),
         "the startup digest comes first:\n{}",
-        w.mock.describe()
+        w.describe()
     );
-    let ctx = before_agent_context(&req).unwrap_or_else(|| {
-        panic!(
-            "no BeforeAgent context in the request:\n{}",
-            w.mock.describe()
-        )
-    });
+    let ctx = before_agent_context(&req)
+        .unwrap_or_else(|| panic!("no BeforeAgent context in the request:\n{}", w.describe()));
     assert!(
         ctx.contains("tokenizer handles spaces now"),
         "the restoration holds the last progress; the model got:\n{ctx}"
