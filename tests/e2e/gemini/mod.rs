@@ -1,24 +1,25 @@
 //! End-to-end with the real Gemini CLI (issue 16): `gemini -p` against a mock Gemini API, with
 //! git-session's hooks in the repository's `.gemini/settings.json`.
 //!
-//! Its own client, cache, mock and skip line (`e2e: gemini SKIPPED (<reason>)`); `run` is called
-//! once from `main`, before the Claude Code scenarios. Scenario names start with `gemini_`, so
-//! `cargo test --test e2e -- gemini` runs only these.
+//! Its own skip line (`e2e: gemini SKIPPED (<reason>)`); `run` is called once from `main`,
+//! before the Claude Code scenarios. Scenario names start with `gemini_`, so
+//! `cargo test --test e2e -- gemini` runs only these. Each runs in a [`Gemini`]: a
+//! `client::World` with Gemini's settings, talking to `mock.rs` here.
 
 mod mock;
 mod scenarios;
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tempfile::TempDir;
 
-use crate::mock::{Mock, Request};
+use crate::client::{World, run_bounded};
+use crate::mock::Request;
 
 /// The client the scenarios are pinned to (npm `@google/gemini-cli`).
 pub const VERSION: &str = "0.61.0";
@@ -45,14 +46,7 @@ pub const HOOKS: &[(&str, &str)] = &[
 ];
 
 /// A scenario: its name and body.
-pub type Scenario = (&'static str, fn(&Client));
-
-/// The located client: Node and the CLI's entry script.
-#[derive(Clone)]
-pub struct Client {
-    pub node: PathBuf,
-    pub script: PathBuf,
-}
+pub type Scenario = (&'static str, fn(&Path));
 
 /// Run the Gemini scenarios `args` selects (libtest's way: free words select by substring,
 /// `--skip WORD` leaves out); false when one failed.
@@ -82,8 +76,8 @@ pub fn run(args: &[String]) -> bool {
     if chosen.is_empty() {
         return true;
     }
-    let client = match locate() {
-        Ok(c) => c,
+    let script = match locate() {
+        Ok(s) => s,
         Err(reason) => {
             println!("e2e: gemini SKIPPED ({})", reason.replace('\n', " "));
             return true;
@@ -93,7 +87,7 @@ pub fn run(args: &[String]) -> bool {
     println!(
         "e2e: gemini {} scenario(s) with {} {VERSION}",
         chosen.len(),
-        client.script.display()
+        script.display()
     );
     // A panic's message is printed under its scenario when that scenario fails, not as it
     // happens (a known gap's is not printed at all); the previous hook is back afterwards.
@@ -123,16 +117,16 @@ pub fn run(args: &[String]) -> bool {
     let failed: Arc<Mutex<Vec<&'static str>>> = Arc::default();
     let workers: Vec<_> = (0..2.min(chosen.len()))
         .map(|_| {
-            let (next, failed, chosen, client) =
-                (next.clone(), failed.clone(), chosen.clone(), client.clone());
+            let (next, failed, chosen, script) =
+                (next.clone(), failed.clone(), chosen.clone(), script.clone());
             std::thread::spawn(move || {
                 while let Some(&(name, body)) = chosen.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let t = Instant::now();
-                    let client = client.clone();
+                    let script = script.clone();
                     let ok = std::thread::Builder::new()
                         .name(name.into())
                         .spawn(move || {
-                            std::panic::catch_unwind(AssertUnwindSafe(|| body(&client))).is_ok()
+                            std::panic::catch_unwind(AssertUnwindSafe(|| body(&script))).is_ok()
                         })
                         .expect("scenario thread")
                         .join()
@@ -176,13 +170,17 @@ fn cache_dir() -> Option<PathBuf> {
     )
 }
 
-/// `node` on PATH, if it is Node 20 or newer (what the CLI needs).
-fn find_node() -> Result<PathBuf, String> {
+/// `node` on PATH.
+fn node_on_path() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let node = std::env::split_paths(&path)
+    std::env::split_paths(&path)
         .map(|d| d.join("node"))
         .find(|p| p.is_file())
-        .ok_or("no node on PATH (Gemini CLI needs Node >= 20)")?;
+}
+
+/// `node` on PATH, if it is Node 20 or newer (what the CLI needs).
+fn find_node() -> Result<PathBuf, String> {
+    let node = node_on_path().ok_or("no node on PATH (Gemini CLI needs Node >= 20)")?;
     let out = run_bounded(
         {
             let mut c = Command::new(&node);
@@ -207,9 +205,9 @@ fn find_node() -> Result<PathBuf, String> {
     Ok(node)
 }
 
-/// The pinned client, installing it into the cache the first time; or why it cannot be had
-/// (the scenarios are then skipped).
-pub fn locate() -> Result<Client, String> {
+/// The pinned client's entry script (run with the `node` on PATH), installing it into the cache
+/// the first time; or why it cannot be had (the Gemini scenarios are then skipped).
+pub fn locate() -> Result<PathBuf, String> {
     let node = find_node()?;
     let cache = cache_dir().ok_or("no cache directory (set GIT_SESSION_E2E_GEMINI_CACHE)")?;
     let script = cache.join("node_modules/@google/gemini-cli/bundle/gemini.js");
@@ -237,7 +235,7 @@ pub fn locate() -> Result<Client, String> {
             version.trim()
         ));
     }
-    Ok(Client { node, script })
+    Ok(script)
 }
 
 /// `npm install @google/gemini-cli@<version>` into the cache. The bundle is plain JavaScript;
@@ -246,54 +244,19 @@ fn install(cache: &Path) -> Result<(), String> {
     crate::client::npm_install(cache, &format!("@google/gemini-cli@{VERSION}"))
 }
 
-/// Run `cmd` to completion within `limit`; its output, or why not. The child is killed when
-/// the limit passes.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Result<std::process::Output, String> {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    let mut guard = Guard(Some(child));
-    let until = Instant::now() + limit;
-    loop {
-        let child = guard.0.as_mut().expect("child is held until taken");
-        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
-            let child = guard.0.take().expect("child is held until taken");
-            return child.wait_with_output().map_err(|e| e.to_string());
-        }
-        if Instant::now() > until {
-            return Err(format!(
-                "{:?} did not finish within {} s",
-                cmd.get_program(),
-                limit.as_secs()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// A [`World`] for Gemini: the Gemini API mock, and a HOME whose Gemini settings pick API-key
+/// auth and send no telemetry. The world's helpers (`repo`, `git`, `gs`, …) are its own.
+pub struct Gemini {
+    pub w: World,
+    /// The `node` that runs the client's entry script (`w.claude`).
+    node: PathBuf,
 }
 
-/// Kills its child when dropped.
-struct Guard(Option<Child>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+impl std::ops::Deref for Gemini {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
     }
-}
-
-/// A temp directory with its own HOME (Gemini settings that pick API-key auth and send no
-/// telemetry), git identity, `git-session` on PATH, and a mock Gemini API.
-pub struct World {
-    pub tmp: TempDir,
-    pub client: Client,
-    pub mock: Mock,
-    /// The git-session binary under test.
-    pub exe: PathBuf,
 }
 
 /// What a finished `gemini -p` printed.
@@ -302,17 +265,11 @@ pub struct Run {
     pub stderr: String,
 }
 
-impl World {
-    pub fn new(client: &Client) -> World {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let home = tmp.path().join("home");
-        std::fs::create_dir_all(home.join(".gemini")).expect("home");
-        std::fs::create_dir_all(tmp.path().join("tmp")).expect("tmp");
-        std::fs::write(
-            home.join(".gitconfig"),
-            "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n",
-        )
-        .expect("gitconfig");
+impl Gemini {
+    pub fn new(script: &Path) -> Gemini {
+        let w = World::with_mock(script, mock::start());
+        let gemini = w.home().join(".gemini");
+        std::fs::create_dir_all(&gemini).expect("~/.gemini");
         // With only GOOGLE_GEMINI_BASE_URL set, 0.61.0 picks the "gateway" auth type and then
         // refuses it ("Invalid auth method selected.", exit 41): name API-key auth outright.
         let settings = json!({
@@ -321,97 +278,45 @@ impl World {
             "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false}
         });
         std::fs::write(
-            home.join(".gemini/settings.json"),
+            gemini.join("settings.json"),
             serde_json::to_string_pretty(&settings).expect("json"),
         )
         .expect("user settings");
-        let bin = tmp.path().join("bin");
-        std::fs::create_dir_all(&bin).expect("bin");
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_git-session"), bin.join("git-session"))
-            .expect("git-session on PATH");
-        World {
-            tmp,
-            client: client.clone(),
-            mock: mock::start(),
-            exe: PathBuf::from(env!("CARGO_BIN_EXE_git-session")),
-        }
+        let node = node_on_path().expect("node on PATH (locate found it)");
+        Gemini { w, node }
     }
 
-    pub fn home(&self) -> PathBuf {
-        self.tmp.path().join("home")
-    }
-
-    /// The streamed generations (the model being asked), in order.
-    pub fn model_requests(&self) -> Vec<Request> {
-        mock::model_requests(&self.mock)
-    }
-
-    /// What the mock received, for failure messages.
-    pub fn describe(&self) -> String {
-        mock::describe(&self.mock)
-    }
-
-    /// The environment every process of the world runs with, and nothing else.
-    fn apply(&self, cmd: &mut Command) {
+    /// `gemini <args>` in `dir`: the world's environment, `node`'s directory on PATH after
+    /// git-session's, and the client pointed at the mock.
+    fn gemini(&self, dir: &Path) -> Command {
+        let mut cmd = self.w.command(dir, &self.node);
         let node_dir = self
-            .client
             .node
             .parent()
             .map(|d| format!("{}:", d.display()))
             .unwrap_or_default();
         let path = format!(
             "{}:{node_dir}/usr/local/bin:/usr/bin:/bin",
-            self.tmp.path().join("bin").display()
+            self.w.tmp.path().join("bin").display()
         );
-        cmd.env_clear()
-            .env("HOME", self.home())
+        cmd.arg(&self.w.claude)
             .env("PATH", path)
-            .env("USER", "tester")
-            .env("LANG", "C.UTF-8")
-            .env("TERM", "dumb")
             .env("NO_COLOR", "1")
-            .env("TMPDIR", self.tmp.path().join("tmp"))
-            .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GEMINI_API_KEY", "dummy")
-            .env("GOOGLE_GEMINI_BASE_URL", self.mock.base_url())
+            .env("GOOGLE_GEMINI_BASE_URL", self.w.mock.base_url())
             // Headless runs in an untrusted folder exit 55; trust is not what is tested here.
             .env("GEMINI_CLI_TRUST_WORKSPACE", "true");
+        cmd
     }
 
-    /// Run a command in `dir` to completion, asserting success; returns stdout.
-    pub fn run(&self, dir: &Path, program: &str, args: &[&str]) -> String {
-        let mut cmd = Command::new(program);
-        cmd.current_dir(dir).args(args);
-        self.apply(&mut cmd);
-        let out = run_bounded(cmd, Duration::from_secs(60)).expect("command runs");
-        assert!(
-            out.status.success(),
-            "{program} {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
+    /// The streamed generations (the model being asked), in order.
+    pub fn model_requests(&self) -> Vec<Request> {
+        mock::model_requests(&self.w.mock)
     }
 
-    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
-        self.run(dir, "git", args)
-    }
-
-    pub fn gs(&self, dir: &Path, args: &[&str]) -> String {
-        let mut all = vec!["session"];
-        all.extend_from_slice(args);
-        self.run(dir, "git", &all)
-    }
-
-    /// A new repository with one commit on main.
-    pub fn repo(&self, name: &str) -> PathBuf {
-        let dir = self.tmp.path().join(name);
-        std::fs::create_dir_all(&dir).expect("repo dir");
-        self.git(&dir, &["init", "-q"]);
-        std::fs::write(dir.join("README"), "hello\n").expect("README");
-        self.git(&dir, &["add", "README"]);
-        self.git(&dir, &["commit", "-q", "-m", "first"]);
-        dir
+    /// What the mock received, for failure messages.
+    pub fn describe(&self) -> String {
+        mock::describe(&self.w.mock)
     }
 
     /// git-session's hooks on `events` (Gemini event names, from [`HOOKS`]) in
@@ -422,12 +327,13 @@ impl World {
             self.gs(repo, &["install", "--agent", "gemini"]);
             return;
         }
+        let exe = Path::new(env!("CARGO_BIN_EXE_git-session"));
         let mut hooks = serde_json::Map::new();
         for (event, ours) in HOOKS.iter().filter(|(e, _)| events.contains(e)) {
             hooks.insert(
                 event.to_string(),
                 json!([{"hooks": [{"type": "command", "name": "git-session",
-                    "command": hook_command(&self.exe, ours), "timeout": 30000}]}]),
+                    "command": hook_command(exe, ours), "timeout": 30000}]}]),
             );
         }
         std::fs::create_dir_all(repo.join(".gemini")).expect(".gemini");
@@ -440,11 +346,8 @@ impl World {
 
     /// `gemini -m MODEL -p <prompt>` in `dir`, to completion.
     pub fn print(&self, dir: &Path, prompt: &str) -> Run {
-        let mut cmd = Command::new(&self.client.node);
-        cmd.current_dir(dir)
-            .arg(&self.client.script)
-            .args(["-m", MODEL, "-p", prompt]);
-        self.apply(&mut cmd);
+        let mut cmd = self.gemini(dir);
+        cmd.args(["-m", MODEL, "-p", prompt]);
         let out = run_bounded(cmd, RUN_TIMEOUT)
             .unwrap_or_else(|e| panic!("gemini -p {prompt:?}: {e}\n{}", self.describe()));
         let run = Run {
@@ -460,31 +363,5 @@ impl World {
             self.describe()
         );
         run
-    }
-}
-
-impl Drop for World {
-    /// With `GIT_SESSION_E2E_DUMP=<dir>`, every request the mock received is kept in
-    /// `<dir>/<scenario>.json`.
-    fn drop(&mut self) {
-        let Some(dir) = std::env::var_os("GIT_SESSION_E2E_DUMP") else {
-            return;
-        };
-        let dir = PathBuf::from(dir);
-        let name = std::thread::current()
-            .name()
-            .unwrap_or("gemini")
-            .to_string();
-        let _ = std::fs::create_dir_all(&dir);
-        let all: Vec<serde_json::Value> = self
-            .mock
-            .requests()
-            .into_iter()
-            .map(|r| json!({"method": r.method, "path": r.path, "body": r.body}))
-            .collect();
-        let _ = std::fs::write(
-            dir.join(format!("{name}.json")),
-            serde_json::to_string_pretty(&all).unwrap_or_default(),
-        );
     }
 }

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use super::mock::user_parts;
-use super::{Client, HOOKS, Scenario, World};
+use super::{Gemini, HOOKS, Scenario};
 use crate::mock::Request;
 
 pub const ALL: &[Scenario] = &[
@@ -39,8 +39,8 @@ fn all_events() -> Vec<&'static str> {
 
 /// A world with a repository whose current journal session is `first`, git-session's hooks on
 /// `events` in `.gemini/settings.json`.
-fn setup(client: &Client, events: &[&str]) -> (World, PathBuf) {
-    let w = World::new(client);
+fn setup(script: &Path, events: &[&str]) -> (Gemini, PathBuf) {
+    let w = Gemini::new(script);
     let repo = w.repo("repo");
     w.gs(
         &repo,
@@ -59,7 +59,7 @@ fn setup(client: &Client, events: &[&str]) -> (World, PathBuf) {
 }
 
 /// The last request that asked the model.
-fn last_model_request(w: &World) -> Request {
+fn last_model_request(w: &Gemini) -> Request {
     w.model_requests()
         .pop()
         .unwrap_or_else(|| panic!("the model was never asked:\n{}", w.describe()))
@@ -88,7 +88,7 @@ fn before_agent_context(req: &Request) -> Option<String> {
 }
 
 /// The subjects of the journal's commits, newest first.
-fn journal(w: &World, repo: &Path) -> Vec<String> {
+fn journal(w: &Gemini, repo: &Path) -> Vec<String> {
     w.git(repo, &["log", "--format=%s", "refs/sessions"])
         .lines()
         .map(str::to_string)
@@ -96,8 +96,8 @@ fn journal(w: &World, repo: &Path) -> Vec<String> {
 }
 
 /// At startup the model gets the journal's digest: the session, its goal, its current step.
-fn gemini_startup_context_reaches_the_model(client: &Client) {
-    let (w, repo) = setup(client, &all_events());
+fn gemini_startup_context_reaches_the_model(script: &Path) {
+    let (w, repo) = setup(script, &all_events());
     w.print(&repo, "hello there");
     let req = last_model_request(&w);
     let ctx = session_start_context(&req, "hello there").unwrap_or_else(|| {
@@ -115,8 +115,8 @@ fn gemini_startup_context_reaches_the_model(client: &Client) {
 
 /// "continue" with only the BeforeAgent hook installed: the prompt reaches the hook as typed,
 /// and the restoration reaches the model as its own part.
-fn gemini_before_agent_context_reaches_the_model(client: &Client) {
-    let (w, repo) = setup(client, &["BeforeAgent"]);
+fn gemini_before_agent_context_reaches_the_model(script: &Path) {
+    let (w, repo) = setup(script, &["BeforeAgent"]);
     w.gs(
         &repo,
         &["log", "--progress", "tokenizer handles spaces now"],
@@ -133,8 +133,8 @@ fn gemini_before_agent_context_reaches_the_model(client: &Client) {
 
 /// "continue" with every hook installed, as `install` will set them up: the restoration must
 /// reach the model although SessionStart's digest came first.
-fn gemini_continue_after_startup_context_injects_the_session(client: &Client) {
-    let (w, repo) = setup(client, &all_events());
+fn gemini_continue_after_startup_context_injects_the_session(script: &Path) {
+    let (w, repo) = setup(script, &all_events());
     w.gs(
         &repo,
         &["log", "--progress", "tokenizer handles spaces now"],
@@ -155,8 +155,8 @@ fn gemini_continue_after_startup_context_injects_the_session(client: &Client) {
 }
 
 /// An ordinary prompt changes nothing in the journal.
-fn gemini_an_ordinary_turn_commits_nothing(client: &Client) {
-    let (w, repo) = setup(client, &all_events());
+fn gemini_an_ordinary_turn_commits_nothing(script: &Path) {
+    let (w, repo) = setup(script, &all_events());
     let before = journal(&w, &repo);
     w.print(&repo, "where were the config files loaded from?");
     assert_eq!(
