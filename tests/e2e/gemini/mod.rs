@@ -1,20 +1,16 @@
 //! End-to-end with the real Gemini CLI (issue 16): `gemini -p` against a mock Gemini API, with
 //! git-session's hooks in the repository's `.gemini/settings.json`.
 //!
-//! Its own skip line (`e2e: gemini SKIPPED (<reason>)`); `run` is called once from `main`,
-//! before the Claude Code scenarios. Scenario names start with `gemini_`, so
-//! `cargo test --test e2e -- gemini` runs only these. Each runs in a [`Gemini`]: a
-//! `client::World` with Gemini's settings, talking to `mock.rs` here.
+//! One of `main`'s suites, like Codex: its scenarios (named `gemini_…`, so
+//! `cargo test --test e2e -- gemini` runs only these) get the located client's entry script and
+//! run in a [`Gemini`]: a `client::World` with Gemini's settings, talking to `mock.rs` here.
 
-mod mock;
-mod scenarios;
+pub mod mock;
+pub mod scenarios;
 
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -44,122 +40,6 @@ pub const HOOKS: &[(&str, &str)] = &[
     ("AfterAgent", "stop"),
     ("SessionEnd", "session-end"),
 ];
-
-/// A scenario: its name and body.
-pub type Scenario = (&'static str, fn(&Path));
-
-/// Run the Gemini scenarios `args` selects (libtest's way: free words select by substring,
-/// `--skip WORD` leaves out); false when one failed.
-pub fn run(args: &[String]) -> bool {
-    if args.iter().any(|a| a == "--list") {
-        for (name, _) in scenarios::ALL {
-            println!("{name}: test");
-        }
-        return true;
-    }
-    let mut filters: Vec<&str> = Vec::new();
-    let mut skips: Vec<&str> = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--skip" {
-            skips.extend(it.next().map(String::as_str));
-        } else if !a.starts_with('-') {
-            filters.push(a);
-        }
-    }
-    let chosen: Vec<Scenario> = scenarios::ALL
-        .iter()
-        .copied()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f)))
-        .filter(|(name, _)| !skips.iter().any(|s| name.contains(s)))
-        .collect();
-    if chosen.is_empty() {
-        return true;
-    }
-    let script = match locate() {
-        Ok(s) => s,
-        Err(reason) => {
-            println!("e2e: gemini SKIPPED ({})", reason.replace('\n', " "));
-            return true;
-        }
-    };
-    let started = Instant::now();
-    println!(
-        "e2e: gemini {} scenario(s) with {} {VERSION}",
-        chosen.len(),
-        script.display()
-    );
-    // A panic's message is printed under its scenario when that scenario fails, not as it
-    // happens (a known gap's is not printed at all); the previous hook is back afterwards.
-    let messages: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let previous = std::panic::take_hook();
-    {
-        let messages = messages.clone();
-        std::panic::set_hook(Box::new(move |info| {
-            let name = std::thread::current().name().unwrap_or("?").to_string();
-            let msg = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let at = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            messages
-                .lock()
-                .expect("messages lock")
-                .push((name, format!("{at}: {msg}")));
-        }));
-    }
-    let next = Arc::new(AtomicUsize::new(0));
-    let failed: Arc<Mutex<Vec<&'static str>>> = Arc::default();
-    let workers: Vec<_> = (0..2.min(chosen.len()))
-        .map(|_| {
-            let (next, failed, chosen, script) =
-                (next.clone(), failed.clone(), chosen.clone(), script.clone());
-            std::thread::spawn(move || {
-                while let Some(&(name, body)) = chosen.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let t = Instant::now();
-                    let script = script.clone();
-                    let ok = std::thread::Builder::new()
-                        .name(name.into())
-                        .spawn(move || {
-                            std::panic::catch_unwind(AssertUnwindSafe(|| body(&script))).is_ok()
-                        })
-                        .expect("scenario thread")
-                        .join()
-                        .unwrap_or(false);
-                    let secs = t.elapsed().as_secs_f64();
-                    let verdict = if ok {
-                        "ok"
-                    } else {
-                        failed.lock().expect("failed lock").push(name);
-                        "FAILED"
-                    };
-                    println!("test {name} ... {verdict} ({secs:.1} s)");
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
-    std::panic::set_hook(previous);
-    let failed = failed.lock().expect("failed lock");
-    for (name, msg) in messages.lock().expect("messages lock").iter() {
-        if failed.contains(&name.as_str()) {
-            println!("\n---- {name} ----\n{msg}");
-        }
-    }
-    println!(
-        "e2e: gemini {} failed; finished in {:.1} s\n",
-        failed.len(),
-        started.elapsed().as_secs_f64()
-    );
-    failed.is_empty()
-}
 
 /// Where the pinned client is cached: `$GIT_SESSION_E2E_GEMINI_CACHE`, else
 /// `$XDG_CACHE_HOME/git-session-e2e/gemini-cli-<version>`, else `~/.cache/…`.

@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use super::mock::user_parts;
-use super::{Gemini, HOOKS, Scenario};
+use super::{Gemini, HOOKS};
+use crate::Scenario;
 use crate::mock::Request;
 
 pub const ALL: &[Scenario] = &[
