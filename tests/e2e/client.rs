@@ -109,23 +109,25 @@ pub fn locate() -> Result<PathBuf, String> {
     if !bin.is_file() {
         return Err(format!("npm installed no {}", bin.display()));
     }
-    let out = run_bounded(
-        {
-            let mut c = Command::new(&bin);
-            c.arg("--version");
-            c
-        },
-        Duration::from_secs(60),
-    )?;
+    let mut c = Command::new(&bin);
+    c.arg("--version");
+    check_version(c, &bin, VERSION)?;
+    Ok(bin)
+}
+
+/// Run a client's `--version` (`cmd`), which must succeed and print `want` as a word of its own
+/// (`2.1.332 (Claude Code)`, `codex-cli 0.171.0`, `0.61.0`); `client` names it in the reason.
+pub fn check_version(cmd: Command, client: &Path, want: &str) -> Result<(), String> {
+    let out = run_bounded(cmd, Duration::from_secs(60))?;
     let version = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || !version.contains(VERSION) {
+    if !out.status.success() || !version.split_whitespace().any(|w| w == want) {
         return Err(format!(
-            "{} --version said {:?} (want {VERSION})",
-            bin.display(),
+            "{} --version said {:?} (want {want})",
+            client.display(),
             version.trim()
         ));
     }
-    Ok(bin)
+    Ok(())
 }
 
 /// `npm install` the pinned client into a fresh directory beside the cache, then move it in

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::client::{Guard, World, cache_dir_for, npm_install, run_bounded};
+use crate::client::{Guard, World, cache_dir_for, check_version, npm_install, run_bounded};
 use crate::mock::Request;
 
 /// The client the Codex scenarios are pinned to.
@@ -93,15 +93,7 @@ pub fn locate() -> Result<PathBuf, String> {
     }
     let mut c = Command::new(&bin);
     c.arg("--version");
-    let out = run_bounded(c, Duration::from_secs(60))?;
-    let version = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || !version.contains(VERSION) {
-        return Err(format!(
-            "{} --version said {:?} (want {VERSION})",
-            bin.display(),
-            version.trim()
-        ));
-    }
+    check_version(c, &bin, VERSION)?;
     Ok(bin)
 }
 

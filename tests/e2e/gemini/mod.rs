@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::client::{World, run_bounded};
+use crate::client::{World, check_version, run_bounded};
 use crate::mock::Request;
 
 /// The client the scenarios are pinned to (npm `@google/gemini-cli`).
@@ -99,22 +99,9 @@ pub fn locate() -> Result<PathBuf, String> {
     }
     // `--version` writes ~/.gemini: give it a HOME of its own.
     let home = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let out = run_bounded(
-        {
-            let mut c = Command::new(&node);
-            c.arg(&script).arg("--version").env("HOME", home.path());
-            c
-        },
-        Duration::from_secs(60),
-    )?;
-    let version = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || version.trim() != VERSION {
-        return Err(format!(
-            "{} --version said {:?} (want {VERSION})",
-            script.display(),
-            version.trim()
-        ));
-    }
+    let mut c = Command::new(&node);
+    c.arg(&script).arg("--version").env("HOME", home.path());
+    check_version(c, &script, VERSION)?;
     Ok(script)
 }
 
