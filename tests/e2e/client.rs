@@ -294,6 +294,23 @@ impl World {
         self.run(dir, "git", &all)
     }
 
+    /// `git session init` of the session the scenarios start from: `first`, with a goal and a
+    /// current step.
+    pub fn init_first(&self, repo: &Path) -> String {
+        self.gs(
+            repo,
+            &[
+                "init",
+                "--name",
+                "first",
+                "--goal",
+                "Teach the parser about tabs",
+                "--step",
+                "write the tokenizer",
+            ],
+        )
+    }
+
     /// A new repository with one commit on main.
     pub fn repo(&self, name: &str) -> PathBuf {
         let dir = self.tmp.path().join(name);
@@ -386,6 +403,20 @@ impl World {
             events: Vec::new(),
         }
     }
+}
+
+/// The journal commits that record a compaction ("compaction N"), newest first. A commit made
+/// before the compaction (PreCompact saving the state) is not one.
+pub fn compactions(log: &[String]) -> Vec<String> {
+    log.iter()
+        .filter(|l| {
+            l.starts_with("compact(")
+                && l.split("compaction ")
+                    .nth(1)
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .cloned()
+        .collect()
 }
 
 /// The last part of a debug log, for a failure message.

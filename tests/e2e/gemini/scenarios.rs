@@ -43,18 +43,7 @@ fn all_events() -> Vec<&'static str> {
 fn setup(script: &Path, events: &[&str]) -> (Gemini, PathBuf) {
     let w = Gemini::new(script);
     let repo = w.repo("repo");
-    w.gs(
-        &repo,
-        &[
-            "init",
-            "--name",
-            "first",
-            "--goal",
-            "Teach the parser about tabs",
-            "--step",
-            "write the tokenizer",
-        ],
-    );
+    w.init_first(&repo);
     w.install_hooks(&repo, events);
     (w, repo)
 }
