@@ -103,12 +103,13 @@ pub fn locate() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no Claude Code build for {}", std::env::consts::ARCH))?;
     let cache = cache_dir().ok_or("no cache directory (set GIT_SESSION_E2E_CACHE)")?;
     let bin = binary_in(&cache, platform);
-    if !bin.is_file() {
-        install(&cache)?;
-    }
-    if !bin.is_file() {
-        return Err(format!("npm installed no {}", bin.display()));
-    }
+    // The postinstall script only copies the platform binary, which the platform package
+    // already carries.
+    installed(
+        &cache,
+        &bin,
+        &format!("@anthropic-ai/claude-code@{VERSION}"),
+    )?;
     let mut c = Command::new(&bin);
     c.arg("--version");
     check_version(c, &bin, VERSION)?;
@@ -130,17 +131,22 @@ pub fn check_version(cmd: Command, client: &Path, want: &str) -> Result<(), Stri
     Ok(())
 }
 
-/// `npm install` the pinned client into a fresh directory beside the cache, then move it in
-/// place. The postinstall script only copies the platform binary, which the platform package
-/// already carries.
-fn install(cache: &Path) -> Result<(), String> {
-    npm_install(cache, &format!("@anthropic-ai/claude-code@{VERSION}"))
+/// Make sure `file` (a client's binary or entry script) is in `cache`, installing `package`
+/// there with [`npm_install`] when it is not; or why it cannot be had.
+pub fn installed(cache: &Path, file: &Path, package: &str) -> Result<(), String> {
+    if !file.is_file() {
+        npm_install(cache, package)?;
+    }
+    if !file.is_file() {
+        return Err(format!("npm installed no {}", file.display()));
+    }
+    Ok(())
 }
 
 /// `npm install --ignore-scripts <package>` (a pinned `name@version`) into a fresh directory
 /// beside `cache`, then move it in place, so an interrupted install never leaves a half cache
 /// behind. No install script runs: the clients need none, and npm runs no code of theirs.
-pub fn npm_install(cache: &Path, package: &str) -> Result<(), String> {
+fn npm_install(cache: &Path, package: &str) -> Result<(), String> {
     let parent = cache.parent().ok_or("cache directory has no parent")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     let name = cache.file_name().map(|n| n.to_string_lossy().into_owned());

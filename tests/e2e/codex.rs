@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::client::{Guard, World, cache_dir_for, check_version, npm_install, run_bounded};
+use crate::client::{Guard, World, cache_dir_for, check_version, installed, run_bounded};
 use crate::mock::Request;
 
 /// The client the Codex scenarios are pinned to.
@@ -85,22 +85,12 @@ pub fn locate() -> Result<PathBuf, String> {
         .join("vendor")
         .join(triple)
         .join("bin/codex");
-    if !bin.is_file() {
-        install(&cache)?;
-    }
-    if !bin.is_file() {
-        return Err(format!("npm installed no {}", bin.display()));
-    }
+    // The platform binary comes as an optional dependency; no install script runs.
+    installed(&cache, &bin, &format!("@openai/codex@{VERSION}"))?;
     let mut c = Command::new(&bin);
     c.arg("--version");
     check_version(c, &bin, VERSION)?;
     Ok(bin)
-}
-
-/// `npm install @openai/codex@<version>` into the cache. The platform binary comes as an
-/// optional dependency; no install script runs.
-fn install(cache: &Path) -> Result<(), String> {
-    npm_install(cache, &format!("@openai/codex@{VERSION}"))
 }
 
 /// A [`World`] for Codex: the Responses mock, a repository whose `.codex/hooks.json` runs

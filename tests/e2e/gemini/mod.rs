@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::client::{World, check_version, run_bounded};
+use crate::client::{World, check_version, installed, run_bounded};
 use crate::mock::Request;
 
 /// The client the scenarios are pinned to (npm `@google/gemini-cli`).
@@ -91,24 +91,15 @@ pub fn locate() -> Result<PathBuf, String> {
     let node = find_node()?;
     let cache = cache_dir().ok_or("no cache directory (set GIT_SESSION_E2E_GEMINI_CACHE)")?;
     let script = cache.join("node_modules/@google/gemini-cli/bundle/gemini.js");
-    if !script.is_file() {
-        install(&cache)?;
-    }
-    if !script.is_file() {
-        return Err(format!("npm installed no {}", script.display()));
-    }
+    // The bundle is plain JavaScript; the optional native packages' install scripts (node-pty,
+    // keytar) are not needed in -p mode.
+    installed(&cache, &script, &format!("@google/gemini-cli@{VERSION}"))?;
     // `--version` writes ~/.gemini: give it a HOME of its own.
     let home = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut c = Command::new(&node);
     c.arg(&script).arg("--version").env("HOME", home.path());
     check_version(c, &script, VERSION)?;
     Ok(script)
-}
-
-/// `npm install @google/gemini-cli@<version>` into the cache. The bundle is plain JavaScript;
-/// the optional native packages' install scripts (node-pty, keytar) are not needed in -p mode.
-fn install(cache: &Path) -> Result<(), String> {
-    crate::client::npm_install(cache, &format!("@google/gemini-cli@{VERSION}"))
 }
 
 /// A [`World`] for Gemini: the Gemini API mock, and a HOME whose Gemini settings pick API-key
