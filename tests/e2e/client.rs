@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -391,16 +391,7 @@ impl World {
         .stderr(Stdio::null());
         let mut child = cmd.spawn().expect("claude starts");
         let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = lines_of(child.stdout.take().expect("piped stdout"));
         Session {
             child: Guard(Some(child)),
             stdin,
@@ -423,6 +414,21 @@ pub fn compactions(log: &[String]) -> Vec<String> {
         })
         .cloned()
         .collect()
+}
+
+/// The lines a child prints on `stdout`, as they come, read on a thread of their own (so a wait
+/// for one can time out); the channel closes when the child closes its stdout.
+pub fn lines_of(stdout: ChildStdout) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// The last part of a debug log, for a failure message.

@@ -5,15 +5,15 @@
 //! trust hash is persisted in `config.toml` (an untrusted hook is skipped without a word), so
 //! [`Codex::new`] writes both, computing the hash the way Codex 0.171.0 does.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::client::{Guard, World, cache_dir_for, check_version, installed, run_bounded};
+use crate::client::{Guard, World, cache_dir_for, check_version, installed, lines_of, run_bounded};
 use crate::mock::Request;
 
 /// The client the Codex scenarios are pinned to.
@@ -233,17 +233,8 @@ impl Codex {
             .stderr(Stdio::null());
         let mut child = cmd.spawn().expect("codex app-server starts");
         let mut stdin = child.stdin.take().expect("piped stdin");
-        let stdout = child.stdout.take().expect("piped stdout");
+        let rx = lines_of(child.stdout.take().expect("piped stdout"));
         let _guard = Guard(Some(child));
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
         let requests = [
             json!({"id": 1, "method": "initialize",
                    "params": {"clientInfo": {"name": "git-session-e2e", "version": "0"}}}),
