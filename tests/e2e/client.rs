@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -22,17 +22,21 @@ const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 /// Where the pinned client is cached: `$GIT_SESSION_E2E_CACHE`, else
 /// `$XDG_CACHE_HOME/git-session-e2e/claude-code-<version>`, else `~/.cache/…`.
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GIT_SESSION_E2E_CACHE").filter(|d| !d.is_empty()) {
+    cache_dir_for("GIT_SESSION_E2E_CACHE", &format!("claude-code-{VERSION}"))
+}
+
+/// Where a pinned client is cached: `$<var>` when set, else
+/// `$XDG_CACHE_HOME/git-session-e2e/<dir>`, else `~/.cache/git-session-e2e/<dir>`. Each client
+/// has its own variable, which names its install directory itself.
+pub fn cache_dir_for(var: &str, dir: &str) -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os(var).filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(
-        base.join("git-session-e2e")
-            .join(format!("claude-code-{VERSION}")),
-    )
+    Some(base.join("git-session-e2e").join(dir))
 }
 
 /// The npm platform package that carries the native binary.
@@ -99,63 +103,80 @@ pub fn locate() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no Claude Code build for {}", std::env::consts::ARCH))?;
     let cache = cache_dir().ok_or("no cache directory (set GIT_SESSION_E2E_CACHE)")?;
     let bin = binary_in(&cache, platform);
-    if !bin.is_file() {
-        install(&cache)?;
-    }
-    if !bin.is_file() {
-        return Err(format!("npm installed no {}", bin.display()));
-    }
-    let out = run_bounded(
-        {
-            let mut c = Command::new(&bin);
-            c.arg("--version");
-            c
-        },
-        Duration::from_secs(60),
+    // The postinstall script only copies the platform binary, which the platform package
+    // already carries.
+    installed(
+        &cache,
+        &bin,
+        &format!("@anthropic-ai/claude-code@{VERSION}"),
     )?;
-    let version = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || !version.contains(VERSION) {
-        return Err(format!(
-            "{} --version said {:?} (want {VERSION})",
-            bin.display(),
-            version.trim()
-        ));
-    }
+    let mut c = Command::new(&bin);
+    c.arg("--version");
+    check_version(c, &bin, VERSION)?;
     Ok(bin)
 }
 
-/// `npm install` the pinned client into a fresh directory beside the cache, then move it in
-/// place, so an interrupted install never leaves a half cache behind.
-fn install(cache: &Path) -> Result<(), String> {
+/// Run a client's `--version` (`cmd`), which must succeed and print `want` as a word of its own
+/// (`2.1.332 (Claude Code)`, `codex-cli 0.171.0`, `0.61.0`); `client` names it in the reason.
+pub fn check_version(cmd: Command, client: &Path, want: &str) -> Result<(), String> {
+    let out = run_bounded(cmd, Duration::from_secs(60))?;
+    let version = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || !version.split_whitespace().any(|w| w == want) {
+        return Err(format!(
+            "{} --version said {:?} (want {want})",
+            client.display(),
+            version.trim()
+        ));
+    }
+    Ok(())
+}
+
+/// Make sure `file` (a client's binary or entry script) is in `cache`, installing `package`
+/// there with [`npm_install`] when it is not; or why it cannot be had.
+pub fn installed(cache: &Path, file: &Path, package: &str) -> Result<(), String> {
+    if !file.is_file() {
+        npm_install(cache, package)?;
+    }
+    if !file.is_file() {
+        return Err(format!("npm installed no {}", file.display()));
+    }
+    Ok(())
+}
+
+/// `npm install --ignore-scripts <package>` (a pinned `name@version`) into a fresh directory
+/// beside `cache`, then move it in place, so an interrupted install never leaves a half cache
+/// behind. No install script runs: the clients need none, and npm runs no code of theirs.
+fn npm_install(cache: &Path, package: &str) -> Result<(), String> {
     let parent = cache.parent().ok_or("cache directory has no parent")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let name = cache.file_name().map(|n| n.to_string_lossy().into_owned());
     let staging = tempfile::Builder::new()
-        .prefix(".claude-code-install-")
+        .prefix(&format!(".{}-install-", name.unwrap_or_default()))
         .tempdir_in(parent)
         .map_err(|e| format!("{}: {e}", parent.display()))?;
     let mut npm = Command::new("npm");
-    // The postinstall script only copies the platform binary, which the platform package
-    // already carries; skipping it also keeps npm from running code at install time.
-    npm.current_dir(staging.path()).args([
-        "install",
-        "--no-save",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-        "--prefix",
-    ]);
-    npm.arg(staging.path())
-        .arg(format!("@anthropic-ai/claude-code@{VERSION}"));
-    let out = run_bounded(npm, INSTALL_TIMEOUT)
-        .map_err(|e| format!("npm install @anthropic-ai/claude-code@{VERSION}: {e}"))?;
+    npm.current_dir(staging.path())
+        .args([
+            "install",
+            "--no-save",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(staging.path())
+        .arg(package);
+    let out =
+        run_bounded(npm, INSTALL_TIMEOUT).map_err(|e| format!("npm install {package}: {e}"))?;
     if !out.status.success() {
+        // npm 6–9 say `npm ERR!`, npm 10 `npm error`.
         let err = String::from_utf8_lossy(&out.stderr);
-        let line = err.lines().find(|l| l.contains("ERR")).unwrap_or("failed");
-        return Err(format!(
-            "npm install @anthropic-ai/claude-code@{VERSION}: {}",
-            line.trim()
-        ));
+        let line = err
+            .lines()
+            .find(|l| l.contains("ERR") || l.to_lowercase().contains("error"))
+            .unwrap_or("failed");
+        return Err(format!("npm install {package}: {}", line.trim()));
     }
     let staged = staging.keep();
     if std::fs::rename(&staged, cache).is_err() {
@@ -279,6 +300,23 @@ impl World {
         self.run(dir, "git", &all)
     }
 
+    /// `git session init` of the session the scenarios start from: `first`, with a goal and a
+    /// current step.
+    pub fn init_first(&self, repo: &Path) -> String {
+        self.gs(
+            repo,
+            &[
+                "init",
+                "--name",
+                "first",
+                "--goal",
+                "Teach the parser about tabs",
+                "--step",
+                "write the tokenizer",
+            ],
+        )
+    }
+
     /// A new repository with one commit on main.
     pub fn repo(&self, name: &str) -> PathBuf {
         let dir = self.tmp.path().join(name);
@@ -353,16 +391,7 @@ impl World {
         .stderr(Stdio::null());
         let mut child = cmd.spawn().expect("claude starts");
         let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = lines_of(child.stdout.take().expect("piped stdout"));
         Session {
             child: Guard(Some(child)),
             stdin,
@@ -371,6 +400,35 @@ impl World {
             events: Vec::new(),
         }
     }
+}
+
+/// The journal commits that record a compaction ("compaction N"), newest first. A commit made
+/// before the compaction (PreCompact saving the state) is not one.
+pub fn compactions(log: &[String]) -> Vec<String> {
+    log.iter()
+        .filter(|l| {
+            l.starts_with("compact(")
+                && l.split("compaction ")
+                    .nth(1)
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The lines a child prints on `stdout`, as they come, read on a thread of their own (so a wait
+/// for one can time out); the channel closes when the child closes its stdout.
+pub fn lines_of(stdout: ChildStdout) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// The last part of a debug log, for a failure message.

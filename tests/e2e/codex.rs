@@ -5,23 +5,21 @@
 //! trust hash is persisted in `config.toml` (an untrusted hook is skipped without a word), so
 //! [`Codex::new`] writes both, computing the hash the way Codex 0.171.0 does.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::client::{Guard, World, run_bounded};
+use crate::client::{Guard, World, cache_dir_for, check_version, installed, lines_of, run_bounded};
 use crate::mock::Request;
 
 /// The client the Codex scenarios are pinned to.
 pub const VERSION: &str = "0.171.0";
 /// Longest one `codex exec` may take.
 const RUN_TIMEOUT: Duration = Duration::from_secs(90);
-/// Longest the npm install may take.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 /// The variable the mock provider reads its (dummy) key from.
 const KEY_ENV: &str = "GIT_SESSION_E2E_KEY";
 /// Codex compacts once a reply reports this many tokens (the mock's huge usage is far above,
@@ -56,17 +54,7 @@ pub fn hook_command(event: &str) -> String {
 /// (`$GIT_SESSION_E2E_CACHE` names Claude Code's install directory itself, so it cannot be
 /// shared.)
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GIT_SESSION_E2E_CODEX_CACHE").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(
-        base.join("git-session-e2e")
-            .join(format!("codex-{VERSION}")),
-    )
+    cache_dir_for("GIT_SESSION_E2E_CODEX_CACHE", &format!("codex-{VERSION}"))
 }
 
 /// The npm platform package that carries the native binary, and its target triple.
@@ -97,64 +85,12 @@ pub fn locate() -> Result<PathBuf, String> {
         .join("vendor")
         .join(triple)
         .join("bin/codex");
-    if !bin.is_file() {
-        install(&cache)?;
-    }
-    if !bin.is_file() {
-        return Err(format!("npm installed no {}", bin.display()));
-    }
+    // The platform binary comes as an optional dependency; no install script runs.
+    installed(&cache, &bin, &format!("@openai/codex@{VERSION}"))?;
     let mut c = Command::new(&bin);
     c.arg("--version");
-    let out = run_bounded(c, Duration::from_secs(60))?;
-    let version = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || !version.contains(VERSION) {
-        return Err(format!(
-            "{} --version said {:?} (want {VERSION})",
-            bin.display(),
-            version.trim()
-        ));
-    }
+    check_version(c, &bin, VERSION)?;
     Ok(bin)
-}
-
-/// `npm install @openai/codex@<version>` into a fresh directory beside the cache, then move it
-/// in place. The platform binary comes as an optional dependency; no install script runs.
-fn install(cache: &Path) -> Result<(), String> {
-    let parent = cache.parent().ok_or("cache directory has no parent")?;
-    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".codex-install-")
-        .tempdir_in(parent)
-        .map_err(|e| format!("{}: {e}", parent.display()))?;
-    let mut npm = Command::new("npm");
-    npm.current_dir(staging.path())
-        .args([
-            "install",
-            "--no-save",
-            "--ignore-scripts",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "--prefix",
-        ])
-        .arg(staging.path())
-        .arg(format!("@openai/codex@{VERSION}"));
-    let out = run_bounded(npm, INSTALL_TIMEOUT)
-        .map_err(|e| format!("npm install @openai/codex@{VERSION}: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let line = err.lines().find(|l| l.contains("ERR")).unwrap_or("failed");
-        return Err(format!(
-            "npm install @openai/codex@{VERSION}: {}",
-            line.trim()
-        ));
-    }
-    let staged = staging.keep();
-    if std::fs::rename(&staged, cache).is_err() {
-        // Another run installed it meanwhile: keep theirs.
-        let _ = std::fs::remove_dir_all(&staged);
-    }
-    Ok(())
 }
 
 /// A [`World`] for Codex: the Responses mock, a repository whose `.codex/hooks.json` runs
@@ -297,17 +233,8 @@ impl Codex {
             .stderr(Stdio::null());
         let mut child = cmd.spawn().expect("codex app-server starts");
         let mut stdin = child.stdin.take().expect("piped stdin");
-        let stdout = child.stdout.take().expect("piped stdout");
+        let rx = lines_of(child.stdout.take().expect("piped stdout"));
         let _guard = Guard(Some(child));
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
         let requests = [
             json!({"id": 1, "method": "initialize",
                    "params": {"clientInfo": {"name": "git-session-e2e", "version": "0"}}}),

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::Scenario;
+use crate::client::compactions;
 use crate::codex::{Codex, EVENTS, hook_command};
 use crate::codex_mock::{HUGE_MARKER, SUMMARY, developer_with, is_summary, texts_of};
 use crate::mock::Request;
@@ -61,15 +62,7 @@ pub const ALL: &[Scenario] = &[
 /// A Codex world whose current journal session is `first`.
 fn setup(bin: &Path) -> Codex {
     let c = Codex::new(bin);
-    c.gs(&[
-        "init",
-        "--name",
-        "first",
-        "--goal",
-        "Teach the parser about tabs",
-        "--step",
-        "write the tokenizer",
-    ]);
+    c.w.init_first(&c.repo);
     c
 }
 
@@ -106,19 +99,6 @@ fn session_file(c: &Codex, name: &str) -> String {
         .find(|p| p.starts_with(&format!("active/{name}-")))
         .unwrap_or_else(|| panic!("no session file for {name}: {paths}"));
     c.w.git(&c.repo, &["show", &format!("refs/sessions:{path}")])
-}
-
-/// The journal commits that record a compaction ("compaction N"), newest first.
-fn compactions(log: &[String]) -> Vec<String> {
-    log.iter()
-        .filter(|l| {
-            l.starts_with("compact(")
-                && l.split("compaction ")
-                    .nth(1)
-                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
-        })
-        .cloned()
-        .collect()
 }
 
 /// What the rest relies on: Codex reports every hook trusted, with the hash the suite wrote.

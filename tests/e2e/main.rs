@@ -1,10 +1,11 @@
 //! End-to-end: the real Claude Code client, OpenAI Codex CLI and Gemini CLI, with git-session's
 //! hooks, against a mock Messages API, a mock Responses API and a mock Gemini API.
 //!
-//! Its own runner (`harness = false`): each client is located (or installed) once, and when one
-//! cannot be had its scenarios are skipped with one line (`e2e: SKIPPED (<reason>)` for Claude
-//! Code, `e2e: codex SKIPPED (<reason>)`, `e2e: gemini SKIPPED (<reason>)`) and the suite passes. Scenarios run a few at
-//! a time; `cargo test --test e2e -- NAME` runs those whose name contains NAME, and
+//! Its own runner (`harness = false`) for the three [`SUITES`]: each client is located (or
+//! installed) once, and when one cannot be had its scenarios are skipped with one line
+//! (`e2e: SKIPPED (<reason>)` for Claude Code, `e2e: codex SKIPPED (<reason>)`,
+//! `e2e: gemini SKIPPED (<reason>)`) and the suite passes. Scenarios of all three run in one
+//! pool, a few at a time; `cargo test --test e2e -- NAME` runs those whose name contains NAME, and
 //! `--skip NAME` leaves them out. Scenarios named `defect_…` (behaviour git-session does not
 //! have yet) run only when a NAME selects them.
 
@@ -49,6 +50,11 @@ const SUITES: &[Suite] = &[
         locate: codex::locate,
         skipped: "e2e: codex SKIPPED",
     },
+    Suite {
+        scenarios: gemini::scenarios::ALL,
+        locate: gemini::locate,
+        skipped: "e2e: gemini SKIPPED",
+    },
 ];
 
 /// How many scenarios run at once. Each is one client (a busy process for a second or two,
@@ -62,15 +68,6 @@ fn parallelism() -> usize {
 }
 
 fn main() {
-    // The Gemini CLI scenarios (gemini/) first: their own client, mock and skip line.
-    let gemini_ok = gemini::run(&std::env::args().skip(1).collect::<Vec<_>>());
-    claude_main();
-    if !gemini_ok {
-        std::process::exit(101);
-    }
-}
-
-fn claude_main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
         for suite in SUITES {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::Scenario;
-use crate::client::World;
+use crate::client::{World, compactions};
 use crate::mock::{HUGE_MARKER, Request, SUMMARY, TOO_LONG_MARKER};
 
 pub const ALL: &[Scenario] = &[
@@ -131,18 +131,7 @@ fn setup(claude: &Path, mode: Mode) -> (World, PathBuf) {
     if mode == Mode::Install {
         w.gs(&repo, &["install"]);
     }
-    w.gs(
-        &repo,
-        &[
-            "init",
-            "--name",
-            "first",
-            "--goal",
-            "Teach the parser about tabs",
-            "--step",
-            "write the tokenizer",
-        ],
-    );
+    w.init_first(&repo);
     (w, repo)
 }
 
@@ -169,20 +158,6 @@ fn journal(w: &World, repo: &Path) -> Vec<String> {
     w.git(repo, &["log", "--format=%s", "refs/sessions"])
         .lines()
         .map(str::to_string)
-        .collect()
-}
-
-/// The journal commits that record a compaction ("compaction N"), newest first. A commit made
-/// before the compaction (PreCompact saving the state) is not one.
-fn compactions(log: &[String]) -> Vec<String> {
-    log.iter()
-        .filter(|l| {
-            l.starts_with("compact(")
-                && l.split("compaction ")
-                    .nth(1)
-                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
-        })
-        .cloned()
         .collect()
 }
 

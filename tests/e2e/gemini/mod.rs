@@ -1,24 +1,21 @@
 //! End-to-end with the real Gemini CLI (issue 16): `gemini -p` against a mock Gemini API, with
 //! git-session's hooks in the repository's `.gemini/settings.json`.
 //!
-//! Its own client, cache, mock and skip line (`e2e: gemini SKIPPED (<reason>)`); `run` is called
-//! once from `main`, before the Claude Code scenarios. Scenario names start with `gemini_`, so
-//! `cargo test --test e2e -- gemini` runs only these.
+//! One of `main`'s suites, like Codex: its scenarios (named `gemini_…`, so
+//! `cargo test --test e2e -- gemini` runs only these) get the located client's entry script and
+//! run in a [`Gemini`]: a `client::World` with Gemini's settings, talking to `mock.rs` here.
 
-mod mock;
-mod scenarios;
+pub mod mock;
+pub mod scenarios;
 
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::json;
-use tempfile::TempDir;
 
-use mock::Mock;
+use crate::client::{World, check_version, installed, run_bounded};
+use crate::mock::Request;
 
 /// The client the scenarios are pinned to (npm `@google/gemini-cli`).
 pub const VERSION: &str = "0.61.0";
@@ -26,8 +23,6 @@ pub const VERSION: &str = "0.61.0";
 pub const MODEL: &str = "gemini-2.5-pro";
 /// Longest a `gemini -p` run may take.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
-/// Longest the npm install may take.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The git-session command a Gemini hook runs for `event` (one of git-session's hook entry
 /// points: `session-start`, `user-prompt-submit`, …). The one place to change when hooks learn
@@ -46,152 +41,26 @@ pub const HOOKS: &[(&str, &str)] = &[
     ("SessionEnd", "session-end"),
 ];
 
-/// A scenario: its name and body.
-pub type Scenario = (&'static str, fn(&Client));
-
-/// The located client: Node and the CLI's entry script.
-#[derive(Clone)]
-pub struct Client {
-    pub node: PathBuf,
-    pub script: PathBuf,
-}
-
-/// Run the Gemini scenarios `args` selects (libtest's way: free words select by substring,
-/// `--skip WORD` leaves out); false when one failed.
-pub fn run(args: &[String]) -> bool {
-    if args.iter().any(|a| a == "--list") {
-        for (name, _) in scenarios::ALL {
-            println!("{name}: test");
-        }
-        return true;
-    }
-    let mut filters: Vec<&str> = Vec::new();
-    let mut skips: Vec<&str> = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--skip" {
-            skips.extend(it.next().map(String::as_str));
-        } else if !a.starts_with('-') {
-            filters.push(a);
-        }
-    }
-    let chosen: Vec<Scenario> = scenarios::ALL
-        .iter()
-        .copied()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f)))
-        .filter(|(name, _)| !skips.iter().any(|s| name.contains(s)))
-        .collect();
-    if chosen.is_empty() {
-        return true;
-    }
-    let client = match locate() {
-        Ok(c) => c,
-        Err(reason) => {
-            println!("e2e: gemini SKIPPED ({})", reason.replace('\n', " "));
-            return true;
-        }
-    };
-    let started = Instant::now();
-    println!(
-        "e2e: gemini {} scenario(s) with {} {VERSION}",
-        chosen.len(),
-        client.script.display()
-    );
-    // A panic's message is printed under its scenario when that scenario fails, not as it
-    // happens (a known gap's is not printed at all); the previous hook is back afterwards.
-    let messages: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let previous = std::panic::take_hook();
-    {
-        let messages = messages.clone();
-        std::panic::set_hook(Box::new(move |info| {
-            let name = std::thread::current().name().unwrap_or("?").to_string();
-            let msg = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let at = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            messages
-                .lock()
-                .expect("messages lock")
-                .push((name, format!("{at}: {msg}")));
-        }));
-    }
-    let next = Arc::new(AtomicUsize::new(0));
-    let failed: Arc<Mutex<Vec<&'static str>>> = Arc::default();
-    let workers: Vec<_> = (0..2.min(chosen.len()))
-        .map(|_| {
-            let (next, failed, chosen, client) =
-                (next.clone(), failed.clone(), chosen.clone(), client.clone());
-            std::thread::spawn(move || {
-                while let Some(&(name, body)) = chosen.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let t = Instant::now();
-                    let client = client.clone();
-                    let ok = std::thread::Builder::new()
-                        .name(name.into())
-                        .spawn(move || {
-                            std::panic::catch_unwind(AssertUnwindSafe(|| body(&client))).is_ok()
-                        })
-                        .expect("scenario thread")
-                        .join()
-                        .unwrap_or(false);
-                    let secs = t.elapsed().as_secs_f64();
-                    let verdict = if ok {
-                        "ok"
-                    } else {
-                        failed.lock().expect("failed lock").push(name);
-                        "FAILED"
-                    };
-                    println!("test {name} ... {verdict} ({secs:.1} s)");
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
-    std::panic::set_hook(previous);
-    let failed = failed.lock().expect("failed lock");
-    for (name, msg) in messages.lock().expect("messages lock").iter() {
-        if failed.contains(&name.as_str()) {
-            println!("\n---- {name} ----\n{msg}");
-        }
-    }
-    println!(
-        "e2e: gemini {} failed; finished in {:.1} s\n",
-        failed.len(),
-        started.elapsed().as_secs_f64()
-    );
-    failed.is_empty()
-}
-
 /// Where the pinned client is cached: `$GIT_SESSION_E2E_GEMINI_CACHE`, else
 /// `$XDG_CACHE_HOME/git-session-e2e/gemini-cli-<version>`, else `~/.cache/…`.
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GIT_SESSION_E2E_GEMINI_CACHE").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(
-        base.join("git-session-e2e")
-            .join(format!("gemini-cli-{VERSION}")),
+    crate::client::cache_dir_for(
+        "GIT_SESSION_E2E_GEMINI_CACHE",
+        &format!("gemini-cli-{VERSION}"),
     )
+}
+
+/// `node` on PATH.
+fn node_on_path() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join("node"))
+        .find(|p| p.is_file())
 }
 
 /// `node` on PATH, if it is Node 20 or newer (what the CLI needs).
 fn find_node() -> Result<PathBuf, String> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let node = std::env::split_paths(&path)
-        .map(|d| d.join("node"))
-        .find(|p| p.is_file())
-        .ok_or("no node on PATH (Gemini CLI needs Node >= 20)")?;
+    let node = node_on_path().ok_or("no node on PATH (Gemini CLI needs Node >= 20)")?;
     let out = run_bounded(
         {
             let mut c = Command::new(&node);
@@ -216,131 +85,36 @@ fn find_node() -> Result<PathBuf, String> {
     Ok(node)
 }
 
-/// The pinned client, installing it into the cache the first time; or why it cannot be had
-/// (the scenarios are then skipped).
-pub fn locate() -> Result<Client, String> {
+/// The pinned client's entry script (run with the `node` on PATH), installing it into the cache
+/// the first time; or why it cannot be had (the Gemini scenarios are then skipped).
+pub fn locate() -> Result<PathBuf, String> {
     let node = find_node()?;
     let cache = cache_dir().ok_or("no cache directory (set GIT_SESSION_E2E_GEMINI_CACHE)")?;
     let script = cache.join("node_modules/@google/gemini-cli/bundle/gemini.js");
-    if !script.is_file() {
-        install(&cache)?;
-    }
-    if !script.is_file() {
-        return Err(format!("npm installed no {}", script.display()));
-    }
+    // The bundle is plain JavaScript; the optional native packages' install scripts (node-pty,
+    // keytar) are not needed in -p mode.
+    installed(&cache, &script, &format!("@google/gemini-cli@{VERSION}"))?;
     // `--version` writes ~/.gemini: give it a HOME of its own.
     let home = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let out = run_bounded(
-        {
-            let mut c = Command::new(&node);
-            c.arg(&script).arg("--version").env("HOME", home.path());
-            c
-        },
-        Duration::from_secs(60),
-    )?;
-    let version = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || version.trim() != VERSION {
-        return Err(format!(
-            "{} --version said {:?} (want {VERSION})",
-            script.display(),
-            version.trim()
-        ));
-    }
-    Ok(Client { node, script })
+    let mut c = Command::new(&node);
+    c.arg(&script).arg("--version").env("HOME", home.path());
+    check_version(c, &script, VERSION)?;
+    Ok(script)
 }
 
-/// `npm install` the pinned client into a fresh directory beside the cache, then move it in
-/// place, so an interrupted install never leaves a half cache behind.
-fn install(cache: &Path) -> Result<(), String> {
-    let parent = cache.parent().ok_or("cache directory has no parent")?;
-    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".gemini-cli-install-")
-        .tempdir_in(parent)
-        .map_err(|e| format!("{}: {e}", parent.display()))?;
-    let mut npm = Command::new("npm");
-    // The bundle is plain JavaScript; the optional native packages' install scripts (node-pty,
-    // keytar) are not needed in -p mode, and skipping them keeps npm from running code.
-    npm.current_dir(staging.path()).args([
-        "install",
-        "--no-save",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-        "--prefix",
-    ]);
-    npm.arg(staging.path())
-        .arg(format!("@google/gemini-cli@{VERSION}"));
-    let out = run_bounded(npm, INSTALL_TIMEOUT)
-        .map_err(|e| format!("npm install @google/gemini-cli@{VERSION}: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let line = err
-            .lines()
-            .find(|l| l.contains("ERR") || l.to_lowercase().contains("error"))
-            .unwrap_or("failed");
-        return Err(format!(
-            "npm install @google/gemini-cli@{VERSION}: {}",
-            line.trim()
-        ));
-    }
-    let staged = staging.keep();
-    if std::fs::rename(&staged, cache).is_err() {
-        // Another run installed it meanwhile: keep theirs.
-        let _ = std::fs::remove_dir_all(&staged);
-    }
-    Ok(())
+/// A [`World`] for Gemini: the Gemini API mock, and a HOME whose Gemini settings pick API-key
+/// auth and send no telemetry. The world's helpers (`repo`, `git`, `gs`, …) are its own.
+pub struct Gemini {
+    pub w: World,
+    /// The `node` that runs the client's entry script (`w.claude`).
+    node: PathBuf,
 }
 
-/// Run `cmd` to completion within `limit`; its output, or why not. The child is killed when
-/// the limit passes.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Result<std::process::Output, String> {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    let mut guard = Guard(Some(child));
-    let until = Instant::now() + limit;
-    loop {
-        let child = guard.0.as_mut().expect("child is held until taken");
-        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
-            let child = guard.0.take().expect("child is held until taken");
-            return child.wait_with_output().map_err(|e| e.to_string());
-        }
-        if Instant::now() > until {
-            return Err(format!(
-                "{:?} did not finish within {} s",
-                cmd.get_program(),
-                limit.as_secs()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
+impl std::ops::Deref for Gemini {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
     }
-}
-
-/// Kills its child when dropped.
-struct Guard(Option<Child>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-/// A temp directory with its own HOME (Gemini settings that pick API-key auth and send no
-/// telemetry), git identity, `git-session` on PATH, and a mock Gemini API.
-pub struct World {
-    pub tmp: TempDir,
-    pub client: Client,
-    pub mock: Mock,
-    /// The git-session binary under test.
-    pub exe: PathBuf,
 }
 
 /// What a finished `gemini -p` printed.
@@ -349,17 +123,11 @@ pub struct Run {
     pub stderr: String,
 }
 
-impl World {
-    pub fn new(client: &Client) -> World {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let home = tmp.path().join("home");
-        std::fs::create_dir_all(home.join(".gemini")).expect("home");
-        std::fs::create_dir_all(tmp.path().join("tmp")).expect("tmp");
-        std::fs::write(
-            home.join(".gitconfig"),
-            "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n",
-        )
-        .expect("gitconfig");
+impl Gemini {
+    pub fn new(script: &Path) -> Gemini {
+        let w = World::with_mock(script, mock::start());
+        let gemini = w.home().join(".gemini");
+        std::fs::create_dir_all(&gemini).expect("~/.gemini");
         // With only GOOGLE_GEMINI_BASE_URL set, 0.61.0 picks the "gateway" auth type and then
         // refuses it ("Invalid auth method selected.", exit 41): name API-key auth outright.
         let settings = json!({
@@ -368,87 +136,45 @@ impl World {
             "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false}
         });
         std::fs::write(
-            home.join(".gemini/settings.json"),
+            gemini.join("settings.json"),
             serde_json::to_string_pretty(&settings).expect("json"),
         )
         .expect("user settings");
-        let bin = tmp.path().join("bin");
-        std::fs::create_dir_all(&bin).expect("bin");
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_git-session"), bin.join("git-session"))
-            .expect("git-session on PATH");
-        World {
-            tmp,
-            client: client.clone(),
-            mock: Mock::start(),
-            exe: PathBuf::from(env!("CARGO_BIN_EXE_git-session")),
-        }
+        let node = node_on_path().expect("node on PATH (locate found it)");
+        Gemini { w, node }
     }
 
-    pub fn home(&self) -> PathBuf {
-        self.tmp.path().join("home")
-    }
-
-    /// The environment every process of the world runs with, and nothing else.
-    fn apply(&self, cmd: &mut Command) {
+    /// `gemini <args>` in `dir`: the world's environment, `node`'s directory on PATH after
+    /// git-session's, and the client pointed at the mock.
+    fn gemini(&self, dir: &Path) -> Command {
+        let mut cmd = self.w.command(dir, &self.node);
         let node_dir = self
-            .client
             .node
             .parent()
             .map(|d| format!("{}:", d.display()))
             .unwrap_or_default();
         let path = format!(
             "{}:{node_dir}/usr/local/bin:/usr/bin:/bin",
-            self.tmp.path().join("bin").display()
+            self.w.tmp.path().join("bin").display()
         );
-        cmd.env_clear()
-            .env("HOME", self.home())
+        cmd.arg(&self.w.claude)
             .env("PATH", path)
-            .env("USER", "tester")
-            .env("LANG", "C.UTF-8")
-            .env("TERM", "dumb")
             .env("NO_COLOR", "1")
-            .env("TMPDIR", self.tmp.path().join("tmp"))
-            .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GEMINI_API_KEY", "dummy")
-            .env("GOOGLE_GEMINI_BASE_URL", self.mock.base_url())
+            .env("GOOGLE_GEMINI_BASE_URL", self.w.mock.base_url())
             // Headless runs in an untrusted folder exit 55; trust is not what is tested here.
             .env("GEMINI_CLI_TRUST_WORKSPACE", "true");
+        cmd
     }
 
-    /// Run a command in `dir` to completion, asserting success; returns stdout.
-    pub fn run(&self, dir: &Path, program: &str, args: &[&str]) -> String {
-        let mut cmd = Command::new(program);
-        cmd.current_dir(dir).args(args);
-        self.apply(&mut cmd);
-        let out = run_bounded(cmd, Duration::from_secs(60)).expect("command runs");
-        assert!(
-            out.status.success(),
-            "{program} {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
+    /// The streamed generations (the model being asked), in order.
+    pub fn model_requests(&self) -> Vec<Request> {
+        mock::model_requests(&self.w.mock)
     }
 
-    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
-        self.run(dir, "git", args)
-    }
-
-    pub fn gs(&self, dir: &Path, args: &[&str]) -> String {
-        let mut all = vec!["session"];
-        all.extend_from_slice(args);
-        self.run(dir, "git", &all)
-    }
-
-    /// A new repository with one commit on main.
-    pub fn repo(&self, name: &str) -> PathBuf {
-        let dir = self.tmp.path().join(name);
-        std::fs::create_dir_all(&dir).expect("repo dir");
-        self.git(&dir, &["init", "-q"]);
-        std::fs::write(dir.join("README"), "hello\n").expect("README");
-        self.git(&dir, &["add", "README"]);
-        self.git(&dir, &["commit", "-q", "-m", "first"]);
-        dir
+    /// What the mock received, for failure messages.
+    pub fn describe(&self) -> String {
+        mock::describe(&self.w.mock)
     }
 
     /// git-session's hooks on `events` (Gemini event names, from [`HOOKS`]) in
@@ -459,12 +185,13 @@ impl World {
             self.gs(repo, &["install", "--agent", "gemini"]);
             return;
         }
+        let exe = Path::new(env!("CARGO_BIN_EXE_git-session"));
         let mut hooks = serde_json::Map::new();
         for (event, ours) in HOOKS.iter().filter(|(e, _)| events.contains(e)) {
             hooks.insert(
                 event.to_string(),
                 json!([{"hooks": [{"type": "command", "name": "git-session",
-                    "command": hook_command(&self.exe, ours), "timeout": 30000}]}]),
+                    "command": hook_command(exe, ours), "timeout": 30000}]}]),
             );
         }
         std::fs::create_dir_all(repo.join(".gemini")).expect(".gemini");
@@ -477,13 +204,10 @@ impl World {
 
     /// `gemini -m MODEL -p <prompt>` in `dir`, to completion.
     pub fn print(&self, dir: &Path, prompt: &str) -> Run {
-        let mut cmd = Command::new(&self.client.node);
-        cmd.current_dir(dir)
-            .arg(&self.client.script)
-            .args(["-m", MODEL, "-p", prompt]);
-        self.apply(&mut cmd);
+        let mut cmd = self.gemini(dir);
+        cmd.args(["-m", MODEL, "-p", prompt]);
         let out = run_bounded(cmd, RUN_TIMEOUT)
-            .unwrap_or_else(|e| panic!("gemini -p {prompt:?}: {e}\n{}", self.mock.describe()));
+            .unwrap_or_else(|e| panic!("gemini -p {prompt:?}: {e}\n{}", self.describe()));
         let run = Run {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -494,34 +218,8 @@ impl World {
             out.status.code(),
             run.stdout,
             run.stderr,
-            self.mock.describe()
+            self.describe()
         );
         run
-    }
-}
-
-impl Drop for World {
-    /// With `GIT_SESSION_E2E_DUMP=<dir>`, every request the mock received is kept in
-    /// `<dir>/<scenario>.json`.
-    fn drop(&mut self) {
-        let Some(dir) = std::env::var_os("GIT_SESSION_E2E_DUMP") else {
-            return;
-        };
-        let dir = PathBuf::from(dir);
-        let name = std::thread::current()
-            .name()
-            .unwrap_or("gemini")
-            .to_string();
-        let _ = std::fs::create_dir_all(&dir);
-        let all: Vec<serde_json::Value> = self
-            .mock
-            .requests()
-            .into_iter()
-            .map(|r| json!({"method": r.method, "path": r.path, "body": r.body}))
-            .collect();
-        let _ = std::fs::write(
-            dir.join(format!("{name}.json")),
-            serde_json::to_string_pretty(&all).unwrap_or_default(),
-        );
     }
 }

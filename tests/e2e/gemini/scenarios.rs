@@ -9,8 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::mock::Request;
-use super::{Client, HOOKS, Scenario, World};
+use super::mock::user_parts;
+use super::{Gemini, HOOKS};
+use crate::Scenario;
+use crate::mock::Request;
 
 pub const ALL: &[Scenario] = &[
     (
@@ -38,36 +40,24 @@ fn all_events() -> Vec<&'static str> {
 
 /// A world with a repository whose current journal session is `first`, git-session's hooks on
 /// `events` in `.gemini/settings.json`.
-fn setup(client: &Client, events: &[&str]) -> (World, PathBuf) {
-    let w = World::new(client);
+fn setup(script: &Path, events: &[&str]) -> (Gemini, PathBuf) {
+    let w = Gemini::new(script);
     let repo = w.repo("repo");
-    w.gs(
-        &repo,
-        &[
-            "init",
-            "--name",
-            "first",
-            "--goal",
-            "Teach the parser about tabs",
-            "--step",
-            "write the tokenizer",
-        ],
-    );
+    w.init_first(&repo);
     w.install_hooks(&repo, events);
     (w, repo)
 }
 
 /// The last request that asked the model.
-fn last_model_request(w: &World) -> Request {
-    w.mock
-        .model_requests()
+fn last_model_request(w: &Gemini) -> Request {
+    w.model_requests()
         .pop()
-        .unwrap_or_else(|| panic!("the model was never asked:\n{}", w.mock.describe()))
+        .unwrap_or_else(|| panic!("the model was never asked:\n{}", w.describe()))
 }
 
 /// What SessionStart added: the `<hook_context>` Gemini prepended to the part holding `prompt`.
 fn session_start_context(req: &Request, prompt: &str) -> Option<String> {
-    req.user_parts().into_iter().find_map(|p| {
+    user_parts(req).into_iter().find_map(|p| {
         let inner = p
             .strip_suffix(prompt)?
             .strip_suffix("\n\n")?
@@ -79,7 +69,7 @@ fn session_start_context(req: &Request, prompt: &str) -> Option<String> {
 
 /// What BeforeAgent added: a text part that is one `<hook_context>` and nothing else.
 fn before_agent_context(req: &Request) -> Option<String> {
-    req.user_parts().into_iter().find_map(|p| {
+    user_parts(req).into_iter().find_map(|p| {
         let inner = p
             .strip_prefix("<hook_context>")?
             .strip_suffix("</hook_context>")?;
@@ -88,7 +78,7 @@ fn before_agent_context(req: &Request) -> Option<String> {
 }
 
 /// The subjects of the journal's commits, newest first.
-fn journal(w: &World, repo: &Path) -> Vec<String> {
+fn journal(w: &Gemini, repo: &Path) -> Vec<String> {
     w.git(repo, &["log", "--format=%s", "refs/sessions"])
         .lines()
         .map(str::to_string)
@@ -96,14 +86,14 @@ fn journal(w: &World, repo: &Path) -> Vec<String> {
 }
 
 /// At startup the model gets the journal's digest: the session, its goal, its current step.
-fn gemini_startup_context_reaches_the_model(client: &Client) {
-    let (w, repo) = setup(client, &all_events());
+fn gemini_startup_context_reaches_the_model(script: &Path) {
+    let (w, repo) = setup(script, &all_events());
     w.print(&repo, "hello there");
     let req = last_model_request(&w);
     let ctx = session_start_context(&req, "hello there").unwrap_or_else(|| {
         panic!(
             "no SessionStart context before the prompt:\n{}",
-            w.mock.describe()
+            w.describe()
         )
     });
     assert!(
@@ -115,20 +105,16 @@ fn gemini_startup_context_reaches_the_model(client: &Client) {
 
 /// "continue" with only the BeforeAgent hook installed: the prompt reaches the hook as typed,
 /// and the restoration reaches the model as its own part.
-fn gemini_before_agent_context_reaches_the_model(client: &Client) {
-    let (w, repo) = setup(client, &["BeforeAgent"]);
+fn gemini_before_agent_context_reaches_the_model(script: &Path) {
+    let (w, repo) = setup(script, &["BeforeAgent"]);
     w.gs(
         &repo,
         &["log", "--progress", "tokenizer handles spaces now"],
     );
     w.print(&repo, "continue");
     let req = last_model_request(&w);
-    let ctx = before_agent_context(&req).unwrap_or_else(|| {
-        panic!(
-            "no BeforeAgent context in the request:\n{}",
-            w.mock.describe()
-        )
-    });
+    let ctx = before_agent_context(&req)
+        .unwrap_or_else(|| panic!("no BeforeAgent context in the request:\n{}", w.describe()));
     assert!(
         ctx.contains("first") && ctx.contains("tokenizer handles spaces now"),
         "the restoration names the session and its last progress; the model got:\n{ctx}"
@@ -137,8 +123,8 @@ fn gemini_before_agent_context_reaches_the_model(client: &Client) {
 
 /// "continue" with every hook installed, as `install` will set them up: the restoration must
 /// reach the model although SessionStart's digest came first.
-fn gemini_continue_after_startup_context_injects_the_session(client: &Client) {
-    let (w, repo) = setup(client, &all_events());
+fn gemini_continue_after_startup_context_injects_the_session(script: &Path) {
+    let (w, repo) = setup(script, &all_events());
     w.gs(
         &repo,
         &["log", "--progress", "tokenizer handles spaces now"],
@@ -148,14 +134,10 @@ fn gemini_continue_after_startup_context_injects_the_session(client: &Client) {
     assert!(
         session_start_context(&req, "continue").is_some(),
         "the startup digest comes first:\n{}",
-        w.mock.describe()
+        w.describe()
     );
-    let ctx = before_agent_context(&req).unwrap_or_else(|| {
-        panic!(
-            "no BeforeAgent context in the request:\n{}",
-            w.mock.describe()
-        )
-    });
+    let ctx = before_agent_context(&req)
+        .unwrap_or_else(|| panic!("no BeforeAgent context in the request:\n{}", w.describe()));
     assert!(
         ctx.contains("tokenizer handles spaces now"),
         "the restoration holds the last progress; the model got:\n{ctx}"
@@ -163,8 +145,8 @@ fn gemini_continue_after_startup_context_injects_the_session(client: &Client) {
 }
 
 /// An ordinary prompt changes nothing in the journal.
-fn gemini_an_ordinary_turn_commits_nothing(client: &Client) {
-    let (w, repo) = setup(client, &all_events());
+fn gemini_an_ordinary_turn_commits_nothing(script: &Path) {
+    let (w, repo) = setup(script, &all_events());
     let before = journal(&w, &repo);
     w.print(&repo, "where were the config files loaded from?");
     assert_eq!(
