@@ -226,6 +226,10 @@ fn setup_problems(ws: &Workspace) -> Vec<String> {
         ws.worktree(),
         home.as_deref(),
     ));
+    out.extend(crate::install::agent_problems(
+        ws.worktree(),
+        home.as_deref(),
+    ));
     out.extend(crate::install::doubled_installs(
         ws.worktree(),
         home.as_deref(),

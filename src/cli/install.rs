@@ -1,5 +1,7 @@
 //! `git session install`: each agent's hooks and slash commands, for this repository or the user.
 
+use std::path::{Path, PathBuf};
+
 use crate::agent::Agent;
 use crate::cli::Context;
 use crate::error::{Error, Result};
@@ -49,48 +51,83 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let home = std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(std::path::PathBuf::from);
-    let root = if a.global {
-        home.clone().ok_or_else(|| Error::NoHome)?
-    } else {
-        ctx.workspace()?.worktree().to_path_buf()
+    let ws = ctx.workspace().ok();
+    let worktree = ws.as_ref().map(|ws| ws.worktree().to_path_buf());
+    // Codex reads a project's .codex/ in the main worktree, also from a linked one.
+    let codex_project = ws
+        .as_ref()
+        .map(|ws| install::codex_project(ws.worktree(), ws.common_dir()));
+    let root_for = |agent: Agent| -> Result<PathBuf> {
+        if a.global {
+            return home.clone().ok_or(Error::NoHome);
+        }
+        let top = match agent {
+            Agent::Codex => codex_project.clone(),
+            _ => worktree.clone(),
+        };
+        match top {
+            Some(t) => Ok(t),
+            None => ctx.workspace().map(|ws| ws.worktree().to_path_buf()),
+        }
     };
     // The hooks run this binary by its absolute path: a client started from a desktop
     // launcher, or Codex's login shell, has a PATH without ~/.cargo/bin.
     let exe = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .map_err(|e| Error::io("the git-session binary", e))?;
-    // Every agent's config is read and checked before any is written.
-    let agents = a.agent.agents();
-    for agent in &agents {
-        install::config::ConfigFile::open(&install::place(*agent, &root, a.global).config)?;
+    // Every agent's edit, and Codex's trust, is worked out before anything is written: a file
+    // of any agent that cannot be edited safely stops them all.
+    let mut plans = Vec::new();
+    for agent in a.agent.agents() {
+        let root = root_for(agent)?;
+        plans.push((
+            install::plan(agent, &root, a.global, a.uninstall, &exe)?,
+            root,
+        ));
+    }
+    let codex_home = install::codex_home(home.as_deref().unwrap_or(Path::new(".")));
+    let mut codex_trust = None;
+    let mut codex_lines = Vec::new();
+    if let Some((plan, root)) = plans.iter().find(|(p, _)| p.agent() == Agent::Codex) {
+        let mut config = install::codex::CodexConfig::open(&codex_home)?;
+        let key_path = install::codex::key_path(plan.config_path(), a.global);
+        let (changed, lines) = install::codex::plan_trust(
+            &mut config,
+            &key_path,
+            &plan.before(),
+            &plan.after(),
+            root,
+            a.global,
+            a.trust,
+            a.uninstall,
+        )?;
+        codex_lines = lines;
+        if changed {
+            codex_trust = Some(config);
+        }
+        if !a.global && worktree.as_deref().is_some_and(|w| w != root) {
+            codex_lines.push(format!(
+                "Codex reads .codex/ from the main worktree, {}, also when it runs in this linked worktree: installed there",
+                root.display()
+            ));
+        }
     }
     let mut reports = Vec::new();
-    let codex_home = install::codex_home(home.as_deref().unwrap_or(&root));
-    for agent in agents {
-        let place = install::place(agent, &root, a.global);
-        let mut trust_written = Vec::new();
-        if agent == Agent::Codex && a.uninstall {
-            install::codex::before_uninstall(&codex_home, &place.config, &mut trust_written)?;
+    for (plan, _) in plans {
+        let agent = plan.agent();
+        let mut report = install::apply(plan)?;
+        if agent == Agent::Codex {
+            if let Some(config) = &codex_trust {
+                config.save()?;
+                report.written.push(config.path.clone());
+            }
+            report.warnings.append(&mut codex_lines);
         }
-        let mut report = install::run(agent, &root, a.global, a.uninstall, &exe)?;
-        report.written.extend(trust_written);
-        if !a.uninstall {
-            let project = ctx.workspace().ok().map(|ws| ws.worktree().to_path_buf());
-            let project = project.as_deref().unwrap_or(&root);
-            if agent == Agent::Claude {
-                report.warnings = install::doubled_installs(project, home.as_deref());
-            }
-            if agent == Agent::Codex {
-                let lines = install::codex::after_install(
-                    &codex_home,
-                    &place.config,
-                    project,
-                    a.global,
-                    a.trust,
-                    &mut report.written,
-                )?;
-                report.warnings.extend(lines);
-            }
+        if agent == Agent::Claude && !a.uninstall {
+            let project = worktree
+                .clone()
+                .unwrap_or_else(|| home.clone().unwrap_or_default());
+            report.warnings = install::doubled_installs(&project, home.as_deref());
         }
         reports.push((agent, report));
     }

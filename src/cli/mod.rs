@@ -74,7 +74,7 @@ pub enum Command {
     History(history::Args),
     /// Check that the ref, the mirror and the files agree and parse; --repair fixes what it can.
     Doctor(doctor::Args),
-    /// Claude Code hook entry point: reads the event JSON on stdin.
+    /// Agent hook entry point (Claude Code, or --agent codex/gemini/cursor): reads the event JSON on stdin.
     Hook(hook::Args),
     /// Write agent hooks and slash commands (--agent claude/codex/gemini/cursor/all; --global: for the user).
     Install(install::Args),

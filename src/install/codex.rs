@@ -203,27 +203,40 @@ impl CodexConfig {
         }
     }
 
-    /// Record the project at `dir` as trusted.
-    pub fn trust_project(&mut self, dir: &Path) {
-        let projects = table(self.doc.as_table_mut(), "projects");
-        let project = table(projects, &dir.display().to_string());
-        project["trust_level"] = value("trusted");
+    /// Whether the user switched `hook` off (`enabled = false` in its state entry).
+    pub fn disabled(&self, hook: &CodexHook) -> bool {
+        self.doc
+            .get("hooks")
+            .and_then(|h| h.get("state"))
+            .and_then(|s| s.get(&hook.key))
+            .and_then(|s| s.get("enabled"))
+            .and_then(Item::as_bool)
+            == Some(false)
     }
 
-    /// Record `hook` as trusted, as Codex's `/hooks` does.
-    pub fn trust_hook(&mut self, hook: &CodexHook) {
-        let hooks = table(self.doc.as_table_mut(), "hooks");
-        let state = table(hooks, "state");
-        let entry = table(state, &hook.key);
-        entry["trusted_hash"] = value(hook.hash.clone());
+    /// Record the project at `dir` as trusted. Errors when `projects` (or its entry) is there
+    /// but is not a table: nothing is replaced.
+    pub fn trust_project(&mut self, dir: &Path) -> Result<()> {
+        let path = self.path.clone();
+        let projects = child(self.doc.as_item_mut(), "projects", &path)?;
+        let project = child(projects, &dir.display().to_string(), &path)?;
+        set(project, "trust_level", "trusted");
+        Ok(())
     }
 
-    /// Forget the trust of `hook` when it is the one recorded for exactly this hook; returns
-    /// whether it did.
-    pub fn forget_hook(&mut self, hook: &CodexHook) -> bool {
-        if self.trust(hook) != Trust::Trusted {
-            return false;
-        }
+    /// Record `key` as trusted with `hash`, as Codex's `/hooks` does.
+    pub fn trust_key(&mut self, key: &str, hash: &str) -> Result<()> {
+        let path = self.path.clone();
+        let hooks = child(self.doc.as_item_mut(), "hooks", &path)?;
+        let state = child(hooks, "state", &path)?;
+        let entry = child(state, key, &path)?;
+        set(entry, "trusted_hash", hash);
+        Ok(())
+    }
+
+    /// Forget the trust recorded for `key` (its `trusted_hash`, and the entry when nothing
+    /// else is in it); returns whether there was one.
+    pub fn forget_key(&mut self, key: &str) -> bool {
         let Some(state) = self
             .doc
             .get_mut("hooks")
@@ -232,18 +245,22 @@ impl CodexConfig {
         else {
             return false;
         };
-        let Some(entry) = state.get_mut(&hook.key).and_then(Item::as_table_like_mut) else {
+        let Some(entry) = state.get_mut(key).and_then(Item::as_table_like_mut) else {
             return false;
         };
-        entry.remove("trusted_hash");
+        let had = entry.remove("trusted_hash").is_some();
         if entry.is_empty() {
-            state.remove(&hook.key);
+            state.remove(key);
         }
-        true
+        had
     }
 
-    /// Write the file atomically (only called when something changed).
+    /// Write the file atomically, keeping its permissions; a file that did not exist and would
+    /// be empty is not made.
     pub fn save(&self) -> Result<()> {
+        if !self.existed && self.doc.to_string().trim().is_empty() {
+            return Ok(());
+        }
         let mode = fs::metadata(&self.path).ok().map(|m| m.permissions());
         write_atomic(&self.path, self.doc.to_string().as_bytes())?;
         if let Some(mode) = mode {
@@ -251,67 +268,145 @@ impl CodexConfig {
         }
         Ok(())
     }
+}
 
-    /// Whether the file existed before.
-    pub fn existed(&self) -> bool {
-        self.existed
+/// The table under `key` of `parent` (a table, or an inline table the user wrote), made when
+/// missing in `parent`'s style: an implicit `[…]` table (only `[a.b]` headers show), or an
+/// inline one inside an inline table. Errors when `key` holds something else: nothing the user
+/// wrote is replaced.
+fn child<'a>(parent: &'a mut Item, key: &str, path: &Path) -> Result<&'a mut Item> {
+    let inline = parent.is_inline_table();
+    let t = parent
+        .as_table_like_mut()
+        .ok_or_else(|| not_a_table(path, key))?;
+    if t.get(key).is_none() {
+        let item = if inline {
+            Item::Value(toml_edit::Value::InlineTable(Default::default()))
+        } else {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        };
+        t.insert(key, item);
+    }
+    let item = t.get_mut(key).expect("just made");
+    if !item.is_table_like() {
+        return Err(not_a_table(path, key));
+    }
+    Ok(item)
+}
+
+/// Set `key = "v"` in a table-like item.
+fn set(item: &mut Item, key: &str, v: &str) {
+    if let Some(t) = item.as_table_like_mut() {
+        t.insert(key, value(v));
     }
 }
 
-/// The table under `key` in `parent`, created (implicit, so `[a.b]` headers only) when missing.
-fn table<'a>(parent: &'a mut Table, key: &str) -> &'a mut Table {
-    let item = parent.entry(key).or_insert_with(|| {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    if !item.is_table() {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        *item = Item::Table(t);
+fn not_a_table(path: &Path, key: &str) -> Error {
+    Error::Config {
+        path: path.to_path_buf(),
+        why: format!("\"{key}\" is not a table; left untouched"),
     }
-    item.as_table_mut().expect("made a table")
 }
 
-/// Our hooks in a Codex `hooks.json` at `file`, with their trust keys and hashes.
-pub fn our_hooks(file: &Path) -> Result<Vec<CodexHook>> {
+/// The path Codex knows a hooks file by, for trust keys: under `$CODEX_HOME` as given (Codex
+/// does not resolve a linked `~/.codex`); in a project, the resolved path (as Codex reaches
+/// it from its resolved working directory).
+pub fn key_path(file: &Path, global: bool) -> PathBuf {
+    if global {
+        return file.to_path_buf();
+    }
+    match (
+        file.parent().and_then(|d| fs::canonicalize(d).ok()),
+        file.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => file.to_path_buf(),
+    }
+}
+
+/// Our hooks in a Codex `hooks.json` whose trust keys start with `key_path`.
+pub fn our_hooks(file: &Path, key_path: &Path) -> Result<Vec<CodexHook>> {
     let config = ConfigFile::open(file)?;
-    Ok(hooks_in(&config.path, &config.value(), |c| {
-        crate::install::our_command(c).is_some()
-    }))
+    Ok(hooks_in(key_path, &config.value(), is_ours))
 }
 
-/// After installing Codex hooks into `hooks_file`: with `trust`, record the project at
-/// `project` (unless `global`) and each of our hooks as trusted in `<codex_home>/config.toml`
-/// (pushed onto `written`); without it, say what the user must do. Returns the lines to show.
-pub fn after_install(
-    codex_home: &Path,
-    hooks_file: &Path,
+fn is_ours(command: &str) -> bool {
+    crate::install::our_command(command).is_some()
+}
+
+/// The trust changes an install or uninstall of our Codex hooks makes, worked out before
+/// anything is written: `before` and `after` are the hooks file's contents, `key_path` the path
+/// Codex knows it by. Trust follows every hook the edit moved (keys are positions, so taking
+/// ours out shifts a user's hook after it); ours lose theirs on uninstall and, with `trust`,
+/// get it on install, with the project's (`project`, unless `global`). Returns whether
+/// `config` changed, and the lines to show the user.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_trust(
+    config: &mut CodexConfig,
+    key_path: &Path,
+    before: &Value,
+    after: &Value,
     project: &Path,
     global: bool,
     trust: bool,
-    written: &mut Vec<PathBuf>,
-) -> Result<Vec<String>> {
-    let hooks = our_hooks(hooks_file)?;
-    let mut config = CodexConfig::open(codex_home)?;
-    let untrusted: Vec<&CodexHook> = hooks
+    uninstall: bool,
+) -> Result<(bool, Vec<String>)> {
+    let old = hooks_in(key_path, before, |_| true);
+    let new = hooks_in(key_path, after, |_| true);
+    let mut changed = false;
+    // The user's hooks that were trusted keep their trust where the edit moved them.
+    let mut moves = Vec::new();
+    for h in old.iter().filter(|h| !is_ours(&h.command)) {
+        if config.trust(h) != Trust::Trusted {
+            continue;
+        }
+        let same_place = |n: &&CodexHook| n.event == h.event && n.hash == h.hash;
+        if let Some(n) = new.iter().filter(same_place).find(|n| n.key != h.key)
+            && !new.iter().any(|m| m.key == h.key && m.hash == h.hash)
+        {
+            moves.push((h.key.clone(), n.key.clone(), h.hash.clone()));
+        }
+    }
+    // Ours: on uninstall, whatever trust their keys had (a moved binary's too).
+    if uninstall {
+        for h in old.iter().filter(|h| is_ours(&h.command)) {
+            changed |= config.forget_key(&h.key);
+        }
+    }
+    for (from, _, _) in &moves {
+        changed |= config.forget_key(from);
+    }
+    for (_, to, hash) in &moves {
+        config.trust_key(to, hash)?;
+        changed = true;
+    }
+    if uninstall {
+        return Ok((changed, vec![]));
+    }
+    let ours: Vec<&CodexHook> = new.iter().filter(|h| is_ours(&h.command)).collect();
+    let untrusted: Vec<&&CodexHook> = ours
         .iter()
         .filter(|h| config.trust(h) != Trust::Trusted)
         .collect();
     let project_ok = global || config.project_trusted(project);
     if trust {
-        if untrusted.is_empty() && project_ok {
-            return Ok(vec![]);
-        }
+        let mut said = Vec::new();
         if !project_ok {
-            config.trust_project(project);
+            config.trust_project(project)?;
+            said.push(format!(
+                "recorded in {} that Codex may trust the project {} (as answering yes in codex does)",
+                config.path.display(),
+                project.display()
+            ));
+            changed = true;
         }
         for h in &untrusted {
-            config.trust_hook(h);
+            config.trust_key(&h.key, &h.hash)?;
+            changed = true;
         }
-        config.save()?;
-        written.push(config.path.clone());
-        return Ok(vec![]);
+        return Ok((changed, said));
     }
     let mut out = Vec::new();
     if !project_ok {
@@ -327,30 +422,7 @@ pub fn after_install(
             config.path.display()
         ));
     }
-    Ok(out)
-}
-
-/// Before uninstalling Codex hooks from `hooks_file`: forget the trust recorded for exactly
-/// those hooks (what `--trust` added). The project's trust stays: it may be the user's own.
-pub fn before_uninstall(
-    codex_home: &Path,
-    hooks_file: &Path,
-    written: &mut Vec<PathBuf>,
-) -> Result<()> {
-    let hooks = our_hooks(hooks_file)?;
-    let mut config = CodexConfig::open(codex_home)?;
-    if !config.existed() {
-        return Ok(());
-    }
-    let mut changed = false;
-    for h in &hooks {
-        changed |= config.forget_hook(h);
-    }
-    if changed {
-        config.save()?;
-        written.push(config.path.clone());
-    }
-    Ok(())
+    Ok((changed, out))
 }
 
 #[cfg(test)]

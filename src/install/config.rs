@@ -1,9 +1,9 @@
 //! An agent's JSON config file, edited in place: our hook entries go in and come out, and every
 //! byte the user wrote around them stays as it was.
 //!
-//! The files are read as JSONC (comments and trailing commas: Gemini CLI's `settings.json`
-//! allows both) into a concrete syntax tree (`jsonc-parser`, dprint's), so that an edit touches
-//! only the entries it adds or removes. A file that does not parse, or whose `hooks` is not an
+//! The files are read as JSONC (comments: Gemini CLI's `settings.json` allows them; trailing
+//! commas are read too, though Gemini 0.61 refuses them) into a concrete syntax tree
+//! (`jsonc-parser`, dprint's), so that an edit touches only the entries it adds or removes. A file that does not parse, or whose `hooks` is not an
 //! object, is refused before anything is written.
 
 use std::fs;
@@ -57,12 +57,31 @@ impl ConfigFile {
                 message: format!("not valid JSON ({}); left untouched", e.kind()),
             }
         })?;
-        if root.object_value().is_none() {
+        let Some(top) = root.object_value() else {
             return Err(Error::Parse {
                 file: path.display().to_string(),
                 line: 1,
                 message: "not a JSON object; left untouched".into(),
             });
+        };
+        // A key given twice is read as its last copy by JavaScript clients and as its first by
+        // an editor: which one holds our hooks would be a guess.
+        let hooks = top.object_value("hooks");
+        for obj in std::iter::once(top).chain(hooks) {
+            let mut seen = std::collections::HashSet::new();
+            for p in obj.properties() {
+                if let Some(name) = p.decoded_name()
+                    && !seen.insert(name.clone())
+                {
+                    return Err(Error::Parse {
+                        file: path.display().to_string(),
+                        line: 1,
+                        message: format!(
+                            "the key \"{name}\" is there twice (clients read the last one); left untouched"
+                        ),
+                    });
+                }
+            }
         }
         Ok(ConfigFile {
             path,
@@ -76,6 +95,16 @@ impl ConfigFile {
     /// Whether the file existed.
     pub fn exists(&self) -> bool {
         self.original.is_some()
+    }
+
+    /// The file as it was read, as a value (`{}` when it did not exist).
+    pub fn original_value(&self) -> Value {
+        self.original
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .and_then(|t| CstRootNode::parse(t, &ParseOptions::default()).ok())
+            .and_then(|r| r.to_serde_value())
+            .unwrap_or(Value::Object(Default::default()))
     }
 
     /// The top-level object.

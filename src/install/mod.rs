@@ -270,20 +270,118 @@ pub fn entries(agent: Agent, exe: &Path) -> Vec<(String, Vec<Value>)> {
         .collect()
 }
 
-/// Install into (or, with `uninstall`, remove from) `agent`'s files under `root` (the
-/// project's top, or with `global` the home directory); the hooks run `exe`.
-pub fn run(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path) -> Result<Report> {
+/// What install (or uninstall) will do for one agent, worked out in memory: nothing is
+/// written until [`apply`], so a bad file of any agent stops `--agent all` before any writes.
+pub struct Plan {
+    agent: Agent,
+    place: Place,
+    root: PathBuf,
+    uninstall: bool,
+    file: ConfigFile,
+    changed: bool,
+    /// Each command file: what to do with it.
+    commands: Vec<(PathBuf, CommandOp)>,
+}
+
+enum CommandOp {
+    Write(String),
+    Remove,
+    Unchanged,
+    Kept(&'static str),
+}
+
+/// Work out installing into (or, with `uninstall`, removing from) `agent`'s files under `root`
+/// (the project's top, or with `global` the home directory); the hooks run `exe`. Reads only.
+/// Errors: a config that does not parse or has a shape we cannot edit safely.
+pub fn plan(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path) -> Result<Plan> {
     let place = place(agent, root, global);
-    // Read and check the config before touching anything, so a bad file leaves all as it was.
     let file = ConfigFile::open(&place.config)?;
-    let mut report = Report::default();
     let changed = if uninstall {
         remove_hooks(&file, agent)?
     } else {
         add_hooks(&file, agent, exe)?
     };
+    let mut commands = Vec::new();
+    if let Some(dir) = &place.commands {
+        for (name, template) in command_files(agent) {
+            let path = dir.join(&name);
+            let want = template.replace(EXE, &shell_quote(exe));
+            let existing = fs::read_to_string(&path).ok();
+            let ours = |t: &str| t == want || is_rendered(&template, t);
+            let op = match (uninstall, existing) {
+                (false, Some(t)) if t == want => CommandOp::Unchanged,
+                (false, Some(t)) if ours(&t) => CommandOp::Write(want),
+                (false, Some(_)) => CommandOp::Kept("edited by you; not overwritten"),
+                (false, None) => CommandOp::Write(want),
+                (true, Some(t)) if ours(&t) => CommandOp::Remove,
+                (true, Some(_)) => CommandOp::Kept("edited by you; not removed"),
+                (true, None) => continue,
+            };
+            commands.push((path, op));
+        }
+    }
+    Ok(Plan {
+        agent,
+        place,
+        root: root.to_path_buf(),
+        uninstall,
+        file,
+        changed,
+        commands,
+    })
+}
+
+impl Plan {
+    /// The agent it is for.
+    pub fn agent(&self) -> Agent {
+        self.agent
+    }
+
+    /// The config file, as the agent names it (not resolved through links).
+    pub fn config_path(&self) -> &Path {
+        &self.place.config
+    }
+
+    /// The config's contents before the edit.
+    pub fn before(&self) -> Value {
+        self.file.original_value()
+    }
+
+    /// The config's contents after the edit.
+    pub fn after(&self) -> Value {
+        self.file.value()
+    }
+}
+
+/// The worktree whose `.codex/` Codex reads for a repository: the main worktree, also when
+/// Codex runs in a linked one (seen with Codex CLI 0.171.0); `worktree` itself when the
+/// repository has no main worktree (a bare one with linked worktrees).
+pub fn codex_project(worktree: &Path, common_dir: &Path) -> PathBuf {
+    // gix gives a linked worktree's common dir as `<main>/.git/worktrees/<name>/../..`.
+    let common_dir = &fs::canonicalize(common_dir).unwrap_or_else(|_| common_dir.to_path_buf());
+    match common_dir.file_name() {
+        Some(n) if n == ".git" => common_dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| worktree.to_path_buf()),
+        _ => worktree.to_path_buf(),
+    }
+}
+
+/// Carry out a [`Plan`].
+pub fn apply(plan: Plan) -> Result<Report> {
+    let Plan {
+        agent,
+        place,
+        root,
+        uninstall,
+        file,
+        changed,
+        commands,
+    } = plan;
+    let mut report = Report::default();
     if changed {
-        if uninstall && is_empty(&file, agent) {
+        if uninstall && is_empty(&file, agent) && !is_link(&place.config) {
             file.remove()?;
             report.removed.push(file.path.clone());
         } else {
@@ -293,34 +391,18 @@ pub fn run(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path)
     } else if file.exists() || !uninstall {
         report.unchanged.push(file.path.clone());
     }
-    if let Some(dir) = &place.commands {
-        for (name, template) in command_files(agent) {
-            let path = dir.join(&name);
-            let want = template.replace(EXE, &shell_quote(exe));
-            let existing = fs::read_to_string(&path).ok();
-            let ours = |t: &str| t == want || is_rendered(&template, t);
-            match (uninstall, existing) {
-                (false, Some(t)) if t == want => report.unchanged.push(path),
-                (false, Some(t)) if ours(&t) => {
-                    write_atomic(&path, want.as_bytes())?;
-                    report.written.push(path);
-                }
-                (false, Some(_)) => report
-                    .kept
-                    .push((path, "edited by you; not overwritten".into())),
-                (false, None) => {
-                    write_atomic(&path, want.as_bytes())?;
-                    report.written.push(path);
-                }
-                (true, Some(t)) if ours(&t) => {
-                    fs::remove_file(&path).at(&path)?;
-                    report.removed.push(path);
-                }
-                (true, Some(_)) => report
-                    .kept
-                    .push((path, "edited by you; not removed".into())),
-                (true, None) => {}
+    for (path, op) in commands {
+        match op {
+            CommandOp::Write(text) => {
+                write_atomic(&path, text.as_bytes())?;
+                report.written.push(path);
             }
+            CommandOp::Remove => {
+                fs::remove_file(&path).at(&path)?;
+                report.removed.push(path);
+            }
+            CommandOp::Unchanged => report.unchanged.push(path),
+            CommandOp::Kept(why) => report.kept.push((path, why.into())),
         }
     }
     if uninstall {
@@ -351,6 +433,21 @@ pub fn run(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path)
         }
     }
     Ok(report)
+}
+
+/// [`plan`] then [`apply`].
+pub fn run(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path) -> Result<Report> {
+    apply(plan(agent, root, global, uninstall, exe)?)
+}
+
+/// Whether JSONC text holds a comment (called on containers with no elements left, so no
+/// string can hold the `//`).
+fn has_comment(text: &str) -> bool {
+    text.contains("//") || text.contains("/*")
+}
+
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// Where the executable's quoted path goes in a command template.
@@ -498,7 +595,10 @@ fn remove_hooks(file: &ConfigFile, agent: Agent) -> Result<bool> {
         // user's own.
         if file.take_out(&list, |g| ours.contains(&canonical(g))) {
             changed = true;
+            // A list (or `hooks` object) left empty goes too, unless the user wrote a comment
+            // in it.
             if list.elements().is_empty()
+                && !has_comment(&list.to_string())
                 && let Some(p) = hooks.get(&event)
             {
                 p.remove();
@@ -507,6 +607,7 @@ fn remove_hooks(file: &ConfigFile, agent: Agent) -> Result<bool> {
     }
     if changed
         && hooks.properties().is_empty()
+        && !has_comment(&hooks.to_string())
         && let Some(p) = file.root().get("hooks")
     {
         p.remove();
@@ -593,7 +694,7 @@ fn hook_files(project: &Path, home: Option<&Path>) -> Vec<(Agent, PathBuf)> {
         .map(|f| (Agent::Claude, f))
         .collect();
     for agent in Agent::ALL.into_iter().filter(|a| *a != Agent::Claude) {
-        let mut files = vec![place(agent, project, false).config];
+        let mut files = vec![place(agent, &project_of(agent, project), false).config];
         if let Some(home) = home {
             files.push(place(agent, home, true).config);
         }
@@ -601,6 +702,79 @@ fn hook_files(project: &Path, home: Option<&Path>) -> Vec<(Agent, PathBuf)> {
             if !out.iter().any(|(_, g)| *g == f) {
                 out.push((agent, f));
             }
+        }
+    }
+    out
+}
+
+/// Where `agent` reads a project's files, for the worktree at `worktree`: Codex reads the main
+/// worktree's ([`codex_project`]).
+fn project_of(agent: Agent, worktree: &Path) -> PathBuf {
+    match agent {
+        Agent::Codex => gix_common_dir(worktree)
+            .map(|c| codex_project(worktree, &c))
+            .unwrap_or_else(|| worktree.to_path_buf()),
+        _ => worktree.to_path_buf(),
+    }
+}
+
+/// The common git dir of the worktree at `worktree`, read from its `.git` file (a linked
+/// worktree's `gitdir:` and that dir's `commondir`); `None` for a main worktree.
+fn gix_common_dir(worktree: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(worktree.join(".git")).ok()?;
+    let git_dir = worktree.join(text.strip_prefix("gitdir:")?.trim());
+    let common = fs::read_to_string(git_dir.join("commondir")).ok()?;
+    Some(git_dir.join(common.trim()))
+}
+
+/// What keeps each non-Claude agent's hooks from running as installed, one line each: a config
+/// file the agent cannot read (nor install edit), hooks installed both for the project and the
+/// user (the agent runs each twice), hooks the agent has switched off.
+pub fn agent_problems(project: &Path, home: Option<&Path>) -> Vec<String> {
+    let mut out = Vec::new();
+    for agent in Agent::ALL.into_iter().filter(|a| *a != Agent::Claude) {
+        let mut files = vec![(
+            place(agent, &project_of(agent, project), false).config,
+            false,
+        )];
+        if let Some(home) = home {
+            files.push((place(agent, home, true).config, true));
+        }
+        let mut with_ours = Vec::new();
+        for (file, global) in &files {
+            if !file.exists() {
+                continue;
+            }
+            let config = match ConfigFile::open(file) {
+                Ok(c) => c,
+                Err(e) => {
+                    out.push(format!(
+                        "{e}; {} cannot read it, and git session install cannot edit it",
+                        agent.title()
+                    ));
+                    continue;
+                }
+            };
+            let doc = config.value();
+            if installed(agent, file).is_some_and(|i| !i.hooks.is_empty()) {
+                with_ours.push((file.clone(), *global));
+            }
+            if agent == Agent::Gemini
+                && doc.pointer("/hooksConfig/enabled") == Some(&Value::Bool(false))
+            {
+                out.push(format!(
+                    "{}: hooksConfig.enabled is false, so Gemini CLI runs no hooks, git-session's included",
+                    file.display()
+                ));
+            }
+        }
+        if let [(a, _), (b, _)] = with_ours.as_slice() {
+            out.push(format!(
+                "git-session hooks are installed in both {} and {}, so {} runs each twice; keep one (git session install --agent {agent} --uninstall, or with --global)",
+                a.display(),
+                b.display(),
+                agent.title()
+            ));
         }
     }
     out
@@ -696,6 +870,7 @@ pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
 /// What keeps Codex from running our hooks: the project not trusted (its `.codex/` is not
 /// even read), or hooks it does not trust (skipped silently), each as one line.
 pub fn codex_trust_problems(project: &Path, home: Option<&Path>) -> Vec<String> {
+    // `project` is where Codex reads `.codex/` ([`codex_project`]).
     let Some(home) = home else {
         return vec![];
     };
@@ -704,11 +879,13 @@ pub fn codex_trust_problems(project: &Path, home: Option<&Path>) -> Vec<String> 
         return vec![];
     };
     let mut out = Vec::new();
+    let project = &project_of(Agent::Codex, project);
     for (file, project_file) in [
         (place(Agent::Codex, project, false).config, true),
         (place(Agent::Codex, home, true).config, false),
     ] {
-        let Ok(hooks) = codex::our_hooks(&file) else {
+        let key_path = codex::key_path(&file, !project_file);
+        let Ok(hooks) = codex::our_hooks(&file, &key_path) else {
             continue;
         };
         if hooks.is_empty() {
@@ -723,6 +900,7 @@ pub fn codex_trust_problems(project: &Path, home: Option<&Path>) -> Vec<String> 
         let untrusted: Vec<String> = hooks
             .iter()
             .filter_map(|h| match config.trust(h) {
+                _ if config.disabled(h) => Some(format!("{} (disabled)", h.event)),
                 codex::Trust::Trusted => None,
                 codex::Trust::Untrusted => Some(format!("{} (never trusted)", h.event)),
                 codex::Trust::Modified => Some(format!("{} (changed since trusted)", h.event)),

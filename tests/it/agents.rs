@@ -176,7 +176,7 @@ fn sorted(names: &[&str]) -> Vec<String> {
 fn install_for_each_agent_keeps_the_users_config_byte_for_byte_and_uninstall_gives_it_back() {
     let env = Env::new();
     let repo = env.repo("r");
-    // Configs people have: Gemini settings with comments and trailing commas (Gemini accepts
+    // Configs people have: Gemini settings with comments (Gemini accepts
     // them), Cursor hooks of their own, a Codex hooks.json and Claude settings with theirs.
     let existing = [
         (
@@ -797,4 +797,177 @@ fn a_session_begun_in_claude_code_is_continued_from_codex_and_each_entry_names_i
     );
     let ctx = context(&ctx);
     assert!(ctx.contains("cart wired"), "{ctx}");
+}
+
+// What a newcomer's break attempt found (issue 16), each a test.
+
+#[test]
+fn codex_hooks_go_where_codex_reads_them_from_a_linked_worktree() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let linked = env.path("linked");
+    env.git(&repo, &["worktree", "add", "-q", linked.to_str().unwrap()]);
+    let out = env.run(&linked, &["install", "--agent", "codex", "--trust"]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("main worktree"), "{said}");
+    // Codex 0.171 reads .codex/ from the main worktree, also when run in the linked one.
+    assert!(repo.join(".codex/hooks.json").is_file());
+    assert!(!linked.join(".codex").exists());
+    let doctor = env.run(&linked, &["doctor"]);
+    let text = String::from_utf8_lossy(&doctor.stdout);
+    assert!(text.contains("hooks: codex"), "{text}");
+    assert_eq!(doctor.status.code(), Some(0), "{text}");
+}
+
+#[test]
+fn trust_keeps_the_users_inline_tables_and_refuses_what_it_cannot_edit() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let codex_home = env.home().join(".codex");
+    fs::create_dir_all(&codex_home).unwrap();
+    let mine = "projects = { \"/some/other\" = { trust_level = \"trusted\" } }\nhooks = { state = { \"/x/hooks.json:stop:0:0\" = { trusted_hash = \"sha256:00\" } } }\n";
+    fs::write(codex_home.join("config.toml"), mine).unwrap();
+    env.gs(&repo, &["install", "--agent", "codex", "--trust"]);
+    let config = fs::read_to_string(codex_home.join("config.toml")).unwrap();
+    assert!(
+        config.contains("\"/some/other\" = { trust_level = \"trusted\" }"),
+        "{config}"
+    );
+    assert!(
+        config.contains("\"/x/hooks.json:stop:0:0\" = { trusted_hash = \"sha256:00\" }"),
+        "{config}"
+    );
+    assert_eq!(config.matches("trusted_hash").count(), 7, "{config}");
+    // `projects` that is not a table: refused, nothing written (not even the hooks).
+    let repo2 = env.repo("r2");
+    fs::write(codex_home.join("config.toml"), "projects = \"all\"\n").unwrap();
+    let err = env.fails(&repo2, &["install", "--agent", "codex", "--trust"], 1);
+    assert!(err.contains("\"projects\" is not a table"), "{err}");
+    assert!(!repo2.join(".codex").exists());
+    // Nor with a config.toml that is not TOML.
+    fs::write(codex_home.join("config.toml"), "[projects\n").unwrap();
+    let err = env.fails(&repo2, &["install", "--agent", "codex", "--trust"], 1);
+    assert!(err.contains("not valid TOML"), "{err}");
+    assert!(!repo2.join(".codex").exists());
+}
+
+#[test]
+fn one_file_that_cannot_be_edited_stops_every_agent_before_anything_is_written() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    fs::create_dir_all(repo.join(".gemini")).unwrap();
+    for bad in [
+        "{\"hooks\": []}",
+        "{\"hooks\": {\"SessionStart\": {}}}",
+        "{\"hooks\": {}, \"hooks\": {\"Stop\": []}}",
+    ] {
+        fs::write(repo.join(".gemini/settings.json"), bad).unwrap();
+        let err = env.fails(&repo, &["install", "--agent", "all"], 1);
+        assert!(err.contains(".gemini/settings.json"), "{bad}: {err}");
+        for d in [".claude", ".codex", ".cursor"] {
+            assert!(!repo.join(d).exists(), "{bad}: {d} written");
+        }
+        assert_eq!(
+            fs::read_to_string(repo.join(".gemini/settings.json")).unwrap(),
+            bad
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_codex_home_is_trusted_under_the_path_codex_uses_and_a_linked_dotfile_survives_uninstall()
+ {
+    let env = Env::new();
+    let repo = setup(&env);
+    let dotfiles = env.path("dotfiles/codex");
+    fs::create_dir_all(&dotfiles).unwrap();
+    std::os::unix::fs::symlink(&dotfiles, env.home().join(".codex")).unwrap();
+    env.gs(
+        &repo,
+        &["install", "--agent", "codex", "--global", "--trust"],
+    );
+    let config = fs::read_to_string(dotfiles.join("config.toml")).unwrap();
+    let key = format!(
+        "{}:session_start:0:0",
+        env.home().join(".codex/hooks.json").display()
+    );
+    assert!(
+        config.contains(&key),
+        "Codex looks the key up under ~/.codex:\n{config}"
+    );
+
+    // A settings file that is a link to a dotfile: uninstall leaves the dotfile, emptied.
+    let gemini_dot = env.path("dotfiles/gemini.json");
+    fs::write(&gemini_dot, "{}\n").unwrap();
+    fs::create_dir_all(repo.join(".gemini")).unwrap();
+    std::os::unix::fs::symlink(&gemini_dot, repo.join(".gemini/settings.json")).unwrap();
+    env.gs(&repo, &["install", "--agent", "gemini"]);
+    env.gs(&repo, &["install", "--agent", "gemini", "--uninstall"]);
+    assert!(gemini_dot.is_file(), "the dotfile itself was deleted");
+    assert!(fs::symlink_metadata(repo.join(".gemini/settings.json")).is_ok());
+}
+
+#[test]
+fn uninstall_keeps_the_trust_of_a_users_hook_that_its_removal_moves() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(&repo, &["install", "--agent", "codex", "--trust"]);
+    let hooks_json = fs::canonicalize(&repo).unwrap().join(".codex/hooks.json");
+    // The user adds a hook of their own after ours and trusts it (as /hooks would record it).
+    let text = fs::read_to_string(&hooks_json).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let mine = json!({"hooks": [{"type": "command", "command": "echo mine"}]});
+    doc["hooks"]["SessionStart"]
+        .as_array_mut()
+        .unwrap()
+        .push(mine.clone());
+    fs::write(&hooks_json, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let codex_home = env.home().join(".codex");
+    let hash = git_session::install::codex::hook_hash("SessionStart", None, &mine["hooks"][0]);
+    let mut config = fs::read_to_string(codex_home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[hooks.state.\"{}:session_start:1:0\"]\ntrusted_hash = \"{hash}\"\n",
+        hooks_json.display()
+    ));
+    fs::write(codex_home.join("config.toml"), config).unwrap();
+
+    env.gs(&repo, &["install", "--agent", "codex", "--uninstall"]);
+    let config = fs::read_to_string(codex_home.join("config.toml")).unwrap();
+    // Theirs is now first in its list: its trust moved with it; ours is gone.
+    assert!(
+        config.contains(&format!(
+            "[hooks.state.\"{}:session_start:0:0\"]\ntrusted_hash = \"{hash}\"",
+            hooks_json.display()
+        )),
+        "{config}"
+    );
+    assert_eq!(config.matches("trusted_hash").count(), 1, "{config}");
+}
+
+#[test]
+fn doctor_names_a_doubled_install_a_broken_file_and_hooks_switched_off() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(&repo, &["install", "--agent", "codex", "--trust"]);
+    env.gs(
+        &repo,
+        &["install", "--agent", "codex", "--global", "--trust"],
+    );
+    env.gs(&repo, &["install", "--agent", "gemini"]);
+    let mut settings = fs::read_to_string(repo.join(".gemini/settings.json")).unwrap();
+    settings = settings.replacen('{', "{\n  \"hooksConfig\": {\"enabled\": false},", 1);
+    fs::write(repo.join(".gemini/settings.json"), settings).unwrap();
+    fs::create_dir_all(repo.join(".cursor")).unwrap();
+    fs::write(repo.join(".cursor/hooks.json"), "{\"version\": 1,,}").unwrap();
+    let out = env.run(&repo, &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Codex CLI runs each twice"), "{text}");
+    assert!(text.contains("hooksConfig.enabled is false"), "{text}");
+    assert!(
+        text.contains(".cursor/hooks.json") && text.contains("Cursor cannot read it"),
+        "{text}"
+    );
 }
