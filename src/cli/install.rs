@@ -88,10 +88,11 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let codex_home = install::codex_home(home.as_deref().unwrap_or(Path::new(".")));
     let mut codex_trust = None;
     let mut codex_lines = Vec::new();
+    let mut codex_notes = Vec::new();
     if let Some((plan, root)) = plans.iter().find(|(p, _)| p.agent() == Agent::Codex) {
         let mut config = install::codex::CodexConfig::open(&codex_home)?;
         let key_path = install::codex::key_path(plan.config_path(), a.global);
-        let (changed, lines) = install::codex::plan_trust(
+        let (changed, notes, lines) = install::codex::plan_trust(
             &mut config,
             &key_path,
             &plan.before(),
@@ -102,11 +103,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             a.uninstall,
         )?;
         codex_lines = lines;
+        codex_notes = notes;
         if changed {
             codex_trust = Some(config);
         }
         if !a.global && worktree.as_deref().is_some_and(|w| w != root) {
-            codex_lines.push(format!(
+            codex_notes.push(format!(
                 "Codex reads .codex/ from the main worktree, {}, also when it runs in this linked worktree: installed there",
                 root.display()
             ));
@@ -122,6 +124,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 report.written.push(config.path.clone());
             }
             report.warnings.append(&mut codex_lines);
+            report.notes.append(&mut codex_notes);
         }
         if agent == Agent::Claude && !a.uninstall {
             let project = worktree
@@ -157,6 +160,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         }
         for f in &report.removed {
             p.note(&format!("{tag}removed   {}", f.display()));
+        }
+        for n in &report.notes {
+            p.note(&format!("{tag}{n}"));
         }
         for (f, why) in &report.kept {
             p.warn(&format!("{}: {why}", f.display()));

@@ -341,7 +341,7 @@ fn is_ours(command: &str) -> bool {
 /// Codex knows it by. Trust follows every hook the edit moved (keys are positions, so taking
 /// ours out shifts a user's hook after it); ours lose theirs on uninstall and, with `trust`,
 /// get it on install, with the project's (`project`, unless `global`). Returns whether
-/// `config` changed, and the lines to show the user.
+/// `config` changed, what it recorded (notes) and what the user must still do (warnings).
 #[allow(clippy::too_many_arguments)]
 pub fn plan_trust(
     config: &mut CodexConfig,
@@ -352,7 +352,7 @@ pub fn plan_trust(
     global: bool,
     trust: bool,
     uninstall: bool,
-) -> Result<(bool, Vec<String>)> {
+) -> Result<(bool, Vec<String>, Vec<String>)> {
     let old = hooks_in(key_path, before, |_| true);
     let new = hooks_in(key_path, after, |_| true);
     let mut changed = false;
@@ -383,7 +383,7 @@ pub fn plan_trust(
         changed = true;
     }
     if uninstall {
-        return Ok((changed, vec![]));
+        return Ok((changed, vec![], vec![]));
     }
     let ours: Vec<&CodexHook> = new.iter().filter(|h| is_ours(&h.command)).collect();
     let untrusted: Vec<&&CodexHook> = ours
@@ -406,7 +406,7 @@ pub fn plan_trust(
             config.trust_key(&h.key, &h.hash)?;
             changed = true;
         }
-        return Ok((changed, said));
+        return Ok((changed, said, vec![]));
     }
     let mut out = Vec::new();
     if !project_ok {
@@ -422,7 +422,7 @@ pub fn plan_trust(
             config.path.display()
         ));
     }
-    Ok((changed, out))
+    Ok((changed, vec![], out))
 }
 
 #[cfg(test)]

@@ -156,6 +156,8 @@ pub struct Report {
     pub removed: Vec<PathBuf>,
     /// Files left in place, with why.
     pub kept: Vec<(PathBuf, String)>,
+    /// What else was done (Codex's trust recorded, where the files went).
+    pub notes: Vec<String>,
     /// Hooks that would run twice (installed here and elsewhere, or also as the plugin), and
     /// what the user must still do for the hooks to run (Codex's trust).
     pub warnings: Vec<String>,

@@ -809,7 +809,7 @@ fn codex_hooks_go_where_codex_reads_them_from_a_linked_worktree() {
     env.git(&repo, &["worktree", "add", "-q", linked.to_str().unwrap()]);
     let out = env.run(&linked, &["install", "--agent", "codex", "--trust"]);
     assert!(out.status.success(), "{out:?}");
-    let said = String::from_utf8_lossy(&out.stderr);
+    let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("main worktree"), "{said}");
     // Codex 0.171 reads .codex/ from the main worktree, also when run in the linked one.
     assert!(repo.join(".codex/hooks.json").is_file());
