@@ -331,8 +331,21 @@ pub(super) const AGAINST: &[&str] = &[
     "dont", "instead", "wrong", "fails", "failed", "failing", "empty", "missing", "user",
 ];
 
-/// Cue words in German, French, Spanish and Portuguese.
+/// Cue words in German, French, Spanish, Portuguese, Dutch, Russian and Turkish.
 pub(super) const FOREIGN: &[&str] = &[
+    "gebleven",
+    "doorgaan",
+    "verdergaan",
+    "продолжай",
+    "продолжайте",
+    "продолжи",
+    "продолжим",
+    "продолжить",
+    "продолжаем",
+    "остановился",
+    "остановилась",
+    "остановились",
+    "devam",
     "weiter",
     "weitermachen",
     "fortfahren",
@@ -361,6 +374,18 @@ pub(super) const FOREIGN: &[&str] = &[
     "estávamos",
     "continuez",
     "quedamos",
+];
+
+/// Cue words in Chinese and Japanese, written without spaces: found anywhere in a clause
+/// ("继续刚才的工作", "前回の続きをお願いします", "我们刚才做到哪了").
+pub(super) const CJK: &[&str] = &[
+    "继续",
+    "接着做",
+    "做到哪",
+    "到哪了",
+    "続き",
+    "続けて",
+    "再開",
 ];
 
 /// Cue phrases in German, French and Spanish ("wie weit waren wir", "on en était où").

@@ -299,11 +299,13 @@ const CUE_STARTS: &[&str] = &[
     "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
     "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
     "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
-    "repren", "waren",
+    "repren", "waren", "gebl", "doorg", "verderg", "devam",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
-const TYPO_STARTS: &[&str] = &["continue", "resume", "keep", "where", "were", "going"];
+const TYPO_STARTS: &[&str] = &[
+    "continue", "resume", "proceed", "carry", "keep", "where", "were", "going",
+];
 
 /// Whether a word of `p` is, or starts as, one of [`CUE_STARTS`], or `p` has a non-ASCII letter
 /// (the German, French and Spanish cues): no allocation, one pass.

@@ -272,7 +272,12 @@ fn clause_cue(clause: &str) -> Option<i32> {
             .iter()
             .any(|p| clause.starts_with(p) || clause.contains(&format!(" {p}")))
     };
-    if clause.split(' ').any(|w| is(w, FOREIGN)) || all == ["on", "continue"] || foreign_phrase() {
+    let cjk = || !clause.is_ascii() && CJK.iter().any(|p| clause.contains(p));
+    if clause.split(' ').any(|w| is(w, FOREIGN))
+        || all == ["on", "continue"]
+        || foreign_phrase()
+        || cjk()
+    {
         return Some(if all.len() <= 8 { 3 } else { 0 });
     }
     // A question about where the session stands: "where did we stop", "what were you in the
