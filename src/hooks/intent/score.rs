@@ -285,6 +285,36 @@ fn clause_cue(clause: &str) -> Option<i32> {
     // "how far did you get" asks where things stand, as "where did you get to" does.
     let asked = match words {
         ["how", "far", more @ ..] => Some(("where", more)),
+        // "how much is left", "how much work remains": what is left of the session's work, with
+        // nothing else named ("how much is left of the budget" is about the budget).
+        ["how", "much", more @ ..] => {
+            let ours = more.iter().all(|w| {
+                is(
+                    w,
+                    &[
+                        "is",
+                        "left",
+                        "remains",
+                        "remaining",
+                        "still",
+                        "to",
+                        "do",
+                        "go",
+                        "there",
+                        "work",
+                        "of",
+                        "the",
+                        "task",
+                        "plan",
+                        "our",
+                    ],
+                )
+            });
+            let left = more
+                .iter()
+                .any(|w| is(w, &["left", "remains", "remaining", "go"]));
+            return (ours && left && more.len() <= 6).then_some(3);
+        }
         [wh, more @ ..] => Some((*wh, more)),
         [] => None,
     };
@@ -313,6 +343,9 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // "what's on the agenda from yesterday": what is on it must be ours.
             if *aux == "on" {
                 return Some(object(rest, false));
+            }
+            if is(aux, &["was", "were"]) && asks_our_doing(rest) {
+                return Some(3);
             }
             let subject = is(aux, &["we", "you", "i"])
                 || rest
@@ -370,6 +403,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "plan",
                         "next",
                         "step",
+                        "have",
+                        "task",
+                        "work",
+                        "session",
                     ],
                 ) || is(w, AFTER_REF)
                     // "before lunch", "asking you": greetings, breaks and the compaction.
@@ -441,6 +478,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
         && matches!(*first, "remind" | "recap" | "catch")
     {
         let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
+        // "catch me up", "catch up": on the session, when nothing else is named.
+        if *first == "catch" && rest == ["up"] {
+            return Some(3);
+        }
         return clause_cue(&rest.join(" ")).or(Some(0));
     }
     // "the next step", "next task on the list", "the remaining items in the plan".
@@ -498,7 +539,17 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 }
                 rest = &rest[..b];
             }
+            // "keep going until it's done", "until the tests you were fixing pass": until the
+            // session's own work is done, not until a condition of the code.
+            if let Some(u) = rest.iter().position(|w| *w == "until")
+                && until_done(&rest[u + 1..])
+            {
+                rest = &rest[..u];
+            }
+            // "pick up the thread on the logging changes": an idiom of going back to it.
+            let thread = verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]);
             let resuming = is(verb[0], RESUMING)
+                || thread
                 || verb.contains(&"back")
                 || rest.iter().any(|w| is(w, &["again", "back"]));
             // "back to" and "return to" go back to anything ("back to square one"): they need
@@ -528,6 +579,94 @@ fn clause_cue(clause: &str) -> Option<i32> {
         }
     }
     None
+}
+
+/// Verbs of the session's own work, in "what were we debugging", "the file you were editing".
+const DOING: &[&str] = &[
+    "debugging",
+    "fixing",
+    "chasing",
+    "editing",
+    "writing",
+    "building",
+    "adding",
+    "implementing",
+    "refactoring",
+    "testing",
+    "changing",
+    "migrating",
+    "investigating",
+    "reviewing",
+    "finishing",
+    "tackling",
+    "touching",
+    "finished",
+    "fixed",
+    "changed",
+    "edited",
+    "wrote",
+    "built",
+    "added",
+    "touched",
+    "debugged",
+    "implemented",
+    "refactored",
+];
+
+/// After "what was/were": the session's own doing asked back ("we debugging before", "the bug we
+/// were chasing", "the last thing you finished before we stopped"), nothing else named.
+fn asks_our_doing(rest: &[&str]) -> bool {
+    let mut r = rest;
+    if let ["the", more @ ..] = r {
+        r = more;
+        if let ["last" | "first", more @ ..] = r {
+            r = more;
+        }
+        // The one thing asked about: "the bug", "the last file".
+        match r {
+            [_, more @ ..] => r = more,
+            [] => return false,
+        }
+    }
+    let [who, more @ ..] = r else {
+        return false;
+    };
+    if !is(who, &["we", "you", "i"]) {
+        return false;
+    }
+    r = more;
+    if let ["were" | "was" | "had", more @ ..] = r {
+        r = more;
+    }
+    let [verb, tail @ ..] = r else {
+        return false;
+    };
+    is(verb, DOING)
+        && tail.iter().all(|w| {
+            is(w, AFTER_REF) || is(w, FILLER) || is(w, &["stopped", "left", "broke", "paused"])
+        })
+}
+
+/// What follows "until" is the session's work being done: "it's done", "everything is finished",
+/// "the tests you were fixing pass" (not "the queue is empty", "all the tests pass").
+fn until_done(rest: &[&str]) -> bool {
+    let done = matches!(
+        rest,
+        ["done" | "finished" | "complete"]
+            | [
+                "its" | "everything" | "youre" | "were" | "all",
+                "done" | "finished" | "complete"
+            ]
+            | [
+                "it" | "everything" | "you" | "we",
+                "is" | "are",
+                "done" | "finished" | "complete"
+            ]
+    );
+    let ours = rest
+        .windows(3)
+        .any(|t| is(t[0], &["we", "you"]) && is(t[1], &["were", "was"]) && t[2].ends_with("ing"));
+    done || ours
 }
 
 /// The scored verdict on a prompt that passed the gates (short, no code punctuation).
