@@ -141,6 +141,9 @@ pub(super) const WORK_KINDS: &[&str] = &[
     "prep",
     "rollout",
     "integration",
+    "update",
+    "updates",
+    "changes",
 ];
 
 /// Markers that count only with the session as their subject ("where we left off", not "where
@@ -153,6 +156,9 @@ pub(super) const NEEDS_SUBJECT: &[&str] = &[
     "was",
     "started",
     "interrupted",
+    "planned",
+    "discussed",
+    "agreed",
 ];
 
 /// Words after a cue that point back at the session, and how strongly.
@@ -182,6 +188,9 @@ pub(super) const MARKERS: &[(&str, i32)] = &[
     ("partway", 2),
     ("halfway", 2),
     ("unfinished", 2),
+    ("planned", 2),
+    ("discussed", 2),
+    ("agreed", 2),
 ];
 
 /// Nouns of code and of other things than the session's work: a cue followed by them is about

@@ -39,6 +39,9 @@ pub(super) const LEADING: &[&str] = &[
     "could we",
     "shall we",
     "i want you to",
+    "i need you to",
+    "you can",
+    "you may",
     "i would like you to",
     "id like you to",
     "just",
@@ -766,6 +769,8 @@ pub(super) const WORK: &[&str] = &[
     "effort",
     "changes",
     "upgrade",
+    "backfill",
+    "update",
     "work",
 ];
 

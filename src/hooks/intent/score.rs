@@ -134,9 +134,23 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         {
             score += s;
         }
-        if is(w, AGAINST) {
+    }
+    // A condition or a refusal; but "the failing tests", "the missing docs" only say which.
+    for (i, w) in rest.iter().enumerate() {
+        let adjective = is(w, &["failing", "failed", "missing", "empty"])
+            && i > 0
+            && is(rest[i - 1], &["the", "those", "these", "all", "our"]);
+        if is(w, AGAINST) && !adjective {
             score -= 4;
         }
+    }
+    // "the tests you were writing", "the bug we were chasing": the session's own doing.
+    if rest.windows(3).any(|t| {
+        is(t[0], &["we", "you", "i"]) && is(t[1], &["were", "was"]) && t[2].ends_with("ing")
+    }) {
+        score += 2;
+    }
+    for w in &words {
         // "resume from byte offset 1024": a number of two digits or more is data.
         if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
             score -= 3;
@@ -494,7 +508,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 w,
                 &[
                     "the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto",
-                    "whats", "what", "is", "our",
+                    "whats", "what", "is", "our", "execute", "complete", "finish", "handle",
+                    "tackle",
                 ],
             )
         });
@@ -504,7 +519,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 w,
                 &[
                     "step", "steps", "item", "items", "task", "tasks", "part", "one", "thing",
-                    "of", "bit", "on", "in", "from",
+                    "of", "bit", "on", "in", "from", "todo", "todos",
                 ],
             )
         });
@@ -516,6 +531,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
         let ends_on_work = rest.iter().rev().find(|w| !is(w, FILLER)).is_none_or(|w| {
             is(w, WORK_HEADS)
                 || is(w, &["list", "plan", "todo", "todos", "agenda"])
+                // "do the rest of them": of what the session had.
+                || is(w, &["them", "those"])
                 || MARKERS.iter().any(|(m, _)| m == w)
         });
         if lead_ok && head_ok && ends_on_work && !bare_question && object(rest, false) + 1 >= 2 {
