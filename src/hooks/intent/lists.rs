@@ -674,6 +674,8 @@ pub(super) const NEUTRAL: &[&str] = &[
     "ask",
     "asking",
     "with",
+    "worries",
+    "problem",
 ];
 
 /// Phrases that refer to the session's own past, with its people as the subject.

@@ -12,7 +12,7 @@
 //! something else, or a "no".
 
 use super::cues::*;
-use super::lists::{AFTER_REF, NEUTRAL, SESSION_REFS};
+use super::lists::{AFTER_REF, LOOPISH, NEUTRAL, SESSION_REFS};
 use super::typos::distance;
 
 /// Verbs whose very sense is to go back to something already under way: they need no marker.
@@ -711,6 +711,9 @@ pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
 /// A clause beside the cue may greet, tell news ("i merged the pr") or say how to go on ("skip
 /// the windows part"); it must not bring code, a condition, a refusal or a new task.
 pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: bool) -> bool {
+    if is_news(words) || is_narration(words) {
+        return true;
+    }
     let compaction = words
         .iter()
         .any(|w| w.starts_with("compact") || *w == "context");
@@ -729,6 +732,122 @@ pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: b
     };
     let first = rest.first().copied().unwrap_or("");
     !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
+
+/// Words that open a clause only to place it: "ok", "so", "btw", "last time".
+const PLACING: &[&str] = &[
+    "ok",
+    "so",
+    "btw",
+    "fyi",
+    "earlier",
+    "yesterday",
+    "remember",
+    "last",
+    "time",
+    "before",
+];
+
+/// News the user tells beside the continuation, whatever it names: something done ("i pushed
+/// the fix for the lint errors", "i've renamed the branch", "we got the login flow working") or
+/// a state reached ("the ci is green now", "the flaky test is fixed on main") — not a
+/// condition ("if the row failed") nor a failure.
+pub(super) fn is_news(words: &[&str]) -> bool {
+    if words.iter().any(|w| is(w, AGAINST)) {
+        return false;
+    }
+    let state = words.windows(2).any(|p| {
+        is(p[0], &["is", "are", "was", "were", "s"])
+            && is(
+                p[1],
+                &[
+                    "fixed", "green", "merged", "done", "deployed", "passing", "back", "ready",
+                    "finished", "resolved", "sorted", "live", "pushed", "landed", "updated",
+                ],
+            )
+    });
+    // A state of the code beside a bare "continue" is the loop's ("the loop is done").
+    is_told(words) || state && !words.iter().any(|w| is(w, LOOPISH))
+}
+
+/// News of something the user (or "we") did: "i pushed the fix for the lint errors", "i've
+/// renamed the branch", "last time we got the login flow working".
+pub(super) fn is_told(words: &[&str]) -> bool {
+    let past = |w: &str| {
+        w.len() >= 4 && w.ends_with("ed")
+            || is(
+                w,
+                &["got", "ran", "made", "wrote", "built", "did", "put", "set"],
+            )
+    };
+    !words.iter().any(|w| is(w, AGAINST))
+        && words
+            .first()
+            .is_some_and(|w| is(w, &["i", "ive", "we"]) || is(w, PLACING))
+        && words
+            .windows(2)
+            .any(|p| is(p[0], &["i", "ive", "we", "have", "just", "already"]) && past(p[1]))
+}
+
+/// Verbs of meeting something rather than doing it: "we were getting an error".
+const OBSERVING: &[&str] = &[
+    "getting",
+    "seeing",
+    "having",
+    "hitting",
+    "using",
+    "expecting",
+    "thinking",
+    "talking",
+    "saying",
+    "wondering",
+    "going",
+    "asking",
+];
+
+/// The user telling what the session was doing, whatever code it names: "you were adding
+/// continue statements in parse_rows", "we were building the résumé parser", "you stopped in
+/// the middle of the edit", "you were cut off mid-sentence".
+pub(super) fn is_narration(words: &[&str]) -> bool {
+    let n = words.iter().take_while(|w| is(w, PLACING)).count();
+    let words = &words[n..];
+    if words
+        .iter()
+        .any(|w| is(w, &["if", "unless", "until", "when", "whenever", "wrong"]))
+    {
+        return false;
+    }
+    match words {
+        // Doing something, not meeting it: "we were getting an error" is a report.
+        [who, "were" | "was", how, ..] if is(who, &["we", "you", "i"]) => {
+            how.len() >= 5 && how.ends_with("ing") && !is(how, OBSERVING)
+                || is(
+                    how,
+                    &[
+                        "cut",
+                        "interrupted",
+                        "halfway",
+                        "partway",
+                        "midway",
+                        "busy",
+                        "in",
+                    ],
+                )
+        }
+        // "you stopped in the middle of the edit", "you got cut off"; not "you stopped the
+        // server".
+        [who, how, more @ ..] if is(who, &["we", "you"]) => match *how {
+            "stopped" | "paused" => more.first().is_none_or(|w| {
+                is(
+                    w,
+                    &["in", "at", "mid", "midway", "halfway", "there", "before"],
+                )
+            }),
+            "got" => more.first() == Some(&"cut"),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The cue or filler word `w` is with a held-down letter let go ("weee" → "we", "keeep" →
