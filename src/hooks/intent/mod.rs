@@ -10,6 +10,11 @@
 //! merely contains the words ("continue the loop until i == n", "add a resume button", "where
 //! were we storing the tokens?") is not a continuation: the words are followed by something that
 //! is about the code, not about the session.
+//!
+//! Beside the continuation the user may tell news ("I pushed the fix for the lint errors. Let's
+//! continue.") or what the session was doing ("you were adding the catch blocks in
+//! api/client.ts, keep going"): such clauses may name code. A prompt with code punctuation in it
+//! is read only as that: a narration of the session's own doing and a bare "go on with it".
 
 /// Longest prompt (in bytes) worth looking at; continuations are short.
 const MAX_LEN: usize = 250;

@@ -550,8 +550,12 @@ fn clause_cue(clause: &str) -> Option<i32> {
         if words.len() >= verb.len() && words[..verb.len()] == **verb {
             let mut rest = &words[verb.len()..];
             // "continue but skip the windows part": what follows "but" only says how.
+            // After a bare "keep going" it may name code ("but commit after each file"), so long
+            // as it is no condition.
             if let Some(b) = rest.iter().position(|w| *w == "but") {
-                if !is_other_clause_ok(&rest[b + 1..], false, false) {
+                let how = &rest[b + 1..];
+                let bare_how = b == 0 && !how.iter().any(|w| is(w, AGAINST));
+                if !bare_how && !is_other_clause_ok(how, false, false) {
                     return Some(0);
                 }
                 rest = &rest[..b];
