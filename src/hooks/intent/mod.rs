@@ -324,11 +324,11 @@ fn looks_like_code(p: &str) -> bool {
         b'-' => b.get(i + 1) == Some(&b'-'),
         // "tl;dr" is shorthand, not a statement.
         b';' => {
-            !matches!(b.get(i + 1), Some(b' '))
-                && !(i >= 2
-                    && b[i - 2..i].eq_ignore_ascii_case(b"tl")
-                    && b.get(i + 1..i + 3)
-                        .is_some_and(|d| d.eq_ignore_ascii_case(b"dr")))
+            let tldr = i >= 2
+                && b[i - 2..i].eq_ignore_ascii_case(b"tl")
+                && b.get(i + 1..i + 3)
+                    .is_some_and(|d| d.eq_ignore_ascii_case(b"dr"));
+            !matches!(b.get(i + 1), Some(b' ')) && !tldr
         }
         _ => false,
     })
