@@ -141,6 +141,9 @@ pub(super) const WORK_KINDS: &[&str] = &[
     "prep",
     "rollout",
     "integration",
+    "update",
+    "updates",
+    "changes",
 ];
 
 /// Markers that count only with the session as their subject ("where we left off", not "where
@@ -153,6 +156,9 @@ pub(super) const NEEDS_SUBJECT: &[&str] = &[
     "was",
     "started",
     "interrupted",
+    "planned",
+    "discussed",
+    "agreed",
 ];
 
 /// Words after a cue that point back at the session, and how strongly.
@@ -182,6 +188,9 @@ pub(super) const MARKERS: &[(&str, i32)] = &[
     ("partway", 2),
     ("halfway", 2),
     ("unfinished", 2),
+    ("planned", 2),
+    ("discussed", 2),
+    ("agreed", 2),
 ];
 
 /// Nouns of code and of other things than the session's work: a cue followed by them is about
@@ -331,8 +340,21 @@ pub(super) const AGAINST: &[&str] = &[
     "dont", "instead", "wrong", "fails", "failed", "failing", "empty", "missing", "user",
 ];
 
-/// Cue words in German, French, Spanish and Portuguese.
+/// Cue words in German, French, Spanish, Portuguese, Dutch, Russian and Turkish.
 pub(super) const FOREIGN: &[&str] = &[
+    "gebleven",
+    "doorgaan",
+    "verdergaan",
+    "продолжай",
+    "продолжайте",
+    "продолжи",
+    "продолжим",
+    "продолжить",
+    "продолжаем",
+    "остановился",
+    "остановилась",
+    "остановились",
+    "devam",
     "weiter",
     "weitermachen",
     "fortfahren",
@@ -361,6 +383,18 @@ pub(super) const FOREIGN: &[&str] = &[
     "estávamos",
     "continuez",
     "quedamos",
+];
+
+/// Cue words in Chinese and Japanese, written without spaces: found anywhere in a clause
+/// ("继续刚才的工作", "前回の続きをお願いします", "我们刚才做到哪了").
+pub(super) const CJK: &[&str] = &[
+    "继续",
+    "接着做",
+    "做到哪",
+    "到哪了",
+    "続き",
+    "続けて",
+    "再開",
 ];
 
 /// Cue phrases in German, French and Spanish ("wie weit waren wir", "on en était où").

@@ -39,6 +39,9 @@ pub(super) const LEADING: &[&str] = &[
     "could we",
     "shall we",
     "i want you to",
+    "i need you to",
+    "you can",
+    "you may",
     "i would like you to",
     "id like you to",
     "just",
@@ -671,6 +674,8 @@ pub(super) const NEUTRAL: &[&str] = &[
     "ask",
     "asking",
     "with",
+    "worries",
+    "problem",
 ];
 
 /// Phrases that refer to the session's own past, with its people as the subject.
@@ -766,6 +771,8 @@ pub(super) const WORK: &[&str] = &[
     "effort",
     "changes",
     "upgrade",
+    "backfill",
+    "update",
     "work",
 ];
 

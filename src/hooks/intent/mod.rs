@@ -10,6 +10,11 @@
 //! merely contains the words ("continue the loop until i == n", "add a resume button", "where
 //! were we storing the tokens?") is not a continuation: the words are followed by something that
 //! is about the code, not about the session.
+//!
+//! Beside the continuation the user may tell news ("I pushed the fix for the lint errors. Let's
+//! continue.") or what the session was doing ("you were adding the catch blocks in
+//! api/client.ts, keep going"): such clauses may name code. A prompt with code punctuation in it
+//! is read only as that: a narration of the session's own doing and a bare "go on with it".
 
 /// Longest prompt (in bytes) worth looking at; continuations are short.
 const MAX_LEN: usize = 250;
@@ -239,6 +244,19 @@ fn is_form_but_for_a_typo(core: &str) -> bool {
 fn is_neutral(norm: &str) -> bool {
     // "no need to check with me", not "no" alone (which undoes what came before).
     let norm = norm.strip_prefix("no need ").unwrap_or(norm);
+    // "nope, that's fine", "no worries": a "no" that approves, not one that undoes.
+    let approves = |rest: &str| {
+        rest.split(' ').any(|w| {
+            matches!(
+                w,
+                "fine" | "good" | "ok" | "okay" | "worries" | "problem" | "great" | "perfect"
+            )
+        })
+    };
+    let norm = ["no ", "nope ", "nah "]
+        .iter()
+        .find_map(|n| norm.strip_prefix(n).filter(|rest| approves(rest)))
+        .unwrap_or(norm);
     norm.split(' ')
         .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
 }
@@ -254,12 +272,30 @@ fn clauses(prompt: &str) -> Vec<String> {
             '.' | '!' | '?' | ',' | ':' | ';' | '\n' | '\u{2014}' | '\u{2013}' | '\u{2026}'
         ) || c as u32 >= 0x2190 && !c.is_alphanumeric() && c != '\u{2019}'
     };
-    for part in prompt.split(cut) {
+    // A dot inside a word ("handlers.rs", "api/client.ts") does not end a sentence.
+    let b = prompt.as_bytes();
+    let inside_word = |i: usize| {
+        b[i] == b'.'
+            && i > 0
+            && b[i - 1].is_ascii_alphanumeric()
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    let mut start = 0;
+    let mut sentences = Vec::new();
+    for (i, c) in prompt.char_indices() {
+        if cut(c) && !inside_word(i) {
+            sentences.push(&prompt[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    sentences.push(&prompt[start..]);
+    for part in sentences {
         for part in part.split(" - ") {
             let norm = normalise(part);
             let mut cur: Vec<&str> = Vec::new();
             for w in norm.split(' ').filter(|w| !w.is_empty()) {
-                if w == "and" || w == "then" {
+                // "the difference between break and continue": "and" joins the two things.
+                if (w == "and" && !cur.contains(&"between")) || w == "then" {
                     if !cur.is_empty() {
                         out.push(cur.join(" "));
                         cur.clear();
@@ -286,7 +322,14 @@ fn looks_like_code(p: &str) -> bool {
         b')' => !(i > 0 && matches!(b[i - 1], b':' | b'-')),
         b'(' => b.get(i + 1) != Some(&b':'),
         b'-' => b.get(i + 1) == Some(&b'-'),
-        b';' => !matches!(b.get(i + 1), Some(b' ')),
+        // "tl;dr" is shorthand, not a statement.
+        b';' => {
+            let tldr = i >= 2
+                && b[i - 2..i].eq_ignore_ascii_case(b"tl")
+                && b.get(i + 1..i + 3)
+                    .is_some_and(|d| d.eq_ignore_ascii_case(b"dr"));
+            !matches!(b.get(i + 1), Some(b' ')) && !tldr
+        }
         _ => false,
     })
 }
@@ -299,11 +342,13 @@ const CUE_STARTS: &[&str] = &[
     "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
     "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
     "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
-    "repren", "waren",
+    "repren", "waren", "gebl", "doorg", "verderg", "devam",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
-const TYPO_STARTS: &[&str] = &["continue", "resume", "keep", "where", "were", "going"];
+const TYPO_STARTS: &[&str] = &[
+    "continue", "resume", "proceed", "carry", "keep", "where", "were", "going",
+];
 
 /// Whether a word of `p` is, or starts as, one of [`CUE_STARTS`], or `p` has a non-ASCII letter
 /// (the German, French and Spanish cues): no allocation, one pass.
@@ -346,11 +391,7 @@ fn is_typo_of_a_cue(w: &str) -> bool {
 /// True when the prompt as a whole asks to continue the session.
 pub fn is_continuation(prompt: &str) -> bool {
     let p = prompt.trim();
-    if p.is_empty()
-        || p.len() > MAX_LEN
-        || p.lines().filter(|l| !l.trim().is_empty()).count() > 3
-        || looks_like_code(p)
-    {
+    if p.is_empty() || p.len() > MAX_LEN || p.lines().filter(|l| !l.trim().is_empty()).count() > 3 {
         return false;
     }
     if !has_cue_word(p) {
@@ -360,7 +401,10 @@ pub fn is_continuation(prompt: &str) -> bool {
     if parts.is_empty() || parts.len() > MAX_CLAUSES {
         return false;
     }
-    by_grammar(&parts) || score::is_scored_continuation(p, &parts)
+    if looks_like_code(p) {
+        return narrated_resume(&parts);
+    }
+    by_grammar(&parts) || score::is_scored_continuation(p, &parts) || narrated_resume(&parts)
 }
 
 /// The grammar's verdict on a prompt's clauses (see the module documentation).
@@ -398,7 +442,50 @@ fn by_grammar(parts: &[String]) -> bool {
         core,
         "continue" | "proceed" | "go on" | "carry on" | "keep going"
     );
-    !(bare && before.split(' ').any(|w| LOOPISH.contains(&w)))
+    // "i pushed the fix for the lint errors. let's continue": news, not a loop's condition.
+    let before: Vec<&str> = before.split(' ').collect();
+    !(bare && before.iter().any(|w| LOOPISH.contains(w)) && !score::is_told(&before))
+}
+
+/// Words of a bare "go on with it": "keep going with that", "pick that back up", "finish it".
+const GO_ON_WITH_IT: &[&str] = &[
+    "continue", "keep", "going", "carry", "on", "go", "proceed", "resume", "pick", "back", "up",
+    "get", "to", "finish", "with", "that", "it", "this",
+];
+
+/// "You were adding `continue` statements in parse_rows. Keep going with that.", "keep going,
+/// you were doing the catch blocks in api/client.ts": the user tells what the session was doing,
+/// naming its code, and says to go on with it. Read even when the prompt has code in it.
+fn narrated_resume(parts: &[String]) -> bool {
+    let (mut told, mut go_on) = (false, false);
+    for c in parts {
+        let words: Vec<&str> = c.split(' ').collect();
+        let core = strip_wrappers(c);
+        if !core.is_empty()
+            && core.split(' ').all(|w| GO_ON_WITH_IT.contains(&w))
+            && core.split(' ').any(|w| {
+                matches!(
+                    w,
+                    "continue"
+                        | "keep"
+                        | "carry"
+                        | "go"
+                        | "proceed"
+                        | "resume"
+                        | "pick"
+                        | "get"
+                        | "finish"
+                )
+            })
+        {
+            go_on = true;
+        } else if score::is_narration(&words) {
+            told = true;
+        } else if !is_neutral(c) {
+            return false;
+        }
+    }
+    told && go_on
 }
 
 #[cfg(test)]

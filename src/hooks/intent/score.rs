@@ -12,7 +12,7 @@
 //! something else, or a "no".
 
 use super::cues::*;
-use super::lists::{AFTER_REF, NEUTRAL, SESSION_REFS};
+use super::lists::{AFTER_REF, LOOPISH, NEUTRAL, SESSION_REFS};
 use super::typos::distance;
 
 /// Verbs whose very sense is to go back to something already under way: they need no marker.
@@ -134,9 +134,23 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         {
             score += s;
         }
-        if is(w, AGAINST) {
+    }
+    // A condition or a refusal; but "the failing tests", "the missing docs" only say which.
+    for (i, w) in rest.iter().enumerate() {
+        let adjective = is(w, &["failing", "failed", "missing", "empty"])
+            && i > 0
+            && is(rest[i - 1], &["the", "those", "these", "all", "our"]);
+        if is(w, AGAINST) && !adjective {
             score -= 4;
         }
+    }
+    // "the tests you were writing", "the bug we were chasing": the session's own doing.
+    if rest.windows(3).any(|t| {
+        is(t[0], &["we", "you", "i"]) && is(t[1], &["were", "was"]) && t[2].ends_with("ing")
+    }) {
+        score += 2;
+    }
+    for w in &words {
         // "resume from byte offset 1024": a number of two digits or more is data.
         if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
             score -= 3;
@@ -272,7 +286,12 @@ fn clause_cue(clause: &str) -> Option<i32> {
             .iter()
             .any(|p| clause.starts_with(p) || clause.contains(&format!(" {p}")))
     };
-    if clause.split(' ').any(|w| is(w, FOREIGN)) || all == ["on", "continue"] || foreign_phrase() {
+    let cjk = || !clause.is_ascii() && CJK.iter().any(|p| clause.contains(p));
+    if clause.split(' ').any(|w| is(w, FOREIGN))
+        || all == ["on", "continue"]
+        || foreign_phrase()
+        || cjk()
+    {
         return Some(if all.len() <= 8 { 3 } else { 0 });
     }
     // A question about where the session stands: "where did we stop", "what were you in the
@@ -280,6 +299,36 @@ fn clause_cue(clause: &str) -> Option<i32> {
     // "how far did you get" asks where things stand, as "where did you get to" does.
     let asked = match words {
         ["how", "far", more @ ..] => Some(("where", more)),
+        // "how much is left", "how much work remains": what is left of the session's work, with
+        // nothing else named ("how much is left of the budget" is about the budget).
+        ["how", "much", more @ ..] => {
+            let ours = more.iter().all(|w| {
+                is(
+                    w,
+                    &[
+                        "is",
+                        "left",
+                        "remains",
+                        "remaining",
+                        "still",
+                        "to",
+                        "do",
+                        "go",
+                        "there",
+                        "work",
+                        "of",
+                        "the",
+                        "task",
+                        "plan",
+                        "our",
+                    ],
+                )
+            });
+            let left = more
+                .iter()
+                .any(|w| is(w, &["left", "remains", "remaining", "go"]));
+            return (ours && left && more.len() <= 6).then_some(3);
+        }
         [wh, more @ ..] => Some((*wh, more)),
         [] => None,
     };
@@ -308,6 +357,9 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // "what's on the agenda from yesterday": what is on it must be ours.
             if *aux == "on" {
                 return Some(object(rest, false));
+            }
+            if is(aux, &["was", "were"]) && asks_our_doing(rest) {
+                return Some(3);
             }
             let subject = is(aux, &["we", "you", "i"])
                 || rest
@@ -365,6 +417,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "plan",
                         "next",
                         "step",
+                        "have",
+                        "task",
+                        "work",
+                        "session",
                     ],
                 ) || is(w, AFTER_REF)
                     // "before lunch", "asking you": greetings, breaks and the compaction.
@@ -436,6 +492,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
         && matches!(*first, "remind" | "recap" | "catch")
     {
         let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
+        // "catch me up", "catch up": on the session, when nothing else is named.
+        if *first == "catch" && rest == ["up"] {
+            return Some(3);
+        }
         return clause_cue(&rest.join(" ")).or(Some(0));
     }
     // "the next step", "next task on the list", "the remaining items in the plan".
@@ -448,7 +508,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 w,
                 &[
                     "the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto",
-                    "whats", "what", "is", "our",
+                    "whats", "what", "is", "our", "execute", "complete", "finish", "handle",
+                    "tackle",
                 ],
             )
         });
@@ -458,7 +519,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 w,
                 &[
                     "step", "steps", "item", "items", "task", "tasks", "part", "one", "thing",
-                    "of", "bit", "on", "in", "from",
+                    "of", "bit", "on", "in", "from", "todo", "todos",
                 ],
             )
         });
@@ -470,6 +531,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
         let ends_on_work = rest.iter().rev().find(|w| !is(w, FILLER)).is_none_or(|w| {
             is(w, WORK_HEADS)
                 || is(w, &["list", "plan", "todo", "todos", "agenda"])
+                // "do the rest of them": of what the session had.
+                || is(w, &["them", "those"])
                 || MARKERS.iter().any(|(m, _)| m == w)
         });
         if lead_ok && head_ok && ends_on_work && !bare_question && object(rest, false) + 1 >= 2 {
@@ -487,13 +550,27 @@ fn clause_cue(clause: &str) -> Option<i32> {
         if words.len() >= verb.len() && words[..verb.len()] == **verb {
             let mut rest = &words[verb.len()..];
             // "continue but skip the windows part": what follows "but" only says how.
+            // After a bare "keep going" it may name code ("but commit after each file"), so long
+            // as it is no condition.
             if let Some(b) = rest.iter().position(|w| *w == "but") {
-                if !is_other_clause_ok(&rest[b + 1..], false, false) {
+                let how = &rest[b + 1..];
+                let bare_how = b == 0 && !how.iter().any(|w| is(w, AGAINST));
+                if !bare_how && !is_other_clause_ok(how, false, false) {
                     return Some(0);
                 }
                 rest = &rest[..b];
             }
+            // "keep going until it's done", "until the tests you were fixing pass": until the
+            // session's own work is done, not until a condition of the code.
+            if let Some(u) = rest.iter().position(|w| *w == "until")
+                && until_done(&rest[u + 1..])
+            {
+                rest = &rest[..u];
+            }
+            // "pick up the thread on the logging changes": an idiom of going back to it.
+            let thread = verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]);
             let resuming = is(verb[0], RESUMING)
+                || thread
                 || verb.contains(&"back")
                 || rest.iter().any(|w| is(w, &["again", "back"]));
             // "back to" and "return to" go back to anything ("back to square one"): they need
@@ -525,6 +602,94 @@ fn clause_cue(clause: &str) -> Option<i32> {
     None
 }
 
+/// Verbs of the session's own work, in "what were we debugging", "the file you were editing".
+const DOING: &[&str] = &[
+    "debugging",
+    "fixing",
+    "chasing",
+    "editing",
+    "writing",
+    "building",
+    "adding",
+    "implementing",
+    "refactoring",
+    "testing",
+    "changing",
+    "migrating",
+    "investigating",
+    "reviewing",
+    "finishing",
+    "tackling",
+    "touching",
+    "finished",
+    "fixed",
+    "changed",
+    "edited",
+    "wrote",
+    "built",
+    "added",
+    "touched",
+    "debugged",
+    "implemented",
+    "refactored",
+];
+
+/// After "what was/were": the session's own doing asked back ("we debugging before", "the bug we
+/// were chasing", "the last thing you finished before we stopped"), nothing else named.
+fn asks_our_doing(rest: &[&str]) -> bool {
+    let mut r = rest;
+    if let ["the", more @ ..] = r {
+        r = more;
+        if let ["last" | "first", more @ ..] = r {
+            r = more;
+        }
+        // The one thing asked about: "the bug", "the last file".
+        match r {
+            [_, more @ ..] => r = more,
+            [] => return false,
+        }
+    }
+    let [who, more @ ..] = r else {
+        return false;
+    };
+    if !is(who, &["we", "you", "i"]) {
+        return false;
+    }
+    r = more;
+    if let ["were" | "was" | "had", more @ ..] = r {
+        r = more;
+    }
+    let [verb, tail @ ..] = r else {
+        return false;
+    };
+    is(verb, DOING)
+        && tail.iter().all(|w| {
+            is(w, AFTER_REF) || is(w, FILLER) || is(w, &["stopped", "left", "broke", "paused"])
+        })
+}
+
+/// What follows "until" is the session's work being done: "it's done", "everything is finished",
+/// "the tests you were fixing pass" (not "the queue is empty", "all the tests pass").
+fn until_done(rest: &[&str]) -> bool {
+    let done = matches!(
+        rest,
+        ["done" | "finished" | "complete"]
+            | [
+                "its" | "everything" | "youre" | "were" | "all",
+                "done" | "finished" | "complete"
+            ]
+            | [
+                "it" | "everything" | "you" | "we",
+                "is" | "are",
+                "done" | "finished" | "complete"
+            ]
+    );
+    let ours = rest
+        .windows(3)
+        .any(|t| is(t[0], &["we", "you"]) && is(t[1], &["were", "was"]) && t[2].ends_with("ing"));
+    done || ours
+}
+
 /// The scored verdict on a prompt that passed the gates (short, no code punctuation).
 pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
     if code_evidence(raw) {
@@ -550,6 +715,9 @@ pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
 /// A clause beside the cue may greet, tell news ("i merged the pr") or say how to go on ("skip
 /// the windows part"); it must not bring code, a condition, a refusal or a new task.
 pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: bool) -> bool {
+    if is_news(words) || is_narration(words) {
+        return true;
+    }
     let compaction = words
         .iter()
         .any(|w| w.starts_with("compact") || *w == "context");
@@ -568,6 +736,122 @@ pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: b
     };
     let first = rest.first().copied().unwrap_or("");
     !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
+
+/// Words that open a clause only to place it: "ok", "so", "btw", "last time".
+const PLACING: &[&str] = &[
+    "ok",
+    "so",
+    "btw",
+    "fyi",
+    "earlier",
+    "yesterday",
+    "remember",
+    "last",
+    "time",
+    "before",
+];
+
+/// News the user tells beside the continuation, whatever it names: something done ("i pushed
+/// the fix for the lint errors", "i've renamed the branch", "we got the login flow working") or
+/// a state reached ("the ci is green now", "the flaky test is fixed on main") — not a
+/// condition ("if the row failed") nor a failure.
+pub(super) fn is_news(words: &[&str]) -> bool {
+    if words.iter().any(|w| is(w, AGAINST)) {
+        return false;
+    }
+    let state = words.windows(2).any(|p| {
+        is(p[0], &["is", "are", "was", "were", "s"])
+            && is(
+                p[1],
+                &[
+                    "fixed", "green", "merged", "done", "deployed", "passing", "back", "ready",
+                    "finished", "resolved", "sorted", "live", "pushed", "landed", "updated",
+                ],
+            )
+    });
+    // A state of the code beside a bare "continue" is the loop's ("the loop is done").
+    is_told(words) || state && !words.iter().any(|w| is(w, LOOPISH))
+}
+
+/// News of something the user (or "we") did: "i pushed the fix for the lint errors", "i've
+/// renamed the branch", "last time we got the login flow working".
+pub(super) fn is_told(words: &[&str]) -> bool {
+    let past = |w: &str| {
+        w.len() >= 4 && w.ends_with("ed")
+            || is(
+                w,
+                &["got", "ran", "made", "wrote", "built", "did", "put", "set"],
+            )
+    };
+    !words.iter().any(|w| is(w, AGAINST))
+        && words
+            .first()
+            .is_some_and(|w| is(w, &["i", "ive", "we"]) || is(w, PLACING))
+        && words
+            .windows(2)
+            .any(|p| is(p[0], &["i", "ive", "we", "have", "just", "already"]) && past(p[1]))
+}
+
+/// Verbs of meeting something rather than doing it: "we were getting an error".
+const OBSERVING: &[&str] = &[
+    "getting",
+    "seeing",
+    "having",
+    "hitting",
+    "using",
+    "expecting",
+    "thinking",
+    "talking",
+    "saying",
+    "wondering",
+    "going",
+    "asking",
+];
+
+/// The user telling what the session was doing, whatever code it names: "you were adding
+/// continue statements in parse_rows", "we were building the résumé parser", "you stopped in
+/// the middle of the edit", "you were cut off mid-sentence".
+pub(super) fn is_narration(words: &[&str]) -> bool {
+    let n = words.iter().take_while(|w| is(w, PLACING)).count();
+    let words = &words[n..];
+    if words
+        .iter()
+        .any(|w| is(w, &["if", "unless", "until", "when", "whenever", "wrong"]))
+    {
+        return false;
+    }
+    match words {
+        // Doing something, not meeting it: "we were getting an error" is a report.
+        [who, "were" | "was", how, ..] if is(who, &["we", "you", "i"]) => {
+            how.len() >= 5 && how.ends_with("ing") && !is(how, OBSERVING)
+                || is(
+                    how,
+                    &[
+                        "cut",
+                        "interrupted",
+                        "halfway",
+                        "partway",
+                        "midway",
+                        "busy",
+                        "in",
+                    ],
+                )
+        }
+        // "you stopped in the middle of the edit", "you got cut off"; not "you stopped the
+        // server".
+        [who, how, more @ ..] if is(who, &["we", "you"]) => match *how {
+            "stopped" | "paused" => more.first().is_none_or(|w| {
+                is(
+                    w,
+                    &["in", "at", "mid", "midway", "halfway", "there", "before"],
+                )
+            }),
+            "got" => more.first() == Some(&"cut"),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The cue or filler word `w` is with a held-down letter let go ("weee" → "we", "keeep" →

@@ -43,6 +43,8 @@ pub(super) const MENDS: &[(&str, &str)] = &[
     ("onn", "on"),
     ("lemme", "let me"),
     ("gm", "good morning"),
+    ("weve", "we have"),
+    ("youve", "you have"),
     ("wb", "im back"),
 ];
 
@@ -53,6 +55,7 @@ pub(super) const FUZZY: &[(&str, &[&str])] = &[
         &["continued", "continues", "continua", "continuez"],
     ),
     ("proceed", &["proceeds", "preceed"]),
+    ("carry", &["cary", "curry", "carly"]),
 ];
 
 /// Optimal string alignment distance, capped: `None` when above `max`. Allocation-free for
@@ -94,8 +97,13 @@ pub(super) fn mend(word: &str) -> &str {
     if let Some((_, to)) = MENDS.iter().find(|(from, _)| *from == word) {
         return to;
     }
-    if word.len() >= 6 && word.is_ascii() {
+    if word.len() >= 4 && word.is_ascii() {
         for (target, not) in FUZZY {
+            // A short word shares its first letter with the key word ("crry"), not only an end
+            // ("marry"); a long one may differ at either end.
+            if target.len() < 6 && word.as_bytes()[0] != target.as_bytes()[0] {
+                continue;
+            }
             // A typo seldom hits both ends: a cheap filter before the distance.
             let (w, t) = (word.as_bytes(), target.as_bytes());
             if w[..2] != t[..2] && w[w.len() - 2..] != t[t.len() - 2..] {
