@@ -63,11 +63,14 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
     )
 }
 
-/// Every `*.tsv` in tests/data/continuation/, each on its own, must reach the target:
-/// recall ≥ 0.95 at precision ≥ 0.98. All of them are tuning data now: the `dev*` and
-/// `prompts*` sets were written for tuning, `heldout.tsv` became tuning data once its one
-/// held-out score was taken, and so did `heldout2.tsv`, scored once blind at precision 0.995 /
-/// recall 0.827 on 2026-11-29 and tuned on since. `--nocapture` shows the numbers and the misses.
+/// Every `*.tsv` in tests/data/continuation/, each on its own. The tuning sets must reach the
+/// issue's target: recall ≥ 0.95 at precision ≥ 0.98. The `dev*` and `prompts*` sets were
+/// written for tuning, `heldout.tsv` became tuning data once its one held-out score was taken,
+/// and so did `heldout2.tsv`, scored once blind at precision 0.995 / recall 0.827 on 2026-11-29
+/// and tuned on since. `heldout3.tsv`, written by a helper who saw neither the rules nor the
+/// other sets, was scored once after that tuning, at precision 0.990 / recall 0.867
+/// (2026-11-29): it is not tuned on (its misses are not printed) and guards against
+/// regressions at precision ≥ 0.98 / recall ≥ 0.85. `--nocapture` shows the numbers.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
@@ -81,17 +84,21 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
     let mut failed = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let untuned = name.starts_with("heldout3");
         let (precision, recall, pos, neg, wrong) = score(path);
         println!(
             "{name}: {pos} continuations, {neg} others; precision {precision:.3}, recall {recall:.3}"
         );
-        for w in &wrong {
-            println!("  {name}: {w}");
+        if !untuned {
+            for w in &wrong {
+                println!("  {name}: {w}");
+            }
         }
         if pos < 20 || neg < 20 {
             failed.push(format!("{name}: too small to mean anything ({pos}/{neg})"));
         }
-        if precision < 0.98 || recall < 0.95 {
+        let floor = if untuned { 0.85 } else { 0.95 };
+        if precision < 0.98 || recall < floor {
             failed.push(format!(
                 "{name}: precision {precision:.3}, recall {recall:.3}"
             ));
