@@ -43,6 +43,8 @@ impl SessionsRef<'_> {
         new: ObjectId,
         message: &str,
     ) -> Result<CasOutcome> {
+        // Whatever the new value leads to is on disk, complete and fsynced, before the ref moves.
+        super::pack::flush(self.repo)?;
         let full: FullName = name
             .try_into()
             .map_err(|e| StoreError::git("ref name", e))?;

@@ -6,6 +6,7 @@
 mod cas;
 pub mod gate;
 mod history;
+mod pack;
 pub mod subject;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -177,6 +178,9 @@ pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), Open
     }
     // Trees on the paths we touch are read several times per command; keep them decoded.
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
+    // New objects stay in memory until a ref is about to point at them, then go to disk as one
+    // pack (store/pack.rs).
+    repo.objects.enable_object_memory();
     let mut worktree = repo.workdir().map(Path::to_path_buf);
     // With GIT_DIR and neither GIT_WORK_TREE nor core.worktree, git takes the current directory
     // as the top of the worktree; gix takes the git dir's parent.

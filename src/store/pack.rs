@@ -1,0 +1,200 @@
+//! A command's new objects go to disk as one small pack, not as loose objects.
+//!
+//! Objects are kept in memory while a command plans and writes (gix's object memory, enabled by
+//! [`super::discover`]); right before a ref moves, [`flush`] writes them as one pack with its
+//! index, both fsynced as git fsyncs packs (`core.fsync`'s default includes `pack` and
+//! `pack-metadata`), so the ref never points at an object that is not complete on disk. A `log`
+//! then creates two object files instead of nine loose objects and their directories.
+//!
+//! Many small packs slow lookups and make `git gc --auto` repack everything once there are more
+//! than `gc.autoPackLimit` (50) of them, so every flush that finds [`CONSOLIDATE_AT`] small packs
+//! writes their objects into one and removes them (decision 51).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+use gix::odb::pack;
+
+use super::{Result, StoreError};
+
+/// A pack at most this big counts as small: one we wrote, or git's from a fetch of a few commits.
+const SMALL_PACK: u64 = 1024 * 1024;
+
+/// When this many small packs are there, the next flush merges them into one.
+pub const CONSOLIDATE_AT: usize = 16;
+
+/// Write every object the repository holds in memory into one pack, complete and fsynced; then,
+/// when there are [`CONSOLIDATE_AT`] small packs, merge them. Does nothing when there is nothing
+/// in memory.
+pub fn flush(repo: &gix::Repository) -> Result<()> {
+    let Some(objects) = repo.objects.reset_object_memory() else {
+        return Ok(());
+    };
+    // Objects that are on disk already need no copy (an unchanged subtree written again).
+    let mut objects: Vec<(ObjectId, gix::object::Kind, Vec<u8>)> = objects
+        .iter()
+        .filter(|(id, _)| !on_disk(repo, id))
+        .map(|(id, (kind, data))| (*id, *kind, data.clone()))
+        .collect();
+    if objects.is_empty() {
+        return Ok(());
+    }
+    // Commits first, then trees, then blobs, as git orders a pack.
+    objects.sort_by_key(|(id, kind, _)| (kind_order(*kind), *id));
+    let dir = repo.objects.store_ref().path().join("pack");
+    write_pack(&dir, &objects)?;
+    if let Err(e) = consolidate(repo, &dir) {
+        // Merging is housekeeping: the command's objects are safe in their own pack already.
+        let _ = e;
+    }
+    Ok(())
+}
+
+/// Whether `id` is stored on disk (loose or in a pack), not only in this process's memory.
+fn on_disk(repo: &gix::Repository, id: &ObjectId) -> bool {
+    use gix::objs::Exists;
+    let on_disk: &gix::odb::Handle = &repo.objects;
+    on_disk.exists(id)
+}
+
+fn kind_order(kind: gix::object::Kind) -> u8 {
+    match kind {
+        gix::object::Kind::Commit => 0,
+        gix::object::Kind::Tag => 1,
+        gix::object::Kind::Tree => 2,
+        gix::object::Kind::Blob => 3,
+    }
+}
+
+fn pack_type(kind: gix::object::Kind) -> pack::data::entry::Header {
+    use pack::data::entry::Header;
+    match kind {
+        gix::object::Kind::Commit => Header::Commit,
+        gix::object::Kind::Tree => Header::Tree,
+        gix::object::Kind::Blob => Header::Blob,
+        gix::object::Kind::Tag => Header::Tag,
+    }
+}
+
+/// The bytes of a version 2 pack holding `objects` whole (no deltas: they are small, new, and
+/// deflated once).
+fn pack_bytes(objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) -> Result<Vec<u8>> {
+    let io = |e: std::io::Error| StoreError::git("writing pack", e);
+    let count = u32::try_from(objects.len()).expect("a command writes fewer than 4 billion objects");
+    let mut out = Vec::with_capacity(objects.iter().map(|o| o.2.len()).sum::<usize>() / 2 + 64);
+    out.extend_from_slice(&pack::data::header::encode(pack::data::Version::V2, count));
+    for (_, kind, data) in objects {
+        pack_type(*kind)
+            .write_to(data.len() as u64, &mut out)
+            .map_err(io)?;
+        let mut z = gix::zlib::stream::deflate::Write::new(&mut out, gix::zlib::Compression::default());
+        z.write_all(data).map_err(io)?;
+        z.flush().map_err(io)?;
+    }
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    hasher.update(&out);
+    let sum = hasher
+        .try_finalize()
+        .map_err(|e| StoreError::git("hashing pack", e))?;
+    out.extend_from_slice(sum.as_slice());
+    Ok(out)
+}
+
+/// Write `objects` as `pack-<hash>.pack` and `.idx` in `dir`, fsynced before this returns.
+/// gix-pack checks the pack as it indexes it and renames both into place (pack first, index
+/// last, as git does: a pack is seen once its index is there).
+fn write_pack(dir: &Path, objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) -> Result<PathBuf> {
+    let bytes = pack_bytes(objects)?;
+    let outcome = pack::Bundle::write_to_directory(
+        &mut bytes.as_slice(),
+        Some(dir),
+        &mut gix::progress::Discard,
+        &AtomicBool::new(false),
+        None::<gix::objs::find::Never>,
+        gix::hash::Kind::Sha1,
+        pack::bundle::write::Options {
+            thread_limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .map_err(|e| StoreError::git("writing pack", e))?;
+    let (Some(data), Some(index)) = (outcome.data_path, outcome.index_path) else {
+        return Err(StoreError::git(
+            "writing pack",
+            std::io::Error::other("the pack came out empty"),
+        ));
+    };
+    for file in [&data, &index] {
+        sync_file(file)?;
+    }
+    sync_file(dir)?;
+    if let Some(keep) = outcome.keep_path {
+        // The pack is complete and durable; nothing needs to keep it from git's repacking.
+        let _ = fs::remove_file(keep);
+    }
+    Ok(data)
+}
+
+fn sync_file(path: &Path) -> Result<()> {
+    fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::git(&format!("syncing {}", path.display()), e))
+}
+
+/// The small packs of `dir` that may be merged: at most [`SMALL_PACK`] bytes, with nothing
+/// beside them that marks them as special (`.keep`, `.promisor`, `.mtimes` of a cruft pack,
+/// `.bitmap`).
+fn small_packs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+        .filter(|p| fs::metadata(p).is_ok_and(|m| m.len() <= SMALL_PACK))
+        .filter(|p| p.with_extension("idx").is_file())
+        .filter(|p| {
+            ["keep", "promisor", "mtimes", "bitmap"]
+                .iter()
+                .all(|x| !p.with_extension(x).exists())
+        })
+        .collect()
+}
+
+/// Merge the small packs into one once there are [`CONSOLIDATE_AT`] of them: their objects are
+/// written into a new pack, fsynced, and only then are the old ones removed, so every object is
+/// on disk at every moment. Two processes doing this at once each remove only packs whose
+/// objects their own new pack holds.
+fn consolidate(repo: &gix::Repository, dir: &Path) -> Result<()> {
+    let packs = small_packs(dir);
+    if packs.len() < CONSOLIDATE_AT {
+        return Ok(());
+    }
+    let mut objects = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in &packs {
+        let index = pack::index::File::at(p.with_extension("idx"), gix::hash::Kind::Sha1)
+            .map_err(|e| StoreError::git("reading pack index", e))?;
+        for entry in index.iter() {
+            if !seen.insert(entry.oid) {
+                continue;
+            }
+            let object = repo
+                .find_object(entry.oid)
+                .map_err(|e| StoreError::git("reading object to repack", e))?;
+            objects.push((entry.oid, object.kind, object.data.clone()));
+        }
+    }
+    objects.sort_by_key(|(id, kind, _)| (kind_order(*kind), *id));
+    let merged = write_pack(dir, &objects)?;
+    for p in packs.iter().filter(|p| **p != merged) {
+        // The index first: without it no reader looks into the pack.
+        for x in ["idx", "rev", "pack"] {
+            let _ = fs::remove_file(p.with_extension(x));
+        }
+    }
+    Ok(())
+}
