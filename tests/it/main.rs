@@ -13,6 +13,7 @@ mod repos;
 mod safety;
 mod seed;
 mod shapes;
+mod storage;
 mod stress;
 mod sync;
 mod trust;
