@@ -3,8 +3,9 @@
 //! ```text
 //! active/<shortname>-<short>.md          session file, status active or paused
 //! archive/<shortname>-<short>.md         session file, status completed or abandoned
-//! journal/<short>/progress.md            generated quick-context file
-//! journal/<short>/entries/<entry name>   one journal entry (model::entry::file_name)
+//! journal/<xx>/<short>/progress.md       generated quick-context file (<xx>: the short id's
+//!                                        first two hex digits, decision 50)
+//! journal/<xx>/<short>/entries/<name>    one journal entry (model::entry::file_name)
 //! <anything else>                        the user's own notes, kept as they are
 //! ```
 //!
@@ -122,24 +123,48 @@ impl std::fmt::Display for SessionPath {
     }
 }
 
-/// `journal/<short>`: everything the journal keeps for one session besides its file.
+/// What this build writes, for tools that cache what it grows (benches/bench.py): bumped when the
+/// tree layout or the way objects are stored changes. 1: flat `journal/<short>/`, loose objects;
+/// 2: `journal/<xx>/<short>/`, one pack per command.
+pub const STORAGE_VERSION: u32 = 2;
+
+/// The fanout directory of a session's journal: the short id's first two hex digits, so that
+/// `journal/` holds at most 256 directories and a commit rewrites trees of bounded size however
+/// many sessions there are (decision 50).
+pub fn fanout(short: &str) -> &str {
+    short.get(..2).unwrap_or(short)
+}
+
+/// Whether `name`, an entry of `journal/`, is a fanout directory (`<xx>`) rather than a
+/// session's journal of the flat layout that came before (`journal/<short>/`).
+pub fn is_fanout_name(name: &str) -> bool {
+    name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `journal/<xx>/<short>`: everything the journal keeps for one session besides its file.
 pub fn journal_dir(short: &str) -> String {
+    format!("journal/{}/{short}", fanout(short))
+}
+
+/// `journal/<short>`: where the flat layout kept a session's journal (read when a tree has not
+/// been migrated yet, and moved by [`journal_dir`] on the first write).
+pub fn flat_journal_dir(short: &str) -> String {
     format!("journal/{short}")
 }
 
-/// `journal/<short>/progress.md`, the generated quick-context file.
+/// `journal/<xx>/<short>/progress.md`, the generated quick-context file.
 pub fn progress_path(short: &str) -> String {
-    format!("journal/{short}/progress.md")
+    format!("{}/progress.md", journal_dir(short))
 }
 
-/// `journal/<short>/entries`, the session's journal entries.
+/// `journal/<xx>/<short>/entries`, the session's journal entries.
 pub fn entries_dir(short: &str) -> String {
-    format!("journal/{short}/entries")
+    format!("{}/entries", journal_dir(short))
 }
 
-/// `journal/<short>/entries/<name>`.
+/// `journal/<xx>/<short>/entries/<name>`.
 pub fn entry_path(short: &str, name: &str) -> String {
-    format!("journal/{short}/entries/{name}")
+    format!("{}/entries/{name}", journal_dir(short))
 }
 
 /// The top-level directories the tool owns; anything else at the top is the user's.
@@ -150,9 +175,10 @@ pub const OWN_DIRS: [&str; 3] = ["active", "archive", "journal"];
 pub enum PathKind {
     /// A session file.
     Session(SessionPath),
-    /// `journal/<short>/progress.md`: generated, never merged, always regenerated.
+    /// `journal/<xx>/<short>/progress.md` (or the flat layout's `journal/<short>/progress.md`):
+    /// generated, never merged, always regenerated.
     Progress { short: String },
-    /// `journal/<short>/entries/<name>`: written once, never rewritten.
+    /// `journal/<xx>/<short>/entries/<name>` (or the flat layout's): written once, never rewritten.
     Entry { short: String, name: String },
     /// Anything else: the user's own notes, or a file the layout does not name.
     Other,
@@ -165,7 +191,16 @@ impl PathKind {
             return PathKind::Session(s);
         }
         let mut parts = path.split('/');
-        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        if parts.next() != Some("journal") {
+            return PathKind::Other;
+        }
+        let mut rest: Vec<&str> = parts.collect();
+        // The fanout directory must be the short id's own: `journal/ab/ab12cd34/…`.
+        if rest.len() >= 2 && is_fanout_name(rest[0]) && fanout(rest[1]) == rest[0] {
+            rest.remove(0);
+        }
+        let mut parts = rest.into_iter();
+        match (Some("journal"), parts.next(), parts.next(), parts.next()) {
             (Some("journal"), Some(short), Some("progress.md"), None) => PathKind::Progress {
                 short: short.to_string(),
             },
@@ -263,8 +298,11 @@ pub enum Place {
     Root,
     /// `active/` or `archive/`: session files (and `.theirs` copies) only.
     SessionFiles,
-    /// `journal/`: one directory per session.
+    /// `journal/`: 256 fanout directories (and, in a tree not migrated yet, one directory per
+    /// session).
     Journal,
+    /// `journal/<xx>/`: one directory per session.
+    Fanout,
     /// `journal/<short>/`: `progress.md`, `entries/`, and files a merge kept beside them.
     SessionJournal,
     /// `journal/<short>/entries/`: entry files only.
@@ -291,7 +329,8 @@ impl Place {
             (Place::Root, "active" | "archive") => Expected::Tree(Place::SessionFiles),
             (Place::Root, "journal") => Expected::Tree(Place::Journal),
             (Place::Root | Place::Notes, _) => Expected::Either(Place::Notes),
-            (Place::Journal, _) => Expected::Tree(Place::SessionJournal),
+            (Place::Journal, n) if is_fanout_name(n) => Expected::Tree(Place::Fanout),
+            (Place::Journal | Place::Fanout, _) => Expected::Tree(Place::SessionJournal),
             (Place::SessionJournal, "entries") => Expected::Tree(Place::Entries),
             (Place::SessionJournal | Place::SessionFiles | Place::Entries, _) => Expected::Blob,
         }
@@ -362,9 +401,33 @@ mod tests {
         assert_eq!(PathKind::of("journal/1a2b3c4d/other.md"), PathKind::Other);
         assert_eq!(
             entry_path("1a2b3c4d", "x.md"),
-            "journal/1a2b3c4d/entries/x.md"
+            "journal/1a/1a2b3c4d/entries/x.md"
         );
-        assert_eq!(progress_path("1a2b3c4d"), "journal/1a2b3c4d/progress.md");
+        assert_eq!(progress_path("1a2b3c4d"), "journal/1a/1a2b3c4d/progress.md");
+    }
+
+    #[test]
+    fn both_journal_layouts_are_classified_and_a_foreign_fanout_is_not() {
+        let entry = PathKind::Entry {
+            short: "1a2b3c4d".into(),
+            name: "2025-01-15T10-00-00.123Z-log-7f3a.md".into(),
+        };
+        assert_eq!(
+            PathKind::of("journal/1a/1a2b3c4d/entries/2025-01-15T10-00-00.123Z-log-7f3a.md"),
+            entry
+        );
+        assert_eq!(
+            PathKind::of("journal/1a/1a2b3c4d/progress.md"),
+            PathKind::Progress {
+                short: "1a2b3c4d".into()
+            }
+        );
+        // A fanout directory that is not the short id's own is not a journal of the layout.
+        assert_eq!(
+            PathKind::of("journal/ff/1a2b3c4d/progress.md"),
+            PathKind::Other
+        );
+        assert!(is_fanout_name("1a") && !is_fanout_name("1a2b3c4d") && !is_fanout_name("zz"));
     }
 
     #[test]

@@ -83,14 +83,16 @@ fn pack_type(kind: gix::object::Kind) -> pack::data::entry::Header {
 /// deflated once).
 fn pack_bytes(objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) -> Result<Vec<u8>> {
     let io = |e: std::io::Error| StoreError::git("writing pack", e);
-    let count = u32::try_from(objects.len()).expect("a command writes fewer than 4 billion objects");
+    let count =
+        u32::try_from(objects.len()).expect("a command writes fewer than 4 billion objects");
     let mut out = Vec::with_capacity(objects.iter().map(|o| o.2.len()).sum::<usize>() / 2 + 64);
     out.extend_from_slice(&pack::data::header::encode(pack::data::Version::V2, count));
     for (_, kind, data) in objects {
         pack_type(*kind)
             .write_to(data.len() as u64, &mut out)
             .map_err(io)?;
-        let mut z = gix::zlib::stream::deflate::Write::new(&mut out, gix::zlib::Compression::default());
+        let mut z =
+            gix::zlib::stream::deflate::Write::new(&mut out, gix::zlib::Compression::default());
         z.write_all(data).map_err(io)?;
         z.flush().map_err(io)?;
     }

@@ -88,6 +88,26 @@ impl Workspace {
                 Some(t) => store.tree_of(t)?,
                 None => store.empty_tree(),
             };
+            // A tree of the flat layout moves to the fanout layout first, in a commit of its own
+            // (decision 50); the refresh at the top of the loop then moves the mirror's files.
+            if let Some(t) = tip
+                && let moved = store.relayout(tree)?
+                && moved != tree
+            {
+                let subject = CommitSubject::new(
+                    command,
+                    "journal",
+                    "move journals to journal/<xx>/<short>/",
+                );
+                let commit = store.write_commit(&subject, moved, &[t])?;
+                let cas = store.compare_and_swap(Some(t), commit, &subject.to_string());
+                store
+                    .take_removed_locks()
+                    .into_iter()
+                    .for_each(|w| self.warnings.push(w));
+                cas?;
+                continue;
+            }
             refresher.adopt_strays(tree)?;
             *self.plan_reads.borrow_mut() = Some(HashMap::new());
             let planned = plan(tree);

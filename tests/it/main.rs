@@ -6,6 +6,7 @@ mod common;
 mod foundation;
 mod hooks;
 mod hostile;
+mod layout;
 mod lifecycle;
 mod locks;
 mod remotes;

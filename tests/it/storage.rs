@@ -39,7 +39,11 @@ fn commands_write_packs_not_loose_objects() {
     let loose_before = loose_objects(&env, &repo);
     env.gs(&repo, &["init", "--name", "packed", "--goal", "G", "-q"]);
     env.gs(&repo, &["log", "--progress", "one", "-q"]);
-    assert_eq!(loose_objects(&env, &repo), loose_before, "no loose object written");
+    assert_eq!(
+        loose_objects(&env, &repo),
+        loose_before,
+        "no loose object written"
+    );
     assert_eq!(packs(&repo), 2, "one pack per command");
     assert!(
         !std::fs::read_dir(repo.join(".git/objects/pack"))
@@ -58,19 +62,42 @@ fn hundreds_of_commands_keep_packs_bounded_and_gc_and_fsck_clean() {
     let mut made = 0;
     let mut session = 0;
     while made < n {
-        env.gs(&repo, &["init", "--name", &format!("s{session}"), "--goal", "G", "--step", "one", "-q"]);
+        env.gs(
+            &repo,
+            &[
+                "init",
+                "--name",
+                &format!("s{session}"),
+                "--goal",
+                "G",
+                "--step",
+                "one",
+                "-q",
+            ],
+        );
         for i in 0..8 {
-            env.gs(&repo, &["log", "--progress", &format!("note {session}.{i}"), "-q"]);
+            env.gs(
+                &repo,
+                &["log", "--progress", &format!("note {session}.{i}"), "-q"],
+            );
         }
         env.gs(&repo, &["close", "--complete", "-q"]);
         made += 10;
         session += 1;
         // git's own auto gc never has a reason to run: too many packs is what would trigger it.
-        assert!(packs(&repo) < 50, "{} packs after {made} commands", packs(&repo));
+        assert!(
+            packs(&repo) < 50,
+            "{} packs after {made} commands",
+            packs(&repo)
+        );
     }
     let entries = env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
     let logged = entries.lines().filter(|l| l.contains("-progress-")).count();
-    assert_eq!(logged, session * 8, "every acknowledged entry is in the tree");
+    assert_eq!(
+        logged,
+        session * 8,
+        "every acknowledged entry is in the tree"
+    );
     env.fsck(&repo);
     env.git(&repo, &["gc", "-q"]);
     env.fsck(&repo);
