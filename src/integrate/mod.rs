@@ -112,7 +112,10 @@ fn merge_commit(
     let relayout = |c: ObjectId| store.tree_of(c).and_then(|t| store.relayout(t));
     let base_tree = base.map(relayout).transpose()?;
     let (ours_tree, theirs_tree) = (relayout(ours)?, relayout(theirs)?);
-    let m = merge_journals(store, base_tree, ours_tree, theirs_tree, writer, label)?;
+    let mut m = merge_journals(store, base_tree, ours_tree, theirs_tree, writer, label)?;
+    // The listing index is merged by regenerating it from the merged session files.
+    let index = crate::listing::index_changes(store, ours_tree, &m.changes)?;
+    m.changes.extend(index);
     let tree = store.write_tree(ours_tree, &m.changes)?;
     let kinds: Vec<PathKind> = m.changes.keys().map(|p| PathKind::of(p)).collect();
     let sessions = kinds

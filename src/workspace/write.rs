@@ -99,6 +99,8 @@ impl Workspace {
                     "journal",
                     "move journals to journal/<xx>/<short>/",
                 );
+                let index = crate::listing::full_index(&store, moved)?;
+                let moved = store.write_tree(moved, &index)?;
                 let commit = store.write_commit(&subject, moved, &[t])?;
                 let cas = store.compare_and_swap(Some(t), commit, &subject.to_string());
                 store
@@ -117,6 +119,8 @@ impl Workspace {
             let mut changes = refresher.hand_edits(tree, &planned.touched)?;
             changes.extend(planned.changes);
             refresher.settle_session_names(tree, &mut changes)?;
+            let index = crate::listing::index_changes(&store, tree, &changes)?;
+            changes.extend(index);
             let new_tree = store.write_tree(tree, &changes)?;
             // Nothing to save (no hand edits found, or an import done before): no empty commit.
             if new_tree == tree

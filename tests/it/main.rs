@@ -8,6 +8,7 @@ mod hooks;
 mod hostile;
 mod layout;
 mod lifecycle;
+mod listing;
 mod locks;
 mod remotes;
 mod repos;
