@@ -33,10 +33,10 @@ pub fn flush(repo: &gix::Repository) -> Result<()> {
     let Some(objects) = repo.objects.reset_object_memory() else {
         return Ok(());
     };
-    // Objects that are on disk already need no copy (an unchanged subtree written again).
+    // Not checked against what is on disk: each miss makes gix rescan `objects/pack/`, and the
+    // write path writes only objects that are new (an object stored twice is harmless).
     let mut objects: Vec<(ObjectId, gix::object::Kind, Vec<u8>)> = objects
         .iter()
-        .filter(|(id, _)| !on_disk(repo, id))
         .map(|(id, (kind, data))| (*id, *kind, data.clone()))
         .collect();
     if objects.is_empty() {
@@ -51,13 +51,6 @@ pub fn flush(repo: &gix::Repository) -> Result<()> {
         let _ = e;
     }
     Ok(())
-}
-
-/// Whether `id` is stored on disk (loose or in a pack), not only in this process's memory.
-fn on_disk(repo: &gix::Repository, id: &ObjectId) -> bool {
-    use gix::objs::Exists;
-    let on_disk: &gix::odb::Handle = &repo.objects;
-    on_disk.exists(id)
 }
 
 fn kind_order(kind: gix::object::Kind) -> u8 {

@@ -141,15 +141,15 @@ impl Workspace {
                     Some(read) => Some(read.clone()),
                     None => self.mirror.read_regular(path)?,
                 };
-                let id = match bytes {
-                    Some(bytes) => Some(store.write_blob(&bytes)?),
-                    None => None,
-                };
                 // The note is needed only where a mirror file holds something the tip does not (a
                 // hand edit): elsewhere a crash is recovered by the ordinary refresh, the disk
-                // being the old tip.
-                if !needs_note {
-                    needs_note = id != store.entry_id(tree, path)?;
+                // being the old tip, whose blob is stored already.
+                let id = bytes.as_deref().map(crate::store::blob_id);
+                if id != store.entry_id(tree, path)? {
+                    needs_note = true;
+                    if let Some(bytes) = &bytes {
+                        store.write_blob(bytes)?;
+                    }
                 }
                 before.push((path.clone(), id));
             }
