@@ -146,16 +146,29 @@ fn small_packs(dir: &Path) -> Vec<PathBuf> {
     let Ok(read) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    read.filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pack"))
-        .filter(|p| fs::metadata(p).is_ok_and(|m| m.len() <= SMALL_PACK))
-        .filter(|p| p.with_extension("idx").is_file())
-        .filter(|p| {
+    // Names only (one directory read): a flush runs on every command, so nothing is stat'ed
+    // until there are enough packs to merge.
+    let names: std::collections::HashSet<String> = read
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    let packs: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.strip_suffix(".pack"))
+        .filter(|stem| names.contains(&format!("{stem}.idx")))
+        .filter(|stem| {
             ["keep", "promisor", "mtimes", "bitmap"]
                 .iter()
-                .all(|x| !p.with_extension(x).exists())
+                .all(|x| !names.contains(&format!("{stem}.{x}")))
         })
+        .collect();
+    if packs.len() < CONSOLIDATE_AT {
+        return Vec::new();
+    }
+    packs
+        .into_iter()
+        .map(|stem| dir.join(format!("{stem}.pack")))
+        .filter(|p| fs::metadata(p).is_ok_and(|m| m.len() <= SMALL_PACK))
         .collect()
 }
 
