@@ -7,8 +7,8 @@
 //! then creates two object files instead of nine loose objects and their directories.
 //!
 //! Many small packs slow lookups and make `git gc --auto` repack everything once there are more
-//! than `gc.autoPackLimit` (50) of them, so every flush that finds [`CONSOLIDATE_AT`] small packs
-//! writes their objects into one and removes them (decision 51).
+//! than `gc.autoPackLimit` (50) of them, so a flush that finds [`CONSOLIDATE_AT`] packs merges
+//! the smallest ones of those without deltas, as `git repack --geometric=2` would (decision 51).
 
 use std::fs;
 use std::io::Write;
@@ -20,10 +20,7 @@ use gix::odb::pack;
 
 use super::{Result, StoreError};
 
-/// A pack at most this big counts as small: one we wrote, or git's from a fetch of a few commits.
-const SMALL_PACK: u64 = 1024 * 1024;
-
-/// When this many small packs are there, the next flush merges them into one.
+/// When this many packs are there, the next flush merges some (a geometric progression).
 pub const CONSOLIDATE_AT: usize = 16;
 
 /// Write every object the repository holds in memory into one pack, complete and fsynced; then,
@@ -139,10 +136,10 @@ fn sync_file(path: &Path) -> Result<()> {
         .map_err(|e| StoreError::git(&format!("syncing {}", path.display()), e))
 }
 
-/// The small packs of `dir` that may be merged: at most [`SMALL_PACK`] bytes, with nothing
-/// beside them that marks them as special (`.keep`, `.promisor`, `.mtimes` of a cruft pack,
-/// `.bitmap`).
-fn small_packs(dir: &Path) -> Vec<PathBuf> {
+/// The packs of `dir` that may be merged: nothing beside them marks them as special (`.keep`,
+/// `.promisor`, `.mtimes` of a cruft pack, `.bitmap`), with their sizes; none when there are
+/// fewer than [`CONSOLIDATE_AT`] packs in all.
+fn candidate_packs(dir: &Path) -> Vec<(PathBuf, u64)> {
     let Ok(read) = fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -156,29 +153,85 @@ fn small_packs(dir: &Path) -> Vec<PathBuf> {
         .iter()
         .filter_map(|n| n.strip_suffix(".pack"))
         .filter(|stem| names.contains(&format!("{stem}.idx")))
-        .filter(|stem| {
-            ["keep", "promisor", "mtimes", "bitmap"]
-                .iter()
-                .all(|x| !names.contains(&format!("{stem}.{x}")))
-        })
         .collect();
     if packs.len() < CONSOLIDATE_AT {
         return Vec::new();
     }
     packs
         .into_iter()
-        .map(|stem| dir.join(format!("{stem}.pack")))
-        .filter(|p| fs::metadata(p).is_ok_and(|m| m.len() <= SMALL_PACK))
+        .filter(|stem| {
+            ["keep", "promisor", "mtimes", "bitmap"]
+                .iter()
+                .all(|x| !names.contains(&format!("{stem}.{x}")))
+        })
+        .filter_map(|stem| {
+            let p = dir.join(format!("{stem}.pack"));
+            let len = fs::metadata(&p).ok()?.len();
+            Some((p, len))
+        })
         .collect()
 }
 
-/// Merge the small packs into one once there are [`CONSOLIDATE_AT`] of them: their objects are
-/// written into a new pack, fsynced, and only then are the old ones removed, so every object is
-/// on disk at every moment. Two processes doing this at once each remove only packs whose
-/// objects their own new pack holds.
+/// Which packs to merge, as `git repack --geometric=2` picks them: sorted by size, the smallest
+/// ones whose sizes do not already grow by a factor of two, plus every larger one that their sum
+/// does not reach half of. The pack count then stays logarithmic in the journal's size, and a
+/// large pack is rewritten only once the small ones add up to half of it.
+fn geometric_split(mut packs: Vec<(PathBuf, u64)>) -> Vec<(PathBuf, u64)> {
+    packs.sort_by_key(|(_, len)| *len);
+    let n = packs.len();
+    let mut split = n;
+    while split > 1 && packs[split - 2].1.saturating_mul(2) <= packs[split - 1].1 {
+        split -= 1;
+    }
+    if split <= 1 {
+        return Vec::new();
+    }
+    let mut rollup: u64 = packs[..split].iter().map(|(_, l)| l).sum();
+    while split < n && rollup.saturating_mul(2) > packs[split].1 {
+        rollup += packs[split].1;
+        split += 1;
+    }
+    packs.truncate(split);
+    packs
+}
+
+/// Whether every object of the pack is stored whole, as the packs this tool writes are: objects
+/// read from a pack of deltas (git's own, from `gc` or a fetch) would be written back whole and
+/// take many times the space, so such packs are git's to repack.
+fn without_deltas(pack: &Path) -> Result<bool> {
+    let read = |e| StoreError::git("reading pack", e);
+    let index =
+        pack::index::File::at(pack.with_extension("idx"), gix::hash::Kind::Sha1).map_err(read)?;
+    let data = pack::data::File::at(pack, gix::hash::Kind::Sha1).map_err(read)?;
+    for entry in index.iter() {
+        if data
+            .entry(entry.pack_offset)
+            .map_err(read)?
+            .header
+            .is_delta()
+        {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Once there are [`CONSOLIDATE_AT`] packs, merge those [`geometric_split`] picks among the ones
+/// without deltas: their objects are written into a new pack, fsynced, and only then are the
+/// old ones removed, so every object is on disk at every moment. Two processes doing this at
+/// once each remove only packs whose objects their own new pack holds.
 fn consolidate(repo: &gix::Repository, dir: &Path) -> Result<()> {
-    let packs = small_packs(dir);
-    if packs.len() < CONSOLIDATE_AT {
+    let mut candidates = Vec::new();
+    for (p, len) in candidate_packs(dir) {
+        if without_deltas(&p)? {
+            candidates.push((p, len));
+        }
+    }
+    let packs: Vec<PathBuf> = geometric_split(candidates)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    if packs.len() < 2 {
         return Ok(());
     }
     let mut objects = Vec::new();
@@ -205,4 +258,36 @@ fn consolidate(repo: &gix::Repository, dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sizes(v: &[u64]) -> Vec<(PathBuf, u64)> {
+        v.iter()
+            .map(|l| (PathBuf::from(format!("p{l}")), *l))
+            .collect()
+    }
+
+    #[test]
+    fn the_geometric_split_merges_small_packs_and_leaves_a_progression_alone() {
+        let picked = |v: &[u64]| -> Vec<u64> {
+            geometric_split(sizes(v))
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect()
+        };
+        // Sixteen packs of one command each, beside a large one: the small ones merge.
+        let mut v = vec![10; 16];
+        v.push(100_000);
+        assert_eq!(picked(&v), vec![10; 16]);
+        // Already a progression: nothing to do.
+        assert!(picked(&[1, 2, 4, 8, 16, 32]).is_empty());
+        // The small ones add up to more than half of the next: it joins them.
+        assert_eq!(
+            picked(&[10, 10, 10, 10, 50, 1000]),
+            vec![10, 10, 10, 10, 50]
+        );
+    }
 }
