@@ -42,12 +42,74 @@ pub fn flush(repo: &gix::Repository) -> Result<()> {
     // Commits first, then trees, then blobs, as git orders a pack.
     objects.sort_by_key(|(id, kind, _)| (kind_order(*kind), *id));
     let dir = repo.objects.store_ref().path().join("pack");
-    write_pack(&dir, &objects)?;
-    if let Err(e) = consolidate(repo, &dir) {
+    let sync = Fsync::from_config(
+        repo.config_snapshot()
+            .string("core.fsync")
+            .map(|v| v.to_string())
+            .as_deref(),
+    );
+    write_pack(&dir, &objects, sync)?;
+    if let Err(e) = consolidate(repo, &dir, sync) {
         // Merging is housekeeping: the command's objects are safe in their own pack already.
         let _ = e;
     }
     Ok(())
+}
+
+/// Which of our files are fsynced, as git's `core.fsync` says for packs: `pack` for the pack,
+/// `pack-metadata` for its index. Both are in git's default; `core.fsync=none` (or
+/// `-pack,-pack-metadata`) turns them off, as it does for git.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fsync {
+    pub pack: bool,
+    pub index: bool,
+}
+
+impl Fsync {
+    /// What `core.fsync` (unset: git's default) asks for, read the way git reads it: from the
+    /// default, `none` clears, a name adds, `-name` removes.
+    pub fn from_config(value: Option<&str>) -> Self {
+        let mut current = Fsync {
+            pack: true,
+            index: true,
+        };
+        let (mut plus, mut minus) = (
+            Fsync {
+                pack: false,
+                index: false,
+            },
+            Fsync {
+                pack: false,
+                index: false,
+            },
+        );
+        for token in value.unwrap_or_default().split(',').map(str::trim) {
+            let (negative, name) = match token.strip_prefix('-') {
+                Some(n) => (true, n),
+                None => (false, token),
+            };
+            let (pack, index) = match name {
+                "none" if !negative => {
+                    current = Fsync {
+                        pack: false,
+                        index: false,
+                    };
+                    continue;
+                }
+                "pack" | "objects" | "committed" | "added" => (true, false),
+                "pack-metadata" | "derived-metadata" => (false, true),
+                "all" => (true, true),
+                _ => continue,
+            };
+            let set = if negative { &mut minus } else { &mut plus };
+            set.pack |= pack;
+            set.index |= index;
+        }
+        Fsync {
+            pack: (current.pack && !minus.pack) || plus.pack,
+            index: (current.index && !minus.index) || plus.index,
+        }
+    }
 }
 
 fn kind_order(kind: gix::object::Kind) -> u8 {
@@ -98,7 +160,11 @@ fn pack_bytes(objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) -> Result<Vec<
 /// Write `objects` as `pack-<hash>.pack` and `.idx` in `dir`, fsynced before this returns.
 /// gix-pack checks the pack as it indexes it and renames both into place (pack first, index
 /// last, as git does: a pack is seen once its index is there).
-fn write_pack(dir: &Path, objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) -> Result<PathBuf> {
+fn write_pack(
+    dir: &Path,
+    objects: &[(ObjectId, gix::object::Kind, Vec<u8>)],
+    sync: Fsync,
+) -> Result<PathBuf> {
     let bytes = pack_bytes(objects)?;
     let outcome = pack::Bundle::write_to_directory(
         &mut bytes.as_slice(),
@@ -119,10 +185,15 @@ fn write_pack(dir: &Path, objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) ->
             std::io::Error::other("the pack came out empty"),
         ));
     };
-    for file in [&data, &index] {
-        sync_file(file)?;
+    if sync.pack {
+        sync_file(&data)?;
     }
-    sync_file(dir)?;
+    if sync.index {
+        sync_file(&index)?;
+    }
+    if sync.pack || sync.index {
+        sync_file(dir)?;
+    }
     if let Some(keep) = outcome.keep_path {
         // The pack is complete and durable; nothing needs to keep it from git's repacking.
         let _ = fs::remove_file(keep);
@@ -220,7 +291,7 @@ fn without_deltas(pack: &Path) -> Result<bool> {
 /// without deltas: their objects are written into a new pack, fsynced, and only then are the
 /// old ones removed, so every object is on disk at every moment. Two processes doing this at
 /// once each remove only packs whose objects their own new pack holds.
-fn consolidate(repo: &gix::Repository, dir: &Path) -> Result<()> {
+fn consolidate(repo: &gix::Repository, dir: &Path, sync: Fsync) -> Result<()> {
     let mut candidates = Vec::new();
     for (p, len) in candidate_packs(dir) {
         if without_deltas(&p)? {
@@ -250,7 +321,7 @@ fn consolidate(repo: &gix::Repository, dir: &Path) -> Result<()> {
         }
     }
     objects.sort_by_key(|(id, kind, _)| (kind_order(*kind), *id));
-    let merged = write_pack(dir, &objects)?;
+    let merged = write_pack(dir, &objects, sync)?;
     for p in packs.iter().filter(|p| **p != merged) {
         // The index first: without it no reader looks into the pack.
         for x in ["idx", "rev", "pack"] {
@@ -268,6 +339,30 @@ mod tests {
         v.iter()
             .map(|l| (PathBuf::from(format!("p{l}")), *l))
             .collect()
+    }
+
+    #[test]
+    fn core_fsync_is_read_as_git_reads_it() {
+        let both = Fsync {
+            pack: true,
+            index: true,
+        };
+        let neither = Fsync {
+            pack: false,
+            index: false,
+        };
+        assert_eq!(Fsync::from_config(None), both);
+        assert_eq!(Fsync::from_config(Some("none")), neither);
+        assert_eq!(Fsync::from_config(Some("-pack,-pack-metadata")), neither);
+        assert_eq!(
+            Fsync::from_config(Some("none,pack")),
+            Fsync {
+                pack: true,
+                index: false
+            }
+        );
+        assert_eq!(Fsync::from_config(Some("reference")), both);
+        assert_eq!(Fsync::from_config(Some("none,all")), both);
     }
 
     #[test]
