@@ -219,10 +219,11 @@ impl ArchivedIndex {
             .collect();
         let mut lines = HashMap::new();
         for fan in store.list(tree, "journal")? {
-            if fan.is_tree && layout::is_fanout_name(&fan.name) {
-                if let Some(bytes) = store.read(fan.id, layout::INDEX_FILE)? {
-                    lines.extend(parse_index(&bytes));
-                }
+            if fan.is_tree
+                && layout::is_fanout_name(&fan.name)
+                && let Some(bytes) = store.read(fan.id, layout::INDEX_FILE)?
+            {
+                lines.extend(parse_index(&bytes));
             }
         }
         Ok(ArchivedIndex { blobs, lines })
