@@ -317,15 +317,10 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
             if let Some(other) = shorts_seen.insert(short.to_string(), path.clone()) {
                 out.push(problem(format!("{origin}: same short id as {other}"), None));
             }
-        } else if let Some(rest) = path.strip_prefix("journal/") {
-            let mut parts = rest.split('/');
-            let (short, kind, name) = (
-                parts.next().unwrap_or_default(),
-                parts.next().unwrap_or_default(),
-                parts.next(),
-            );
-            if kind == "entries"
-                && let Some(name) = name
+        } else if let crate::layout::PathKind::Entry { short, name } =
+            crate::layout::PathKind::of(path)
+        {
+            let (short, name) = (short.as_str(), name.as_str());
             {
                 if !entry::is_entry_name(name) {
                     out.push(problem(

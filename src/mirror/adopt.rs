@@ -169,7 +169,7 @@ impl Refresher<'_> {
         {
             return Ok(moved);
         }
-        let old = layout::journal_dir(tail);
+        let old = layout::flat_journal_dir(tail);
         if let Some(bytes) = self.mirror.read_regular(&format!("{old}/progress.md"))? {
             let to = layout::progress_path(&a.path.short);
             self.mirror.write(&to, &bytes)?;

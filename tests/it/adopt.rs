@@ -107,9 +107,9 @@ fn a_seed_era_tree_is_imported_in_one_commit_and_nothing_is_lost() {
     assert!(tree.contains("active/fix-sweep-bug-67890abc.md"), "{tree}");
     assert!(tree.contains("active/tune-fees-678def45.md"), "{tree}");
     assert!(tree.contains("archive/implement-rbf-6780a1b2.md"), "{tree}");
-    assert!(tree.contains("journal/67890abc/progress.md"), "{tree}");
+    assert!(tree.contains("journal/67/67890abc/progress.md"), "{tree}");
     assert!(
-        tree.contains("journal/67890abc/entries/2025-01-15T10-00-00.000Z-note-"),
+        tree.contains("journal/67/67890abc/entries/2025-01-15T10-00-00.000Z-note-"),
         "{tree}"
     );
     for text in &texts {

@@ -1,0 +1,284 @@
+//! The fanout layout of journals (issue 17, decision 50): `journal/<xx>/<short>/`. A journal of
+//! the flat layout (`journal/<short>/`) moves on the first write, in one commit of its own, and
+//! a clone still writing the flat layout syncs with one that moved without losing anything.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::Env;
+
+/// `journal/<xx>/<short>/rest` → `journal/<short>/rest`; other paths as they are.
+fn flat(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 3 && parts[0] == "journal" && parts[1].len() == 2 {
+        format!("journal/{}", parts[2..].join("/"))
+    } else {
+        path.to_string()
+    }
+}
+
+/// A commit holding the tree of `rev` in the flat layout, on top of `parent` (or a root), as the
+/// tool wrote it before the fanout; written with `git fast-import` to `refs/flat`.
+fn flat_commit(
+    env: &Env,
+    dir: &Path,
+    rev: &str,
+    parent: Option<&str>,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut stream = String::from(
+        "commit refs/flat\ncommitter T <t@example.com> 1736935200 +0000\ndata 20\nlog(x): flat layout\n",
+    );
+    if let Some(p) = parent {
+        stream.push_str(&format!("from {p}\n"));
+    }
+    stream.push_str("deleteall\n");
+    for line in env.git(dir, &["ls-tree", "-r", "--full-tree", rev]).lines() {
+        let (meta, path) = line.split_once('\t').expect("ls-tree line");
+        let id = meta.split(' ').nth(2).expect("id");
+        stream.push_str(&format!("M 100644 {id} {}\n", flat(path)));
+    }
+    for (path, text) in extra {
+        stream.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{text}\n",
+            text.len()
+        ));
+    }
+    env.git_input(
+        dir,
+        &["fast-import", "--quiet", "--force"],
+        stream.as_bytes(),
+    );
+    env.git(dir, &["rev-parse", "refs/flat"]).trim().to_string()
+}
+
+fn tree_paths(env: &Env, dir: &Path) -> Vec<String> {
+    env.git(dir, &["ls-tree", "-r", "--name-only", "refs/sessions"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn entry_from_flat_clone(session: &str) -> String {
+    format!(
+        "---\nkind: progress\nat: 2025-01-16T10:00:00.000Z\nsession: {session}\nauthor: Old <old@example.com>\nhost: old\n---\n\nwritten by a clone of the flat layout\n"
+    )
+}
+
+#[test]
+fn a_flat_journal_moves_to_its_fanout_directory_in_one_commit_on_the_first_write() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "old", "--goal", "G", "-q"]);
+    env.gs(&repo, &["log", "--progress", "before the move", "-q"]);
+    let tip = env
+        .git(&repo, &["rev-parse", "refs/sessions"])
+        .trim()
+        .to_string();
+    let flat_tip = flat_commit(&env, &repo, &tip, Some(&tip), &[]);
+    env.git(&repo, &["update-ref", "refs/sessions", &flat_tip, &tip]);
+    let short = tree_paths(&env, &repo)
+        .iter()
+        .find_map(|p| {
+            p.strip_prefix("journal/")?
+                .strip_suffix("/progress.md")
+                .map(str::to_string)
+        })
+        .expect("a flat journal");
+    assert_eq!(short.len(), 8, "{short}");
+    // A read before any write still finds the session, and moves nothing.
+    let listed = env.gs(&repo, &["list"]);
+    assert!(listed.contains("old"), "{listed}");
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "refs/sessions"]).trim(),
+        flat_tip
+    );
+
+    env.gs(&repo, &["log", "--progress", "after the move", "-q"]);
+    let commits = env.git(
+        &repo,
+        &["log", "--format=%s", &format!("{flat_tip}..refs/sessions")],
+    );
+    assert_eq!(
+        commits.lines().count(),
+        2,
+        "the move, then the log: {commits}"
+    );
+    assert!(
+        commits.lines().nth(1).unwrap().contains("move journals"),
+        "{commits}"
+    );
+    let paths = tree_paths(&env, &repo);
+    let fan = format!("journal/{}/{short}/", &short[..2]);
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.starts_with(&format!("journal/{short}/"))),
+        "{paths:?}"
+    );
+    let entries: Vec<&String> = paths
+        .iter()
+        .filter(|p| p.starts_with(&format!("{fan}entries/")))
+        .collect();
+    assert_eq!(entries.len(), 3, "init, both logs: {paths:?}");
+    // The mirror followed: the journal's files are in the fanout directory only.
+    let mirror = files_under(&repo.join(".sessions/journal"));
+    assert!(
+        mirror
+            .iter()
+            .all(|p| p.starts_with(&format!("{}/{short}/", &short[..2]))),
+        "{mirror:?}"
+    );
+    assert_eq!(
+        mirror.iter().filter(|p| p.contains("/entries/")).count(),
+        3,
+        "{mirror:?}"
+    );
+    let doctor = env.gs(&repo, &["doctor"]);
+    assert!(doctor.contains("No problems"), "{doctor}");
+    env.fsck(&repo);
+}
+
+#[test]
+fn a_flat_layout_clone_and_a_fanout_clone_sync_without_losing_anything() {
+    let env = Env::new();
+    let remote = env.bare_remote();
+    let clone = |name: &str| {
+        let dir = env.path(name);
+        env.git(
+            env.tmp.path(),
+            &[
+                "clone",
+                "-q",
+                remote.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+        );
+        dir
+    };
+    // The remote's journal was written by a version of the tool with the flat layout.
+    let maker = clone("maker");
+    env.gs(&maker, &["init", "--name", "shared", "--goal", "G", "-q"]);
+    env.gs(
+        &maker,
+        &["log", "--progress", "written before the fanout", "-q"],
+    );
+    let flat_tip = flat_commit(&env, &maker, "refs/sessions", None, &[]);
+    env.git(
+        &maker,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{flat_tip}:refs/git-session/sessions"),
+        ],
+    );
+    let short = env
+        .git(&maker, &["ls-tree", "--name-only", &flat_tip, "journal/"])
+        .trim()
+        .trim_start_matches("journal/")
+        .to_string();
+
+    // Clone a (this version) takes the flat journal and writes: the journal moves.
+    let a = clone("a");
+    env.gs(&a, &["sync", "-q"]);
+    env.gs(&a, &["resume", "shared", "-q"]);
+    env.gs(
+        &a,
+        &["log", "--progress", "written by the fanout clone", "-q"],
+    );
+
+    // Meanwhile a clone of the old version writes an entry where it always did, and pushes.
+    let old = clone("old");
+    env.git(
+        &old,
+        &[
+            "fetch",
+            "-q",
+            "origin",
+            "refs/git-session/sessions:refs/old",
+        ],
+    );
+    let entry = format!("journal/{short}/entries/2025-01-16T10-00-00.000Z-progress-beef.md");
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&maker, &["view", "shared", "--json"])).unwrap();
+    let text = entry_from_flat_clone(view["id"].as_str().expect("an id"));
+    let old_tip = flat_commit(&env, &old, "refs/old", Some("refs/old"), &[(&entry, &text)]);
+    env.git(
+        &old,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{old_tip}:refs/git-session/sessions"),
+        ],
+    );
+
+    // a merges the flat history into its fanout one; b, a new clone, takes the result.
+    env.gs(&a, &["sync", "-q"]);
+    let b = clone("b");
+    env.gs(&b, &["sync", "-q"]);
+    let paths = tree_paths(&env, &a);
+    assert_eq!(
+        paths,
+        tree_paths(&env, &b),
+        "both clones hold the same tree"
+    );
+    let fan = format!("journal/{}/{short}/", &short[..2]);
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.starts_with(&format!("journal/{short}/"))),
+        "{paths:?}"
+    );
+    for text in [
+        "written before the fanout",
+        "written by the fanout clone",
+        "written by a clone of the flat layout",
+    ] {
+        let grep = env.git(
+            &a,
+            &["grep", "-l", "-F", text, "refs/sessions", "--", "journal/"],
+        );
+        assert_eq!(grep.lines().count(), 1, "'{text}' once: {grep}");
+        assert!(
+            grep.contains(&fan),
+            "'{text}' in the fanout directory: {grep}"
+        );
+    }
+    assert!(
+        files_under(&b.join(".sessions/journal"))
+            .iter()
+            .any(|p| p.ends_with("progress-beef.md")),
+        "b's mirror has the old clone's entry"
+    );
+    for dir in [&a, &b] {
+        let out = env.run(dir, &["doctor"]);
+        let doctor = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(doctor.contains("No problems"), "{doctor}");
+        env.fsck(dir);
+    }
+}
