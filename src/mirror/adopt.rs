@@ -233,11 +233,16 @@ impl Refresher<'_> {
     /// mirror: it is not saved, with a warning). Moves that the change itself makes (close,
     /// reopen) are left alone.
     pub fn settle_session_names(&self, tree: ObjectId, changes: &mut TreeChanges) -> Result<()> {
-        let added: Vec<SessionPath> = changes
-            .iter()
-            .filter(|(_, c)| c.is_some())
-            .filter_map(|(p, _)| SessionPath::parse(p))
-            .collect();
+        // A file already at its path in the tree (every `log`, `checkpoint`…) settled its name
+        // when it was added; only a new path needs the listings, and `archive/` is thousands long.
+        let mut added: Vec<SessionPath> = Vec::new();
+        for (p, c) in changes.iter() {
+            if let (Some(_), Some(new)) = (c, SessionPath::parse(p))
+                && self.store.entry_id(tree, p)?.is_none()
+            {
+                added.push(new);
+            }
+        }
         if added.is_empty() {
             return Ok(());
         }
