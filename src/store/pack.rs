@@ -292,19 +292,27 @@ fn without_deltas(pack: &Path) -> Result<bool> {
 /// old ones removed, so every object is on disk at every moment. Two processes doing this at
 /// once each remove only packs whose objects their own new pack holds.
 fn consolidate(repo: &gix::Repository, dir: &Path, sync: Fsync) -> Result<()> {
-    let mut candidates = Vec::new();
-    for (p, len) in candidate_packs(dir) {
-        if without_deltas(&p)? {
-            candidates.push((p, len));
+    // Sizes first: only the packs a merge would take are read to see whether they hold deltas,
+    // so a flush that finds the packs in a progression already (every command, once there are
+    // 16) reads none. A pack with deltas is set aside and the pick made again without it.
+    let mut candidates = candidate_packs(dir);
+    let packs: Vec<PathBuf> = loop {
+        let picked = geometric_split(candidates.clone());
+        if picked.len() < 2 {
+            return Ok(());
         }
-    }
-    let packs: Vec<PathBuf> = geometric_split(candidates)
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
-    if packs.len() < 2 {
-        return Ok(());
-    }
+        let mut with_deltas = None;
+        for (p, _) in &picked {
+            if !without_deltas(p)? {
+                with_deltas = Some(p.clone());
+                break;
+            }
+        }
+        match with_deltas {
+            Some(p) => candidates.retain(|(c, _)| *c != p),
+            None => break picked.into_iter().map(|(p, _)| p).collect(),
+        }
+    };
     let mut objects = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for p in &packs {

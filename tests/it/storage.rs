@@ -106,7 +106,21 @@ fn hundreds_of_commands_keep_packs_bounded_and_gc_and_fsck_clean() {
         env.git(&repo, &["ls-tree", "-r", "--name-only", "refs/sessions"]),
         "gc kept the tree"
     );
+    // git's pack (deltas) stays git's: small packs keep being merged beside it, never into it.
+    let gc_pack: Vec<_> = std::fs::read_dir(repo.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+        .collect();
+    assert_eq!(gc_pack.len(), 1, "git gc leaves one pack");
     env.gs(&repo, &["init", "--name", "after-gc", "--goal", "G", "-q"]);
-    env.gs(&repo, &["log", "--progress", "after gc", "-q"]);
+    for i in 0..40 {
+        env.gs(
+            &repo,
+            &["log", "--progress", &format!("after gc {i}"), "-q"],
+        );
+    }
+    assert!(gc_pack[0].exists(), "the gc pack is left alone");
+    assert!(packs(&repo) < 20, "{} packs", packs(&repo));
     env.fsck(&repo);
 }
