@@ -131,23 +131,48 @@ fn pack_type(kind: gix::object::Kind) -> pack::data::entry::Header {
     }
 }
 
+/// A byte buffer the compressor and the pack's entry headers both write to.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The bytes of a version 2 pack holding `objects` whole (no deltas: they are small, new, and
 /// deflated once).
 fn pack_bytes(objects: &[(ObjectId, gix::object::Kind, Vec<u8>)]) -> Result<Vec<u8>> {
     let io = |e: std::io::Error| StoreError::git("writing pack", e);
     let count =
         u32::try_from(objects.len()).expect("a command writes fewer than 4 billion objects");
-    let mut out = Vec::with_capacity(objects.iter().map(|o| o.2.len()).sum::<usize>() / 2 + 64);
-    out.extend_from_slice(&pack::data::header::encode(pack::data::Version::V2, count));
+    let out = Shared::default();
+    out.0
+        .borrow_mut()
+        .reserve(objects.iter().map(|o| o.2.len()).sum::<usize>() / 2 + 64);
+    out.0
+        .borrow_mut()
+        .extend_from_slice(&pack::data::header::encode(pack::data::Version::V2, count));
+    // One compressor, reset between objects: setting one up clears its window and tables, which
+    // cost more than deflating a small object.
+    let mut z =
+        gix::zlib::stream::deflate::Write::new(out.clone(), gix::zlib::Compression::default());
     for (_, kind, data) in objects {
         pack_type(*kind)
-            .write_to(data.len() as u64, &mut out)
+            .write_to(data.len() as u64, &mut *out.0.borrow_mut())
             .map_err(io)?;
-        let mut z =
-            gix::zlib::stream::deflate::Write::new(&mut out, gix::zlib::Compression::default());
+        z.reset();
         z.write_all(data).map_err(io)?;
         z.flush().map_err(io)?;
     }
+    drop(z);
+    let mut out = out.0.take();
     let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
     hasher.update(&out);
     let sum = hasher
