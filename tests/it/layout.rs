@@ -282,3 +282,161 @@ fn a_flat_layout_clone_and_a_fanout_clone_sync_without_losing_anything() {
         env.fsck(dir);
     }
 }
+
+/// A clone of the flat layout that kept writing after the remote moved to the fanout (an older
+/// binary there refuses the fanout tree, so it could neither merge nor push) loses nothing once
+/// it runs this version: its unpushed flat history, its flat mirror and the fanout remote are
+/// merged, pushed, and seen by the other clone. The older clone is simulated with plumbing: its
+/// journal written by `git fast-import` in the flat layout, its `.sessions/` checked out from
+/// that tree, and its mirror state pointing at it, as the older binary leaves them.
+#[test]
+fn a_flat_clone_that_kept_writing_after_the_remote_moved_loses_nothing_when_upgraded() {
+    let env = Env::new();
+    let remote = env.bare_remote();
+    let clone = |name: &str| {
+        let dir = env.path(name);
+        env.git(
+            env.tmp.path(),
+            &[
+                "clone",
+                "-q",
+                remote.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+        );
+        dir
+    };
+    // The remote's journal as an older version wrote it.
+    let maker = clone("maker");
+    env.gs(&maker, &["init", "--name", "shared", "--goal", "G", "-q"]);
+    env.gs(&maker, &["log", "--progress", "first, flat", "-q"]);
+    let flat_tip = flat_commit(&env, &maker, "refs/sessions", None, &[]);
+    env.git(
+        &maker,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{flat_tip}:refs/git-session/sessions"),
+        ],
+    );
+    let short = env
+        .git(&maker, &["ls-tree", "--name-only", &flat_tip, "journal/"])
+        .trim()
+        .trim_start_matches("journal/")
+        .to_string();
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&maker, &["view", "shared", "--json"])).unwrap();
+    let id = view["id"].as_str().expect("an id").to_string();
+
+    // The old clone: the flat journal fetched, checked out into .sessions/ and recorded.
+    let old = clone("old");
+    env.git(
+        &old,
+        &[
+            "fetch",
+            "-q",
+            "origin",
+            "refs/git-session/sessions:refs/sessions",
+        ],
+    );
+    let checkout = |tip: &str| {
+        let mirror = old.join(".sessions");
+        let _ = std::fs::remove_dir_all(&mirror);
+        std::fs::create_dir_all(&mirror).unwrap();
+        let work = format!("--work-tree={}", mirror.display());
+        env.git(&old, &[&work, "checkout", tip, "--", "."]);
+        env.git(&old, &["reset", "-q"]);
+        std::fs::create_dir_all(old.join(".git/git-session")).unwrap();
+        std::fs::write(old.join(".git/git-session/mirror"), format!("{tip}\n")).unwrap();
+    };
+    checkout(&flat_tip);
+
+    // A clone of this version writes, moving the journal, and pushes the fanout tree.
+    let a = clone("a");
+    env.gs(&a, &["sync", "-q"]);
+    env.gs(&a, &["resume", "shared", "-q"]);
+    env.gs(&a, &["log", "--progress", "second, fanout", "-q"]);
+    env.gs(&a, &["sync", "-q"]);
+    let fanout_remote = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    assert!(
+        env.git(
+            &remote,
+            &["ls-tree", "--name-only", fanout_remote.trim(), "journal/"]
+        )
+        .contains(&format!("journal/{}", &short[..2])),
+        "the remote holds the fanout layout"
+    );
+
+    // The old clone keeps writing in the flat layout; its push is refused (not a fast-forward).
+    let entry = format!("journal/{short}/entries/2025-01-16T10-00-00.000Z-progress-beef.md");
+    let text = entry_from_flat_clone(&id);
+    let old_tip = flat_commit(
+        &env,
+        &old,
+        "refs/sessions",
+        Some("refs/sessions"),
+        &[(&entry, &text)],
+    );
+    env.git(&old, &["update-ref", "refs/sessions", &old_tip]);
+    checkout(&old_tip);
+    let pushed = env
+        .std_cmd_of(Path::new("git"), &old)
+        .args([
+            "push",
+            "-q",
+            "origin",
+            &format!("{old_tip}:refs/git-session/sessions"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !pushed.status.success(),
+        "the old clone cannot push over the fanout"
+    );
+
+    // Upgraded, the old clone merges both, moves its journal and pushes; a sees everything.
+    env.gs(&old, &["sync", "-q"]);
+    env.gs(&a, &["sync", "-q"]);
+    for dir in [&a, &old] {
+        let paths = tree_paths(&env, dir);
+        assert!(
+            paths
+                .iter()
+                .all(|p| !p.starts_with(&format!("journal/{short}/"))),
+            "{paths:?}"
+        );
+        for text in [
+            "first, flat",
+            "second, fanout",
+            "written by a clone of the flat layout",
+        ] {
+            let grep = env.git(
+                dir,
+                &["grep", "-l", "-F", text, "refs/sessions", "--", "journal/"],
+            );
+            assert_eq!(grep.lines().count(), 1, "'{text}' once: {grep}");
+        }
+        let mirror = files_under(&dir.join(".sessions/journal"));
+        assert!(
+            mirror.iter().any(|p| p.ends_with("progress-beef.md"))
+                && mirror
+                    .iter()
+                    .all(|p| p.starts_with(&format!("{}/", &short[..2]))),
+            "the mirror follows the fanout: {mirror:?}"
+        );
+        let out = env.run(dir, &["doctor"]);
+        let doctor = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(doctor.contains("No problems"), "{doctor}");
+        env.fsck(dir);
+    }
+    assert_eq!(
+        env.git(&a, &["rev-parse", "refs/sessions"]),
+        env.git(&old, &["rev-parse", "refs/sessions"]),
+        "both clones at the same journal"
+    );
+}
