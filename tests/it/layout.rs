@@ -440,3 +440,60 @@ fn a_flat_clone_that_kept_writing_after_the_remote_moved_loses_nothing_when_upgr
         "both clones at the same journal"
     );
 }
+
+/// An older binary run in a clone that moved (a hook installed by the old version, say) does
+/// not refuse the fanout tree locally: it writes the session's journal where it always did,
+/// `journal/<short>/`, beside the fanout directory. The next write of this version moves those
+/// files into the fanout directory, keeping both sides' entries. The older binary's commit is
+/// simulated with plumbing: an entry and its regenerated `progress.md` in the flat directory.
+#[test]
+fn entries_an_older_binary_wrote_beside_the_fanout_directory_are_moved_into_it() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "both", "--goal", "G", "-q"]);
+    env.gs(&repo, &["log", "--progress", "this version", "-q"]);
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "both", "--json"])).unwrap();
+    let id = view["id"].as_str().expect("an id").to_string();
+    let short = id.replace('-', "")[24..].to_string();
+    let entry = format!("journal/{short}/entries/2025-01-16T10-00-00.000Z-progress-beef.md");
+    let text = entry_from_flat_clone(&id);
+    let progress = format!("journal/{short}/progress.md");
+    let stream = format!(
+        "commit refs/sessions\ncommitter T <t@example.com> 1736935200 +0000\ndata 26\nlog(both): an older binary\nfrom refs/sessions^0\nM 100644 inline {entry}\ndata {}\n{text}\nM 100644 inline {progress}\ndata 6\nstale\n\n",
+        text.len()
+    );
+    env.git_input(&repo, &["fast-import", "--quiet"], stream.as_bytes());
+    env.gs(
+        &repo,
+        &["log", "--progress", "after the older binary", "-q"],
+    );
+    let paths = tree_paths(&env, &repo);
+    let fan = format!("journal/{}/{short}/", &short[..2]);
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.starts_with(&format!("journal/{short}/"))),
+        "{paths:?}"
+    );
+    for text in [
+        "this version",
+        "written by a clone of the flat layout",
+        "after the older binary",
+    ] {
+        let grep = env.git(
+            &repo,
+            &["grep", "-l", "-F", text, "refs/sessions", "--", "journal/"],
+        );
+        assert_eq!(grep.lines().count(), 1, "'{text}' once: {grep}");
+        assert!(grep.contains(&fan), "'{text}' in {fan}: {grep}");
+    }
+    let progress = env.git(&repo, &["show", &format!("refs/sessions:{fan}progress.md")]);
+    assert!(
+        !progress.contains("stale"),
+        "progress.md regenerated: {progress}"
+    );
+    let doctor = env.gs(&repo, &["doctor"]);
+    assert!(doctor.contains("No problems"), "{doctor}");
+    env.fsck(&repo);
+}
