@@ -82,6 +82,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         None => ws.catch_up_for_read(false).is_ok(),
     };
     if let Some(lock) = lock.as_ref().filter(|_| refreshed) {
+        // Every directory listed again, whatever its stamp says (decision 90): a file system
+        // that does not move a directory's time would otherwise hide a file dropped there.
+        ws.mirror().forget_scanned()?;
         ws.adopt_strays(lock)?;
     }
     // How Claude Code runs the hooks: not the journal, but what makes it work unattended.

@@ -150,6 +150,11 @@ impl Mirror {
         self.set_state_lines("scanned", &lines)
     }
 
+    /// Forget every remembered scan (`doctor --repair` lists everything again).
+    pub fn forget_scanned(&self) -> Result<()> {
+        self.set_state_lines("scanned", &[])
+    }
+
     /// Paths the mirror holds merged content for that no commit has saved yet.
     pub fn dirty(&self) -> Result<Vec<String>> {
         self.state_lines("dirty")

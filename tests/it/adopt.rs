@@ -535,4 +535,21 @@ fn archive_is_listed_again_only_when_it_changed_and_a_file_dropped_there_is_adop
     let tree = listing(&env, &repo);
     assert!(tree.contains("archive/implement-rbf-6780a1b2.md"), "{tree}");
     assert!(!archive.join("implement-rbf-0a1b2c.md").exists());
+    // A file system that does not move the time (here: the time put back by hand) hides a
+    // dropped file from the scan; doctor --repair lists everything again and adopts it.
+    set_mtime(&archive, now - std::time::Duration::from_secs(120));
+    env.gs(&repo, &["log", "--progress", "four"]);
+    write(
+        &archive.join("other-0a1b2d.md"),
+        &variant(
+            "019abc12-3456-7def-8901-23456780a1b3",
+            "other",
+            "completed",
+            "Other",
+        ),
+    );
+    set_mtime(&archive, now - std::time::Duration::from_secs(120));
+    env.gs(&repo, &["doctor", "--repair"]);
+    let tree = listing(&env, &repo);
+    assert!(tree.contains("archive/other-6780a1b3.md"), "{tree}");
 }
