@@ -44,7 +44,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     // describe as the tree holds it is read from its file.
     let index = if a.all || a.archived {
         let store = ws.store();
-        match store.tip()? {
+        // The journal shown: in a read-only bare repository the newest one held, which may be
+        // ahead of refs/sessions (decision 71), and the sessions listed are its.
+        match ws.journal_tip()? {
             Some(tip) => Some(crate::listing::ArchivedIndex::load(
                 &store,
                 store.tree_of(tip)?,
