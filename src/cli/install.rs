@@ -70,6 +70,11 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             None => ctx.workspace().map(|ws| ws.worktree().to_path_buf()),
         }
     };
+    if a.trust && !a.agent.agents().contains(&Agent::Codex) {
+        return Err(Error::Usage(
+            "--trust records Codex's trust: use it with --agent codex or --agent all".into(),
+        ));
+    }
     // The hooks run this binary by its absolute path: a client started from a desktop
     // launcher, or Codex's login shell, has a PATH without ~/.cargo/bin.
     let exe = std::env::current_exe()

@@ -844,7 +844,9 @@ pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
                 .filter(|(_, c)| c == command)
                 .map(|(e, _)| e.as_str())
                 .collect();
-            match hook_program_of(command) {
+            // A bare `git-session` is found through PATH, like `git session`.
+            let program = hook_program_of(command).filter(|p| p.components().count() > 1);
+            match program {
                 None if command.contains("CLAUDE_PLUGIN_ROOT") => {}
                 None => out.push(format!(
                     "{}: the {} hooks run `{command}`, which depends on the PATH {} starts with; run git session install again to write the binary's absolute path",

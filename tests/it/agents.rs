@@ -971,3 +971,23 @@ fn doctor_names_a_doubled_install_a_broken_file_and_hooks_switched_off() {
         "{text}"
     );
 }
+
+#[test]
+fn trust_without_codex_is_a_usage_error_and_a_bare_binary_name_depends_on_path() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let err = env.fails(&repo, &["install", "--agent", "gemini", "--trust"], 2);
+    assert!(err.contains("--trust records Codex's trust"), "{err}");
+    assert!(!repo.join(".gemini").exists());
+    fs::create_dir_all(repo.join(".cursor")).unwrap();
+    fs::write(
+        repo.join(".cursor/hooks.json"),
+        "{\"version\": 1, \"hooks\": {\"stop\": [{\"command\": \"git-session hook stop --agent cursor\"}]}}\n",
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&env.run(&repo, &["doctor"]).stdout).into_owned();
+    assert!(
+        text.contains("depends on the PATH Cursor starts with"),
+        "{text}"
+    );
+}
