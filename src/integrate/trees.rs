@@ -141,8 +141,7 @@ pub fn merge_journals(
                         c.path, w.other
                     ));
                 }
-                // Generated: theirs for now; the merge commit regenerates it (listing.rs).
-                PathKind::Progress { .. } | PathKind::Index { .. } => {
+                PathKind::Progress { .. } => {
                     out.changes.insert(c.path.clone(), Some(store.blob(t)?));
                 }
                 _ => {

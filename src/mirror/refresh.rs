@@ -150,10 +150,7 @@ impl Refresher<'_> {
         if disk_id == c.new {
             return Ok(());
         }
-        let generated = matches!(
-            PathKind::of(&c.path),
-            PathKind::Progress { .. } | PathKind::Index { .. }
-        );
+        let generated = matches!(PathKind::of(&c.path), PathKind::Progress { .. });
         let unedited = disk_id == c.old || disk.is_none() || generated;
         match (&c.new, unedited) {
             (Some(new), true) => {
