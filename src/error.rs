@@ -53,6 +53,10 @@ pub enum Error {
     },
     #[error("another git-session command holds {0} and did not finish within {1} s; try again")]
     LockTimeout(PathBuf, u64),
+    /// The git dir cannot be written here (a read-only file system: an agent's sandbox, such
+    /// as Codex's `workspace-write`, which keeps `.git` read-only). `{1}` says what to do.
+    #[error("{} is on a read-only file system, so the journal cannot be written from here{}; nothing was written", .0.display(), .1)]
+    ReadOnlyGitDir(PathBuf, String),
     #[error(
         "refs/sessions kept moving under us ({0} attempts); nothing was lost, run the command again"
     )]

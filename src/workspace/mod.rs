@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use gix::ObjectId;
 
 use crate::agent::{Agent, AgentSession};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::integrate::{self, EntryWriter, Integrated};
 use crate::mirror::refresh::Refresher;
 use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
@@ -164,14 +164,24 @@ impl Workspace {
 
     /// Take this worktree's lock, waiting a bounded time for another command to finish.
     pub fn lock(&self) -> Result<WorktreeLock> {
-        fs::create_dir_all(&self.state_dir).at(&self.state_dir)?;
+        let read_only = |e: &std::io::Error| e.kind() == std::io::ErrorKind::ReadOnlyFilesystem;
+        if let Err(e) = fs::create_dir_all(&self.state_dir) {
+            return Err(match read_only(&e) {
+                true => self.read_only_git_dir(),
+                false => Error::io(&self.state_dir, e),
+            });
+        }
         let path = self.state_dir.join("lock");
-        let file = fs::OpenOptions::new()
+        let file = match fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .at(&path)?;
+        {
+            Ok(f) => f,
+            Err(e) if read_only(&e) => return Err(self.read_only_git_dir()),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -185,6 +195,16 @@ impl Workspace {
                 Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
             }
         }
+    }
+
+    /// The error for a git dir we cannot write: what to do depends on who runs us.
+    fn read_only_git_dir(&self) -> Error {
+        let hint = match self.agent().map(|a| a.agent) {
+            Some(Agent::Codex) => " (Codex's workspace-write sandbox keeps .git read-only: approve running this command outside the sandbox, or start codex with --sandbox danger-full-access; its hooks, which are not sandboxed, keep saving the journal)".to_string(),
+            Some(a) => format!(" ({}'s sandbox: run the command outside it)", a.title()),
+            None => String::new(),
+        };
+        Error::ReadOnlyGitDir(self.state_dir.clone(), hint)
     }
 
     // ---- per-worktree state ----

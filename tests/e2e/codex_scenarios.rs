@@ -54,6 +54,10 @@ pub const ALL: &[Scenario] = &[
         defect_codex_agent_can_log_in_the_default_sandbox,
     ),
     (
+        "codex_sandboxed_log_says_why_and_what_to_do",
+        codex_sandboxed_log_says_why_and_what_to_do,
+    ),
+    (
         "codex_emoji_heavy_restoration_stays_inline",
         codex_emoji_heavy_restoration_stays_inline,
     ),
@@ -422,6 +426,32 @@ fn defect_codex_agent_can_log_in_the_default_sandbox(bin: &Path) {
         view.contains("logged in the sandbox"),
         "the agent's entry is in the journal; the command said {outputs:?}"
     );
+}
+
+/// Until the agent can log inside Codex's sandbox, the one line it gets back says why (the git
+/// dir is read-only there) and what to do, so the model can ask the user to approve.
+fn codex_sandboxed_log_says_why_and_what_to_do(bin: &Path) {
+    let c = setup(bin);
+    let gs = env!("CARGO_BIN_EXE_git-session");
+    c.exec_in(
+        "workspace-write",
+        None,
+        &format!("RUN: '{gs}' log --progress 'logged in the sandbox'"),
+    );
+    let outputs: Vec<String> = crate::codex_mock::items(&last_model_request(&c))
+        .iter()
+        .filter(|i| i["type"] == "function_call_output")
+        .map(|i| i["output"].to_string())
+        .collect();
+    let said = outputs.join("\n");
+    assert!(
+        said.contains("read-only file system")
+            && said.contains("Codex's workspace-write sandbox")
+            && said.contains("danger-full-access")
+            && said.contains("nothing was written"),
+        "the model is told why and what to do: {said}"
+    );
+    assert!(!said.contains("panicked"), "{said}");
 }
 
 /// Notes of mostly emoji: few characters, many UTF-8 bytes.
