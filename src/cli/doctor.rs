@@ -97,13 +97,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         ws.adopt_strays(lock)?;
     }
     // How Claude Code runs the hooks: not the journal, but what makes it work unattended.
-    report.hooks = {
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(std::path::PathBuf::from);
-        crate::install::installed_hooks(ws.worktree(), home.as_deref())
-    };
-    let mut setup = setup_problems(&ws);
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(std::path::PathBuf::from);
+    let project = crate::install::Project::of(&ws);
+    report.hooks = crate::install::installed_hooks(&project, home.as_deref());
+    let mut setup = setup_problems(&ws, &project, home.as_deref(), &report.hooks);
     setup.extend(lock_problems(&ws));
     let setup_code = i32::from(!setup.is_empty());
     report.problems.extend(setup);
@@ -217,23 +216,16 @@ fn lock_problems(ws: &Workspace) -> Vec<String> {
 
 /// Hooks that cannot run (a binary gone, `git session` left to PATH) or run twice (installed in
 /// settings and as the plugin), each as one line.
-fn setup_problems(ws: &Workspace) -> Vec<String> {
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(std::path::PathBuf::from);
-    let mut out = crate::install::unrunnable_hooks(ws.worktree(), home.as_deref());
-    out.extend(crate::install::codex_trust_problems(
-        ws.worktree(),
-        home.as_deref(),
-    ));
-    out.extend(crate::install::agent_problems(
-        ws.worktree(),
-        home.as_deref(),
-    ));
-    out.extend(crate::install::doubled_installs(
-        ws.worktree(),
-        home.as_deref(),
-    ));
+fn setup_problems(
+    ws: &Workspace,
+    project: &crate::install::Project,
+    home: Option<&std::path::Path>,
+    installed: &[crate::install::Installed],
+) -> Vec<String> {
+    let mut out = crate::install::unrunnable_hooks(installed);
+    out.extend(crate::install::codex_trust_problems(project, home));
+    out.extend(crate::install::agent_problems(project, home));
+    out.extend(crate::install::doubled_installs(ws.worktree(), home));
     if let Some(event) = crate::hooks::claude::doubled(ws.state_dir()) {
         out.push(format!(
             "git-session hooks ran twice for one event ({}), once from the plugin and once from settings: keep one (git session install --uninstall removes the settings copy)",

@@ -141,11 +141,6 @@ impl Compaction {
     }
 }
 
-fn compaction_path(state: &Path, claude: &str) -> PathBuf {
-    let id = safe_id(claude).unwrap_or_else(|| "unknown".into());
-    dir(state).join("compaction").join(id)
-}
-
 /// Whether a restoration is due for agent session `id` in the repository around `dir` (a
 /// compaction marked Started, or a continuation asked for), found without opening it:
 /// `$GIT_DIR`, else the first `.git` directory (or `.git` file's `gitdir:`) up from `dir`. For
@@ -170,31 +165,36 @@ pub fn restoration_due_near(dir: &Path, id: Option<&str>) -> bool {
                 Some(d.join(to))
             })
         });
-    git_dir.is_some_and(|g| {
-        let state = g.join("git-session");
-        compaction(&state, id) == Some(Compaction::Started) || asked_path(&state, id).exists()
-    })
+    git_dir.is_some_and(|g| restoration_due(&g.join("git-session"), id))
 }
 
-fn asked_path(state: &Path, id: &str) -> PathBuf {
+/// Whether a restoration is due for agent session `id` (see [`restoration_due_near`]), in the
+/// state dir `state`.
+pub fn restoration_due(state: &Path, id: &str) -> bool {
+    compaction(state, id) == Some(Compaction::Started) || marker(state, "asked", id).exists()
+}
+
+/// `<state>/claude/<kind>/<id>`: a per-session note of one kind (`compaction`, `fresh`,
+/// `asked`).
+fn marker(state: &Path, kind: &str, id: &str) -> PathBuf {
     let id = safe_id(id).unwrap_or_else(|| "unknown".into());
-    dir(state).join("asked").join(id)
+    dir(state).join(kind).join(id)
 }
 
 /// Note that the user of agent session `id` asked to continue at a prompt event that cannot
 /// add context (Cursor's beforeSubmitPrompt); the next event that can, restores.
 pub fn set_asked(state: &Path, id: &str) -> Result<()> {
-    Ok(write_atomic(&asked_path(state, id), b"1\n")?)
+    Ok(write_atomic(&marker(state, "asked", id), b"1\n")?)
 }
 
 /// Whether a continuation was asked for, forgetting it: at most once.
 pub fn take_asked(state: &Path, id: &str) -> bool {
-    fs::remove_file(asked_path(state, id)).is_ok()
+    fs::remove_file(marker(state, "asked", id)).is_ok()
 }
 
 /// The compaction state of a Claude session. Read and written under the worktree lock.
 pub fn compaction(state: &Path, claude: &str) -> Option<Compaction> {
-    let text = fs::read_to_string(compaction_path(state, claude)).ok()?;
+    let text = fs::read_to_string(marker(state, "compaction", claude)).ok()?;
     [Compaction::Started, Compaction::Restored]
         .into_iter()
         .find(|c| c.as_str() == text.trim())
@@ -202,7 +202,7 @@ pub fn compaction(state: &Path, claude: &str) -> Option<Compaction> {
 
 /// Record (or with `None`, forget) the compaction state of a Claude session.
 pub fn set_compaction(state: &Path, claude: &str, c: Option<Compaction>) -> Result<()> {
-    let path = compaction_path(state, claude);
+    let path = marker(state, "compaction", claude);
     match c {
         Some(c) => Ok(write_atomic(&path, format!("{}\n", c.as_str()).as_bytes())?),
         None => {
@@ -212,21 +212,16 @@ pub fn set_compaction(state: &Path, claude: &str, c: Option<Compaction>) -> Resu
     }
 }
 
-fn fresh_path(state: &Path, claude: &str) -> PathBuf {
-    let id = safe_id(claude).unwrap_or_else(|| "unknown".into());
-    dir(state).join("fresh").join(id)
-}
-
 /// Note that the model of this Claude session has just been given the whole restoration
 /// (SessionStart(`compact`)); the next Stop forgets it. A "continue" typed before that (the
 /// usual first prompt after a manual `/compact`) then need not inject the same text twice.
 pub fn set_fresh_restoration(state: &Path, claude: &str) -> Result<()> {
-    Ok(write_atomic(&fresh_path(state, claude), b"1\n")?)
+    Ok(write_atomic(&marker(state, "fresh", claude), b"1\n")?)
 }
 
 /// Whether the model was just given the restoration, forgetting it: at most once.
 pub fn take_fresh_restoration(state: &Path, claude: &str) -> bool {
-    fs::remove_file(fresh_path(state, claude)).is_ok()
+    fs::remove_file(marker(state, "fresh", claude)).is_ok()
 }
 
 /// Whether this hook process is the first to act on one event of one Claude session: `key`

@@ -96,9 +96,6 @@ pub struct Host {
     /// `CLAUDE_PLUGIN_ROOT` is set: the hook runs from the plugin, whose commands are
     /// namespaced (`/git-session:session-resume`).
     pub plugin: bool,
-    /// This binary's absolute path, shell-quoted, for a client whose agent runs our commands
-    /// itself (Codex: no slash commands, and a login shell that resets `PATH`).
-    pub exe: Option<String>,
 }
 
 impl Host {
@@ -106,12 +103,8 @@ impl Host {
     /// Code's variables are read only when Claude Code runs the hook.
     pub fn from_env(agent: Agent) -> Host {
         if agent != Agent::Claude {
-            let exe = std::env::current_exe()
-                .ok()
-                .map(|p| crate::install::shell_quote(&p));
             return Host {
                 agent,
-                exe,
                 ..Host::default()
             };
         }
@@ -122,7 +115,6 @@ impl Host {
                 .ok()
                 .filter(|s| !s.is_empty()),
             plugin: set("CLAUDE_PLUGIN_ROOT"),
-            exe: None,
         }
     }
 
@@ -139,10 +131,11 @@ impl Host {
         match self.agent {
             Agent::Claude if self.plugin => format!("/git-session:{name}"),
             Agent::Codex => {
+                // Asked only when context is built, never on the per-prompt path.
                 let sub = name.strip_prefix("session-").unwrap_or(name);
-                match &self.exe {
-                    Some(exe) => format!("{exe} {sub}"),
-                    None => format!("git session {sub}"),
+                match std::env::current_exe() {
+                    Ok(exe) => format!("{} {sub}", crate::install::shell_quote(&exe)),
+                    Err(_) => format!("git session {sub}"),
                 }
             }
             _ => format!("/{name}"),
@@ -955,6 +948,10 @@ fn due_restoration(
     kind: HookKind,
 ) -> Result<Option<HookOutput>> {
     let cid = event.session_id.as_deref().unwrap_or("");
+    // Two file looks decide; the lock and refresh only when something is due.
+    if !claude::restoration_due(ws.state_dir(), cid) {
+        return Ok(None);
+    }
     let lock = ws.lock()?;
     ws.refresh(&lock)?;
     let compacted = claude::compaction(ws.state_dir(), cid) == Some(claude::Compaction::Started);

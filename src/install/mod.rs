@@ -688,15 +688,41 @@ fn installed(agent: Agent, file: &Path) -> Option<Installed> {
     })
 }
 
-/// Every config file an agent reads hooks from, for a project at `project` and a user whose
-/// home is `home`: Claude Code's settings files, then each other agent's project and user file.
-fn hook_files(project: &Path, home: Option<&Path>) -> Vec<(Agent, PathBuf)> {
-    let mut out: Vec<(Agent, PathBuf)> = settings_files(project, home)
+/// Where the agents read a repository's files: its worktree, and for Codex the main worktree
+/// ([`codex_project`]), as the workspace knows them.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub worktree: PathBuf,
+    pub codex: PathBuf,
+}
+
+impl Project {
+    /// The project of `ws`.
+    pub fn of(ws: &crate::workspace::Workspace) -> Project {
+        Project {
+            worktree: ws.worktree().to_path_buf(),
+            codex: codex_project(ws.worktree(), ws.common_dir()),
+        }
+    }
+
+    /// Where `agent` reads the project's files.
+    fn top(&self, agent: Agent) -> &Path {
+        match agent {
+            Agent::Codex => &self.codex,
+            _ => &self.worktree,
+        }
+    }
+}
+
+/// Every config file an agent reads hooks from, for `project` and a user whose home is
+/// `home`: Claude Code's settings files, then each other agent's project and user file.
+fn hook_files(project: &Project, home: Option<&Path>) -> Vec<(Agent, PathBuf)> {
+    let mut out: Vec<(Agent, PathBuf)> = settings_files(&project.worktree, home)
         .into_iter()
         .map(|f| (Agent::Claude, f))
         .collect();
     for agent in Agent::ALL.into_iter().filter(|a| *a != Agent::Claude) {
-        let mut files = vec![place(agent, &project_of(agent, project), false).config];
+        let mut files = vec![place(agent, project.top(agent), false).config];
         if let Some(home) = home {
             files.push(place(agent, home, true).config);
         }
@@ -709,36 +735,13 @@ fn hook_files(project: &Path, home: Option<&Path>) -> Vec<(Agent, PathBuf)> {
     out
 }
 
-/// Where `agent` reads a project's files, for the worktree at `worktree`: Codex reads the main
-/// worktree's ([`codex_project`]).
-fn project_of(agent: Agent, worktree: &Path) -> PathBuf {
-    match agent {
-        Agent::Codex => gix_common_dir(worktree)
-            .map(|c| codex_project(worktree, &c))
-            .unwrap_or_else(|| worktree.to_path_buf()),
-        _ => worktree.to_path_buf(),
-    }
-}
-
-/// The common git dir of the worktree at `worktree`, read from its `.git` file (a linked
-/// worktree's `gitdir:` and that dir's `commondir`); `None` for a main worktree.
-fn gix_common_dir(worktree: &Path) -> Option<PathBuf> {
-    let text = fs::read_to_string(worktree.join(".git")).ok()?;
-    let git_dir = worktree.join(text.strip_prefix("gitdir:")?.trim());
-    let common = fs::read_to_string(git_dir.join("commondir")).ok()?;
-    Some(git_dir.join(common.trim()))
-}
-
 /// What keeps each non-Claude agent's hooks from running as installed, one line each: a config
 /// file the agent cannot read (nor install edit), hooks installed both for the project and the
 /// user (the agent runs each twice), hooks the agent has switched off.
-pub fn agent_problems(project: &Path, home: Option<&Path>) -> Vec<String> {
+pub fn agent_problems(project: &Project, home: Option<&Path>) -> Vec<String> {
     let mut out = Vec::new();
     for agent in Agent::ALL.into_iter().filter(|a| *a != Agent::Claude) {
-        let mut files = vec![(
-            place(agent, &project_of(agent, project), false).config,
-            false,
-        )];
+        let mut files = vec![(place(agent, project.top(agent), false).config, false)];
         if let Some(home) = home {
             files.push((place(agent, home, true).config, true));
         }
@@ -783,7 +786,7 @@ pub fn agent_problems(project: &Path, home: Option<&Path>) -> Vec<String> {
 }
 
 /// Our hooks as installed for every agent, file by file (files without any are left out).
-pub fn installed_hooks(project: &Path, home: Option<&Path>) -> Vec<Installed> {
+pub fn installed_hooks(project: &Project, home: Option<&Path>) -> Vec<Installed> {
     hook_files(project, home)
         .into_iter()
         .filter_map(|(agent, f)| installed(agent, &f))
@@ -827,11 +830,12 @@ pub fn doubled_installs(project: &Path, home: Option<&Path>) -> Vec<String> {
     out
 }
 
-/// Hook commands of ours, for any agent, that cannot run: a binary that is gone, or
-/// `git session` left to a PATH that a client started from a desktop launcher may not have.
-pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
+/// Hook commands of ours in `installed` ([`installed_hooks`]), for any agent, that cannot run:
+/// a binary that is gone, or `git session` left to a PATH that a client started from a desktop
+/// launcher may not have.
+pub fn unrunnable_hooks(installed: &[Installed]) -> Vec<String> {
     let mut out = Vec::new();
-    for i in installed_hooks(project, home) {
+    for i in installed {
         let mut seen: Vec<String> = Vec::new();
         for (_, command) in &i.hooks {
             if seen.contains(command) {
@@ -873,8 +877,7 @@ pub fn unrunnable_hooks(project: &Path, home: Option<&Path>) -> Vec<String> {
 
 /// What keeps Codex from running our hooks: the project not trusted (its `.codex/` is not
 /// even read), or hooks it does not trust (skipped silently), each as one line.
-pub fn codex_trust_problems(project: &Path, home: Option<&Path>) -> Vec<String> {
-    // `project` is where Codex reads `.codex/` ([`codex_project`]).
+pub fn codex_trust_problems(project: &Project, home: Option<&Path>) -> Vec<String> {
     let Some(home) = home else {
         return vec![];
     };
@@ -883,7 +886,7 @@ pub fn codex_trust_problems(project: &Path, home: Option<&Path>) -> Vec<String> 
         return vec![];
     };
     let mut out = Vec::new();
-    let project = &project_of(Agent::Codex, project);
+    let project = &project.codex;
     for (file, project_file) in [
         (place(Agent::Codex, project, false).config, true),
         (place(Agent::Codex, home, true).config, false),
