@@ -651,6 +651,11 @@ fn installed(agent: Agent, file: &Path) -> Option<Installed> {
         return None;
     }
     let doc = ConfigFile::open(file).ok()?.value();
+    Some(installed_in(agent, file, &doc))
+}
+
+/// Our hook commands in one agent's config `doc`, read from `file`.
+fn installed_in(agent: Agent, file: &Path, doc: &Value) -> Installed {
     let mut hooks = Vec::new();
     for (event, entries) in doc
         .get("hooks")
@@ -680,12 +685,12 @@ fn installed(agent: Agent, file: &Path) -> Option<Installed> {
                 .find(|(k, v)| k.starts_with("git-session@") && v.as_bool() == Some(true))
                 .map(|(k, _)| k.clone())
         });
-    Some(Installed {
+    Installed {
         agent,
         file: file.to_path_buf(),
         hooks,
         plugin,
-    })
+    }
 }
 
 /// Where the agents read a repository's files: its worktree, and for Codex the main worktree
@@ -761,7 +766,7 @@ pub fn agent_problems(project: &Project, home: Option<&Path>) -> Vec<String> {
                 }
             };
             let doc = config.value();
-            if installed(agent, file).is_some_and(|i| !i.hooks.is_empty()) {
+            if !installed_in(agent, file, &doc).hooks.is_empty() {
                 with_ours.push((file.clone(), *global));
             }
             if agent == Agent::Gemini
