@@ -96,7 +96,21 @@ pub fn plan_import(
         }
     }
     let journal = dir.join("journal");
+    // Seed-era journals sit at `journal/<key>/`; a tree this tool wrote (or a mirror whose strays
+    // were adopted already) has them at `journal/<xx>/<short>/`.
+    let mut journals = Vec::new();
     for (key, jpath) in subdirs(&journal, &mut plan.skipped)? {
+        if layout::is_fanout_name(&key) && !journal_of.contains_key(&key) {
+            journals.extend(subdirs(&jpath, &mut plan.skipped)?);
+        } else {
+            journals.push((key, jpath));
+        }
+    }
+    for (key, jpath) in journals {
+        let rel = jpath
+            .strip_prefix(dir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| format!("journal/{key}"));
         let Some((short, id)) = journal_of.get(&key).cloned() else {
             plan.skipped.push(format!(
                 "{}: no session file names it; not imported",
@@ -110,10 +124,8 @@ pub fn plan_import(
                 let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
                 plan.changes
                     .insert(layout::progress_path(&short), Some(bytes));
-                plan.taken.push((
-                    format!("journal/{key}/{name}"),
-                    layout::progress_path(&short),
-                ));
+                plan.taken
+                    .push((format!("{rel}/{name}"), layout::progress_path(&short)));
             }
         }
         for (name, path) in regular_files(&jpath.join("entries"), &mut plan.skipped)? {
@@ -121,7 +133,7 @@ pub fn plan_import(
             let (new_name, bytes) = portable_entry(&name, bytes, &id, writer);
             let new = layout::entry_path(&short, &new_name);
             plan.taken
-                .push((format!("journal/{key}/entries/{name}"), new.clone()));
+                .push((format!("{rel}/entries/{name}"), new.clone()));
             plan.changes.insert(new, Some(bytes));
             plan.entries += 1;
         }

@@ -14,6 +14,7 @@ pub mod install;
 pub mod integrate;
 pub mod journal;
 pub mod layout;
+pub mod listing;
 pub mod mirror;
 pub mod model;
 pub mod remote;

@@ -252,6 +252,52 @@ fn stop_group(child: &mut std::process::Child, group: i32) {
     let _ = child.wait();
 }
 
+/// Wait for `child` to exit, until `deadline` (`None`: no bound); `Ok(None)` when it still runs
+/// then. Woken the moment git exits through a pidfd (Linux 5.3 and later): polling every 20 ms
+/// cost 10 ms per git process on average, a fifth of what `sync` adds to `git fetch` + `git
+/// push` (issue 17 row 7). Without pidfds, polled, at first every millisecond.
+fn wait_until(
+    child: &mut std::process::Child,
+    deadline: Option<Instant>,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+    let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, child.id() as libc::pid_t, 0) };
+    // SAFETY: a descriptor pidfd_open just returned, owned here alone.
+    let pidfd = (raw >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(raw as i32) });
+    let mut nap = Duration::from_millis(1);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        let left = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(None);
+                }
+                left
+            }
+            None => Duration::from_secs(3600),
+        };
+        match &pidfd {
+            Some(fd) => {
+                let mut p = libc::pollfd {
+                    fd: std::os::fd::AsRawFd::as_raw_fd(fd),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+                // SAFETY: one valid pollfd; an interrupted poll (EINTR) just loops.
+                unsafe { libc::poll(&mut p, 1, ms) };
+            }
+            None => {
+                std::thread::sleep(nap.min(left));
+                nap = (nap * 2).min(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
 /// Run `git <op> <options>… --end-of-options <remote> <rest>…` in `dir` without
 /// prompts and in the C locale, so that its output can be read, bounded by the timeout: on expiry
 /// git and everything it started (its own process group) are stopped. `remote` is user text:
@@ -374,13 +420,7 @@ fn git(
     let stderr = drain(Box::new(child.stderr.take().expect("piped")));
     // A bound too large for the clock is no bound.
     let deadline = Instant::now().checked_add(Duration::from_secs(secs));
-    let status = loop {
-        match child.try_wait().map_err(RemoteError::RunGit)? {
-            Some(status) => break Some(status),
-            None if deadline.is_some_and(|d| Instant::now() >= d) => break None,
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    };
+    let status = wait_until(&mut child, deadline).map_err(RemoteError::RunGit)?;
     let Some(status) = status else {
         stop_group(&mut child, group);
         drop(watch_write_fd);

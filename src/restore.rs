@@ -73,8 +73,14 @@ fn clip(s: &str, n: usize) -> String {
 /// Gather the restoration for `entry` from the mirror and the user's repository.
 pub fn build(ws: &Workspace, entry: &SessionEntry, file: &SessionFile) -> Result<Restoration> {
     let v = file.view();
-    let dir = format!("{}/entries", crate::layout::journal_dir(&entry.short));
-    let names = ws.mirror().list(&dir)?;
+    // A journal not moved to its fanout directory yet (no command has written since a clone of
+    // the flat layout brought it) is read where it is.
+    let mut dir = crate::layout::entries_dir(&entry.short);
+    let mut names = ws.mirror().list(&dir)?;
+    if names.is_empty() {
+        dir = format!("{}/entries", crate::layout::flat_journal_dir(&entry.short));
+        names = ws.mirror().list(&dir)?;
+    }
     let read = |name: &String| -> Option<JournalEntry> {
         let bytes = ws.mirror().read(&format!("{dir}/{name}")).ok()??;
         JournalEntry::parse(name, &bytes).ok()

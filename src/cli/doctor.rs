@@ -94,6 +94,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         None => ws.catch_up_for_read(false).is_ok(),
     };
     if let Some(lock) = lock.as_ref().filter(|_| refreshed) {
+        // Every directory listed again, whatever its stamp says (decision 90): a file system
+        // that does not move a directory's time would otherwise hide a file dropped there.
+        ws.mirror().forget_scanned()?;
         ws.adopt_strays(lock)?;
     }
     // How Claude Code runs the hooks: not the journal, but what makes it work unattended.
@@ -335,15 +338,10 @@ fn check(ws: &Workspace) -> Result<Vec<Problem>> {
             if let Some(other) = shorts_seen.insert(short.to_string(), path.clone()) {
                 out.push(problem(format!("{origin}: same short id as {other}"), None));
             }
-        } else if let Some(rest) = path.strip_prefix("journal/") {
-            let mut parts = rest.split('/');
-            let (short, kind, name) = (
-                parts.next().unwrap_or_default(),
-                parts.next().unwrap_or_default(),
-                parts.next(),
-            );
-            if kind == "entries"
-                && let Some(name) = name
+        } else if let crate::layout::PathKind::Entry { short, name } =
+            crate::layout::PathKind::of(path)
+        {
+            let (short, name) = (short.as_str(), name.as_str());
             {
                 if !entry::is_entry_name(name) {
                     out.push(problem(

@@ -23,6 +23,8 @@ pub fn session_history(ws: &Workspace, s: &SessionEntry) -> Result<Vec<CommitInf
         .map(|d| s.in_dir(*d).render())
         .collect();
     paths.push(crate::layout::journal_dir(&s.short));
+    // Commits from before the journal moved to its fanout directory (decision 50).
+    paths.push(crate::layout::flat_journal_dir(&s.short));
     Ok(ws.store().history(tip, &paths, 1_000_000)?)
 }
 

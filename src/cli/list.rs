@@ -40,6 +40,22 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     ws.catch_up_for_read(true)?;
     let current = ws.current_id()?;
     let mut rows = Vec::new();
+    // Archived sessions are listed from the listing index (decision 53); a session it does not
+    // describe as the tree holds it is read from its file.
+    let index = if a.all || a.archived {
+        let store = ws.store();
+        // The journal shown: in a read-only bare repository the newest one held, which may be
+        // ahead of refs/sessions (decision 71), and the sessions listed are its.
+        match ws.journal_tip()? {
+            Some(tip) => Some(crate::listing::ArchivedIndex::load(
+                &store,
+                store.tree_of(tip)?,
+            )?),
+            None => None,
+        }
+    } else {
+        None
+    };
     for s in ws.sessions_in(a.all || !a.archived, a.all || a.archived)? {
         let wanted = if a.all {
             true
@@ -49,6 +65,25 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             !s.archived()
         };
         if !wanted {
+            continue;
+        }
+        if s.archived()
+            && let Some(line) = index.as_ref().and_then(|i| i.line(&s))
+        {
+            rows.push(Row {
+                current: current.as_deref() == Some(line.id.as_str()),
+                id: line.id.clone(),
+                short_id: s.short.clone(),
+                shortname: s.shortname.clone(),
+                title: line.title.clone(),
+                status: line.status,
+                steps_done: line.steps_done,
+                steps_total: line.steps_total,
+                updated_at: line.updated_at.clone(),
+                git_branch: line.git_branch.clone(),
+                path: format!(".sessions/{s}"),
+                updated: crate::model::time::parse_rfc3339(&line.updated_at),
+            });
             continue;
         }
         let file = match ws.load(&s) {
@@ -110,9 +145,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             ]
         })
         .collect();
-    for line in columns(&table) {
-        p.out(&line);
-    }
+    // One write for the table: a write per line was 5 % of `list --all` at 10,000 sessions.
+    p.out(&columns(&table).join("\n"));
     Ok(0)
 }
 

@@ -107,9 +107,15 @@ fn merge_commit(
         return Err(StoreError::NoIdentity.into());
     }
     let base = store.merge_base(ours, theirs)?;
-    let base_tree = base.map(|b| store.tree_of(b)).transpose()?;
-    let (ours_tree, theirs_tree) = (store.tree_of(ours)?, store.tree_of(theirs)?);
-    let m = merge_journals(store, base_tree, ours_tree, theirs_tree, writer, label)?;
+    // Either side (or the base) may still have the flat layout: merged in the fanout layout,
+    // which is what the result has (decision 50).
+    let relayout = |c: ObjectId| store.tree_of(c).and_then(|t| store.relayout(t));
+    let base_tree = base.map(relayout).transpose()?;
+    let (ours_tree, theirs_tree) = (relayout(ours)?, relayout(theirs)?);
+    let mut m = merge_journals(store, base_tree, ours_tree, theirs_tree, writer, label)?;
+    // The listing index is merged by regenerating it from the merged session files.
+    let index = crate::listing::index_changes(store, ours_tree, &m.changes)?;
+    m.changes.extend(index);
     let tree = store.write_tree(ours_tree, &m.changes)?;
     let kinds: Vec<PathKind> = m.changes.keys().map(|p| PathKind::of(p)).collect();
     let sessions = kinds

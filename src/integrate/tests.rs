@@ -133,7 +133,7 @@ fn diverged_histories_get_a_merge_commit_with_both_parents() {
         merged.contains("ours found this") && merged.contains("theirs plans that"),
         "{merged}"
     );
-    let progress = text(&store, commit, "journal/1a2b3c4d/progress.md").expect("progress.md");
+    let progress = text(&store, commit, "journal/1a/1a2b3c4d/progress.md").expect("progress.md");
     assert!(
         progress.contains("theirs plans that"),
         "progress follows the merge: {progress}"

@@ -141,7 +141,8 @@ pub fn merge_journals(
                         c.path, w.other
                     ));
                 }
-                PathKind::Progress { .. } => {
+                // Generated: theirs for now; the merge commit regenerates it (listing.rs).
+                PathKind::Progress { .. } | PathKind::Index { .. } => {
                     out.changes.insert(c.path.clone(), Some(store.blob(t)?));
                 }
                 _ => {

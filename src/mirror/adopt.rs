@@ -2,6 +2,8 @@
 //! `archive/` (a seed-era file, a copy, a file renamed by hand) are adopted under their own id's
 //! portable name before a command plans, and a commit never saves two files for one session.
 
+use std::time::SystemTime;
+
 use gix::ObjectId;
 
 use crate::layout::{self, SessionDir, SessionPath};
@@ -10,10 +12,13 @@ use crate::model::session::SessionFile;
 use crate::store::TreeChanges;
 
 use super::refresh::Refresher;
-use super::{MIRROR_DIR, MirrorError, Result};
+use super::{DirStamp, MIRROR_DIR, MirrorError, Result};
 
 /// A session file to adopt: `(path in the mirror, its directory, its file name, its bytes)`.
 pub type Stray = (String, SessionDir, String, Vec<u8>);
+
+/// A directory found with nothing to adopt: its stamp, and when its listing began.
+type CleanScan = (DirStamp, SystemTime);
 
 impl Refresher<'_> {
     /// Session files in `active/` or `archive/` that this tool did not name (a seed-era file, a
@@ -23,8 +28,15 @@ impl Refresher<'_> {
     /// session, or whose portable name is already taken here, stays where it is with a warning.
     /// Returns how many were adopted.
     pub fn adopt_strays(&self, tree: ObjectId) -> Result<usize> {
+        let (strays, clean) = self.scan_strays()?;
+        // `archive/` held nothing to adopt: remembered, so that the next command does not list
+        // its thousands of names again while the directory is unchanged.
+        if let Some((stamp, listed_at)) = clean {
+            self.mirror
+                .set_scanned(SessionDir::Archive.as_str(), stamp, listed_at)?;
+        }
         let mut adopted = 0;
-        for (p, dir, name, bytes) in self.strays()? {
+        for (p, dir, name, bytes) in strays {
             if self.adopt(tree, &p, dir, &name, &bytes)? {
                 adopted += 1;
             }
@@ -34,8 +46,27 @@ impl Refresher<'_> {
 
     /// The files `adopt_strays` would adopt: `(path, dir, file name, bytes)`. Reads only.
     pub fn strays(&self) -> Result<Vec<Stray>> {
+        Ok(self.scan_strays()?.0)
+    }
+
+    /// The strays, and when `archive/` was listed and held none, its stamp and when the listing
+    /// began (for `Mirror::set_scanned`). `archive/` grows with every session ever closed and
+    /// only a name there can make a stray (files named as ours are not read, below), so it is
+    /// listed only when its stamp moved since a scan that found nothing in it.
+    fn scan_strays(&self) -> Result<(Vec<Stray>, Option<CleanScan>)> {
         let mut out = Vec::new();
+        let mut clean = None;
         for dir in SessionDir::ALL {
+            let mut archive_stamp = None;
+            if dir == SessionDir::Archive {
+                let listed_at = SystemTime::now();
+                let stamp = self.mirror.dir_stamp(dir.as_str())?;
+                if stamp.is_some() && stamp == self.mirror.scanned(dir.as_str())? {
+                    continue;
+                }
+                archive_stamp = stamp.map(|s| (s, listed_at));
+            }
+            let found = out.len();
             for name in self.mirror.list(dir.as_str())? {
                 let p = format!("{}/{name}", dir.as_str());
                 if !name.ends_with(".md") {
@@ -61,8 +92,11 @@ impl Refresher<'_> {
                 }
                 out.push((p, dir, name, bytes));
             }
+            if out.len() == found {
+                clean = archive_stamp.or(clean);
+            }
         }
-        Ok(out)
+        Ok((out, clean))
     }
 
     fn adopt(
@@ -169,7 +203,7 @@ impl Refresher<'_> {
         {
             return Ok(moved);
         }
-        let old = layout::journal_dir(tail);
+        let old = layout::flat_journal_dir(tail);
         if let Some(bytes) = self.mirror.read_regular(&format!("{old}/progress.md"))? {
             let to = layout::progress_path(&a.path.short);
             self.mirror.write(&to, &bytes)?;
@@ -199,11 +233,16 @@ impl Refresher<'_> {
     /// mirror: it is not saved, with a warning). Moves that the change itself makes (close,
     /// reopen) are left alone.
     pub fn settle_session_names(&self, tree: ObjectId, changes: &mut TreeChanges) -> Result<()> {
-        let added: Vec<SessionPath> = changes
-            .iter()
-            .filter(|(_, c)| c.is_some())
-            .filter_map(|(p, _)| SessionPath::parse(p))
-            .collect();
+        // A file already at its path in the tree (every `log`, `checkpoint`…) settled its name
+        // when it was added; only a new path needs the listings, and `archive/` is thousands long.
+        let mut added: Vec<SessionPath> = Vec::new();
+        for (p, c) in changes.iter() {
+            if let (Some(_), Some(new)) = (c, SessionPath::parse(p))
+                && self.store.entry_id(tree, p)?.is_none()
+            {
+                added.push(new);
+            }
+        }
         if added.is_empty() {
             return Ok(());
         }

@@ -88,6 +88,31 @@ impl<T> At<T> for std::io::Result<T> {
     }
 }
 
+/// A directory's inode and modification time (nanoseconds since the epoch): creating, removing
+/// or renaming a name in it moves the time, so an equal stamp means the same list of names —
+/// when the stamp is older than the listing it vouches for (see `Mirror::scanned`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirStamp {
+    pub ino: u64,
+    pub mtime_ns: i128,
+}
+
+impl DirStamp {
+    #[cfg(unix)]
+    fn of(m: &fs::Metadata) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        Some(DirStamp {
+            ino: m.ino(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &fs::Metadata) -> Option<Self> {
+        None
+    }
+}
+
 /// One worktree's `.sessions/` and the state that goes with it.
 pub struct Mirror {
     /// `None` in a bare repository: there is state (what was merged) but no files.
@@ -302,6 +327,19 @@ impl Mirror {
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Some(out))
+    }
+
+    /// What the file system records of a directory of the mirror that changes whenever a name
+    /// in it is created, removed or renamed: its inode and modification time. `None` when it is
+    /// not a directory (or on a system without them), so that the caller rescans.
+    pub fn dir_stamp(&self, rel_dir: &str) -> Result<Option<DirStamp>> {
+        let dir = self.guard(rel_dir, true)?;
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => Ok(DirStamp::of(&m)),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(MirrorError::io(dir, e)),
+        }
     }
 
     /// Names of the files in a directory of the mirror (temporary and hidden files skipped).

@@ -150,7 +150,10 @@ impl Refresher<'_> {
         if disk_id == c.new {
             return Ok(());
         }
-        let generated = matches!(PathKind::of(&c.path), PathKind::Progress { .. });
+        let generated = matches!(
+            PathKind::of(&c.path),
+            PathKind::Progress { .. } | PathKind::Index { .. }
+        );
         let unedited = disk_id == c.old || disk.is_none() || generated;
         match (&c.new, unedited) {
             (Some(new), true) => {

@@ -6,7 +6,11 @@ use std::fs;
 
 use gix::ObjectId;
 
-use super::{Mirror, MirrorError, Result, write_atomic};
+use super::{DirStamp, Mirror, MirrorError, Result, write_atomic};
+
+/// How much older than a scan a directory's modification time must be for the scan to be
+/// remembered (`Mirror::set_scanned`): file systems stamp times from a coarse clock.
+const SCAN_MARGIN_NS: i128 = 2_000_000_000;
 
 /// A commit whose mirror update may not have finished: for each path it wrote, the blob the
 /// mirror file held when the commit was planned (`None`: no file). Written before the ref moves,
@@ -105,6 +109,50 @@ impl Mirror {
                 .collect(),
         };
         self.set_state_lines("pending", &lines)
+    }
+
+    /// The stamp `rel_dir` had when a scan last found nothing to adopt in it (`set_scanned`).
+    pub fn scanned(&self, rel_dir: &str) -> Result<Option<DirStamp>> {
+        Ok(self.state_lines("scanned")?.iter().find_map(|l| {
+            let mut f = l.split('\t');
+            match (f.next(), f.next(), f.next()) {
+                (Some(dir), Some(ino), Some(t)) if dir == rel_dir => Some(DirStamp {
+                    ino: ino.parse().ok()?,
+                    mtime_ns: t.parse().ok()?,
+                }),
+                _ => None,
+            }
+        }))
+    }
+
+    /// Record that `rel_dir`, at `stamp`, held nothing to adopt. Only a stamp older than the
+    /// scan counts (`listed_at`, taken before the directory was read, minus a margin for coarse
+    /// file system clocks): a name added in the same clock tick as the last change would leave
+    /// the time as it was, so a stamp that recent is not recorded and the next command rescans.
+    pub fn set_scanned(
+        &self,
+        rel_dir: &str,
+        stamp: DirStamp,
+        listed_at: std::time::SystemTime,
+    ) -> Result<()> {
+        let listed_ns = listed_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        if stamp.mtime_ns + SCAN_MARGIN_NS > listed_ns || self.scanned(rel_dir)? == Some(stamp) {
+            return Ok(());
+        }
+        let mut lines: Vec<String> = self
+            .state_lines("scanned")?
+            .into_iter()
+            .filter(|l| l.split('\t').next() != Some(rel_dir))
+            .collect();
+        lines.push(format!("{rel_dir}\t{}\t{}", stamp.ino, stamp.mtime_ns));
+        self.set_state_lines("scanned", &lines)
+    }
+
+    /// Forget every remembered scan (`doctor --repair` lists everything again).
+    pub fn forget_scanned(&self) -> Result<()> {
+        self.set_state_lines("scanned", &[])
     }
 
     /// Paths the mirror holds merged content for that no commit has saved yet.

@@ -43,14 +43,20 @@ impl SessionsRef<'_> {
         new: ObjectId,
         message: &str,
     ) -> Result<CasOutcome> {
+        // Whatever the new value leads to is on disk, complete and fsynced, before the ref moves.
+        super::pack::flush(self.repo)?;
         let full: FullName = name
             .try_into()
             .map_err(|e| StoreError::git("ref name", e))?;
-        let committer = self
-            .repo
-            .committer()
-            .transpose()
-            .map_err(|e| StoreError::git("reflog identity", e))?;
+        // The reflog line's identity as commits get it (`identity`, stamped in UTC): gix's own
+        // committer() computes local time by loading the whole time zone database (~2.5 ms).
+        let who = self.identity().ok();
+        let time = gix::date::Time::now_utc().to_string();
+        let committer = who.as_ref().map(|w| gix::actor::SignatureRef {
+            name: w.committer.0.as_str().into(),
+            email: w.committer.1.as_str().into(),
+            time: &time,
+        });
         let started = Instant::now();
         let mut delay = Duration::from_millis(5);
         let mut stale_snapshots = 0;

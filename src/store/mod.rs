@@ -7,6 +7,7 @@ mod cas;
 mod cli_config;
 pub mod gate;
 mod history;
+mod pack;
 pub mod subject;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -177,6 +178,9 @@ pub fn discover(dir: &Path) -> std::result::Result<(Repository, RepoPaths), Open
     }
     // Trees on the paths we touch are read several times per command; keep them decoded.
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
+    // New objects stay in memory until a ref is about to point at them, then go to disk as one
+    // pack (store/pack.rs).
+    repo.objects.enable_object_memory();
     let mut worktree = repo.workdir().map(Path::to_path_buf);
     if std::env::var_os("GIT_WORK_TREE").is_none() {
         worktree = worktree_config_bareness(&repo, worktree);
@@ -667,6 +671,57 @@ impl<'r> SessionsRef<'r> {
             .write()
             .map_err(|e| StoreError::git("writing tree", e))?
             .detach())
+    }
+
+    /// `tree` with every session journal of the flat layout (`journal/<short>/`) moved to its
+    /// fanout directory (`journal/<xx>/<short>/`, decision 50); `tree` itself when there is none.
+    /// Subtrees move whole, so no blob is read or rewritten. When both places hold a journal (a
+    /// clone of the flat layout wrote to a session after this one moved it), their files are
+    /// unioned: a file only the flat one has is added, and one both have with other content is
+    /// kept beside as `<name>.flat`, so nothing either side wrote is lost.
+    pub fn relayout(&self, tree: ObjectId) -> Result<ObjectId> {
+        let flat: Vec<DirEntry> = self
+            .list(tree, "journal")?
+            .into_iter()
+            .filter(|e| e.is_tree && !crate::layout::is_fanout_name(&e.name))
+            .collect();
+        if flat.is_empty() {
+            return Ok(tree);
+        }
+        let mut editor = self
+            .repo
+            .edit_tree(tree)
+            .map_err(|e| StoreError::git("editing tree", e))?;
+        let edit = |e: gix::Error| StoreError::git("editing tree", e);
+        for e in flat {
+            let to = crate::layout::journal_dir(&e.name);
+            editor
+                .remove(format!("journal/{}", e.name).as_str())
+                .map_err(edit)?;
+            match self.entry_at(tree, &to)? {
+                None => {
+                    editor
+                        .upsert(to.as_str(), EntryKind::Tree, e.id)
+                        .map_err(edit)?;
+                }
+                Some(_) => {
+                    for (rel, id) in self.walk(e.id)? {
+                        let at = format!("{to}/{rel}");
+                        let at = match self.entry_id(tree, &at)? {
+                            None => at,
+                            Some(there) if there == id => continue,
+                            // Generated; the next command that touches the session regenerates it.
+                            Some(_) if rel == "progress.md" => continue,
+                            Some(_) => format!("{at}.flat"),
+                        };
+                        editor
+                            .upsert(at.as_str(), EntryKind::Blob, id)
+                            .map_err(edit)?;
+                    }
+                }
+            }
+        }
+        Ok(editor.write().map_err(edit)?.detach())
     }
 
     /// Write a commit object (no ref moves). Identity comes from git config; none is an error.

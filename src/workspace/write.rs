@@ -92,6 +92,28 @@ impl Workspace {
                 Some(t) => store.tree_of(t)?,
                 None => store.empty_tree(),
             };
+            // A tree of the flat layout moves to the fanout layout first, in a commit of its own
+            // (decision 50); the refresh at the top of the loop then moves the mirror's files.
+            if let Some(t) = tip
+                && let moved = store.relayout(tree)?
+                && moved != tree
+            {
+                let subject = CommitSubject::new(
+                    command,
+                    "journal",
+                    "move journals to journal/<xx>/<short>/",
+                );
+                let index = crate::listing::full_index(&store, moved)?;
+                let moved = store.write_tree(moved, &index)?;
+                let commit = store.write_commit(&subject, moved, &[t])?;
+                let cas = store.compare_and_swap(Some(t), commit, &subject.to_string());
+                store
+                    .take_removed_locks()
+                    .into_iter()
+                    .for_each(|w| self.warnings.push(w));
+                cas?;
+                continue;
+            }
             refresher.adopt_strays(tree)?;
             *self.plan_reads.borrow_mut() = Some(HashMap::new());
             let planned = plan(tree);
@@ -101,6 +123,8 @@ impl Workspace {
             let mut changes = refresher.hand_edits(tree, &planned.touched)?;
             changes.extend(planned.changes);
             refresher.settle_session_names(tree, &mut changes)?;
+            let index = crate::listing::index_changes(&store, tree, &changes)?;
+            changes.extend(index);
             let new_tree = store.write_tree(tree, &changes)?;
             // Nothing to save (no hand edits found, or an import done before): no empty commit.
             if new_tree == tree
@@ -121,15 +145,15 @@ impl Workspace {
                     Some(read) => Some(read.clone()),
                     None => self.mirror.read_regular(path)?,
                 };
-                let id = match bytes {
-                    Some(bytes) => Some(store.write_blob(&bytes)?),
-                    None => None,
-                };
                 // The note is needed only where a mirror file holds something the tip does not (a
                 // hand edit): elsewhere a crash is recovered by the ordinary refresh, the disk
-                // being the old tip.
-                if !needs_note {
-                    needs_note = id != store.entry_id(tree, path)?;
+                // being the old tip, whose blob is stored already.
+                let id = bytes.as_deref().map(crate::store::blob_id);
+                if id != store.entry_id(tree, path)? {
+                    needs_note = true;
+                    if let Some(bytes) = &bytes {
+                        store.write_blob(bytes)?;
+                    }
                 }
                 before.push((path.clone(), id));
             }

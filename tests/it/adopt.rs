@@ -107,9 +107,9 @@ fn a_seed_era_tree_is_imported_in_one_commit_and_nothing_is_lost() {
     assert!(tree.contains("active/fix-sweep-bug-67890abc.md"), "{tree}");
     assert!(tree.contains("active/tune-fees-678def45.md"), "{tree}");
     assert!(tree.contains("archive/implement-rbf-6780a1b2.md"), "{tree}");
-    assert!(tree.contains("journal/67890abc/progress.md"), "{tree}");
+    assert!(tree.contains("journal/67/67890abc/progress.md"), "{tree}");
     assert!(
-        tree.contains("journal/67890abc/entries/2025-01-15T10-00-00.000Z-note-"),
+        tree.contains("journal/67/67890abc/entries/2025-01-15T10-00-00.000Z-note-"),
         "{tree}"
     );
     for text in &texts {
@@ -490,4 +490,66 @@ fn hand_written_bulleted_blockers_go_by_their_place_and_can_be_resolved() {
     assert!(after.contains("- [x] CI is flaky (resolved"), "{after}");
     assert!(after.contains("3. [ ] new-one"), "{after}");
     assert!(after.contains("**Blocker**: new-one"), "{after}");
+}
+
+/// Set a directory's modification time (what a file created, removed or renamed in it moves).
+fn set_mtime(dir: &Path, t: std::time::SystemTime) {
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_times(std::fs::FileTimes::new().set_modified(t))
+        .unwrap();
+}
+
+#[test]
+fn archive_is_listed_again_only_when_it_changed_and_a_file_dropped_there_is_adopted() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "done", "--goal", "g"]);
+    env.gs(&repo, &["close", "--complete"]);
+    env.gs(&repo, &["init", "--name", "mine", "--goal", "g"]);
+    let archive = repo.join(".sessions/archive");
+    let scanned = repo.join(".git/git-session/scanned");
+    let now = std::time::SystemTime::now();
+    // A directory changed "now" (or stamped ahead of the clock) is not vouched for: a name added
+    // within the same clock tick would leave its time as it was.
+    set_mtime(&archive, now + std::time::Duration::from_secs(60));
+    env.gs(&repo, &["log", "--progress", "one"]);
+    let state = std::fs::read_to_string(&scanned).unwrap_or_default();
+    assert!(!state.contains("archive\t"), "{state}");
+    // Unchanged for a while: the scan that found nothing is remembered.
+    set_mtime(&archive, now - std::time::Duration::from_secs(60));
+    env.gs(&repo, &["log", "--progress", "two"]);
+    let state = std::fs::read_to_string(&scanned).expect("the scan is remembered");
+    assert!(state.starts_with("archive\t"), "{state}");
+    // A file dropped there moves the directory's time, so the next command still adopts it.
+    write(
+        &archive.join("implement-rbf-0a1b2c.md"),
+        &variant(
+            "019abc12-3456-7def-8901-23456780a1b2",
+            "implement-rbf",
+            "completed",
+            "Implement RBF",
+        ),
+    );
+    env.gs(&repo, &["log", "--progress", "three"]);
+    let tree = listing(&env, &repo);
+    assert!(tree.contains("archive/implement-rbf-6780a1b2.md"), "{tree}");
+    assert!(!archive.join("implement-rbf-0a1b2c.md").exists());
+    // A file system that does not move the time (here: the time put back by hand) hides a
+    // dropped file from the scan; doctor --repair lists everything again and adopts it.
+    set_mtime(&archive, now - std::time::Duration::from_secs(120));
+    env.gs(&repo, &["log", "--progress", "four"]);
+    write(
+        &archive.join("other-0a1b2d.md"),
+        &variant(
+            "019abc12-3456-7def-8901-23456780a1b3",
+            "other",
+            "completed",
+            "Other",
+        ),
+    );
+    set_mtime(&archive, now - std::time::Duration::from_secs(120));
+    env.gs(&repo, &["doctor", "--repair"]);
+    let tree = listing(&env, &repo);
+    assert!(tree.contains("archive/other-6780a1b3.md"), "{tree}");
 }

@@ -293,3 +293,33 @@ fn a_read_only_bare_backup_shows_the_journal_pushed_to_it() {
     assert_eq!(before, files(&remote), "nothing written");
     std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// A read-only bare backup whose `refs/sessions` is older than the journal pushed to it lists
+/// the pushed journal, archived sessions included: the listing index is read from the journal
+/// shown, not from `refs/sessions` (an archived session changed since would show its old line).
+#[test]
+fn a_read_only_bare_backup_lists_archived_sessions_as_the_newest_journal_has_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let remote = env.bare_remote();
+    let a = clone(&env, &remote, "a", false);
+    env.gs(&a, &["init", "--name", "gone", "--goal", "G"]);
+    env.gs(&a, &["close", "--complete", "-q"]);
+    env.gs(&a, &["sync", "-q"]);
+    env.git(
+        &remote,
+        &["update-ref", "refs/sessions", "refs/git-session/sessions"],
+    );
+    env.gs(&a, &["resume", "gone", "--reopen", "-q"]);
+    env.gs(&a, &["close", "--abandon", "--reason", "dropped", "-q"]);
+    env.gs(&a, &["sync", "-q"]);
+    let lock = remote.join("git-session/lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = env.run(&remote, &["list", "--all", "--json"]);
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["shortname"], "gone", "{rows}");
+    assert_eq!(rows[0]["status"], "abandoned", "{rows}");
+}

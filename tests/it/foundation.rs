@@ -607,12 +607,18 @@ fn a_log_rewrites_only_the_touched_session_subtrees() {
         .to_string();
     let before = env.git(
         &repo,
-        &["rev-parse", &format!("refs/sessions:journal/{other_short}")],
+        &[
+            "rev-parse",
+            &format!("refs/sessions:journal/{}/{other_short}", &other_short[..2]),
+        ],
     );
     env.gs(&repo, &["log", "--progress", "p"]);
     let after = env.git(
         &repo,
-        &["rev-parse", &format!("refs/sessions:journal/{other_short}")],
+        &[
+            "rev-parse",
+            &format!("refs/sessions:journal/{}/{other_short}", &other_short[..2]),
+        ],
     );
     assert_eq!(before, after);
 }

@@ -329,16 +329,31 @@ fn a_gitlink_or_a_file_where_a_directory_belongs_is_refused_and_commands_keep_wo
     let env = &net.env;
     let victim = net.victim("victim");
     let (parent, root) = net.remote_journal();
-    let short = env.git(
+    let listing = env.git(
         &victim,
-        &["ls-tree", "--name-only", "refs/sessions", "journal/"],
+        &["ls-tree", "-r", "--name-only", "refs/sessions", "journal/"],
     );
-    let short = short.trim().trim_start_matches("journal/").to_string();
+    // journal/<xx>/<short>/progress.md
+    let session_dir = listing
+        .lines()
+        .find_map(|l| l.strip_suffix("/progress.md"))
+        .expect("a progress.md")
+        .to_string();
+    let (fan, short) = session_dir
+        .trim_start_matches("journal/")
+        .split_once('/')
+        .map(|(f, s)| (f.to_string(), s.to_string()))
+        .expect("journal/<xx>/<short>");
     let journal_with = |name: &str, node: Node| {
-        let inner = ls_tree(env, &net.attacker, &format!("refs/theirs:journal/{short}"));
+        let inner = ls_tree(env, &net.attacker, &format!("refs/theirs:{session_dir}"));
+        let fanout = ls_tree(env, &net.attacker, &format!("refs/theirs:journal/{fan}"));
         let journal = ls_tree(env, &net.attacker, "refs/theirs:journal");
         let session = Node::Dir(with(inner, name, node));
-        Node::Dir(with(journal, &short, session))
+        Node::Dir(with(
+            journal,
+            &fan,
+            Node::Dir(with(fanout, &short, session)),
+        ))
     };
     let gitlink = Node::Gitlink(parent.clone());
     let cases: Vec<(&str, Node, String, &str)> = vec![
@@ -363,13 +378,13 @@ fn a_gitlink_or_a_file_where_a_directory_belongs_is_refused_and_commands_keep_wo
         (
             "journal",
             journal_with("entries", gitlink.clone()),
-            format!("journal/{short}/entries"),
+            format!("{session_dir}/entries"),
             "a gitlink",
         ),
         (
             "journal",
             journal_with("progress.md", dir(vec![("x", file("x"))])),
-            format!("journal/{short}/progress.md"),
+            format!("{session_dir}/progress.md"),
             "a directory where a file belongs",
         ),
     ];

@@ -154,7 +154,8 @@ fn a_checkpoint_note_is_recorded_and_the_status_lines_and_progress_md_follow() {
         ),
         "{file}"
     );
-    let progress = fs::read_to_string(repo.join(".sessions/journal/67890abc/progress.md")).unwrap();
+    let progress =
+        fs::read_to_string(repo.join(".sessions/journal/67/67890abc/progress.md")).unwrap();
     assert!(progress.contains("4/5 steps done"), "{progress}");
     let subject = env.git(&repo, &["log", "-1", "--format=%s", "refs/sessions"]);
     assert_eq!(subject.trim(), "checkpoint(fix-sweep-bug): Before refactor");

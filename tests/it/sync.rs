@@ -500,8 +500,13 @@ fn the_same_entry_name_with_different_content_on_both_sides_is_kept_twice() {
     env.gs(&b, &["resume", "ent"]);
     // Both machines hand-write an entry under one (non-ASCII) name, with different content.
     let dir = env
-        .git(&a, &["ls-tree", "--name-only", "refs/sessions", "journal/"])
-        .trim()
+        .git(
+            &a,
+            &["ls-tree", "-r", "--name-only", "refs/sessions", "journal/"],
+        )
+        .lines()
+        .find_map(|l| l.strip_suffix("/progress.md"))
+        .expect("a progress.md")
         .to_string();
     for (dir_path, text) in [(&a, "written on a"), (&b, "written on b")] {
         let entries = dir_path.join(".sessions").join(&dir).join("entries");

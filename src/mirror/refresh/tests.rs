@@ -68,14 +68,14 @@ fn refresh_writes_new_files_and_removes_deleted_ones() {
             (SESSION, Some(session().text())),
             ("notes/keep.md", Some("k")),
             ("notes/old.md", Some("o")),
-            ("journal/1a2b3c4d/entries/e.md", Some("e")),
+            ("journal/1a/1a2b3c4d/entries/e.md", Some("e")),
         ],
         "a",
     );
     assert_eq!(r.refresh().expect("refresh"), Some(a));
     assert_eq!(s.read(SESSION).as_deref(), Some(session().text()));
     assert_eq!(
-        s.read("journal/1a2b3c4d/entries/e.md").as_deref(),
+        s.read("journal/1a/1a2b3c4d/entries/e.md").as_deref(),
         Some("e")
     );
     assert_eq!(s.mirror.last_seen().expect("state"), Some(a));
@@ -84,7 +84,7 @@ fn refresh_writes_new_files_and_removes_deleted_ones() {
         &store,
         &[
             ("notes/old.md", None),
-            ("journal/1a2b3c4d/entries/e.md", None),
+            ("journal/1a/1a2b3c4d/entries/e.md", None),
             ("notes/new.md", Some("n")),
             ("notes/keep.md", Some("k2")),
         ],
@@ -175,7 +175,7 @@ fn generated_progress_files_follow_the_ref_even_when_edited() {
     let s = Setup::new();
     let store = SessionsRef::new(&s.repo);
     let r = s.refresher(&store);
-    let progress = "journal/1a2b3c4d/progress.md";
+    let progress = "journal/1a/1a2b3c4d/progress.md";
     advance(&store, &[(progress, Some("p1"))], "a");
     r.refresh().expect("refresh");
     s.mirror.write(progress, b"scribbled").expect("hand edit");
@@ -239,13 +239,13 @@ fn one_section_edited_on_both_sides_keeps_both_and_records_a_conflict() {
         warnings[0].contains("was edited in two places"),
         "{warnings:?}"
     );
-    let entries = s.mirror.list("journal/1a2b3c4d/entries").expect("list");
+    let entries = s.mirror.list("journal/1a/1a2b3c4d/entries").expect("list");
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert!(entries[0].contains("-conflict-"), "{entries:?}");
     let dirty = s.mirror.dirty().expect("state");
     assert!(dirty.contains(&SESSION.to_string()), "{dirty:?}");
     assert!(
-        dirty.contains(&format!("journal/1a2b3c4d/entries/{}", entries[0])),
+        dirty.contains(&format!("journal/1a/1a2b3c4d/entries/{}", entries[0])),
         "{dirty:?}"
     );
 }
@@ -357,7 +357,7 @@ fn hand_edits_finds_edited_sessions_and_new_notes_but_not_theirs_files() {
         &[
             (SESSION, Some(base.text())),
             ("notes/n.md", Some("n")),
-            ("journal/1a2b3c4d/entries/old.md", Some("old")),
+            ("journal/1a/1a2b3c4d/entries/old.md", Some("old")),
         ],
         "a",
     );
@@ -378,8 +378,11 @@ fn hand_edits_finds_edited_sessions_and_new_notes_but_not_theirs_files() {
         ("idea.md", "idea"),
         ("notes/n.md.theirs", "their n"),
         ("idea.md.theirs", "their idea"),
-        ("journal/1a2b3c4d/entries/new.md", "new entry"),
-        ("journal/5e6f7a8b/entries/other.md", "not a touched session"),
+        ("journal/1a/1a2b3c4d/entries/new.md", "new entry"),
+        (
+            "journal/5e/5e6f7a8b/entries/other.md",
+            "not a touched session",
+        ),
     ] {
         s.mirror.write(path, text.as_bytes()).expect("hand edit");
     }
@@ -390,14 +393,14 @@ fn hand_edits_finds_edited_sessions_and_new_notes_but_not_theirs_files() {
         [
             "active/fix-sweep-1a2b3c4d.md",
             "idea.md",
-            "journal/1a2b3c4d/entries/new.md",
+            "journal/1a/1a2b3c4d/entries/new.md",
             "notes/todo.md"
         ]
     );
     assert_eq!(changes[SESSION].as_deref(), Some(ours.text().as_bytes()));
     // Without the session touched, its journal directory is not scanned.
     let untouched = r.hand_edits(tree, &[]).expect("scan");
-    assert!(!untouched.contains_key("journal/1a2b3c4d/entries/new.md"));
+    assert!(!untouched.contains_key("journal/1a/1a2b3c4d/entries/new.md"));
     assert!(s.warnings.take().is_empty());
 }
 
