@@ -172,11 +172,10 @@ fn status_cell(p: &Printer, s: Status) -> Cow<'static, str> {
 fn table(p: &Printer, rows: &[Row]) -> String {
     let mut widths = [0usize; CELLS];
     let mut cells: [Cow<str>; CELLS] = Default::default();
-    let mut scratch = String::new();
     for pass in 0..2 {
         let mut out = String::new();
         for (n, r) in rows.iter().enumerate() {
-            cells_of(p, r, &mut cells, &mut scratch);
+            cells_of(p, r, &mut cells);
             if pass == 0 {
                 for (w, c) in widths.iter_mut().zip(&cells) {
                     *w = (*w).max(visible_len(c));
@@ -205,8 +204,7 @@ fn table(p: &Printer, rows: &[Row]) -> String {
     unreachable!("the second pass returns")
 }
 
-fn cells_of<'r>(p: &Printer, r: &'r Row, cells: &mut [Cow<'r, str>; CELLS], scratch: &mut String) {
-    use std::fmt::Write;
+fn cells_of<'r>(p: &Printer, r: &'r Row, cells: &mut [Cow<'r, str>; CELLS]) {
     cells[0] = Cow::Borrowed(if r.current { "*" } else { " " });
     cells[1] = if p.color() {
         Cow::Owned(p.paint(&r.shortname, Style::Bold))
@@ -215,9 +213,7 @@ fn cells_of<'r>(p: &Printer, r: &'r Row, cells: &mut [Cow<'r, str>; CELLS], scra
     };
     cells[2] = Cow::Borrowed(r.short_id);
     cells[3] = status_cell(p, r.status);
-    scratch.clear();
-    let _ = write!(scratch, "{}/{}", r.steps_done, r.steps_total);
-    cells[4] = Cow::Owned(scratch.clone());
+    cells[4] = Cow::Owned(format!("{}/{}", r.steps_done, r.steps_total));
     let day = r.updated_at.get(..16).unwrap_or(&r.updated_at);
     cells[5] = if day.contains('T') {
         Cow::Owned(day.replace('T', " "))
