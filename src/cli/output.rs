@@ -71,6 +71,11 @@ impl Printer {
     }
 
     /// `s` in `style` when colour is on.
+    /// Whether [`Printer::paint`] colours (otherwise it returns its text unchanged).
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
     pub fn paint(&self, s: &str, style: Style) -> String {
         if !self.color {
             return s.to_string();
@@ -113,7 +118,7 @@ pub fn columns(rows: &[Vec<String>]) -> Vec<String> {
         .collect()
 }
 
-fn visible_len(s: &str) -> usize {
+pub fn visible_len(s: &str) -> usize {
     let mut n = 0;
     let mut in_escape = false;
     for c in s.chars() {
