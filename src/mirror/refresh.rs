@@ -49,10 +49,9 @@ impl Refresher<'_> {
         }
         let base_tree = last.and_then(|c| store.tree_of(c).ok());
         let tip_tree = store.tree_of(tip)?;
-        let mut changes = store.diff(base_tree, tip_tree)?;
-        let gone = match base_tree {
-            Some(base) => self.move_flat_journals(base, tip_tree, &mut changes)?,
-            None => Vec::new(),
+        let (mut changes, gone) = match base_tree {
+            Some(base) => self.diff_moving_flat_journals(base, tip_tree)?,
+            None => (store.diff(None, tip_tree)?, Vec::new()),
         };
         // Deletions last, so a session moved between active/ and archive/ lands before its old path goes;
         // but a deletion that makes room (a directory becoming a file, or the reverse) goes first.
@@ -82,83 +81,58 @@ impl Refresher<'_> {
         Ok(Some(tip))
     }
 
-    /// Across the commit that moved journals to the fanout layout (decision 50), move each
-    /// journal's mirror directory whole, one rename, instead of writing every file at its new
-    /// place and removing it from the old: file by file took 48 s at 3,000 sessions, longer than
-    /// any hook may run. Files added or edited by hand move with their directory, and stay what
-    /// they were relative to the tree (a hand edit is still one). The changes of a moved journal
-    /// are replaced by the diff between its old and its new subtree, applied at the new place.
-    /// Only a journal the base tree held flat, the tip holds in its fanout directory and the
-    /// base did not hold there moves whole; any other case goes file by file, as before.
-    /// Returns the short ids of the flat journals the tip no longer holds.
-    fn move_flat_journals(
+    /// The changes from `base` to `tip`, the mirror's journal directories moved first where
+    /// the tip moved a journal to the fanout layout (decision 50): each moves whole, one rename,
+    /// instead of every file being written at its new place and removed from the old (file by
+    /// file took 48 s at 3,000 sessions, longer than any hook may run). Files added or edited
+    /// by hand move with their directory and stay what they were relative to the tree (a hand
+    /// edit is still one). A moved journal's changes are the diff between its old and its new
+    /// subtree, applied at the new place. Only a journal the base held flat, the tip holds in
+    /// its fanout directory and the base did not hold there moves whole; any other goes file
+    /// by file, as before. Also returns the short ids of the flat journals the tip dropped.
+    fn diff_moving_flat_journals(
         &self,
         base: ObjectId,
         tip: ObjectId,
-        changes: &mut Vec<Changed>,
-    ) -> Result<Vec<String>> {
+    ) -> Result<(Vec<Changed>, Vec<String>)> {
         let store = self.store;
-        let flat: Vec<_> = store
-            .list(base, "journal")?
-            .into_iter()
-            .filter(|e| {
-                e.is_tree && !layout::is_fanout_name(&e.name) && layout::valid_path(&e.name)
-            })
-            .collect();
-        let mut gone = Vec::new();
-        if flat.is_empty() {
-            return Ok(gone);
+        let before = store.journal_dirs(base)?;
+        if before.flat.is_empty() {
+            return Ok((store.diff(Some(base), tip)?, Vec::new()));
         }
-        let mut moved: Vec<(String, String, ObjectId, ObjectId)> = Vec::new();
-        for e in flat {
-            let from = layout::flat_journal_dir(&e.name);
-            if store.entry_id(tip, &from)?.is_some() {
+        let after = store.journal_dirs(tip)?;
+        let mut gone = Vec::new();
+        let mut skip = std::collections::HashSet::new();
+        let mut moved = Vec::new();
+        for (name, old_sub) in &before.flat {
+            if after.flat.contains_key(name) || !layout::valid_path(name) {
                 continue;
             }
-            gone.push(e.name.clone());
-            let to = layout::journal_dir(&e.name);
-            let Some(new_sub) = store.entry_id(tip, &to)? else {
+            gone.push(name.clone());
+            let Some(new_sub) = after.fanout_id(name) else {
                 continue;
             };
-            if store.entry_id(base, &to)?.is_some() {
+            if before.fanout_id(name).is_some() {
                 continue;
             }
+            let (from, to) = (layout::flat_journal_dir(name), layout::journal_dir(name));
             match self.mirror.move_dir(&from, &to)? {
-                DirMove::Moved | DirMove::AlreadyThere => moved.push((from, to, e.id, new_sub)),
+                DirMove::Moved | DirMove::AlreadyThere => {
+                    skip.insert(from);
+                    skip.insert(to.clone());
+                    moved.push((to, *old_sub, new_sub));
+                }
                 DirMove::NotMoved => {}
             }
         }
-        if moved.is_empty() {
-            return Ok(gone);
-        }
-        let prefixes: std::collections::HashSet<&str> = moved
-            .iter()
-            .flat_map(|(from, to, _, _)| [from.as_str(), to.as_str()])
-            .collect();
-        // `journal/<a>/<b>/…` or `journal/<a>/…`: the journal directory a change falls in.
-        let journal_of = |path: &str| -> Vec<String> {
-            let parts: Vec<&str> = path.splitn(4, '/').collect();
-            let mut out = Vec::new();
-            if parts.len() >= 3 {
-                out.push(parts[..2].join("/"));
-            }
-            if parts.len() >= 4 {
-                out.push(parts[..3].join("/"));
-            }
-            out
-        };
-        changes.retain(|c| {
-            !journal_of(&c.path)
-                .iter()
-                .any(|d| prefixes.contains(d.as_str()))
-        });
-        for (_, to, old_sub, new_sub) in moved {
+        let mut changes = store.diff_skipping(Some(base), tip, &skip)?;
+        for (to, old_sub, new_sub) in moved {
             for mut c in store.diff(Some(old_sub), new_sub)? {
                 c.path = format!("{to}/{}", c.path);
                 changes.push(c);
             }
         }
-        Ok(gone)
+        Ok((changes, gone))
     }
 
     /// Files left in a flat journal directory of the mirror after the tree moved that journal
