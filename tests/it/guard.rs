@@ -427,3 +427,66 @@ fn config_checks_keys_and_values() {
     let err = env.fails(&dir, &["config", "color.ui", "true"], 2);
     assert!(err.contains("not a git-session setting"), "{err}");
 }
+
+/// `sync.auto` never reaches the network from an ordinary prompt, nor from the SessionStart
+/// that follows a compaction: the remote's transport leaves a mark if it is ever started.
+#[test]
+fn only_session_start_on_a_new_conversation_fetches() {
+    let env = Env::new();
+    let dir = env.repo("a");
+    let mark = env.path("transport-started");
+    env.git(
+        &dir,
+        &["remote", "add", "origin", "ssh://marked.invalid/x.git"],
+    );
+    env.git(
+        &dir,
+        &[
+            "config",
+            "core.sshCommand",
+            &format!("touch {} #", mark.display()),
+        ],
+    );
+    env.gs(&dir, &["init", "--name", "s", "--goal", "G"]);
+    env.gs(&dir, &["config", "sync.auto", "true"]);
+    let event = |extra: serde_json::Value| {
+        let mut e = serde_json::json!({
+            "session_id": "c1",
+            "transcript_path": "/tmp/transcript.jsonl",
+            "cwd": dir.to_str().unwrap(),
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            e[k] = v.clone();
+        }
+        e.to_string()
+    };
+    for (kind, extra) in [
+        (
+            "user-prompt-submit",
+            serde_json::json!({"hook_event_name": "UserPromptSubmit", "prompt": "continue"}),
+        ),
+        (
+            "session-start",
+            serde_json::json!({"hook_event_name": "SessionStart", "source": "compact"}),
+        ),
+    ] {
+        let out = env
+            .cmd(&dir)
+            .args(["hook", kind])
+            .write_stdin(event(extra))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{kind}: {out:?}");
+        assert!(!mark.exists(), "{kind} started the remote's transport");
+    }
+    let out = env
+        .cmd(&dir)
+        .args(["hook", "session-start"])
+        .write_stdin(event(
+            serde_json::json!({"hook_event_name": "SessionStart", "source": "startup", "session_id": "c2"}),
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(mark.exists(), "SessionStart(startup) did not fetch");
+}
