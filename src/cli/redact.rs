@@ -16,7 +16,8 @@ use crate::workspace::{Planned, Workspace};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The file, as sync names it (.sessions/…), or its path in the journal's tree.
+    /// The file, as sync names it (.sessions/…), its path in the journal's tree, or an entry's
+    /// file name alone.
     #[arg(value_name = "PATH")]
     path: String,
     /// Only the secrets that start on line N (1-based).
@@ -37,7 +38,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         )));
     }
     let (ws, lock) = ctx.workspace_for_write()?;
-    let path = journal_path(&ws, &ctx.dir, &a.path);
+    let mut path = journal_path(&ws, &ctx.dir, &a.path);
+    if !path.contains('/')
+        && let Some(found) = entry_named(&ws, &path)?
+    {
+        path = found;
+    }
     let line = a.line.map(|l| l as usize);
     let shown = format!(".sessions/{path}");
     let commit = ws.commit(&lock, JournalCommand::Redact, |tree| {
@@ -92,4 +98,23 @@ fn journal_path(ws: &Workspace, cwd: &Path, arg: &str) -> String {
         Ok(rest) if !rest.as_os_str().is_empty() => rest.to_string_lossy().into_owned(),
         _ => secrets::tree_path(arg).to_string(),
     }
+}
+
+/// The path of the one journal entry whose file name is `name`, if there is exactly one.
+fn entry_named(ws: &Workspace, name: &str) -> Result<Option<String>> {
+    let store = ws.store();
+    let Some(tip) = store.tip()? else {
+        return Ok(None);
+    };
+    let suffix = format!("/entries/{name}");
+    let found: Vec<String> = store
+        .walk(store.tree_of(tip)?)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(&suffix))
+        .collect();
+    Ok(match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    })
 }
