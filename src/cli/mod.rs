@@ -2,6 +2,7 @@
 
 mod checkpoint;
 mod close;
+mod config;
 mod doctor;
 mod history;
 mod hook;
@@ -12,6 +13,7 @@ mod list;
 mod log;
 pub mod output;
 mod pause;
+mod redact;
 mod resume;
 mod sync;
 mod view;
@@ -82,6 +84,10 @@ pub enum Command {
     Sync(sync::Args),
     /// Adopt a seed-era .sessions/ tree (session files, journals, entries) in one commit.
     Import(import::Args),
+    /// Replace the secrets sync found in one journal file by [REDACTED:<rule>], in a new commit.
+    Redact(redact::Args),
+    /// Read or set a git-session setting (git config session.<key>): sync.auto, sync.budget, ….
+    Config(config::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -278,5 +284,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Install(a) => install::run(&ctx, a),
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
+        Command::Redact(a) => redact::run(&ctx, a),
+        Command::Config(a) => config::run(&ctx, a),
     }
 }

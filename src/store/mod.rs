@@ -496,6 +496,23 @@ impl<'r> SessionsRef<'r> {
             .map(|v| v.to_string())
     }
 
+    /// A boolean from git config (git's spellings); `None` when unset or not a boolean.
+    pub fn config_bool(&self, key: &str) -> Option<bool> {
+        self.repo.config_snapshot().try_boolean(key).ok().flatten()
+    }
+
+    /// Every value of a multi-valued git config key (all scopes, as git reads them), in order.
+    pub fn config_strings(&self, key: &str) -> Vec<String> {
+        self.repo
+            .config_snapshot()
+            .plumbing()
+            .strings(key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
+
     /// Whether the object database holds `id`.
     pub fn has_object(&self, id: ObjectId) -> bool {
         self.repo.has_object(id)
