@@ -2,6 +2,7 @@
 
 mod checkpoint;
 mod close;
+mod completions;
 mod doctor;
 mod history;
 mod hook;
@@ -10,9 +11,11 @@ mod init;
 mod install;
 mod list;
 mod log;
+mod man;
 pub mod output;
 mod pause;
 mod resume;
+mod statusline;
 mod sync;
 mod view;
 
@@ -82,6 +85,12 @@ pub enum Command {
     Sync(sync::Args),
     /// Adopt a seed-era .sessions/ tree (session files, journals, entries) in one commit.
     Import(import::Args),
+    /// One short line for Claude Code's statusLine: session, step k/N, compactions, blockers.
+    Statusline(statusline::Args),
+    /// Print a manual page's roff source (install --man puts them where man finds them).
+    Man(man::Args),
+    /// Print shell completions (bash also completes `git session <TAB>` under git's own).
+    Completions(completions::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -140,6 +149,11 @@ pub fn hook_fast_path(agent: crate::agent::Agent) -> i32 {
         hook::start_watchdog,
     );
     hook::print(out)
+}
+
+/// `git session statusline` without the argument parser: it runs as often as the prompt hook.
+pub fn statusline_fast_path() -> i32 {
+    statusline::main()
 }
 
 /// Parse `args`, run, and return the process exit code.
@@ -278,5 +292,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Install(a) => install::run(&ctx, a),
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
+        Command::Statusline(a) => statusline::run(&ctx, a),
+        Command::Man(a) => man::run(&ctx, a),
+        Command::Completions(a) => completions::run(&ctx, a),
     }
 }
