@@ -16,7 +16,7 @@ use std::time::Duration;
 use crate::hooks::MAX_INPUT;
 use crate::mirror::{MIRROR_DIR, Mirror};
 use crate::model::ids;
-use crate::model::session::SessionFile;
+use crate::model::session::{SessionFile, Status};
 
 /// A statusline that has not finished by now prints nothing: Claude Code would otherwise
 /// keep showing the previous line while it waits.
@@ -89,8 +89,9 @@ fn worktree_of(dir: &Path) -> Option<(PathBuf, PathBuf)> {
 }
 
 /// The status line for the session shown in `dir`: the journal session bound to Claude session
-/// `session_id` (as the hooks bind it), else the worktree's current one; `None` when there is
-/// none or its file cannot be read.
+/// `session_id` (as the hooks bind it), else the worktree's current one, each only while it is
+/// active (a paused or closed session is not being worked on); `None` when there is none or its
+/// file cannot be read.
 pub fn line(dir: &Path, session_id: Option<&str>) -> Option<String> {
     let (top, git_dir) = worktree_of(dir)?;
     let state = git_dir.join("git-session");
@@ -102,7 +103,9 @@ pub fn line(dir: &Path, session_id: Option<&str>) -> Option<String> {
             return None;
         }
         let bytes = mirror.read(&path.render()).ok()??;
-        SessionFile::parse_bytes(&format!("{MIRROR_DIR}/{path}"), &bytes).ok()
+        SessionFile::parse_bytes(&format!("{MIRROR_DIR}/{path}"), &bytes)
+            .ok()
+            .filter(|f| f.meta.status == Status::Active)
     };
     let bound = session_id.and_then(|cid| crate::hooks::claude::bound(&state, cid));
     let current = std::fs::read_to_string(state.join("current"))

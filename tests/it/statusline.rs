@@ -113,6 +113,12 @@ fn statusline_shows_session_step_compactions_and_blocker() {
         statusline(&env, &repo, &input(&repo, "c1")),
         "⎇ fix-sweep-bug · 5/5 steps done · 1 compaction\n"
     );
+    // Paused, the session is no longer shown, though the hooks bound Claude session c1 to it.
+    env.gs(&repo, &["pause"]);
+    assert_eq!(statusline(&env, &repo, &input(&repo, "c1")), "");
+    // A new session made current by hand: shown for c1 too, the binding being to a paused one.
+    env.gs(&repo, &["init", "--name", "next-one", "--goal", "G"]);
+    assert_eq!(statusline(&env, &repo, &input(&repo, "c1")), "⎇ next-one\n");
 }
 
 #[test]
