@@ -155,10 +155,47 @@ fn statusline_takes_garbage_quietly() {
         // Bad input falls back to the process's directory, which holds a session.
         assert_eq!(statusline(&env, &repo, junk), "⎇ s\n", "{junk:?}");
     }
-    // A session file that no longer parses: nothing, still exit 0.
+    // The digest (progress.md) unreadable: the session file says the same.
+    let digest = fs::read_dir(repo.join(".sessions/journal"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let digest = fs::read_dir(&digest)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("progress.md");
+    assert!(digest.is_file(), "{}", digest.display());
+    fs::write(&digest, "garbage\n").unwrap();
+    assert_eq!(statusline(&env, &repo, &input(&repo, "c1")), "⎇ s\n");
+    // And a session file that no longer parses either: nothing, still exit 0.
     let file = env.active_file(&repo);
     fs::write(&file, "---\nnot: [closed\n").unwrap();
     assert_eq!(statusline(&env, &repo, &input(&repo, "c1")), "");
+}
+
+#[test]
+fn statusline_counts_blockers_past_what_the_digest_lists() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "many", "--goal", "G"]);
+    for n in 1..=9 {
+        env.gs(&repo, &["log", "--blocker", &format!("blocker {n}")]);
+    }
+    assert_eq!(
+        statusline(&env, &repo, &input(&repo, "c1")),
+        "⎇ many · ⚠ 9 blockers\n"
+    );
+    for n in 10..=12 {
+        env.gs(&repo, &["log", "--blocker", &format!("blocker {n}")]);
+    }
+    assert_eq!(
+        statusline(&env, &repo, &input(&repo, "c1")),
+        "⎇ many · ⚠ 12 blockers\n"
+    );
 }
 
 #[test]
@@ -254,4 +291,36 @@ fn install_statusline_leaves_the_users_own_alone() {
             .contains("statusLine")
     );
     env.fails(&repo2, &["install", "--agent", "codex", "--statusline"], 2);
+}
+
+#[test]
+fn statusline_in_a_linked_worktree_shows_that_worktrees_session() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "main-work", "--goal", "G"]);
+    let linked = env.path("linked");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            linked.to_str().unwrap(),
+            "-b",
+            "side",
+        ],
+    );
+    assert_eq!(statusline(&env, &repo, &input(&linked, "c1")), "");
+    env.gs(
+        &linked,
+        &["init", "--name", "side-work", "--goal", "G", "--step", "a"],
+    );
+    assert_eq!(
+        statusline(&env, &repo, &input(&linked, "c1")),
+        "⎇ side-work · step 1/1\n"
+    );
+    assert_eq!(
+        statusline(&env, &linked, &input(&repo, "c2")),
+        "⎇ main-work\n"
+    );
 }
