@@ -324,3 +324,27 @@ fn statusline_in_a_linked_worktree_shows_that_worktrees_session() {
         "⎇ main-work\n"
     );
 }
+
+#[test]
+fn install_statusline_updates_ours_and_uninstall_takes_it_out() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    fs::create_dir_all(repo.join(".claude")).unwrap();
+    // Ours, run through PATH (as a user may have written it from the docs).
+    fs::write(
+        settings(&repo),
+        "{\n  \"statusLine\": {\"type\": \"command\", \"command\": \"git-session statusline\"}\n}\n",
+    )
+    .unwrap();
+    env.gs(&repo, &["install", "--statusline"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(settings(&repo)).unwrap()).unwrap();
+    let exe = fs::canonicalize(env!("CARGO_BIN_EXE_git-session")).unwrap();
+    assert_eq!(
+        v["statusLine"]["command"],
+        format!("'{}' statusline", exe.display())
+    );
+    // Uninstall without --statusline removes it, and the file it leaves empty.
+    env.gs(&repo, &["install", "--uninstall"]);
+    assert!(!settings(&repo).exists());
+}
