@@ -113,7 +113,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--quick", action="store_true", help="1,000 instead of 10,000 sessions")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9")
     ap.add_argument("--tail", type=int, default=300, help="sessions grown one command at a time")
     ap.add_argument("--bin", help="measure this binary instead of building one")
     ap.add_argument("--storage", type=int, help="with --bin: its STORAGE_VERSION (cache key)")
@@ -141,6 +141,11 @@ def main():
         if 2 in only:
             ours, base = pair([BIN, "hook", "user-prompt-submit"], ["git", "cat-file", "-p", f"refs/sessions:{session_file}"], small, a.runs, ours_stdin=ev(small, "ok, where were we?"))
             row("2. hook user-prompt-submit, \"where were we?\"  vs  git cat-file -p refs/sessions:<file>", ours, base, 2.0)
+        if 9 in only:
+            # Claude Code runs the statusLine command after every assistant message, like the prompt hook.
+            status = json.dumps({"session_id": "bench", "cwd": small, "workspace": {"current_dir": small}, "model": {"display_name": "Opus"}}).encode()
+            ours, base = pair([BIN, "statusline"], ["git", "rev-parse", "--git-dir"], small, a.runs, ours_stdin=status)
+            row("9. statusline  vs  git rev-parse --git-dir", ours, base)
         if 3 in only:
             ours, base = pair([BIN, "log", "--progress", "benchmark note", "-q"], ["git", "notes", "--ref=bench", "append", "-m", "benchmark note", "HEAD"], small, a.runs)
             row("3. log --progress  vs  git notes append", ours, base, 1.0)

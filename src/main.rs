@@ -15,5 +15,9 @@ fn main() {
             std::process::exit(git_session::cli::hook_fast_path(agent));
         }
     }
+    // Claude Code's statusLine runs as often: the same shortcut for its exact form.
+    if args.len() == 2 && args[1] == "statusline" {
+        std::process::exit(git_session::cli::statusline_fast_path());
+    }
     std::process::exit(git_session::cli::main(args));
 }

@@ -45,12 +45,24 @@ pub struct Args {
     /// just installed, as Codex's /hooks does (Codex runs no hook it does not trust).
     #[arg(long)]
     trust: bool,
+    /// Claude Code: also show the session in Claude Code's status line (settings'
+    /// statusLine runs `git-session statusline`); a statusLine you have is left alone.
+    #[arg(long)]
+    statusline: bool,
+    /// Instead of agent files: write the manual pages to $XDG_DATA_HOME/man/man1 (default
+    /// ~/.local/share/man/man1), where `man` and so `git session --help` find them (with
+    /// --uninstall: remove them).
+    #[arg(long, conflicts_with_all = ["agent", "global", "trust", "statusline"])]
+    man: bool,
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let home = std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(std::path::PathBuf::from);
+    if a.man {
+        return man(ctx, home.as_deref(), a.uninstall);
+    }
     let ws = ctx.workspace().ok();
     let worktree = ws.as_ref().map(|ws| ws.worktree().to_path_buf());
     // Codex reads a project's .codex/ in the main worktree, also from a linked one.
@@ -70,6 +82,11 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             None => ctx.workspace().map(|ws| ws.worktree().to_path_buf()),
         }
     };
+    if a.statusline && !a.agent.agents().contains(&Agent::Claude) {
+        return Err(Error::Usage(
+            "--statusline is Claude Code's: use it with --agent claude or --agent all".into(),
+        ));
+    }
     if a.trust && !a.agent.agents().contains(&Agent::Codex) {
         return Err(Error::Usage(
             "--trust records Codex's trust: use it with --agent codex or --agent all".into(),
@@ -85,10 +102,11 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let mut plans = Vec::new();
     for agent in a.agent.agents() {
         let root = root_for(agent)?;
-        plans.push((
-            install::plan(agent, &root, a.global, a.uninstall, &exe)?,
-            root,
-        ));
+        let mut plan = install::plan(agent, &root, a.global, a.uninstall, &exe)?;
+        if a.statusline {
+            plan.add_statusline(&exe);
+        }
+        plans.push((plan, root));
     }
     let codex_home = install::codex_home(home.as_deref().unwrap_or(Path::new(".")));
     let mut codex_trust = None;
@@ -178,6 +196,33 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         if report.written.is_empty() && report.removed.is_empty() {
             p.note(&format!("{tag}Nothing to change for {}.", agent.title()));
         }
+    }
+    Ok(0)
+}
+
+/// `install --man [--uninstall]`: the manual pages, for the user.
+fn man(ctx: &Context, home: Option<&Path>, uninstall: bool) -> Result<i32> {
+    let dir = crate::cli::man::man_dir(home)?;
+    let report = crate::cli::man::install(&dir, uninstall)?;
+    let p = &ctx.printer;
+    if p.json {
+        p.json(&report);
+        return Ok(0);
+    }
+    for f in &report.written {
+        p.note(&format!("wrote     {}", f.display()));
+    }
+    for f in &report.removed {
+        p.note(&format!("removed   {}", f.display()));
+    }
+    for (f, why) in &report.kept {
+        p.warn(&format!("{}: {why}", f.display()));
+    }
+    if report.written.is_empty() && report.removed.is_empty() {
+        p.note("Nothing to change for the manual pages.");
+    }
+    for n in &report.notes {
+        p.note(n);
     }
     Ok(0)
 }

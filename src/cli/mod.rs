@@ -2,6 +2,7 @@
 
 mod checkpoint;
 mod close;
+mod completions;
 mod config;
 mod doctor;
 mod history;
@@ -11,10 +12,12 @@ mod init;
 mod install;
 mod list;
 mod log;
+mod man;
 pub mod output;
 mod pause;
 mod redact;
 mod resume;
+mod statusline;
 mod sync;
 mod view;
 
@@ -88,6 +91,12 @@ pub enum Command {
     Redact(redact::Args),
     /// Read or set a git-session setting (git config session.<key>): sync.auto, sync.budget, ….
     Config(config::Args),
+    /// One short line for Claude Code's statusLine: session, step k/N, compactions, blockers.
+    Statusline(statusline::Args),
+    /// Print a manual page's roff source (install --man puts them where man finds them).
+    Man(man::Args),
+    /// Print shell completions (bash also completes `git session <TAB>` under git's own).
+    Completions(completions::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -146,6 +155,11 @@ pub fn hook_fast_path(agent: crate::agent::Agent) -> i32 {
         hook::start_watchdog,
     );
     hook::print(out)
+}
+
+/// `git session statusline` without the argument parser: it runs as often as the prompt hook.
+pub fn statusline_fast_path() -> i32 {
+    statusline::main()
 }
 
 /// Parse `args`, run, and return the process exit code.
@@ -286,5 +300,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Redact(a) => redact::run(&ctx, a),
         Command::Config(a) => config::run(&ctx, a),
+        Command::Statusline(a) => statusline::run(&ctx, a),
+        Command::Man(a) => man::run(&ctx, a),
+        Command::Completions(a) => completions::run(&ctx, a),
     }
 }

@@ -283,6 +283,8 @@ pub struct Plan {
     changed: bool,
     /// Each command file: what to do with it.
     commands: Vec<(PathBuf, CommandOp)>,
+    /// What the edit left alone and why (the user's own statusLine).
+    notes: Vec<String>,
 }
 
 enum CommandOp {
@@ -299,7 +301,9 @@ pub fn plan(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path
     let place = place(agent, root, global);
     let file = ConfigFile::open(&place.config)?;
     let changed = if uninstall {
-        remove_hooks(&file, agent)?
+        // Uninstall takes out everything install can add, the statusLine too.
+        let statusline = agent == Agent::Claude && remove_statusline(&file);
+        remove_hooks(&file, agent)? | statusline
     } else {
         add_hooks(&file, agent, exe)?
     };
@@ -330,6 +334,7 @@ pub fn plan(agent: Agent, root: &Path, global: bool, uninstall: bool, exe: &Path
         file,
         changed,
         commands,
+        notes: Vec::new(),
     })
 }
 
@@ -352,6 +357,92 @@ impl Plan {
     /// The config's contents after the edit.
     pub fn after(&self) -> Value {
         self.file.value()
+    }
+
+    /// Claude Code: also show the session in the status line, `"statusLine": {"type":
+    /// "command", "command": "<exe> statusline"}` (Claude Code's settings reference). A
+    /// statusLine the user already has is left alone, with a note saying so; ours with another
+    /// binary path is replaced.
+    pub fn add_statusline(&mut self, exe: &Path) {
+        if self.agent != Agent::Claude || self.uninstall {
+            return;
+        }
+        let want = statusline_entry(exe);
+        let root = self.file.root();
+        match root.get("statusLine") {
+            Some(p) => {
+                let have = p.value().and_then(|v| v.to_serde_value());
+                if have.as_ref() == Some(&want) {
+                    return;
+                }
+                if have.as_ref().is_some_and(is_our_statusline) {
+                    p.set_value(config::input(&want));
+                    self.changed = true;
+                    return;
+                }
+                let theirs = have
+                    .as_ref()
+                    .and_then(|v| v.get("command"))
+                    .and_then(Value::as_str)
+                    .map(|c| format!(" (\"{c}\")"))
+                    .unwrap_or_default();
+                self.notes.push(format!(
+                    "{}: statusLine left alone: you have one already{theirs}; to show the session, run `git-session statusline` from it",
+                    self.place.config.display()
+                ));
+            }
+            None => {
+                root.append("statusLine", config::input(&want));
+                self.changed = true;
+            }
+        }
+    }
+}
+
+/// The statusLine install writes for `exe`.
+fn statusline_entry(exe: &Path) -> Value {
+    json!({"type": "command", "command": format!("{} statusline", shell_quote(exe))})
+}
+
+/// Whether a statusLine is one install wrote: exactly `type` and `command`, the command our
+/// binary (any path, or `git session`) with `statusline`.
+fn is_our_statusline(v: &Value) -> bool {
+    let Some(o) = v.as_object() else {
+        return false;
+    };
+    let Some(command) = o.get("command").and_then(Value::as_str) else {
+        return false;
+    };
+    if o.len() != 2 || o.get("type") != Some(&json!("command")) {
+        return false;
+    }
+    let Some(program) = command.trim().strip_suffix(" statusline") else {
+        return false;
+    };
+    let program = program.trim_end();
+    let unquoted = match program
+        .strip_prefix('\'')
+        .and_then(|p| p.strip_suffix('\''))
+    {
+        Some(q) => q.replace("'\\''", "'"),
+        None => program.to_string(),
+    };
+    program == "git session" || unquoted == "git-session" || unquoted.ends_with("/git-session")
+}
+
+/// Take out a statusLine install wrote; whether one was there.
+fn remove_statusline(file: &ConfigFile) -> bool {
+    let root = file.root();
+    match root.get("statusLine") {
+        Some(p)
+            if p.value()
+                .and_then(|v| v.to_serde_value())
+                .is_some_and(|v| is_our_statusline(&v)) =>
+        {
+            p.remove();
+            true
+        }
+        _ => false,
     }
 }
 
@@ -380,8 +471,12 @@ pub fn apply(plan: Plan) -> Result<Report> {
         file,
         changed,
         commands,
+        notes,
     } = plan;
-    let mut report = Report::default();
+    let mut report = Report {
+        notes,
+        ..Report::default()
+    };
     if changed {
         if uninstall && is_empty(&file, agent) && !is_link(&place.config) {
             file.remove()?;
