@@ -37,6 +37,8 @@ pub struct LeftOff {
     pub last_progress: Option<String>,
     pub last_progress_at: Option<String>,
     pub open_blockers: Vec<String>,
+    /// Tried and Failed, oldest first: what not to try again, and why.
+    pub dead_ends: Vec<String>,
     pub next_steps: Vec<String>,
     pub session_branch: Option<String>,
     pub session_commit: Option<String>,
@@ -129,6 +131,7 @@ pub fn build(ws: &Workspace, entry: &SessionEntry, file: &SessionFile) -> Result
             .filter(|b| !b.resolved)
             .map(|b| format!("{}. {}", b.number.unwrap_or(0), b.text))
             .collect(),
+        dead_ends: v.dead_ends.iter().map(|d| d.text.clone()).collect(),
         next_steps: v.next_steps.clone(),
         session_branch: v.git_branch.clone(),
         session_commit: v.git_last_commit.clone(),
@@ -233,6 +236,23 @@ pub fn render(r: &Restoration, cap: Option<usize>) -> String {
         }
     }
     parts.push(b);
+    // Right after where things stand: not repeating what failed is what an agent needs most
+    // after a compaction (it is also in the session file below, which may be cut).
+    if !w.dead_ends.is_empty() {
+        let mut d = String::from("## Tried and Failed (do not retry without a new reason)\n\n");
+        for x in w
+            .dead_ends
+            .iter()
+            .rev()
+            .take(10)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            d.push_str(&format!("- {}\n", clip(x, 300)));
+        }
+        parts.push(d);
+    }
     parts.push(format!("## Session file\n\n{}\n", r.body));
     if !r.recent_entries.is_empty() {
         let mut j = format!(

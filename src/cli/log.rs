@@ -45,6 +45,9 @@ pub struct Args {
     /// Add to Key Context.
     #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
     context: Option<String>,
+    /// An approach that did not work, for Tried and Failed (with --why: the reason).
+    #[arg(long, group = "kind", value_name = "TEXT", allow_hyphen_values = true)]
+    dead_end: Option<String>,
     /// Add to Key Files (with --why).
     #[arg(long, group = "kind", value_name = "PATH", allow_hyphen_values = true)]
     file: Option<String>,
@@ -54,7 +57,8 @@ pub struct Args {
     /// The options that were weighed (with --decision).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     options: Option<String>,
-    /// Context of a decision, or why a file matters (with --decision or --file).
+    /// Context of a decision, why a file matters, or why an approach failed (with --decision,
+    /// --file or --dead-end).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     why: Option<String>,
     #[command(flatten)]
@@ -73,6 +77,7 @@ enum Kind {
     Step(String),
     Context(String),
     File(String, Option<String>),
+    DeadEnd(String, Option<String>),
 }
 
 /// Most bytes `-` reads from stdin for one text.
@@ -108,6 +113,7 @@ impl Kind {
             &mut a.done,
             &mut a.step,
             &mut a.context,
+            &mut a.dead_end,
             &mut a.rationale,
         ] {
             *slot = text_arg(slot.take())?;
@@ -125,8 +131,10 @@ impl Kind {
         if a.options.is_some() && a.decision.is_none() {
             return Err(Error::Usage("--options goes with --decision".into()));
         }
-        if a.why.is_some() && a.decision.is_none() && a.file.is_none() {
-            return Err(Error::Usage("--why goes with --decision or --file".into()));
+        if a.why.is_some() && a.decision.is_none() && a.file.is_none() && a.dead_end.is_none() {
+            return Err(Error::Usage(
+                "--why goes with --decision, --file or --dead-end".into(),
+            ));
         }
         let kind = if let Some(t) = a.progress {
             Kind::Progress(nonempty("progress", t)?)
@@ -153,6 +161,8 @@ impl Kind {
             Kind::Context(nonempty("context", t)?)
         } else if let Some(t) = a.file {
             Kind::File(nonempty("file", t)?, a.why)
+        } else if let Some(t) = a.dead_end {
+            Kind::DeadEnd(nonempty("dead-end", t)?, a.why)
         } else {
             unreachable!("clap requires one kind")
         };
@@ -171,6 +181,7 @@ impl Kind {
             Kind::Step(_) => "step",
             Kind::Context(_) => "context",
             Kind::File(..) => "file",
+            Kind::DeadEnd(..) => "dead-end",
         }
     }
 }
@@ -236,6 +247,18 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                         None => text::code_span(p),
                     };
                     (f, body, text::one_line(p))
+                }
+                Kind::DeadEnd(t, why) => {
+                    let f = file.add_dead_end(t, why.as_deref(), now)?;
+                    let body = match why {
+                        Some(w) => format!(
+                            "**Tried:** {}\n\n**Why it failed:** {}\n",
+                            text::clean(t),
+                            text::clean(w)
+                        ),
+                        None => format!("**Tried:** {}\n", text::clean(t)),
+                    };
+                    (f, body, text::one_line(t))
                 }
             };
             // The TL;DR's status lines (progress fraction, current step, blocker) follow the

@@ -22,6 +22,9 @@ pub struct Args {
     /// Only the Discoveries section.
     #[arg(long, group = "part")]
     discoveries: bool,
+    /// Only the Tried and Failed section.
+    #[arg(long, group = "part")]
+    dead_ends: bool,
     /// Only the Blockers section.
     #[arg(long, group = "part")]
     blockers: bool,
@@ -94,6 +97,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         (a.progress, Sec::Progress, "progress"),
         (a.decisions, Sec::Decisions, "decisions"),
         (a.discoveries, Sec::Discoveries, "discoveries"),
+        (a.dead_ends, Sec::DeadEnds, "dead_ends"),
         (a.blockers, Sec::Blockers, "blockers"),
         (a.next, Sec::NextSteps, "next_steps"),
         (a.context, Sec::Context, "context"),
@@ -118,6 +122,7 @@ pub fn print_session(ctx: &Context, file: &SessionFile, part: Option<(Sec, &str)
                     }
                     "decisions" => json!(v.decisions),
                     "discoveries" => json!(v.discoveries),
+                    "dead_ends" => json!(v.dead_ends),
                     "blockers" => json!(v.blockers),
                     "next_steps" => json!(v.next_steps),
                     _ => {

@@ -68,6 +68,14 @@ pub fn render(v: &SessionView) -> String {
         out.push_str(&format!("Last note: {}\n", clip(n)));
     }
     out.push('\n');
+    if !v.dead_ends.is_empty() {
+        out.push_str("## Tried and Failed\n\n");
+        let skip = v.dead_ends.len().saturating_sub(LIST_ITEMS);
+        for d in v.dead_ends.iter().skip(skip) {
+            out.push_str(&format!("- {}\n", clip(&d.text)));
+        }
+        out.push('\n');
+    }
     let open: Vec<_> = v.blockers.iter().filter(|b| !b.resolved).collect();
     if !open.is_empty() {
         out.push_str("## Open blockers\n\n");

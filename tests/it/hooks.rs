@@ -1853,3 +1853,49 @@ fn the_plugin_wrapper_finds_the_binary_without_path_and_says_so_once_when_it_can
     );
     assert!(context_of(&out).contains("journal session hooked"));
 }
+
+/// A dead end logged before a compaction comes back right after "Where You Left Off" in the
+/// context the SessionStart(compact) hook gives the model, ahead of the session file (which
+/// the cap may cut), and in `resume`; a hand-written "## Dead ends" section is read too.
+#[test]
+fn dead_ends_come_back_right_after_where_you_left_off() {
+    let env = Env::new();
+    let repo = setup(&env);
+    env.gs(
+        &repo,
+        &[
+            "log",
+            "--dead-end",
+            "Recursive descent for if/else",
+            "--why",
+            "the dangling else stays ambiguous",
+        ],
+    );
+    let start = event(&repo, "c1", serde_json::json!({"source": "compact"}));
+    let out = hook(&env, &repo, "session-start", &start);
+    let ctx = context_of(&out);
+    let left = ctx.find("## Where You Left Off").expect("left off");
+    let dead = ctx
+        .find("## Tried and Failed")
+        .unwrap_or_else(|| panic!("{ctx}"));
+    let file = ctx.find("## Session file").expect("session file");
+    assert!(left < dead && dead < file, "{ctx}");
+    assert!(
+        ctx[dead..file]
+            .contains("- Recursive descent for if/else: the dangling else stays ambiguous"),
+        "{ctx}"
+    );
+    let resumed = env.gs(&repo, &["resume", "hooked"]);
+    assert!(resumed.contains("## Tried and Failed"), "{resumed}");
+
+    // Written by hand under a heading of its own wording: read all the same.
+    let path = env.active_file(&repo);
+    let text = fs::read_to_string(&path).unwrap();
+    let text = text.replace("## Tried and Failed", "## Dead ends");
+    fs::write(&path, text).unwrap();
+    let v = view_json(&env, &repo, "hooked");
+    assert_eq!(
+        v["dead_ends"][0]["text"],
+        "Recursive descent for if/else: the dangling else stays ambiguous"
+    );
+}

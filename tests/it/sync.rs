@@ -565,3 +565,60 @@ fn a_close_after_a_pause_elsewhere_wins_even_if_the_paused_side_edits_later() {
         "{tree}"
     );
 }
+
+/// Tried and Failed is a list section: what two machines learned did not work is merged by
+/// union, each once, with no conflict recorded (issue 19).
+#[test]
+fn dead_ends_logged_on_two_machines_merge_by_union() {
+    let net = Net::new();
+    let env = &net.env;
+    let (a, b) = net.shared("de");
+    env.gs(
+        &a,
+        &[
+            "log",
+            "-s",
+            "de",
+            "--dead-end",
+            "Per-key timers",
+            "--why",
+            "memory grows with key count",
+        ],
+    );
+    env.gs(
+        &b,
+        &[
+            "log",
+            "-s",
+            "de",
+            "--dead-end",
+            "Global mutex",
+            "--why",
+            "deadlocks with the chain watcher",
+        ],
+    );
+    env.gs(&a, &["sync"]);
+    env.gs(&b, &["sync"]);
+    env.gs(&a, &["sync"]);
+    for dir in [&a, &b] {
+        let v = net.view(dir, "de");
+        let mut texts: Vec<String> = v["dead_ends"]
+            .as_array()
+            .expect("dead_ends in view --json")
+            .iter()
+            .map(|d| d["text"].as_str().unwrap().to_string())
+            .collect();
+        texts.sort();
+        assert_eq!(
+            texts,
+            [
+                "Global mutex: deadlocks with the chain watcher",
+                "Per-key timers: memory grows with key count"
+            ]
+        );
+    }
+    assert_eq!(net.tree(&a), net.tree(&b));
+    let tree = env.git(&a, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    assert!(!tree.contains("-conflict-"), "{tree}");
+    assert_eq!(tree.matches("-dead-end-").count(), 2, "{tree}");
+}

@@ -94,6 +94,7 @@ pub fn merge_sessions(b: Option<&SessionFile>, o: &SessionFile, t: &SessionFile)
         Sec::Completed,
         Sec::InProgress,
         Sec::Remaining,
+        Sec::DeadEnds,
         Sec::NextSteps,
     ] {
         r = lists::merge_list(&r, b, o, t, sec, false)?;

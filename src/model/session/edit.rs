@@ -264,6 +264,21 @@ impl SessionFile {
         self.append_item(Sec::Discoveries, &line)
     }
 
+    /// Add a dead end to Tried and Failed (made after Discoveries when missing):
+    /// `- **What** (time): why` with a reason, else `- What (time)`.
+    pub fn add_dead_end(&self, what: &str, why: Option<&str>, now: Stamp) -> Result<Self> {
+        let line = match why.map(text::clean).filter(|w| !w.is_empty()) {
+            Some(w) => format!(
+                "- **{}** ({}): {}",
+                text::one_line(what).replace("**", ""),
+                time::seed(now),
+                text::list_item(&w, 2)
+            ),
+            None => format!("- {} ({})", text::list_item(what, 2), time::seed(now)),
+        };
+        self.append_item(Sec::DeadEnds, &line)
+    }
+
     /// Add an open, numbered blocker; the TL;DR Blocker line follows.
     pub fn add_blocker(&self, b: &str, now: Stamp) -> Result<Self> {
         let n = self.next_number(Sec::Blockers);

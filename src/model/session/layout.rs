@@ -44,6 +44,14 @@ fn names(sec: Sec) -> &'static [&'static str] {
         Sec::Remaining => &["remaining", "todo", "to do"],
         Sec::Decisions => &["decisions", "decision log"],
         Sec::Discoveries => &["discoveries", "findings"],
+        Sec::DeadEnds => &[
+            "tried and failed",
+            "dead ends",
+            "dead end",
+            "failed approaches",
+            "what did not work",
+            "what didn't work",
+        ],
         Sec::Blockers => &["blockers", "blocked"],
         Sec::NextSteps => &["next steps", "next step", "next"],
     }

@@ -122,13 +122,14 @@ pub enum Sec {
     Remaining,
     Decisions,
     Discoveries,
+    DeadEnds,
     Blockers,
     NextSteps,
 }
 
 impl Sec {
     /// Every section, in file order.
-    pub const ALL: [Sec; 13] = [
+    pub const ALL: [Sec; 14] = [
         Sec::Tldr,
         Sec::Context,
         Sec::Objective,
@@ -140,6 +141,7 @@ impl Sec {
         Sec::Remaining,
         Sec::Decisions,
         Sec::Discoveries,
+        Sec::DeadEnds,
         Sec::Blockers,
         Sec::NextSteps,
     ];
@@ -158,6 +160,7 @@ impl Sec {
             Sec::Remaining => "Remaining",
             Sec::Decisions => "Decisions",
             Sec::Discoveries => "Discoveries",
+            Sec::DeadEnds => "Tried and Failed",
             Sec::Blockers => "Blockers",
             Sec::NextSteps => "Next Steps",
         }

@@ -5,12 +5,13 @@ use crate::model::error::Result;
 use super::{Sec, SessionFile};
 
 /// The top-level sections in the order the seed writes them.
-const TOP: [Sec; 7] = [
+const TOP: [Sec; 8] = [
     Sec::Tldr,
     Sec::Context,
     Sec::Progress,
     Sec::Decisions,
     Sec::Discoveries,
+    Sec::DeadEnds,
     Sec::Blockers,
     Sec::NextSteps,
 ];
@@ -87,7 +88,10 @@ impl SessionFile {
             block.push('\n');
         }
         let mut f = file.splice(pos..pos, &block)?;
-        f.recreated.push(head);
+        // Tried and Failed is newer than the seed's format: its absence is no damage to report.
+        if sec != Sec::DeadEnds {
+            f.recreated.push(head);
+        }
         Ok(f)
     }
 }

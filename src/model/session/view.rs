@@ -90,6 +90,7 @@ impl SessionFile {
             },
             decisions: self.decisions(),
             discoveries: self.items(Sec::Discoveries).iter().map(discovery).collect(),
+            dead_ends: self.items(Sec::DeadEnds).iter().map(discovery).collect(),
             blockers: self
                 .items(Sec::Blockers)
                 .iter()
@@ -228,6 +229,8 @@ pub struct SessionView {
     pub current: Option<String>,
     pub decisions: Vec<Decision>,
     pub discoveries: Vec<TextItem>,
+    /// Tried and Failed: approaches known not to work, and why (`**What** (time): why`).
+    pub dead_ends: Vec<TextItem>,
     pub blockers: Vec<Blocker>,
     pub next_steps: Vec<String>,
 }
