@@ -3,6 +3,7 @@
 mod checkpoint;
 mod close;
 mod doctor;
+mod export;
 mod history;
 mod hook;
 mod import;
@@ -13,6 +14,7 @@ mod log;
 pub mod output;
 mod pause;
 mod resume;
+mod search;
 mod sync;
 mod view;
 
@@ -82,6 +84,10 @@ pub enum Command {
     Sync(sync::Args),
     /// Adopt a seed-era .sessions/ tree (session files, journals, entries) in one commit.
     Import(import::Args),
+    /// Search every session file and journal entry, active and archived, ranked.
+    Search(search::Args),
+    /// A session as a pull-request description: TL;DR, commits, decisions, discoveries, blockers.
+    Export(export::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -278,5 +284,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Install(a) => install::run(&ctx, a),
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
     }
 }

@@ -15,6 +15,7 @@ mod locks;
 mod remotes;
 mod repos;
 mod safety;
+mod search;
 mod seed;
 mod shapes;
 mod storage;
