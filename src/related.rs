@@ -127,7 +127,7 @@ pub fn related(
         }
     }
     cands.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
-    let finders: Vec<memmem::Finder> = files.iter().map(|f| memmem::Finder::new(f)).collect();
+    let finders: Vec<memmem::Finder> = files.iter().map(memmem::Finder::new).collect();
     let mut out = Vec::new();
     for (n, c) in cands.iter().enumerate() {
         let mut score = 0u32;
@@ -150,7 +150,7 @@ pub fn related(
         });
     }
     // Stable: equal scores keep the newest-first order.
-    out.sort_by(|a, b| b.score.cmp(&a.score));
+    out.sort_by_key(|r| std::cmp::Reverse(r.score));
     out.truncate(max);
     Ok(out)
 }
