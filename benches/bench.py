@@ -10,7 +10,7 @@ or small packs are what the binary leaves), caches them in $TMPDIR/gs-bench-cach
 binary's storage version (layout.rs STORAGE_VERSION) and copies the cache for every run, then
 times whole processes alternately with their baseline: median and spread (p10-p90) over N runs.
 Ratios are ours / baseline, medians; below 1.0 means faster than the baseline. Every row of issue
-17's table prints with its goal.
+17's table prints with its goal. Row 9 (issue 18): `search` over every session file and entry.
 """
 import argparse
 import json
@@ -156,7 +156,7 @@ def main():
             bench_session(nofsync)
             ours, base = pair([BIN, "log", "--progress", "benchmark note", "-q"], ["git", "notes", "--ref=bench", "append", "-m", "benchmark note", "HEAD"], nofsync, a.runs)
             row("3b. log --progress with core.fsync=none (no fsync, as for git's loose objects)  vs  git notes append", ours, base)
-        if only & {4, 5, 6, 8}:
+        if only & {4, 5, 6, 8, 9}:
             n = 1000 if a.quick else 10000
             big = grown(tmp, "big", n, a.tail, storage)
             ten = grown(tmp, "ten", 10, 10, storage)
@@ -184,6 +184,13 @@ def main():
                 compact = lambda cwd: json.dumps({"session_id": "bench", "cwd": cwd, "hook_event_name": "SessionStart", "source": "compact"}).encode()
                 ours, base = pair([BIN, "hook", "session-start"], [BIN, "hook", "session-start"], big, max(5, a.runs // 5), ours_stdin=compact(big), base_stdin=compact(ten), base_cwd=ten)
                 row(f"6. hook session-start (compact) at {n} sessions  vs  at 10", ours, base, 1.1)
+            if 9 in only:
+                # Every session file and journal entry read from the tree, as git grep reads every
+                # blob of it: a rare phrase (the bench session's goal) and one in almost every entry.
+                for query in ("benchmark the journal", "generated entry"):
+                    ours, base = pair([BIN, "search", query], ["git", "grep", "-i", "-F", "-e", query, "refs/sessions"],
+                                      big, max(5, a.runs // 5))
+                    row(f"9. search \"{query}\" at {n} sessions  vs  git grep -i -F over refs/sessions", ours, base, 2.0)
         if 7 in only:
             bench_sync(tmp, a.runs, a.sync_sessions)
     finally:

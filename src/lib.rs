@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod gitproc;
 pub mod hooks;
 pub mod import;
@@ -17,8 +18,10 @@ pub mod layout;
 pub mod listing;
 pub mod mirror;
 pub mod model;
+pub mod related;
 pub mod remote;
 pub mod restore;
+pub mod search;
 pub mod store;
 pub mod sync;
 pub mod tasks;

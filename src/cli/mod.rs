@@ -5,6 +5,7 @@ mod close;
 mod completions;
 mod config;
 mod doctor;
+mod export;
 mod history;
 mod hook;
 mod import;
@@ -17,6 +18,7 @@ pub mod output;
 mod pause;
 mod redact;
 mod resume;
+mod search;
 mod statusline;
 mod sync;
 mod view;
@@ -97,6 +99,10 @@ pub enum Command {
     Man(man::Args),
     /// Print shell completions (bash also completes `git session <TAB>` under git's own).
     Completions(completions::Args),
+    /// Search every session file and journal entry, active and archived, ranked.
+    Search(search::Args),
+    /// A session as a pull-request description: TL;DR, commits, decisions, discoveries, blockers.
+    Export(export::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -303,5 +309,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Statusline(a) => statusline::run(&ctx, a),
         Command::Man(a) => man::run(&ctx, a),
         Command::Completions(a) => completions::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
     }
 }

@@ -912,13 +912,32 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
                 s,
                 body.trim()
             );
-            Ok(text::clip_utf16(
-                &ctx,
-                cap,
-                &format!("\n[…cut; run {resume}]"),
-            ))
+            // Past sessions on the same files or words, after the digest and within the cap
+            // (decision 118); a failure to find them costs the lines, never the digest.
+            let related = related_lines(ws, &s, &view);
+            let room = cap.saturating_sub(text::utf16_len(&related));
+            let mut out = text::clip_utf16(&ctx, room, &format!("\n[…cut; run {resume}]"));
+            if !related.is_empty() {
+                out.push_str("\n\n");
+                out.push_str(related.trim_end());
+            }
+            Ok(text::clip_utf16(&out, cap, "…"))
         },
     )
+}
+
+/// Up to three past sessions related to `s`, as the digest's lines; empty when there are none
+/// or they cannot be read (the lines may take at most a fifth of the start cap).
+fn related_lines(ws: &Workspace, s: &SessionEntry, view: &SessionView) -> String {
+    let found = (|| -> Result<Vec<crate::related::Related>> {
+        let store = ws.store();
+        let Some(tip) = ws.journal_tip()? else {
+            return Ok(Vec::new());
+        };
+        crate::related::related(&store, store.tree_of(tip)?, s, view, 3)
+    })();
+    let lines = crate::related::render(&found.unwrap_or_default());
+    text::clip_utf16(&lines, START_CAP_UTF16 / 5, "…")
 }
 
 /// The whole restoration of `session` as `kind`'s context, capped at [`CONTEXT_CAP_UTF16`],

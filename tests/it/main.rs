@@ -17,6 +17,7 @@ mod locks;
 mod remotes;
 mod repos;
 mod safety;
+mod search;
 mod seed;
 mod shapes;
 mod statusline;
