@@ -121,19 +121,12 @@ pub fn build(
         (Some(from), Some(at)) => time::parse_human(at).is_none_or(|t| t >= from),
         _ => true,
     };
-    let tried = file
-        .unknown_sections()
-        .into_iter()
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("tried and failed"))
-        .map(|(_, r)| {
-            let s = &file.text()[r];
-            s.split_once('\n')
-                .map(|(_, b)| b)
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        })
-        .filter(|s| !s.is_empty());
+    // Tried and Failed, as written (any of the headings the tool reads as that section).
+    let tried = Some(
+        file.section_text(crate::model::session::Sec::DeadEnds)
+            .to_string(),
+    )
+    .filter(|s| !s.is_empty());
     Export {
         id: v.id.clone(),
         session: path.label(),
