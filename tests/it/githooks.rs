@@ -404,3 +404,88 @@ fn a_user_pre_push_hook_that_refuses_stops_the_push_and_the_journal() {
     env.apply(&mut cmd);
     assert!(!cmd.output().unwrap().status.success());
 }
+
+#[test]
+fn show_works_in_a_clone_that_fetched_the_journal_with_sync() {
+    let env = Env::new();
+    let (remote, work) = pushing(&env);
+    env.gs(
+        &work,
+        &["log", "--decision", "Lock first", "--rationale", "races"],
+    );
+    commit_file(&env, &work, "a", "Lock before check");
+    assert!(push(&env, &work).status.success());
+    let sha = env.git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    let other = env.path("other");
+    env.git(
+        env.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            remote.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    env.gs(&other, &["sync"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&env.gs(&other, &["--json", "show", &sha])).unwrap();
+    assert_eq!(doc["session"], label(&env, &work).as_str());
+    assert_eq!(doc["entries"][0]["kind"], "decision", "{doc}");
+}
+
+#[test]
+fn a_binary_that_moved_is_one_warning_and_the_commit_and_the_users_hook_go_on() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let log = env.path("user.log");
+    write_hook(
+        &repo.join(".git/hooks/post-commit"),
+        &format!("#!/bin/sh\necho ran >> '{}'\n", log.display()),
+        0o755,
+    );
+    let bin = env.path("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let copy = bin.join("git-session");
+    std::fs::copy(env!("CARGO_BIN_EXE_git-session"), &copy).unwrap();
+    let out = env
+        .std_cmd_of(&copy, &repo)
+        .args(["install", "--git-hooks"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_file(&copy).unwrap();
+    std::fs::write(repo.join("a"), "a").unwrap();
+    env.git(&repo, &["add", "a"]);
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(&repo)
+        .args(["commit", "-q", "-m", "x"])
+        .env("PATH", "/usr/bin:/bin");
+    env.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // prepare-commit-msg and post-commit each say it once.
+    assert_eq!(
+        stderr
+            .matches("warning: git-session: the binary is gone")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\n");
+}
+
+#[test]
+fn a_hook_of_ours_that_you_edited_is_kept() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["install", "--git-hooks"]);
+    let hook = repo.join(".git/hooks/post-commit");
+    let edited = std::fs::read_to_string(&hook).unwrap() + "echo mine\n";
+    std::fs::write(&hook, &edited).unwrap();
+    let out = env.run(&repo, &["install", "--git-hooks", "--uninstall"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("edited by you; not removed"));
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
+    assert!(!repo.join(".git/hooks/pre-push").exists());
+}
