@@ -79,9 +79,11 @@ pub fn show(ctx: &Context, a: ShowArgs) -> Result<i32> {
     let c = code::read_commit(ws.worktree(), &a.commit)?;
     ws.catch_up_for_read(false)?;
     let Some((session, found_by, record)) = code::session_of(&ws, &c)? else {
-        return Err(Error::NoSessionForCommit(
-            c.commit[..c.commit.len().min(10)].to_string(),
-        ));
+        let short = c.commit[..c.commit.len().min(10)].to_string();
+        return Err(match c.trailers.first() {
+            Some(t) => Error::UnknownTrailerSession(short, crate::model::ids::printable(t)),
+            None => Error::NoSessionForCommit(short),
+        });
     };
     // The time the journal recorded the commit (before any rebase moved its committer time),
     // else the commit's own.

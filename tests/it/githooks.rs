@@ -306,6 +306,20 @@ fn show_of_a_commit_without_a_session_or_not_a_commit_is_one_line() {
     let (repo, _) = session_repo(&env);
     let err = env.fails(&repo, &["show", "HEAD"], 1);
     assert!(err.contains("belongs to no session"), "{err}");
+    env.git(
+        &repo,
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "X\n\nSession: gone-12345678",
+        ],
+    );
+    let err = env.fails(&repo, &["show", "HEAD"], 1);
+    assert!(err.contains("names session gone-12345678"), "{err}");
     let err = env.fails(&repo, &["show", "no-such-rev"], 2);
     assert!(err.contains("is not a commit"), "{err}");
 }
