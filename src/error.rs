@@ -109,6 +109,17 @@ pub enum Error {
         label: String,
         refusal: crate::store::gate::Refusal,
     },
+    /// The push was stopped because what it would send holds secrets: found by our guard
+    /// before `git push` ran, or named by the forge that refused it (push protection). The
+    /// local merge stays; `cli::sync` prints one line per hit before this one.
+    #[error(
+        "{}; the journal was merged locally; nothing was pushed. Remove a secret with: git session redact <path> [--line N] [--rule R]; or, if it is none, allow it: git session config secrets.allow <path>:<line>:<rule>",
+        .0.summary()
+    )]
+    SecretsBlocked(crate::sync::Blocked),
+    /// `redact` found no secret where it was pointed.
+    #[error("{0}: no secret found to redact (sync names file, line and rule)")]
+    NothingToRedact(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

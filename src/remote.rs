@@ -99,6 +99,18 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The bound in force, in seconds (set once by the command line).
 static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT.as_secs());
 
+/// A moment past which no git process may run (`None`: only the timeout bounds them): the
+/// SessionStart hook's budget for `sync.auto`, whatever number of git processes it takes.
+static DEADLINE: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+
+/// Bound every git process that talks to a remote, from now on, by `deadline` as well as by
+/// the timeout; `None` lifts it.
+pub fn set_deadline(deadline: Option<Instant>) {
+    if let Ok(mut d) = DEADLINE.lock() {
+        *d = deadline;
+    }
+}
+
 /// The process group of the git process running now (0: none), for the signal handler.
 static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
 
@@ -317,6 +329,14 @@ fn git(
 ) -> Result<GitOutput> {
     check_arg(remote)?;
     let secs = TIMEOUT_SECS.load(Ordering::Relaxed);
+    let overall = DEADLINE.lock().ok().and_then(|d| *d);
+    if overall.is_some_and(|d| Instant::now() >= d) {
+        return Err(RemoteError::TimedOut {
+            op,
+            remote: redact(remote),
+            secs,
+        });
+    }
     let mut cmd = crate::gitproc::command(dir);
     // As `GIT_CONFIG_KEY_<n>`/`GIT_CONFIG_VALUE_<n>` after any the user set: unlike `-c k=v`,
     // a key holding '=' (a remote name may) is not split.
@@ -419,7 +439,13 @@ fn git(
     let stdout = drain(Box::new(child.stdout.take().expect("piped")));
     let stderr = drain(Box::new(child.stderr.take().expect("piped")));
     // A bound too large for the clock is no bound.
-    let deadline = Instant::now().checked_add(Duration::from_secs(secs));
+    let deadline = match (
+        Instant::now().checked_add(Duration::from_secs(secs)),
+        overall,
+    ) {
+        (Some(t), Some(d)) => Some(t.min(d)),
+        (t, d) => t.or(d),
+    };
     let status = wait_until(&mut child, deadline).map_err(RemoteError::RunGit)?;
     let Some(status) = status else {
         stop_group(&mut child, group);
@@ -612,6 +638,12 @@ pub enum PushOutcome {
     LostRace,
     /// Anything else: the server's or git's reason.
     Refused(String),
+    /// The forge's push protection found secrets (`forge` names it): its `remote:` lines, each
+    /// without the prefix and with any URL's password removed.
+    SecretsRefused {
+        forge: &'static str,
+        lines: Vec<String>,
+    },
 }
 
 /// Read `git push --porcelain` (run with `LC_ALL=C`): one status line per ref,
@@ -647,10 +679,16 @@ fn push_outcome(out: &GitOutput) -> PushOutcome {
         let remote_lines: Vec<&str> = out
             .stderr
             .lines()
-            .filter_map(|l| l.strip_prefix("remote: "))
+            .filter_map(|l| l.strip_prefix("remote:"))
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
+        if let Some(forge) = crate::sync::secrets::forge_protection(&remote_lines) {
+            return PushOutcome::SecretsRefused {
+                forge,
+                lines: remote_lines.iter().map(|l| redact(l)).collect(),
+            };
+        }
         let reason = if remote_lines.is_empty() {
             summary.to_string()
         } else {

@@ -3,6 +3,7 @@
 mod checkpoint;
 mod close;
 mod commits;
+mod config;
 mod doctor;
 mod git_hook;
 mod history;
@@ -14,6 +15,7 @@ mod list;
 mod log;
 pub mod output;
 mod pause;
+mod redact;
 mod resume;
 mod sync;
 mod view;
@@ -91,6 +93,10 @@ pub enum Command {
     GitHook(git_hook::Args),
     /// Adopt a seed-era .sessions/ tree (session files, journals, entries) in one commit.
     Import(import::Args),
+    /// Replace the secrets sync found in one journal file by [REDACTED:<rule>], in a new commit.
+    Redact(redact::Args),
+    /// Read or set a git-session setting (git config session.<key>): sync.auto, sync.budget, ….
+    Config(config::Args),
 }
 
 /// `-s/--session NAME`, for the commands that change one session.
@@ -290,5 +296,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Commits(a) => commits::commits(&ctx, a),
         Command::Show(a) => commits::show(&ctx, a),
         Command::GitHook(a) => git_hook::run(&ctx, a),
+        Command::Redact(a) => redact::run(&ctx, a),
+        Command::Config(a) => config::run(&ctx, a),
     }
 }

@@ -65,6 +65,12 @@ impl Printer {
         self.out(&s);
     }
 
+    /// An error line on stderr, shaped like the one `main` prints for a failed command: for
+    /// commands that name several problems before their final error.
+    pub fn error(&self, s: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "git-session: error: {s}");
+    }
+
     /// A warning line on stderr.
     pub fn warn(&self, s: &str) {
         let _ = writeln!(std::io::stderr().lock(), "warning: {s}");

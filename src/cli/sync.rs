@@ -1,7 +1,7 @@
 //! `git session sync`: share the journal through a git remote.
 
 use crate::cli::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::sync;
 
 #[derive(Debug, clap::Args)]
@@ -37,9 +37,19 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     };
     crate::remote::set_timeout(std::time::Duration::from_secs(a.timeout));
     // No lock here: `sync` takes it only to merge, never while it waits on the network.
-    let report = sync::sync(&ws, &peer, a.no_push)?;
-    ctx.flush_warnings(&ws);
     let p = &ctx.printer;
+    let report = match sync::sync(&ws, &peer, a.no_push) {
+        // One line per secret, then the error that says what happened and what to do.
+        Err(Error::SecretsBlocked(blocked)) => {
+            ctx.flush_warnings(&ws);
+            for hit in &blocked.hits {
+                p.error(&hit.to_string());
+            }
+            return Err(Error::SecretsBlocked(blocked));
+        }
+        other => other?,
+    };
+    ctx.flush_warnings(&ws);
     if p.json {
         p.json(&report);
         return Ok(0);

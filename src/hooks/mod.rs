@@ -765,9 +765,57 @@ fn startup_notice(name: &str, v: &SessionView) -> String {
     line
 }
 
+/// What SessionStart spends at most on fetching and merging the remote journal when
+/// `session.sync.auto` is on and `session.sync.budget` is not set (issue 19: "e.g. 1.5 s").
+pub const SYNC_BUDGET: Duration = Duration::from_millis(1500);
+
+/// The largest `session.sync.budget`, in milliseconds: with git's second of grace after it is
+/// stopped, it leaves the hook's watchdog (10 s) time to build the digest.
+pub const MAX_SYNC_BUDGET_MS: u64 = 5000;
+
+/// `session.sync.auto`: fetch the journal of the remote `sync` would use and merge it, bounded
+/// by the budget. A remote that does not answer in time is stopped (git and what it started);
+/// a fetch stopped fetched nothing and nothing is merged, so the digest comes from the local
+/// journal as it was. Failures are one warning; no remote, or the setting off, is silence.
+fn auto_sync(ws: &Workspace) {
+    let store = ws.store();
+    if store.config_bool("session.sync.auto") != Some(true) {
+        return;
+    }
+    let budget = store
+        .config_string("session.sync.budget")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| (1..=MAX_SYNC_BUDGET_MS).contains(ms))
+        .map(Duration::from_millis)
+        .unwrap_or(SYNC_BUDGET);
+    let Ok(remote) = crate::sync::default_remote(ws) else {
+        return;
+    };
+    let peer = crate::store::Peer::Remote(remote.clone());
+    crate::remote::set_deadline(Some(std::time::Instant::now() + budget));
+    let result = crate::sync::sync(ws, &peer, true);
+    crate::remote::set_deadline(None);
+    match result {
+        Ok(_) => {}
+        Err(Error::Remote(crate::remote::RemoteError::TimedOut { .. })) => ws.warn(format!(
+            "sync.auto: {} did not answer within {} ms; stopped; the digest is from the local journal",
+            crate::remote::redact(&remote),
+            budget.as_millis()
+        )),
+        Err(e) => ws.warn(format!(
+            "sync.auto: {}; the digest is from the local journal",
+            crate::error::one_line(&e)
+        )),
+    }
+}
+
 fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutput> {
     let source = event.source.as_deref().unwrap_or("startup");
     let cid = event.session_id.as_deref().unwrap_or("");
+    // Never on compact (the restoration must not wait) nor on any other event.
+    if matches!(source, "startup" | "resume" | "clear") {
+        auto_sync(ws);
+    }
     let s = {
         let lock = ws.lock()?;
         ws.refresh(&lock)?;

@@ -404,6 +404,44 @@ impl Mirror {
         Ok(None)
     }
 
+    /// Move a directory of the mirror whole to `to`, a path that does not exist yet (its parent
+    /// is created, as a real directory). Returns `Moved` when it renamed, `AlreadyThere` when
+    /// `from` is gone and `to` is a directory (an earlier run renamed it and stopped before
+    /// recording so), and `NotMoved` otherwise (`from` missing, or `to` taken): the caller then
+    /// moves file by file. Links are neither followed nor moved: a link at `from` or on the way
+    /// is an error, as everywhere in the mirror.
+    pub fn move_dir(&self, from: &str, to: &str) -> Result<DirMove> {
+        let src = self.guard(from, true)?;
+        let dst = self.guard(to, true)?;
+        let is_dir = |p: &Path| -> Result<Option<bool>> {
+            match fs::symlink_metadata(p) {
+                Ok(m) if m.file_type().is_symlink() => Err(MirrorError::Symlink(p.to_path_buf())),
+                Ok(m) => Ok(Some(m.is_dir())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(MirrorError::io(p, e)),
+            }
+        };
+        match (is_dir(&src)?, is_dir(&dst)?) {
+            (Some(true), None) => {}
+            (None, Some(true)) => return Ok(DirMove::AlreadyThere),
+            _ => return Ok(DirMove::NotMoved),
+        }
+        if let Some(parent) = dst.parent() {
+            match fs::create_dir(parent) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(MirrorError::io(parent, e)),
+            }
+        }
+        // Checked again now that the parent exists: nothing swapped one for a link.
+        self.guard(to, true)?;
+        if is_dir(&dst)?.is_some() {
+            return Ok(DirMove::NotMoved);
+        }
+        fs::rename(&src, &dst).at(&src)?;
+        Ok(DirMove::Moved)
+    }
+
     /// Names of the subdirectories of a mirror directory.
     pub fn subdirs(&self, rel_dir: &str) -> Result<Vec<String>> {
         Ok(self
@@ -416,6 +454,17 @@ impl Mirror {
             .map(|(name, _)| name)
             .collect())
     }
+}
+
+/// What [`Mirror::move_dir`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirMove {
+    /// The directory was renamed to its new place.
+    Moved,
+    /// It was at its new place already.
+    AlreadyThere,
+    /// Nothing moved: there was nothing to move, or the new place was taken.
+    NotMoved,
 }
 
 /// Write `bytes` to `path` through a temporary file and a rename.

@@ -14,7 +14,7 @@ pub(crate) mod tests;
 mod tracking;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -367,6 +367,24 @@ pub struct Changed {
     pub new: Option<ObjectId>,
 }
 
+/// The journal directories of a tree ([`SessionsRef::journal_dirs`]): flat ones
+/// (`journal/<short>`) by name, and fanout ones (`journal/<xx>/<short>`) by fanout name, then
+/// short id; each with its tree id.
+#[derive(Debug, Default)]
+pub struct JournalDirs {
+    pub flat: BTreeMap<String, ObjectId>,
+    pub fanout: BTreeMap<String, BTreeMap<String, ObjectId>>,
+}
+
+impl JournalDirs {
+    /// The tree id of `journal/<xx>/<short>`, if the tree has it.
+    pub fn fanout_id(&self, short: &str) -> Option<ObjectId> {
+        let xx = crate::layout::journal_dir(short);
+        let xx = xx.split('/').nth(1)?;
+        self.fanout.get(xx)?.get(short).copied()
+    }
+}
+
 /// Who writes journal commits: `(name, email)` of author and committer.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -478,6 +496,23 @@ impl<'r> SessionsRef<'r> {
             .map(|v| v.to_string())
     }
 
+    /// A boolean from git config (git's spellings); `None` when unset or not a boolean.
+    pub fn config_bool(&self, key: &str) -> Option<bool> {
+        self.repo.config_snapshot().try_boolean(key).ok().flatten()
+    }
+
+    /// Every value of a multi-valued git config key (all scopes, as git reads them), in order.
+    pub fn config_strings(&self, key: &str) -> Vec<String> {
+        self.repo
+            .config_snapshot()
+            .plumbing()
+            .strings(key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
+
     /// Whether the object database holds `id`.
     pub fn has_object(&self, id: ObjectId) -> bool {
         self.repo.has_object(id)
@@ -573,8 +608,20 @@ impl<'r> SessionsRef<'r> {
 
     /// The blob paths that differ between two trees; equal subtrees are skipped whole.
     pub fn diff(&self, old: Option<ObjectId>, new: ObjectId) -> Result<Vec<Changed>> {
+        self.diff_skipping(old, new, &HashSet::new())
+    }
+
+    /// [`SessionsRef::diff`] without what lies under the directories in `skip` (paths from the
+    /// root, without a trailing `/`), which are not even read.
+    pub fn diff_skipping(
+        &self,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        skip: &HashSet<String>,
+    ) -> Result<Vec<Changed>> {
         let mut out = Vec::new();
-        self.diff_into(old.unwrap_or_else(|| self.empty_tree()), new, "", &mut out)?;
+        let old = old.unwrap_or_else(|| self.empty_tree());
+        self.diff_into(old, new, "", skip, &mut out)?;
         Ok(out)
     }
 
@@ -583,6 +630,7 @@ impl<'r> SessionsRef<'r> {
         old: ObjectId,
         new: ObjectId,
         prefix: &str,
+        skip: &HashSet<String>,
         out: &mut Vec<Changed>,
     ) -> Result<()> {
         if old == new {
@@ -607,13 +655,19 @@ impl<'r> SessionsRef<'r> {
                 format!("{prefix}/{name}")
             };
             let (x, y) = (a.get(name), b.get(name));
-            if x.map(|e| &e.id) == y.map(|e| &e.id) {
+            if x.map(|e| &e.id) == y.map(|e| &e.id) || skip.contains(&path) {
                 continue;
             }
             let x_tree = x.filter(|e| e.is_tree).map(|e| e.id);
             let y_tree = y.filter(|e| e.is_tree).map(|e| e.id);
             if x_tree.is_some() || y_tree.is_some() {
-                self.diff_into(x_tree.unwrap_or(empty), y_tree.unwrap_or(empty), &path, out)?;
+                self.diff_into(
+                    x_tree.unwrap_or(empty),
+                    y_tree.unwrap_or(empty),
+                    &path,
+                    skip,
+                    out,
+                )?;
             }
             let x_blob = x.filter(|e| !e.is_tree).map(|e| e.id);
             let y_blob = y.filter(|e| !e.is_tree).map(|e| e.id);
@@ -673,6 +727,30 @@ impl<'r> SessionsRef<'r> {
             .detach())
     }
 
+    /// The journal directories of `tree`, read with one listing of `journal/` and one of each
+    /// fanout directory: a path lookup from the root decodes the whole `journal/` tree again,
+    /// which at 10,000 flat journals made every lookup cost as much as a listing.
+    pub fn journal_dirs(&self, tree: ObjectId) -> Result<JournalDirs> {
+        let mut dirs = JournalDirs::default();
+        for e in self.list(tree, "journal")? {
+            if !e.is_tree {
+                continue;
+            }
+            if crate::layout::is_fanout_name(&e.name) {
+                let inner = self
+                    .list_tree(e.id)?
+                    .into_iter()
+                    .filter(|d| d.is_tree)
+                    .map(|d| (d.name, d.id))
+                    .collect();
+                dirs.fanout.insert(e.name, inner);
+            } else {
+                dirs.flat.insert(e.name, e.id);
+            }
+        }
+        Ok(dirs)
+    }
+
     /// `tree` with every session journal of the flat layout (`journal/<short>/`) moved to its
     /// fanout directory (`journal/<xx>/<short>/`, decision 50); `tree` itself when there is none.
     /// Subtrees move whole, so no blob is read or rewritten. When both places hold a journal (a
@@ -680,12 +758,8 @@ impl<'r> SessionsRef<'r> {
     /// unioned: a file only the flat one has is added, and one both have with other content is
     /// kept beside as `<name>.flat`, so nothing either side wrote is lost.
     pub fn relayout(&self, tree: ObjectId) -> Result<ObjectId> {
-        let flat: Vec<DirEntry> = self
-            .list(tree, "journal")?
-            .into_iter()
-            .filter(|e| e.is_tree && !crate::layout::is_fanout_name(&e.name))
-            .collect();
-        if flat.is_empty() {
+        let dirs = self.journal_dirs(tree)?;
+        if dirs.flat.is_empty() {
             return Ok(tree);
         }
         let mut editor = self
@@ -693,23 +767,25 @@ impl<'r> SessionsRef<'r> {
             .edit_tree(tree)
             .map_err(|e| StoreError::git("editing tree", e))?;
         let edit = |e: gix::Error| StoreError::git("editing tree", e);
-        for e in flat {
-            let to = crate::layout::journal_dir(&e.name);
+        for (name, id) in &dirs.flat {
+            let to = crate::layout::journal_dir(name);
             editor
-                .remove(format!("journal/{}", e.name).as_str())
+                .remove(format!("journal/{name}").as_str())
                 .map_err(edit)?;
-            match self.entry_at(tree, &to)? {
+            match dirs.fanout_id(name) {
                 None => {
                     editor
-                        .upsert(to.as_str(), EntryKind::Tree, e.id)
+                        .upsert(to.as_str(), EntryKind::Tree, *id)
                         .map_err(edit)?;
                 }
-                Some(_) => {
-                    for (rel, id) in self.walk(e.id)? {
+                Some(there_dir) => {
+                    let there: HashMap<String, ObjectId> =
+                        self.walk(there_dir)?.into_iter().collect();
+                    for (rel, id) in self.walk(*id)? {
                         let at = format!("{to}/{rel}");
-                        let at = match self.entry_id(tree, &at)? {
+                        let at = match there.get(&rel) {
                             None => at,
-                            Some(there) if there == id => continue,
+                            Some(there) if *there == id => continue,
                             // Generated; the next command that touches the session regenerates it.
                             Some(_) if rel == "progress.md" => continue,
                             Some(_) => format!("{at}.flat"),

@@ -24,11 +24,13 @@ pub enum JournalCommand {
     Doctor,
     /// Session files adopted from a seed-era tree, or dropped in by hand.
     Import,
+    /// Secrets replaced by `[REDACTED:<rule>]` in one file (`git session redact`).
+    Redact,
 }
 
 impl JournalCommand {
     /// Every command, for parsing.
-    pub const ALL: [JournalCommand; 10] = [
+    pub const ALL: [JournalCommand; 11] = [
         JournalCommand::Init,
         JournalCommand::Log,
         JournalCommand::Checkpoint,
@@ -39,6 +41,7 @@ impl JournalCommand {
         JournalCommand::Sync,
         JournalCommand::Doctor,
         JournalCommand::Import,
+        JournalCommand::Redact,
     ];
 
     /// The command's name as it appears in subjects.
@@ -54,6 +57,7 @@ impl JournalCommand {
             JournalCommand::Sync => "sync",
             JournalCommand::Doctor => "doctor",
             JournalCommand::Import => "import",
+            JournalCommand::Redact => "redact",
         }
     }
 

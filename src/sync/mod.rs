@@ -1,11 +1,13 @@
 //! `sync`: fetch a remote's journal, merge it into `refs/sessions`, push — over plain git
 //! (`remote`); merging is `integrate`'s, on local objects only.
 
+pub mod secrets;
+
 use std::path::Path;
 
 use gix::ObjectId;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::integrate::Integrated;
 use crate::remote::{self, PushOutcome, RemoteError};
 use crate::store::{Peer, REMOTE_REF, SESSIONS_REF};
@@ -213,7 +215,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
         }
         if !tips.is_empty() {
             let lock = ws.lock()?;
-            merge(ws, &lock, &key, tips, &mut report)?;
+            merge(ws, &lock, &key, tips.clone(), &mut report)?;
         }
         let Some(local) = ws.store().tip()? else {
             return Ok(report);
@@ -222,6 +224,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
             return Ok(report);
         }
         report.push_attempts = attempt;
+        guard(ws, remote, local, &tips)?;
         let name = match peer {
             Peer::Remote(name) => Some(name.as_str()),
             Peer::Url { .. } => None,
@@ -250,6 +253,23 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
                 }
             }
             PushOutcome::LostRace => {}
+            PushOutcome::SecretsRefused { forge, lines } => {
+                let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+                let hits = secrets::forge_findings(&refs)
+                    .into_iter()
+                    .map(|(path, line, rule)| Hit {
+                        path: format!(".sessions/{}", secrets::tree_path(&path)),
+                        line,
+                        rule,
+                    })
+                    .collect();
+                return Err(Error::SecretsBlocked(Blocked {
+                    remote: remote::redact(remote),
+                    forge: Some(forge),
+                    hits,
+                    forge_lines: lines,
+                }));
+            }
             PushOutcome::Refused(reason) => {
                 return Err(RemoteError::PushRefused {
                     remote: remote::redact(remote),
@@ -293,4 +313,143 @@ fn merge(
         }
     }
     Ok(())
+}
+
+/// One secret a push would send: where, and which rule (ours, or the forge's name for it).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    /// The file as the user sees it: `.sessions/<path in the journal's tree>`.
+    pub path: String,
+    /// 1-based; `None` when a forge named the file only.
+    pub line: Option<usize>,
+    pub rule: String,
+}
+
+impl std::fmt::Display for Hit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {}", self.path, self.rule),
+            None => write!(f, "{}: {}", self.path, self.rule),
+        }
+    }
+}
+
+/// A push stopped for secrets, by the guard (`forge: None`) or by the forge's push protection.
+#[derive(Debug)]
+pub struct Blocked {
+    pub remote: String,
+    pub forge: Option<&'static str>,
+    pub hits: Vec<Hit>,
+    /// The forge's own lines (its refusal), shown when it named no file.
+    pub forge_lines: Vec<String>,
+}
+
+impl Blocked {
+    /// The first part of the error line: who stopped the push and how many secrets.
+    pub fn summary(&self) -> String {
+        let n = self.hits.len();
+        match self.forge {
+            None => format!(
+                "{n} possible secret(s) in what would be pushed to {}, first {}",
+                self.remote,
+                self.hits.first().map(Hit::to_string).unwrap_or_default()
+            ),
+            Some(forge) if n > 0 => format!(
+                "{} refused the push ({forge}): {n} secret(s), first {}",
+                self.remote, self.hits[0]
+            ),
+            Some(forge) => format!(
+                "{} refused the push ({forge}): {}",
+                self.remote,
+                self.forge_lines
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            ),
+        }
+    }
+}
+
+/// The secret guard: refuse to push `local` when a file it would bring to the remote holds a
+/// secret. Only what the remote lacks is read: the files of `local`'s tree that differ from
+/// the remote's journal (`theirs`, the tips just fetched; everything at the first push), and in
+/// such a file only matches its remote version does not hold already. Matches the allow-list
+/// (`session.secrets.allow`) names pass.
+///
+/// The tree, not the history, is read: commits before a redaction still hold what it removed
+/// (docs/security.md says how to rewrite them).
+fn guard(ws: &Workspace, remote: &str, local: ObjectId, theirs: &[ObjectId]) -> Result<()> {
+    let store = ws.store();
+    let tree = store.tree_of(local)?;
+    let bases: Vec<ObjectId> = theirs
+        .iter()
+        .filter_map(|t| store.tree_of(*t).ok())
+        .collect();
+    let (allow, bad) = secrets::AllowList::parse(&store.config_strings("session.secrets.allow"));
+    for b in bad {
+        ws.warn(format!(
+            "session.secrets.allow: '{b}' is neither <path>:<rule> nor <path>:<line>:<rule>; ignored"
+        ));
+    }
+    let mut hits = Vec::new();
+    for changed in store.diff(bases.first().copied(), tree)? {
+        let Some(id) = changed.new else { continue };
+        // The same file where the remote keeps it: under the path, or moved between active/
+        // and archive/ by a close or a reopen.
+        let moved = changed
+            .path
+            .strip_prefix("active/")
+            .map(|r| format!("archive/{r}"))
+            .or_else(|| {
+                changed
+                    .path
+                    .strip_prefix("archive/")
+                    .map(|r| format!("active/{r}"))
+            });
+        let mut known = Vec::new();
+        for base in &bases {
+            for path in std::iter::once(&changed.path).chain(moved.as_ref()) {
+                if let Some(old) = store.entry_id(*base, path)? {
+                    known.push(old);
+                }
+            }
+        }
+        if known.contains(&id) {
+            continue;
+        }
+        let bytes = store.blob(id)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let found = secrets::scan(&text);
+        if found.is_empty() {
+            continue;
+        }
+        let mut olds = Vec::new();
+        for old in known {
+            olds.push(String::from_utf8_lossy(&store.blob(old)?).into_owned());
+        }
+        for f in found {
+            let secret = &text[f.range.clone()];
+            if olds.iter().any(|o| o.contains(secret))
+                || allow.allows(&changed.path, f.line, f.rule)
+            {
+                continue;
+            }
+            hits.push(Hit {
+                path: format!(".sessions/{}", changed.path),
+                line: Some(f.line),
+                rule: f.rule.to_string(),
+            });
+        }
+    }
+    if hits.is_empty() {
+        return Ok(());
+    }
+    Err(Error::SecretsBlocked(Blocked {
+        remote: remote::redact(remote),
+        forge: None,
+        hits,
+        forge_lines: Vec::new(),
+    }))
 }

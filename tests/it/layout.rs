@@ -497,3 +497,107 @@ fn entries_an_older_binary_wrote_beside_the_fanout_directory_are_moved_into_it()
     assert!(doctor.contains("No problems"), "{doctor}");
     env.fsck(&repo);
 }
+
+/// A journal of the flat layout, checked out in `.sessions/` by a read: returns the session's
+/// short id and the flat tip.
+fn flat_session_with_mirror(env: &Env, repo: &Path, name: &str) -> (String, String) {
+    env.gs(repo, &["init", "--name", name, "--goal", "G", "-q"]);
+    env.gs(repo, &["log", "--progress", "before the move", "-q"]);
+    let tip = env
+        .git(repo, &["rev-parse", "refs/sessions"])
+        .trim()
+        .to_string();
+    let flat_tip = flat_commit(env, repo, &tip, Some(&tip), &[]);
+    env.git(repo, &["update-ref", "refs/sessions", &flat_tip, &tip]);
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(repo, &["view", "--json"])).expect("view --json");
+    let id = view["id"].as_str().expect("an id").to_string();
+    let short = id[id.len() - 8..].to_string();
+    assert!(
+        repo.join(format!(".sessions/journal/{short}/progress.md"))
+            .is_file(),
+        "a read checks the flat journal out: {:?}",
+        files_under(&repo.join(".sessions/journal"))
+    );
+    (short, flat_tip)
+}
+
+fn hand_entry(session_id: &str) -> String {
+    format!(
+        "---\nkind: discovery\nat: 2025-01-16T11:00:00.000Z\nsession: {session_id}\nauthor: Hand <h@example.com>\nhost: h\n---\n\nadded by hand to the flat journal\n"
+    )
+}
+
+/// The migration moves each journal's mirror directory whole (one rename), not file by file:
+/// file by file took 48 s at 3,000 sessions, longer than any hook may run. A rename keeps
+/// every file's inode, which a rewrite cannot; and an entry added by hand to the flat
+/// directory moves with it and is committed by the first write, not left behind.
+#[test]
+fn the_migration_moves_each_mirror_journal_whole_with_what_was_added_by_hand() {
+    use std::os::unix::fs::MetadataExt;
+    let env = Env::new();
+    let repo = env.repo("r");
+    let (short, _) = flat_session_with_mirror(&env, &repo, "whole");
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "--json"])).expect("view --json");
+    let id = view["id"].as_str().unwrap().to_string();
+    let flat_dir = repo.join(format!(".sessions/journal/{short}"));
+    let entries = files_under(&flat_dir.join("entries"));
+    let first = entries.first().expect("an entry").clone();
+    let inode = std::fs::metadata(flat_dir.join("entries").join(&first))
+        .unwrap()
+        .ino();
+    let hand_name = "2025-01-16T11-00-00.000Z-discovery-beef.md";
+    std::fs::write(flat_dir.join("entries").join(hand_name), hand_entry(&id)).unwrap();
+
+    env.gs(&repo, &["log", "--progress", "after the move", "-q"]);
+
+    let fan = repo.join(format!(".sessions/journal/{}/{short}", &short[..2]));
+    assert!(!flat_dir.exists(), "the flat directory is gone");
+    assert_eq!(
+        std::fs::metadata(fan.join("entries").join(&first))
+            .unwrap()
+            .ino(),
+        inode,
+        "moved with its directory, not rewritten"
+    );
+    assert!(fan.join("entries").join(hand_name).is_file());
+    let paths = tree_paths(&env, &repo);
+    let committed = format!("journal/{}/{short}/entries/{hand_name}", &short[..2]);
+    assert!(paths.contains(&committed), "{paths:?}");
+    let doctor = env.gs(&repo, &["doctor"]);
+    assert!(doctor.contains("No problems"), "{doctor}");
+    env.fsck(&repo);
+}
+
+/// When the fanout directory is in the mirror already (made by hand, or by a copy), the move
+/// goes file by file, and what only the flat directory holds is carried over, never dropped.
+#[test]
+fn the_migration_carries_a_hand_added_flat_entry_when_the_new_place_exists_already() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let (short, _) = flat_session_with_mirror(&env, &repo, "carried");
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["view", "--json"])).expect("view --json");
+    let id = view["id"].as_str().unwrap().to_string();
+    let flat_dir = repo.join(format!(".sessions/journal/{short}"));
+    let hand_name = "2025-01-16T11-00-00.000Z-discovery-cafe.md";
+    std::fs::write(flat_dir.join("entries").join(hand_name), hand_entry(&id)).unwrap();
+    let fan = repo.join(format!(".sessions/journal/{}/{short}", &short[..2]));
+    std::fs::create_dir_all(&fan).unwrap();
+
+    env.gs(&repo, &["log", "--progress", "after the move", "-q"]);
+
+    assert!(
+        fan.join("entries").join(hand_name).is_file(),
+        "{:?}",
+        files_under(&repo.join(".sessions/journal"))
+    );
+    assert!(!flat_dir.exists(), "{:?}", files_under(&flat_dir));
+    // The next write that touches the session commits it.
+    env.gs(&repo, &["log", "--progress", "once more", "-q"]);
+    let paths = tree_paths(&env, &repo);
+    let committed = format!("journal/{}/{short}/entries/{hand_name}", &short[..2]);
+    assert!(paths.contains(&committed), "{paths:?}");
+    env.fsck(&repo);
+}

@@ -7,6 +7,7 @@ mod bare;
 mod common;
 mod foundation;
 mod githooks;
+mod guard;
 mod hooks;
 mod hostile;
 mod layout;

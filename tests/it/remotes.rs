@@ -175,7 +175,7 @@ fn a_declined_push_stops_at_once_with_the_servers_reason() {
 
 /// A fake ssh that never answers (`core.sshCommand`) for an `ssh://` remote; `secs`
 /// marks its `sleep` so that a test can find what is left of it.
-fn stalled_remote(env: &Env, dir: &Path, secs: u32) {
+pub(crate) fn stalled_remote(env: &Env, dir: &Path, secs: u32) {
     env.git(
         dir,
         &["remote", "add", "origin", "ssh://stalled.invalid/x.git"],
@@ -199,7 +199,7 @@ fn exits_within(child: &mut std::process::Child, limit: Duration) -> bool {
 }
 
 /// The pids of processes whose command line contains `needle` (to check nothing is left).
-fn procs_with(needle: &str) -> Vec<String> {
+pub(crate) fn procs_with(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {

@@ -1,0 +1,435 @@
+//! The secret guard: obvious secrets (private keys, cloud keys, forge tokens, `password=`
+//! assignments) in what a push would send, found before `git push` runs, and their redaction.
+//!
+//! The rules are a small table derived from gitleaks' default configuration
+//! (<https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml>, MIT licence,
+//! Copyright (c) 2019 Zachary Rice): the rule ids are gitleaks' own, the patterns are
+//! gitleaks' simplified to what a journal of prose holds (no entropy checks but the generic
+//! rule's, no per-rule allow-lists). Decision 105 says why a table and not a crate.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// One rule: gitleaks' id and the pattern that finds it. A pattern with a group named `v` is an
+/// assignment whose value must also look like a secret ([`looks_secret`]).
+struct Rule {
+    id: &'static str,
+    pattern: &'static str,
+}
+
+/// The rules, most specific first (a match of an earlier rule hides a later one's at the same
+/// place).
+const RULES: &[Rule] = &[
+    // A key block through its END line when there is one, else the BEGIN line alone.
+    Rule {
+        id: "private-key",
+        pattern: r"(?s)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|[^\n]*)",
+    },
+    Rule {
+        id: "aws-access-token",
+        pattern: r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+    },
+    Rule {
+        id: "github-pat",
+        pattern: r"\bghp_[0-9a-zA-Z]{36}\b",
+    },
+    Rule {
+        id: "github-oauth",
+        pattern: r"\bgho_[0-9a-zA-Z]{36}\b",
+    },
+    Rule {
+        id: "github-app-token",
+        pattern: r"\b(?:ghu|ghs)_[0-9a-zA-Z]{36}\b",
+    },
+    Rule {
+        id: "github-refresh-token",
+        pattern: r"\bghr_[0-9a-zA-Z]{36}\b",
+    },
+    Rule {
+        id: "github-fine-grained-pat",
+        pattern: r"\bgithub_pat_\w{82}\b",
+    },
+    Rule {
+        id: "gitlab-pat",
+        pattern: r"\bglpat-[\w-]{20,}",
+    },
+    Rule {
+        id: "slack-token",
+        pattern: r"\bxox[baprse]-[0-9A-Za-z-]{10,}",
+    },
+    Rule {
+        id: "slack-webhook-url",
+        pattern: r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}",
+    },
+    Rule {
+        id: "gcp-api-key",
+        pattern: r"\bAIza[\w-]{35}\b",
+    },
+    Rule {
+        id: "stripe-access-token",
+        pattern: r"\b(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}\b",
+    },
+    Rule {
+        id: "anthropic-api-key",
+        pattern: r"\bsk-ant-(?:api03|admin01)-[\w-]{80,}",
+    },
+    Rule {
+        id: "openai-api-key",
+        pattern: r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}",
+    },
+    Rule {
+        id: "npm-access-token",
+        pattern: r"(?i)\bnpm_[a-z0-9]{36}\b",
+    },
+    Rule {
+        id: "jwt",
+        pattern: r"\bey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.[a-zA-Z0-9/\\_-]{10,}={0,2}",
+    },
+    // gitleaks' generic-api-key, narrowed to the words people write before a secret.
+    Rule {
+        id: "generic-secret",
+        pattern: r#"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key)["']?[ \t]*[:=][ \t]*["'`]?(?P<v>[^\s"'`,;]{8,})"#,
+    },
+];
+
+/// The compiled rules, built once, on first use (only `sync` and `redact` pay for them).
+fn compiled() -> &'static [(&'static str, Regex)] {
+    static RULES_RE: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    RULES_RE.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    Regex::new(r.pattern).expect("the rule table's patterns are valid"),
+                )
+            })
+            .collect()
+    })
+}
+
+/// Whether an assignment's value is a secret rather than a placeholder, a variable or code:
+/// at least 8 characters, no template or call syntax, not one character repeated, and varied
+/// enough (Shannon entropy of at least 3 bits per character, gitleaks' generic rule uses 3.5
+/// on longer values).
+fn looks_secret(v: &str) -> bool {
+    const PLACEHOLDERS: [&str; 8] = [
+        "password", "changeme", "example", "redacted", "xxxxxxxx", "********", "your_", "dummy",
+    ];
+    let lower = v.to_lowercase();
+    if v.chars().count() < 8
+        || v.contains(['(', ')', '[', ']', '{', '}', '$', '<', '>', '%'])
+        || PLACEHOLDERS.iter().any(|p| lower.contains(p))
+        || lower.starts_with("env.")
+        || lower.starts_with("os.")
+        || lower.starts_with("process.")
+    {
+        return false;
+    }
+    entropy(v) >= 3.0
+}
+
+/// Shannon entropy of `s`, in bits per character.
+fn entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// One secret found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// 1-based line of the match's start.
+    pub line: usize,
+    /// The rule's id (gitleaks').
+    pub rule: &'static str,
+    /// Byte range of the match (the value alone for an assignment).
+    pub range: std::ops::Range<usize>,
+}
+
+/// Every secret in `text`, in order; matches of several rules at one place count once (the
+/// first rule of the table).
+pub fn scan(text: &str) -> Vec<Finding> {
+    let mut found: Vec<Finding> = Vec::new();
+    for (id, re) in compiled() {
+        for caps in re.captures_iter(text) {
+            let whole = caps.get(0).expect("group 0 is the match");
+            let range = match caps.name("v") {
+                Some(v) if looks_secret(v.as_str()) => v.range(),
+                Some(_) => continue,
+                None => whole.range(),
+            };
+            if found
+                .iter()
+                .any(|f| f.range.start < range.end && range.start < f.range.end)
+            {
+                continue;
+            }
+            let line = 1 + text[..range.start].bytes().filter(|&b| b == b'\n').count();
+            found.push(Finding {
+                line,
+                rule: id,
+                range,
+            });
+        }
+    }
+    found.sort_by_key(|f| f.range.start);
+    found
+}
+
+/// `text` with each secret [`scan`] finds (only those on `line`, only of `rule`, when given)
+/// replaced by `[REDACTED:<rule>]`; and how many were replaced.
+pub fn redact(text: &str, line: Option<usize>, rule: Option<&str>) -> (String, usize) {
+    let hits: Vec<Finding> = scan(text)
+        .into_iter()
+        .filter(|f| line.is_none_or(|l| l == f.line) && rule.is_none_or(|r| r == f.rule))
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in &hits {
+        out.push_str(&text[at..f.range.start]);
+        out.push_str(&format!("[REDACTED:{}]", f.rule));
+        at = f.range.end;
+    }
+    out.push_str(&text[at..]);
+    (out, hits.len())
+}
+
+/// Whether `rule` is a rule id of the table.
+pub fn is_rule(rule: &str) -> bool {
+    RULES.iter().any(|r| r.id == rule)
+}
+
+/// The rule ids, for messages.
+pub fn rule_ids() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.id).collect()
+}
+
+/// The allow-list (`git config session.secrets.allow`, one value per entry): `<path>:<rule>`
+/// passes that rule in that file, `<path>:<line>:<rule>` one line of it. Paths are as the
+/// guard prints them (`.sessions/…`), the prefix optional.
+#[derive(Debug, Default)]
+pub struct AllowList {
+    entries: Vec<(String, Option<usize>, String)>,
+}
+
+impl AllowList {
+    /// Parse the config values; a value of neither shape allows nothing (returned, to warn of).
+    pub fn parse(values: &[String]) -> (Self, Vec<String>) {
+        let mut list = AllowList::default();
+        let mut bad = Vec::new();
+        for v in values {
+            let v = v.trim();
+            let Some((head, rule)) = v.rsplit_once(':') else {
+                bad.push(v.to_string());
+                continue;
+            };
+            let (path, line) = match head.rsplit_once(':') {
+                Some((p, l)) if l.parse::<usize>().is_ok() => (p, l.parse().ok()),
+                _ => (head, None),
+            };
+            if path.is_empty() || rule.is_empty() {
+                bad.push(v.to_string());
+                continue;
+            }
+            list.entries
+                .push((tree_path(path).to_string(), line, rule.to_string()));
+        }
+        (list, bad)
+    }
+
+    /// Whether the finding of `rule` at `path` (a tree path) and `line` is allowed.
+    pub fn allows(&self, path: &str, line: usize, rule: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(p, l, r)| p == path && r == rule && l.is_none_or(|l| l == line))
+    }
+}
+
+/// A path as the user or a forge gives it (`.sessions/journal/…`, `./.sessions/…`,
+/// `journal/…`) as a path in the journal's tree.
+pub fn tree_path(path: &str) -> &str {
+    let p = path.strip_prefix("./").unwrap_or(path);
+    p.strip_prefix(".sessions/").unwrap_or(p)
+}
+
+/// The forge whose push protection refused a push, told by its lines (the `remote: ` prefix
+/// removed): GitHub's secret scanning says `GH013: Repository rule violations found` and
+/// `Push cannot contain secrets` (docs.github.com, "Working with push protection from the
+/// command line"); GitLab's secret push protection says `PUSH BLOCKED: Secrets detected in
+/// code changes` (docs.gitlab.com, "Secret push protection").
+pub fn forge_protection(lines: &[&str]) -> Option<&'static str> {
+    let any = |needle: &str| {
+        lines
+            .iter()
+            .any(|l| l.to_lowercase().contains(&needle.to_lowercase()))
+    };
+    if any("Push cannot contain secrets") || (any("GH013") && any("push protection")) {
+        return Some("GitHub push protection");
+    }
+    if any("PUSH BLOCKED: Secrets detected") || any("secret push protection") {
+        return Some("GitLab secret push protection");
+    }
+    None
+}
+
+/// What a forge's refusal names: `(path, line, secret type)` for each location it lists.
+/// GitHub prints a `—— <type> ———` heading and then `path: <path>:<line>` per location;
+/// GitLab prints `-- <path>:<line> | <type>`.
+pub fn forge_findings(lines: &[&str]) -> Vec<(String, Option<usize>, String)> {
+    let mut out = Vec::new();
+    let mut kind = String::new();
+    let split_line = |place: &str| match place.rsplit_once(':') {
+        Some((p, l)) if l.trim().parse::<usize>().is_ok() => {
+            (p.trim().to_string(), l.trim().parse().ok())
+        }
+        _ => (place.trim().to_string(), None),
+    };
+    for l in lines.iter().map(|l| l.trim()) {
+        if let Some(head) = l.strip_prefix("——") {
+            kind = head
+                .trim_matches(|c: char| c == '—' || c.is_whitespace())
+                .to_string();
+        } else if let Some(place) = l.strip_prefix("path:") {
+            let (path, line) = split_line(place);
+            out.push((path, line, kind.clone()));
+        } else if let Some(rest) = l.strip_prefix("-- ")
+            && let Some((place, what)) = rest.split_once(" | ")
+        {
+            let (path, line) = split_line(place);
+            out.push((path, line, what.trim().to_string()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_in(text: &str) -> Vec<(&'static str, usize)> {
+        scan(text).into_iter().map(|f| (f.rule, f.line)).collect()
+    }
+
+    #[test]
+    fn each_rule_finds_its_secret_and_names_the_line() {
+        let key = format!(
+            "notes\n-----BEGIN OPENSSH {}-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH {}-----\n",
+            "PRIVATE KEY", "PRIVATE KEY"
+        );
+        assert_eq!(rules_in(&key), vec![("private-key", 2)]);
+        let a = "a".repeat(36);
+        for (text, rule) in [
+            (format!("id AKIA{}", "ABCDEFGHIJKLMNOP"), "aws-access-token"),
+            (format!("ghp_{a}"), "github-pat"),
+            (format!("gho_{a}"), "github-oauth"),
+            (format!("ghs_{a}"), "github-app-token"),
+            (format!("ghr_{a}"), "github-refresh-token"),
+            (
+                format!("github_pat_{}", "b".repeat(82)),
+                "github-fine-grained-pat",
+            ),
+            (format!("glpat-{}", "c".repeat(20)), "gitlab-pat"),
+            (format!("xoxb-{}", "1234567890-abc"), "slack-token"),
+            (format!("AIza{}", "d".repeat(35)), "gcp-api-key"),
+            (
+                format!("sk_live_{}", "e1f2".repeat(6)),
+                "stripe-access-token",
+            ),
+            ("password = Tr0ub4dor&3x!".to_string(), "generic-secret"),
+            ("api_key: 9f8e7d6c5b4a3210".to_string(), "generic-secret"),
+        ] {
+            assert_eq!(rules_in(&text), vec![(rule, 1)], "{text}");
+        }
+    }
+
+    #[test]
+    fn placeholders_and_code_are_no_secrets() {
+        for text in [
+            "password = changeme123",
+            "api_key = os.environ['KEY']",
+            "secret: ${SECRET}",
+            "password=<your password>",
+            "password: aaaaaaaaaaaa",
+            "the secret is to keep going",
+            "token = short",
+        ] {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+        }
+    }
+
+    #[test]
+    fn redact_replaces_the_match_and_keeps_everything_else() {
+        let text = format!("one\ntoken ghp_{} here\nthree\n", "a".repeat(36));
+        let (out, n) = redact(&text, Some(2), None);
+        assert_eq!(n, 1);
+        assert_eq!(out, "one\ntoken [REDACTED:github-pat] here\nthree\n");
+        assert_eq!(redact(&text, Some(1), None).1, 0);
+        assert_eq!(redact(&text, None, Some("jwt")).1, 0);
+        let (out, _) = redact("password = Tr0ub4dor&3x!\n", None, None);
+        assert_eq!(out, "password = [REDACTED:generic-secret]\n");
+    }
+
+    #[test]
+    fn the_allow_list_matches_path_rule_and_line() {
+        let (list, bad) = AllowList::parse(&[
+            ".sessions/journal/1a/x/entries/e.md:3:jwt".into(),
+            "active/s.md:generic-secret".into(),
+            "nonsense".into(),
+        ]);
+        assert_eq!(bad, vec!["nonsense"]);
+        assert!(list.allows("journal/1a/x/entries/e.md", 3, "jwt"));
+        assert!(!list.allows("journal/1a/x/entries/e.md", 4, "jwt"));
+        assert!(list.allows("active/s.md", 40, "generic-secret"));
+        assert!(!list.allows("active/s.md", 40, "jwt"));
+    }
+
+    #[test]
+    fn a_forges_refusal_is_recognised_with_what_it_names() {
+        let github = [
+            "error: GH013: Repository rule violations found for refs/git-session/sessions.",
+            "",
+            "- GITHUB PUSH PROTECTION",
+            "  —————————————————————————————————————————",
+            "    Resolve the following violations before pushing again",
+            "",
+            "    - Push cannot contain secrets",
+            "",
+            "      —— GitHub Personal Access Token ——————————————————————",
+            "       locations:",
+            "         - commit: 4f21c0d8b1a54e0f9c3d2b7a6e5f4c3d2b1a0f9e",
+            "           path: journal/1a/1a2b3c4d/entries/e.md:3",
+        ];
+        assert_eq!(forge_protection(&github), Some("GitHub push protection"));
+        assert_eq!(
+            forge_findings(&github),
+            vec![(
+                "journal/1a/1a2b3c4d/entries/e.md".to_string(),
+                Some(3),
+                "GitHub Personal Access Token".to_string()
+            )]
+        );
+        let gitlab = [
+            "PUSH BLOCKED: Secrets detected in code changes",
+            "Secret push protection found the following secrets in commit: 123abc",
+            "-- active/s.md:2 | GitLab personal access token",
+        ];
+        assert_eq!(
+            forge_protection(&gitlab),
+            Some("GitLab secret push protection")
+        );
+        assert_eq!(forge_findings(&gitlab)[0].1, Some(2));
+        assert_eq!(forge_protection(&["journal pushes are closed"]), None);
+    }
+}
