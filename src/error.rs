@@ -32,6 +32,16 @@ pub enum Error {
         "no current session in this worktree (start one with: git session init, or pick one with: git session resume)"
     )]
     NoCurrentSession,
+    /// `show`: the commit has no `Session:` trailer and no journal entry records it.
+    #[error(
+        "commit {0} belongs to no session: it has no Session: trailer and no journal records it"
+    )]
+    NoSessionForCommit(String),
+    /// `show`: the commit's trailer names a session this journal does not have.
+    #[error(
+        "commit {0} names session {1} in its Session: trailer, which this journal does not have (git session sync fetches it)"
+    )]
+    UnknownTrailerSession(String, String),
     #[error("no session to resume (start one with: git session init)")]
     NothingToResume,
     #[error("session {name} is already {status}")]

@@ -40,10 +40,29 @@ impl EntryWriter {
         body: String,
         now: Stamp,
     ) -> Option<(String, Vec<u8>)> {
+        self.entry_with(session_id, short, kind, body, &[], now)
+    }
+
+    /// [`EntryWriter::entry`] with `extra` keys (name, text) in the frontmatter, after the
+    /// standard ones (a `commit` entry's `commit`, `patch_id`, `subject`).
+    pub fn entry_with(
+        &self,
+        session_id: &str,
+        short: &str,
+        kind: &str,
+        body: String,
+        extra: &[(String, String)],
+        now: Stamp,
+    ) -> Option<(String, Vec<u8>)> {
         let author = self.author.as_deref()?;
         let mut e = JournalEntry::new(kind, now, session_id, author, &self.host, body);
         if let Some(a) = &self.agent {
             e = e.by_agent(a);
+        }
+        for (k, v) in extra {
+            e.meta
+                .extra
+                .insert(k.clone(), serde_yaml::Value::String(v.clone()));
         }
         let name = entry::file_name(now, kind, layout::rand32() as u16);
         Some((layout::entry_path(short, &name), e.render().into_bytes()))

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod cli;
+pub mod code;
 pub mod error;
 pub mod export;
 pub mod gitproc;

@@ -45,7 +45,9 @@ impl Key {
     /// What an unset key means.
     fn default(self) -> Option<String> {
         match self {
-            Key::SyncAuto | Key::CommitTrailer => Some("false".into()),
+            Key::SyncAuto => Some("false".into()),
+            // On unless turned off (src/code.rs, decision 111).
+            Key::CommitTrailer => Some("true".into()),
             Key::SyncBudget => Some(crate::hooks::SYNC_BUDGET.as_millis().to_string()),
             Key::SecretsAllow => None,
         }

@@ -54,9 +54,49 @@ pub struct Args {
     /// --uninstall: remove them).
     #[arg(long, conflicts_with_all = ["agent", "global", "trust", "statusline"])]
     man: bool,
+    /// Install git's own hooks instead (prepare-commit-msg: the Session: trailer; post-commit:
+    /// the journal records the commit; pre-push: the journal goes along), in the hooks
+    /// directory git uses (core.hooksPath honoured), chaining any hook already there.
+    #[arg(long, conflicts_with_all = ["agent", "global", "trust", "statusline", "man"])]
+    git_hooks: bool,
+}
+
+/// `install --git-hooks [--uninstall]`.
+fn run_git_hooks(ctx: &Context, a: &Args) -> Result<i32> {
+    let ws = ctx.workspace()?;
+    let dir = install::git_hooks::hooks_dir(ws.worktree())?;
+    let exe = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| Error::io("the git-session binary", e))?;
+    let plan = install::git_hooks::plan(&dir, &exe, a.uninstall)?;
+    let report = install::git_hooks::apply(plan)?;
+    let p = &ctx.printer;
+    if p.json {
+        p.json(&serde_json::json!({ "git": report, "hooks_dir": dir }));
+        return Ok(0);
+    }
+    for f in &report.written {
+        p.note(&format!("wrote     {}", f.display()));
+    }
+    for f in &report.removed {
+        p.note(&format!("removed   {}", f.display()));
+    }
+    for n in &report.notes {
+        p.note(n);
+    }
+    for (f, why) in &report.kept {
+        p.warn(&format!("{}: {why}", f.display()));
+    }
+    if report.written.is_empty() && report.removed.is_empty() {
+        p.note(&format!("Nothing to change in {}.", dir.display()));
+    }
+    Ok(0)
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
+    if a.git_hooks {
+        return run_git_hooks(ctx, &a);
+    }
     let home = std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(std::path::PathBuf::from);

@@ -2,10 +2,12 @@
 
 mod checkpoint;
 mod close;
+mod commits;
 mod completions;
 mod config;
 mod doctor;
 mod export;
+mod git_hook;
 mod history;
 mod hook;
 mod import;
@@ -87,6 +89,13 @@ pub enum Command {
     Install(install::Args),
     /// Fetch the remote's journal, merge it, and push.
     Sync(sync::Args),
+    /// The code commits recorded in a session's journal, oldest first.
+    Commits(commits::CommitsArgs),
+    /// Which session a code commit belongs to, and what was logged in it up to the commit.
+    Show(commits::ShowArgs),
+    /// What the git hooks of `install --git-hooks` run (never fails the commit or push).
+    #[command(hide = true)]
+    GitHook(git_hook::Args),
     /// Adopt a seed-era .sessions/ tree (session files, journals, entries) in one commit.
     Import(import::Args),
     /// Replace the secrets sync found in one journal file by [REDACTED:<rule>], in a new commit.
@@ -172,7 +181,7 @@ pub fn statusline_fast_path() -> i32 {
 pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
     // A hook must never exit 2 (it would block the agent), whatever its arguments look like.
-    let is_hook = subcommand(&args).is_some_and(|c| c == "hook");
+    let is_hook = subcommand(&args).is_some_and(|c| c == "hook" || c == "git-hook");
     if is_hook {
         hook::guard_panics();
     }
@@ -304,6 +313,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Install(a) => install::run(&ctx, a),
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
+        Command::Commits(a) => commits::commits(&ctx, a),
+        Command::Show(a) => commits::show(&ctx, a),
+        Command::GitHook(a) => git_hook::run(&ctx, a),
         Command::Redact(a) => redact::run(&ctx, a),
         Command::Config(a) => config::run(&ctx, a),
         Command::Statusline(a) => statusline::run(&ctx, a),

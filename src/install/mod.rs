@@ -17,6 +17,7 @@ use crate::mirror::write_atomic;
 
 pub mod codex;
 pub mod config;
+pub mod git_hooks;
 
 use config::ConfigFile;
 

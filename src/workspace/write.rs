@@ -279,6 +279,48 @@ impl Workspace {
         Ok(done)
     }
 
+    /// Commit one journal entry of `kind` (with `extra` frontmatter keys) to session `name`
+    /// (else the current one), leaving its session file as it is. Returns the session.
+    pub fn add_entry(
+        &self,
+        lock: &WorktreeLock,
+        name: Option<&str>,
+        kind: &str,
+        body: String,
+        extra: &[(String, String)],
+        summary: &str,
+    ) -> Result<SessionPath> {
+        let writer = self.entry_writer();
+        if writer.author.is_none() {
+            self.author()?;
+        }
+        let (_, target) = self.commit_with(lock, JournalCommand::Log, |tree| {
+            let target = self.target(name)?;
+            let file = self.load(&target)?;
+            let now = time::now();
+            let (path, bytes) = loop {
+                let (path, bytes) = writer
+                    .entry_with(&file.meta.id, &target.short, kind, body.clone(), extra, now)
+                    .expect("the author was checked above");
+                let taken = self.store().entry_id(tree, &path)?.is_some()
+                    || self.mirror.read_regular(&path)?.is_some();
+                if !taken {
+                    break (path, bytes);
+                }
+            };
+            let mut changes = TreeChanges::new();
+            changes.insert(path, Some(bytes));
+            let planned = Planned {
+                changes,
+                shortname: target.shortname.clone(),
+                summary: summary.to_string(),
+                touched: vec![target.short.clone()],
+            };
+            Ok((planned, target))
+        })?;
+        Ok(target)
+    }
+
     /// What every checkpoint does to a session file: branch and commit from the user's HEAD,
     /// fresh TL;DR status lines, the summary when given, and `updated_at`.
     pub fn checkpoint_file(

@@ -6,6 +6,7 @@ mod attacks;
 mod bare;
 mod common;
 mod foundation;
+mod githooks;
 mod guard;
 mod help;
 mod hooks;

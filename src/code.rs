@@ -1,0 +1,443 @@
+//! The journal meets the code: the `Session:` trailer on the user's commits, `commit` entries
+//! recording them in the journal, and finding a commit's session from either side.
+//!
+//! Everything here that git's hooks run (`prepare-commit-msg`, `post-commit`) must never fail a
+//! commit: the callers turn any error into at most one `warning:` line.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::layout::SessionPath;
+use crate::model::entry::JournalEntry;
+use crate::model::time;
+use crate::workspace::Workspace;
+
+/// The trailer's key: `Session: <shortname>-<short>`.
+pub const TRAILER: &str = "Session";
+
+/// The `git config` key that turns the trailer off (`false`); on by default.
+pub const TRAILER_KEY: &str = "session.commit.trailer";
+
+/// The journal entry kind that records a commit.
+pub const COMMIT_KIND: &str = "commit";
+
+/// The worktree's git dir (where `rebase-merge/` and friends live).
+fn git_dir(ws: &Workspace) -> &Path {
+    ws.state_dir().parent().unwrap_or(ws.state_dir())
+}
+
+/// Whether a rebase is under way in this worktree (git's own markers, `wt-status.c`).
+pub fn rebase_in_progress(ws: &Workspace) -> bool {
+    let d = git_dir(ws);
+    d.join("rebase-merge").is_dir() || d.join("rebase-apply").is_dir()
+}
+
+/// The comment prefix git uses in commit message templates: `core.commentString`, else
+/// `core.commentChar` (`auto` is taken as `#`), else `#` (git-config(1)).
+fn comment_prefix(ws: &Workspace) -> String {
+    let store = ws.store();
+    store
+        .config_string("core.commentString")
+        .or_else(|| store.config_string("core.commentChar"))
+        .filter(|c| !c.is_empty() && c != "auto")
+        .unwrap_or_else(|| "#".into())
+}
+
+/// Why a message gets no trailer, or `None` when it gets one. `message` is the message file's
+/// text; `source` is prepare-commit-msg's second argument.
+pub fn trailer_skip_reason(
+    message: &str,
+    source: Option<&str>,
+    comment: &str,
+) -> Option<&'static str> {
+    if matches!(source, Some("merge" | "squash")) {
+        return Some("a merge or squash message");
+    }
+    let scissors = format!("{comment} ------------------------ >8 ------------------------");
+    let content: Vec<&str> = message
+        .lines()
+        .take_while(|l| *l != scissors)
+        .filter(|l| !l.starts_with(comment))
+        .collect();
+    let Some(subject) = content.iter().find(|l| !l.trim().is_empty()) else {
+        // The editor is about to open on an empty message: a trailer would make git commit a
+        // message of nothing but the trailer instead of aborting (decision 111).
+        return Some("an empty message");
+    };
+    // A `Session:` line already (an amend, `-c`/`-C`, a message written with one): it keeps
+    // its own, whether or not git would read its paragraph as trailers.
+    let key = format!("{}:", TRAILER.to_ascii_lowercase());
+    if content
+        .iter()
+        .any(|l| l.to_ascii_lowercase().starts_with(&key))
+    {
+        return Some("a message with a Session: line");
+    }
+    if ["fixup! ", "squash! ", "amend! "]
+        .iter()
+        .any(|p| subject.starts_with(p))
+    {
+        return Some("a fixup!/squash! commit");
+    }
+    None
+}
+
+/// prepare-commit-msg: add `Session: <label>` to the message in `file` when a session is
+/// current, the user has not turned it off, and the message is an ordinary one (see
+/// [`trailer_skip_reason`]). git's own trailer rules place it (`git interpret-trailers`,
+/// `--if-exists doNothing`: a message with a `Session:` trailer already keeps its one).
+pub fn add_trailer(ws: &Workspace, file: &Path, source: Option<&str>) -> Result<()> {
+    let store = ws.store();
+    if store.repo().config_snapshot().boolean(TRAILER_KEY) == Some(false) {
+        return Ok(());
+    }
+    if rebase_in_progress(ws) {
+        return Ok(());
+    }
+    let Some(target) = current(ws)? else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let Ok(message) = std::str::from_utf8(&bytes) else {
+        return Ok(());
+    };
+    if message.is_empty() || trailer_skip_reason(message, source, &comment_prefix(ws)).is_some() {
+        return Ok(());
+    }
+    let out = crate::gitproc::command(ws.worktree())
+        .args([
+            "interpret-trailers",
+            "--in-place",
+            "--if-exists",
+            "doNothing",
+            "--if-missing",
+            "add",
+            "--where",
+            "end",
+            "--trailer",
+        ])
+        .arg(format!("{TRAILER}: {}", target.label()))
+        .arg(file)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("git interpret-trailers", e))?;
+    if !out.status.success() {
+        return Err(Error::Usage(format!(
+            "git interpret-trailers: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// The current session of this worktree, or `None` (none set, or its file is gone).
+fn current(ws: &Workspace) -> Result<Option<SessionPath>> {
+    match ws.current() {
+        Ok(s) => Ok(Some(s)),
+        Err(Error::NoCurrentSession) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The stable patch id of commit `sha` (`git diff-tree -p | git patch-id --stable`), the same
+/// for the commit after a rebase or a cherry-pick; `None` for a commit with no changes (empty,
+/// or a merge, whose `diff-tree -p` prints nothing).
+pub fn patch_id(dir: &Path, sha: &str) -> Result<Option<String>> {
+    let io = |e| Error::io("git diff-tree | git patch-id", e);
+    let mut diff = crate::gitproc::command(dir)
+        .args([
+            "-c",
+            "diff.noprefix=false",
+            "-c",
+            "diff.mnemonicPrefix=false",
+            "diff-tree",
+            "-p",
+            "-r",
+            "--root",
+            "--no-commit-id",
+            "--no-ext-diff",
+            "--no-textconv",
+            sha,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(io)?;
+    let pipe = diff.stdout.take().expect("piped");
+    let out = crate::gitproc::command(dir)
+        .args(["patch-id", "--stable"])
+        .stdin(pipe)
+        .stderr(Stdio::null())
+        .output();
+    let status = diff.wait().map_err(io)?;
+    let out = out.map_err(io)?;
+    if !status.success() || !out.status.success() {
+        return Err(Error::Usage(format!("git patch-id failed for {sha}")));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .map(str::to_string))
+}
+
+/// One commit as git describes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeCommit {
+    pub commit: String,
+    pub subject: String,
+    /// Committer time, Unix seconds.
+    pub time: i64,
+    /// The values of its `Session:` trailers.
+    #[serde(skip)]
+    pub trailers: Vec<String>,
+}
+
+/// Read commit `rev` (any commit-ish). Errors: `rev` names no commit (a usage error).
+pub fn read_commit(dir: &Path, rev: &str) -> Result<CodeCommit> {
+    if rev.starts_with('-') || rev.is_empty() {
+        return Err(Error::Usage(format!("'{rev}' is not a commit")));
+    }
+    let out = crate::gitproc::command(dir)
+        .args([
+            "show",
+            "-s",
+            "--no-show-signature",
+            &format!(
+                "--format=%H%x00%ct%x00%(trailers:key={TRAILER},valueonly,separator=%x01)%x00%B"
+            ),
+            &format!("{rev}^{{commit}}"),
+            "--",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("git show", e))?;
+    if !out.status.success() {
+        return Err(Error::Usage(format!(
+            "'{}' is not a commit",
+            crate::model::ids::printable(rev)
+        )));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.splitn(4, '\0');
+    let commit = parts.next().unwrap_or_default().trim().to_string();
+    let time = parts.next().unwrap_or("0").trim().parse().unwrap_or(0);
+    let trailers = parts
+        .next()
+        .unwrap_or_default()
+        .split('\x01')
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let subject = parts
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Ok(CodeCommit {
+        commit,
+        subject,
+        time,
+        trailers,
+    })
+}
+
+/// post-commit: record HEAD in the current session's journal as a `commit` entry (frontmatter
+/// `commit`, `patch_id` unless the commit changes nothing, `subject`; body: the subject).
+/// Nothing when no session is current, or during a rebase (each rewritten commit keeps its
+/// patch id, by which `show` finds it).
+pub fn record_head(ws: &Workspace) -> Result<Option<String>> {
+    if rebase_in_progress(ws) {
+        return Ok(None);
+    }
+    if current(ws)?.is_none() {
+        return Ok(None);
+    }
+    let c = read_commit(ws.worktree(), "HEAD")?;
+    let pid = patch_id(ws.worktree(), &c.commit)?;
+    let mut extra = vec![
+        ("commit".to_string(), c.commit.clone()),
+        ("subject".to_string(), c.subject.clone()),
+    ];
+    if let Some(p) = pid {
+        extra.push(("patch_id".to_string(), p));
+    }
+    ws.author()?;
+    let lock = ws.lock()?;
+    let body = if c.subject.trim().is_empty() {
+        c.commit.clone()
+    } else {
+        c.subject.clone()
+    };
+    let summary = format!(
+        "commit {} {}",
+        &c.commit[..c.commit.len().min(10)],
+        c.subject
+    );
+    let target = ws.add_entry(&lock, None, COMMIT_KIND, body, &extra, &summary)?;
+    Ok(Some(target.label()))
+}
+
+/// A `commit` entry of a session.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitRecord {
+    pub commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_id: Option<String>,
+    pub subject: String,
+    /// When it was recorded (RFC 3339).
+    pub at: String,
+}
+
+/// Every entry of session `s` whose file name has `-<kind>-` for one of `kinds` (all when
+/// empty), oldest first, parsed; entries that do not parse are passed over.
+pub fn session_entries(
+    ws: &Workspace,
+    s: &SessionPath,
+    kinds: &[&str],
+) -> Result<Vec<JournalEntry>> {
+    let mut dir = crate::layout::entries_dir(&s.short);
+    let mut names = ws.mirror().list(&dir)?;
+    if names.is_empty() {
+        dir = format!("{}/entries", crate::layout::flat_journal_dir(&s.short));
+        names = ws.mirror().list(&dir)?;
+    }
+    let mut out = Vec::new();
+    for name in names {
+        if !kinds.is_empty() && !kinds.iter().any(|k| name.contains(&format!("-{k}-"))) {
+            continue;
+        }
+        let Some(bytes) = ws.mirror().read(&format!("{dir}/{name}"))? else {
+            continue;
+        };
+        if let Ok(e) = JournalEntry::parse(&name, &bytes)
+            && (kinds.is_empty() || kinds.contains(&e.meta.kind.as_str()))
+        {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// The `commit` entries of session `s`, oldest first.
+pub fn session_commits(ws: &Workspace, s: &SessionPath) -> Result<Vec<CommitRecord>> {
+    let key = |e: &JournalEntry, k: &str| {
+        e.meta
+            .extra
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    Ok(session_entries(ws, s, &[COMMIT_KIND])?
+        .into_iter()
+        .filter_map(|e| {
+            Some(CommitRecord {
+                commit: key(&e, "commit")?,
+                patch_id: key(&e, "patch_id"),
+                subject: key(&e, "subject").unwrap_or_default(),
+                at: e.meta.at.clone(),
+            })
+        })
+        .collect())
+}
+
+/// How `show` tied a commit to its session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// Its `Session:` trailer.
+    Trailer,
+    /// A `commit` entry with its sha.
+    Commit,
+    /// A `commit` entry with its patch id (the commit was rebased, squashed or amended).
+    PatchId,
+}
+
+/// The session commit `c` belongs to, how that was found, and the matching `commit` entry.
+pub fn session_of(
+    ws: &Workspace,
+    c: &CodeCommit,
+) -> Result<Option<(SessionPath, FoundBy, Option<CommitRecord>)>> {
+    let sessions = ws.sessions()?;
+    let by_label = |label: &str| sessions.iter().find(|s| s.label() == label).cloned();
+    let pid = patch_id(ws.worktree(), &c.commit).ok().flatten();
+    let matching = |s: &SessionPath| -> Result<Option<(FoundBy, CommitRecord)>> {
+        let records = session_commits(ws, s)?;
+        if let Some(r) = records.iter().find(|r| r.commit == c.commit) {
+            return Ok(Some((FoundBy::Commit, r.clone())));
+        }
+        Ok(records
+            .into_iter()
+            .find(|r| pid.is_some() && r.patch_id == pid)
+            .map(|r| (FoundBy::PatchId, r)))
+    };
+    for t in &c.trailers {
+        if let Some(s) = by_label(t) {
+            let record = matching(&s)?.map(|(_, r)| r);
+            return Ok(Some((s, FoundBy::Trailer, record)));
+        }
+    }
+    let mut by_patch = None;
+    for s in &sessions {
+        match matching(s)? {
+            Some((FoundBy::Commit, r)) => return Ok(Some((s.clone(), FoundBy::Commit, Some(r)))),
+            Some((how, r)) if by_patch.is_none() => by_patch = Some((s.clone(), how, Some(r))),
+            _ => {}
+        }
+    }
+    Ok(by_patch)
+}
+
+/// A journal entry shown next to a commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownEntry {
+    pub at: String,
+    pub kind: String,
+    pub text: String,
+}
+
+/// The decision, discovery and progress entries of `s` logged at or before `until` (Unix
+/// seconds), oldest first.
+pub fn entries_until(ws: &Workspace, s: &SessionPath, until: i64) -> Result<Vec<ShownEntry>> {
+    Ok(
+        session_entries(ws, s, &["decision", "discovery", "progress"])?
+            .into_iter()
+            .filter(|e| time::parse_rfc3339(&e.meta.at).is_some_and(|t| t.timestamp() <= until))
+            .map(|e| ShownEntry {
+                at: e.meta.at.clone(),
+                kind: e.meta.kind.clone(),
+                text: crate::model::text::one_line(
+                    e.body
+                        .replace("**", "")
+                        .trim_start_matches("Decision:")
+                        .trim_start(),
+                ),
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_messages_get_no_trailer() {
+        let skip = |m: &str, s: Option<&str>| trailer_skip_reason(m, s, "#");
+        assert_eq!(skip("Fix it\n", None), None);
+        assert_eq!(skip("Fix it\n", Some("message")), None);
+        assert!(skip("Merge branch 'x'\n", Some("merge")).is_some());
+        assert!(skip("Squashed commit\n", Some("squash")).is_some());
+        assert!(skip("fixup! Fix it\n", Some("message")).is_some());
+        assert!(skip("squash! Fix it\n", None).is_some());
+        assert!(skip("\n# Please enter the commit message\n#\n", None).is_some());
+        assert!(skip("", None).is_some());
+        assert_eq!(skip("\n\nReal subject\n# comment\n", None), None);
+        assert!(skip("Fix\n\nsession: x-12345678\n", Some("commit")).is_some());
+    }
+}

@@ -1,0 +1,505 @@
+//! `install --git-hooks`: the Session: trailer, commits recorded in the journal, `commits`,
+//! `show <commit>`, and the pre-push hook that takes the journal along.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::common::Env;
+
+/// Every file of a directory: name → (bytes, mode).
+fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = std::fs::symlink_metadata(e.path()).unwrap();
+            (
+                e.file_name().into_string().unwrap(),
+                (std::fs::read(e.path()).unwrap(), m.permissions().mode()),
+            )
+        })
+        .collect()
+}
+
+fn write_hook(path: &Path, text: &str, mode: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A repository with a session `fix-bug` current and the git hooks installed.
+fn session_repo(env: &Env) -> (PathBuf, String) {
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "fix-bug", "--goal", "G"]);
+    env.gs(&repo, &["install", "--git-hooks"]);
+    let label = label(env, &repo);
+    (repo, label)
+}
+
+fn label(env: &Env, repo: &Path) -> String {
+    env.active_file(repo)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn message(env: &Env, repo: &Path, rev: &str) -> String {
+    env.git(repo, &["log", "-1", "--format=%B", rev])
+}
+
+fn commit_file(env: &Env, repo: &Path, name: &str, msg: &str) {
+    std::fs::write(repo.join(name), format!("{name}\n")).unwrap();
+    env.git(repo, &["add", name]);
+    env.git(repo, &["commit", "-q", "-m", msg]);
+}
+
+fn trailers(msg: &str) -> usize {
+    msg.lines().filter(|l| l.starts_with("Session: ")).count()
+}
+
+#[test]
+fn install_chains_existing_hooks_and_uninstall_restores_the_directory_byte_for_byte() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let hooks = repo.join(".git/hooks");
+    write_hook(
+        &hooks.join("prepare-commit-msg"),
+        "#!/bin/sh\necho 'user hook was here' >> \"$1\"\n",
+        0o750,
+    );
+    write_hook(&hooks.join("pre-push"), "#!/bin/sh\nexit 0\n", 0o700);
+    let before = snapshot(&hooks);
+    env.gs(&repo, &["install", "--git-hooks"]);
+    let installed = snapshot(&hooks);
+    assert!(installed.contains_key("prepare-commit-msg.git-session-chained"));
+    assert!(installed.contains_key("post-commit"));
+    let again = env.gs(&repo, &["install", "--git-hooks"]);
+    assert!(again.contains("Nothing to change"), "{again}");
+    assert_eq!(
+        snapshot(&hooks),
+        installed,
+        "installing twice is installing once"
+    );
+    env.gs(&repo, &["install", "--git-hooks", "--uninstall"]);
+    assert_eq!(snapshot(&hooks), before);
+}
+
+#[test]
+fn core_hooks_path_is_honoured_relative_to_the_worktree_top() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.git(&repo, &["config", "core.hooksPath", "githooks"]);
+    std::fs::create_dir(repo.join("sub")).unwrap();
+    env.gs(&repo.join("sub"), &["install", "--git-hooks"]);
+    for h in ["prepare-commit-msg", "post-commit", "pre-push"] {
+        assert!(repo.join("githooks").join(h).is_file(), "{h}");
+        assert!(!repo.join(".git/hooks").join(h).exists(), "{h}");
+    }
+}
+
+#[test]
+fn a_commit_gets_exactly_one_trailer_and_the_users_hook_still_runs() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    write_hook(
+        &repo.join(".git/hooks/prepare-commit-msg"),
+        "#!/bin/sh\necho 'user hook was here' >> \"$1\"\n",
+        0o755,
+    );
+    env.gs(&repo, &["init", "--name", "fix-bug", "--goal", "G"]);
+    env.gs(&repo, &["install", "--git-hooks"]);
+    let label = label(&env, &repo);
+    commit_file(&env, &repo, "a", "Lock before check");
+    let msg = message(&env, &repo, "HEAD");
+    assert_eq!(trailers(&msg), 1, "{msg}");
+    assert!(msg.contains(&format!("Session: {label}")), "{msg}");
+    assert!(msg.contains("user hook was here"), "{msg}");
+    // Amending keeps the one trailer.
+    env.git(&repo, &["commit", "-q", "--amend", "--no-edit"]);
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 1);
+    // A message that already carries a Session: trailer keeps its own.
+    commit_file(&env, &repo, "b", "Other\n\nSession: elsewhere-12345678");
+    let msg = message(&env, &repo, "HEAD");
+    assert_eq!(trailers(&msg), 1, "{msg}");
+    assert!(msg.contains("Session: elsewhere-12345678"));
+}
+
+#[test]
+fn a_failing_user_hook_still_decides_the_commit() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    write_hook(
+        &repo.join(".git/hooks/prepare-commit-msg"),
+        "#!/bin/sh\nexit 1\n",
+        0o755,
+    );
+    env.gs(&repo, &["install", "--git-hooks"]);
+    std::fs::write(repo.join("a"), "a").unwrap();
+    env.git(&repo, &["add", "a"]);
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(&repo).args(["commit", "-q", "-m", "x"]);
+    env.apply(&mut cmd);
+    assert!(!cmd.output().unwrap().status.success());
+}
+
+#[test]
+fn odd_commits_get_no_trailer() {
+    let env = Env::new();
+    let (repo, _) = session_repo(&env);
+    // fixup!
+    commit_file(&env, &repo, "a", "Base");
+    std::fs::write(repo.join("a"), "changed\n").unwrap();
+    env.git(&repo, &["commit", "-q", "-a", "--fixup", "HEAD"]);
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 0);
+    // A merge.
+    env.git(&repo, &["checkout", "-q", "-b", "side", "HEAD~2"]);
+    commit_file(&env, &repo, "s", "Side");
+    env.git(&repo, &["checkout", "-q", "main"]);
+    env.git(&repo, &["merge", "-q", "--no-ff", "--no-edit", "side"]);
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 0);
+    // An empty message is left alone.
+    std::fs::write(repo.join("e"), "e").unwrap();
+    env.git(&repo, &["add", "e"]);
+    env.git(&repo, &["commit", "-q", "--allow-empty-message", "-m", ""]);
+    assert_eq!(message(&env, &repo, "HEAD").trim(), "");
+    // A message that is not UTF-8.
+    std::fs::write(repo.join("f"), "f").unwrap();
+    env.git(&repo, &["add", "f"]);
+    std::fs::write(env.path("latin1"), b"Caf\xe9\n").unwrap();
+    env.git(
+        &repo,
+        &[
+            "-c",
+            "i18n.commitEncoding=latin1",
+            "commit",
+            "-q",
+            "-F",
+            env.path("latin1").to_str().unwrap(),
+        ],
+    );
+    let mut cat = std::process::Command::new("git");
+    cat.current_dir(&repo).args(["cat-file", "commit", "HEAD"]);
+    env.apply(&mut cat);
+    let raw = String::from_utf8_lossy(&cat.output().unwrap().stdout).into_owned();
+    assert!(raw.contains("Caf") && !raw.contains("Session:"), "{raw}");
+    // Turned off by the user.
+    env.git(&repo, &["config", "session.commit.trailer", "false"]);
+    commit_file(&env, &repo, "g", "Off");
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 0);
+    env.git(&repo, &["config", "session.commit.trailer", "true"]);
+    // A rebase rewrites commits without adding trailers.
+    env.git(
+        &repo,
+        &[
+            "-c",
+            "session.commit.trailer=false",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Plain",
+        ],
+    );
+    env.git(&repo, &["rebase", "-q", "--force-rebase", "HEAD~1"]);
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 0);
+    // No session current.
+    env.gs(&repo, &["pause"]);
+    commit_file(&env, &repo, "h", "Paused");
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 0);
+}
+
+#[test]
+fn commits_are_recorded_and_listed_oldest_first() {
+    let env = Env::new();
+    let (repo, label) = session_repo(&env);
+    commit_file(&env, &repo, "a", "First change");
+    env.git(&repo, &["commit", "-q", "--allow-empty", "-m", "Empty one"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["--json", "commits"])).unwrap();
+    assert_eq!(doc["session"], label.as_str());
+    let list = doc["commits"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{doc}");
+    let first = env.git(&repo, &["rev-parse", "HEAD~1"]).trim().to_string();
+    assert_eq!(list[0]["commit"], first.as_str());
+    assert_eq!(list[0]["subject"], "First change");
+    let show = env.git(&repo, &["show", "HEAD~1"]);
+    let pid = env.git_input(&repo, &["patch-id", "--stable"], show.as_bytes());
+    assert_eq!(list[0]["patch_id"], pid.split_whitespace().next().unwrap());
+    assert!(
+        list[1].get("patch_id").is_none(),
+        "an empty commit has none"
+    );
+    let text = env.gs(&repo, &["commits"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with(&first[..10]) && lines[0].ends_with("First change"),
+        "{text}"
+    );
+    assert!(lines[1].ends_with("Empty one"), "{text}");
+    // The entry's frontmatter, as export reads it.
+    let entry = std::fs::read_to_string(
+        walk(&repo.join(".sessions/journal"))
+            .into_iter()
+            .find(|p| p.to_string_lossy().contains("-commit-"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        entry.contains("kind: commit") && entry.contains("commit: ") && entry.contains("subject: "),
+        "{entry}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn show_names_the_session_and_what_was_logged_up_to_the_commit() {
+    let env = Env::new();
+    let (repo, label) = session_repo(&env);
+    env.gs(
+        &repo,
+        &["log", "--decision", "Lock first", "--rationale", "races"],
+    );
+    env.gs(&repo, &["log", "--discovery", "The sweep runs twice"]);
+    commit_file(&env, &repo, "a", "Lock before check");
+    let out = env.gs(&repo, &["show", "HEAD"]);
+    assert!(
+        out.contains(&label) && out.contains("Session: trailer"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Lock first") && out.contains("The sweep runs twice"),
+        "{out}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["--json", "show", "HEAD"])).unwrap();
+    assert_eq!(doc["session"], label.as_str());
+    assert_eq!(doc["found_by"], "trailer");
+    assert_eq!(doc["entries"].as_array().unwrap().len(), 2, "{doc}");
+    // The trailer dropped and the commit rewritten, with no session current: found by its
+    // patch id.
+    env.gs(&repo, &["pause"]);
+    env.git(&repo, &["commit", "-q", "--amend", "-m", "Reworded"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["--json", "show", "HEAD"])).unwrap();
+    assert_eq!(doc["session"], label.as_str());
+    assert_eq!(doc["found_by"], "patch_id");
+}
+
+#[test]
+fn show_of_a_commit_without_a_session_or_not_a_commit_is_one_line() {
+    let env = Env::new();
+    let (repo, _) = session_repo(&env);
+    let err = env.fails(&repo, &["show", "HEAD"], 1);
+    assert!(err.contains("belongs to no session"), "{err}");
+    env.git(
+        &repo,
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "X\n\nSession: gone-12345678",
+        ],
+    );
+    let err = env.fails(&repo, &["show", "HEAD"], 1);
+    assert!(err.contains("names session gone-12345678"), "{err}");
+    let err = env.fails(&repo, &["show", "no-such-rev"], 2);
+    assert!(err.contains("is not a commit"), "{err}");
+}
+
+/// A clone `work` of a bare remote, with a session and the git hooks installed.
+fn pushing(env: &Env) -> (PathBuf, PathBuf) {
+    let remote = env.bare_remote();
+    let work = env.path("work");
+    env.git(
+        env.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            remote.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    env.gs(&work, &["init", "--name", "push-it", "--goal", "G"]);
+    env.gs(&work, &["install", "--git-hooks"]);
+    (remote, work)
+}
+
+fn push(env: &Env, dir: &Path) -> std::process::Output {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir).args(["push", "-q", "origin", "main"]);
+    env.apply(&mut cmd);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_push_takes_the_journal_along_once() {
+    let env = Env::new();
+    let (remote, work) = pushing(&env);
+    let log = env.path("pre-push.log");
+    write_hook(
+        &work.join(".git/hooks/pre-push.git-session-chained"),
+        &format!("#!/bin/sh\ncat >> '{}'\n", log.display()),
+        0o755,
+    );
+    commit_file(&env, &work, "a", "Change");
+    let out = push(&env, &work);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let tip = env.git(&work, &["rev-parse", "refs/sessions"]);
+    let there = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    assert_eq!(tip, there);
+    // The user's hook saw the branch push and the journal's own push, and nothing more: the
+    // journal's push did not start another.
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(seen.lines().count(), 2, "{seen}");
+    assert_eq!(
+        seen.matches("refs/git-session/sessions").count(),
+        1,
+        "{seen}"
+    );
+}
+
+#[test]
+fn a_refused_journal_push_is_one_warning_and_the_branch_push_succeeds() {
+    let env = Env::new();
+    let (remote, work) = pushing(&env);
+    write_hook(
+        &remote.join("hooks/pre-receive"),
+        "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/git-session/*) echo 'no journals here' >&2; exit 1;; esac; done\nexit 0\n",
+        0o755,
+    );
+    commit_file(&env, &work, "a", "Change");
+    let out = push(&env, &work);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(stderr.contains("journal was not pushed"), "{stderr}");
+    let head = env.git(&work, &["rev-parse", "HEAD"]);
+    assert_eq!(env.git(&remote, &["rev-parse", "main"]), head);
+}
+
+#[test]
+fn a_user_pre_push_hook_that_refuses_stops_the_push_and_the_journal() {
+    let env = Env::new();
+    let (remote, work) = pushing(&env);
+    write_hook(
+        &work.join(".git/hooks/pre-push.git-session-chained"),
+        "#!/bin/sh\nexit 3\n",
+        0o755,
+    );
+    commit_file(&env, &work, "a", "Change");
+    assert!(!push(&env, &work).status.success());
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(&remote)
+        .args(["rev-parse", "-q", "--verify", "refs/git-session/sessions"]);
+    env.apply(&mut cmd);
+    assert!(!cmd.output().unwrap().status.success());
+}
+
+#[test]
+fn show_works_in_a_clone_that_fetched_the_journal_with_sync() {
+    let env = Env::new();
+    let (remote, work) = pushing(&env);
+    env.gs(
+        &work,
+        &["log", "--decision", "Lock first", "--rationale", "races"],
+    );
+    commit_file(&env, &work, "a", "Lock before check");
+    assert!(push(&env, &work).status.success());
+    let sha = env.git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    let other = env.path("other");
+    env.git(
+        env.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            remote.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    env.gs(&other, &["sync"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&env.gs(&other, &["--json", "show", &sha])).unwrap();
+    assert_eq!(doc["session"], label(&env, &work).as_str());
+    assert_eq!(doc["entries"][0]["kind"], "decision", "{doc}");
+}
+
+#[test]
+fn a_binary_that_moved_is_one_warning_and_the_commit_and_the_users_hook_go_on() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let log = env.path("user.log");
+    write_hook(
+        &repo.join(".git/hooks/post-commit"),
+        &format!("#!/bin/sh\necho ran >> '{}'\n", log.display()),
+        0o755,
+    );
+    let bin = env.path("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let copy = bin.join("git-session");
+    std::fs::copy(env!("CARGO_BIN_EXE_git-session"), &copy).unwrap();
+    let out = env
+        .std_cmd_of(&copy, &repo)
+        .args(["install", "--git-hooks"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_file(&copy).unwrap();
+    std::fs::write(repo.join("a"), "a").unwrap();
+    env.git(&repo, &["add", "a"]);
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(&repo)
+        .args(["commit", "-q", "-m", "x"])
+        .env("PATH", "/usr/bin:/bin");
+    env.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // prepare-commit-msg and post-commit each say it once.
+    assert_eq!(
+        stderr
+            .matches("warning: git-session: the binary is gone")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\n");
+}
+
+#[test]
+fn a_hook_of_ours_that_you_edited_is_kept() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["install", "--git-hooks"]);
+    let hook = repo.join(".git/hooks/post-commit");
+    let edited = std::fs::read_to_string(&hook).unwrap() + "echo mine\n";
+    std::fs::write(&hook, &edited).unwrap();
+    let out = env.run(&repo, &["install", "--git-hooks", "--uninstall"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("edited by you; not removed"));
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
+    assert!(!repo.join(".git/hooks/pre-push").exists());
+}
