@@ -405,13 +405,15 @@ fn config_checks_keys_and_values() {
     let dir = env.repo("a");
     assert_eq!(env.gs(&dir, &["config", "sync.auto"]).trim(), "false");
     assert_eq!(env.gs(&dir, &["config", "sync.budget"]).trim(), "1500");
-    env.gs(&dir, &["config", "commit.trailer", "yes"]);
+    // The trailer is on unless turned off.
+    assert_eq!(env.gs(&dir, &["config", "commit.trailer"]).trim(), "true");
+    env.gs(&dir, &["config", "commit.trailer", "no"]);
     assert_eq!(
         env.git(&dir, &["config", "session.commit.trailer"]).trim(),
-        "true"
+        "false"
     );
     env.gs(&dir, &["config", "commit.trailer", "--unset"]);
-    assert_eq!(env.gs(&dir, &["config", "commit.trailer"]).trim(), "false");
+    assert_eq!(env.gs(&dir, &["config", "commit.trailer"]).trim(), "true");
     let err = env.fails(&dir, &["config", "sync.auto", "maybe"], 2);
     assert!(err.contains("boolean"), "{err}");
     let err = env.fails(&dir, &["config", "sync.budget", "0"], 2);
