@@ -122,6 +122,12 @@ fn is_form(core: &str) -> bool {
     if WHOLE.contains(&core) {
         return true;
     }
+    // "keep going until it's done", "don't stop until everything is finished".
+    if let Some((before, after)) = core.split_once(" until ")
+        && score::until_done(&after.split(' ').collect::<Vec<_>>())
+    {
+        return is_form(before);
+    }
     let head_tail = HEADS.iter().any(|h| {
         core.strip_prefix(h)
             .and_then(|rest| rest.strip_prefix(' '))
@@ -257,8 +263,10 @@ fn is_neutral(norm: &str) -> bool {
         .iter()
         .find_map(|n| norm.strip_prefix(n).filter(|rest| approves(rest)))
         .unwrap_or(norm);
-    norm.split(' ')
-        .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
+    score::asks_why_stopped(&norm.split(' ').collect::<Vec<_>>())
+        || norm
+            .split(' ')
+            .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
 }
 
 /// Cut a prompt into clauses: at sentence punctuation, commas, colons, dashes and new lines,
@@ -342,7 +350,8 @@ const CUE_STARTS: &[&str] = &[
     "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
     "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
     "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
-    "repren", "waren", "gebl", "doorg", "verderg", "devam",
+    "repren", "waren", "gebl", "doorg", "verderg", "devam", "param", "retom", "ripren", "erava",
+    "kontyn", "woran",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
