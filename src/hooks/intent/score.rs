@@ -606,8 +606,11 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 rest = &rest[1..];
             }
             // "pick up at step 5", "continue from phase 2": a numbered step of the plan.
-            let numbered = rest.windows(2).any(|p| {
-                is(p[0], STEP_WORDS) && p[1].len() <= 3 && p[1].bytes().all(|c| c.is_ascii_digit())
+            let numbered = rest.windows(3).any(|p| {
+                is(p[0], &["at", "from", "with", "on", "to"])
+                    && is(p[1], STEP_WORDS)
+                    && p[2].len() <= 3
+                    && p[2].bytes().all(|c| c.is_ascii_digit())
             });
             let thread =
                 verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]) || numbered;
