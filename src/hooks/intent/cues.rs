@@ -3,6 +3,11 @@
 /// Greetings, politeness and fillers (any language) skipped before a cue and ignored after it.
 pub(super) const FILLER: &[&str] = &[
     "sil",
+    "te",
+    "bro",
+    "dude",
+    "mate",
+    "buddy",
     "vous",
     "plaît",
     "plait",
@@ -116,6 +121,8 @@ pub(super) const GO_ON: &[&[&str]] = &[
     &["pick"],
     &["picking"],
     &["start", "again"],
+    &["get", "rolling"],
+    &["get", "going"],
 ];
 
 /// Nouns for the session's work in general ("the search feature work", "the auth stuff").
@@ -267,6 +274,12 @@ pub(super) const CODE: &[&str] = &[
     "numbering",
     "story",
     "sentence",
+    "essay",
+    "paragraph",
+    "poem",
+    "chapter",
+    "article",
+    "novel",
     "tabs",
     "spaces",
     "pipeline",
@@ -383,6 +396,32 @@ pub(super) const FOREIGN: &[&str] = &[
     "estávamos",
     "continuez",
     "quedamos",
+    // Spanish and Portuguese "retomar", Italian "riprendere", Polish "kontynuować", German
+    // "woran … gearbeitet".
+    "retoma",
+    "retomar",
+    "retomemos",
+    "retomamos",
+    "retome",
+    "riprendi",
+    "riprendiamo",
+    "riprendere",
+    "continuiamo",
+    "eravamo",
+    "rimasti",
+    "kontynuuj",
+    "kontynuujmy",
+    "kontynuować",
+    "skończyliśmy",
+    "woran",
+    "gearbeitet",
+];
+
+/// Words that make a Chinese, Japanese or Korean clause a new task about a feature or a
+/// function, not the session ("ダウンロードを途中から再開する機能を実装して": implement resuming
+/// downloads): implement, feature, function, interface.
+pub(super) const CJK_TASK: &[&str] = &[
+    "実装", "機能", "関数", "实现", "功能", "函数", "接口", "구현", "기능", "함수",
 ];
 
 /// Cue words in Chinese and Japanese, written without spaces: found anywhere in a clause
@@ -395,6 +434,9 @@ pub(super) const CJK: &[&str] = &[
     "続き",
     "続けて",
     "再開",
+    "どこまで",
+    "계속",
+    "어디까지",
 ];
 
 /// Cue phrases in German, French and Spanish ("wie weit waren wir", "on en était où").

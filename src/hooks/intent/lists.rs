@@ -89,6 +89,12 @@ pub(super) const LEADING: &[&str] = &[
     "but please",
     "anyway",
     "anyways",
+    "wait",
+    "bro",
+    "dude",
+    "mate",
+    "buddy",
+    "man",
 ];
 
 pub(super) const TRAILING: &[&str] = &[
@@ -139,6 +145,22 @@ pub(super) const TRAILING: &[&str] = &[
     "before we got compacted",
     "before the context compaction",
     "before the reset",
+    // Addressing the agent: "continue bro", "keep going mate".
+    "bro",
+    "dude",
+    "mate",
+    "buddy",
+    "man",
+    "pal",
+    "my friend",
+    // Politeness in other languages after an English cue: "continue s'il te plaît".
+    "sil te plaît",
+    "sil te plait",
+    "sil vous plaît",
+    "sil vous plait",
+    "por favor",
+    "bitte",
+    "per favore",
 ];
 
 /// Forms that are a continuation on their own.
@@ -676,6 +698,8 @@ pub(super) const NEUTRAL: &[&str] = &[
     "with",
     "worries",
     "problem",
+    // "i forgot what we were doing, remind me".
+    "remind",
 ];
 
 /// Phrases that refer to the session's own past, with its people as the subject.

@@ -122,6 +122,12 @@ fn is_form(core: &str) -> bool {
     if WHOLE.contains(&core) {
         return true;
     }
+    // "keep going until it's done", "don't stop until everything is finished".
+    if let Some((before, after)) = core.split_once(" until ")
+        && score::until_done(&after.split(' ').collect::<Vec<_>>())
+    {
+        return is_form(before);
+    }
     let head_tail = HEADS.iter().any(|h| {
         core.strip_prefix(h)
             .and_then(|rest| rest.strip_prefix(' '))
@@ -257,8 +263,10 @@ fn is_neutral(norm: &str) -> bool {
         .iter()
         .find_map(|n| norm.strip_prefix(n).filter(|rest| approves(rest)))
         .unwrap_or(norm);
-    norm.split(' ')
-        .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
+    score::asks_why_stopped(&norm.split(' ').collect::<Vec<_>>())
+        || norm
+            .split(' ')
+            .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
 }
 
 /// Cut a prompt into clauses: at sentence punctuation, commas, colons, dashes and new lines,
@@ -342,7 +350,8 @@ const CUE_STARTS: &[&str] = &[
     "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
     "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
     "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
-    "repren", "waren", "gebl", "doorg", "verderg", "devam",
+    "repren", "waren", "gebl", "doorg", "verderg", "devam", "param", "retom", "ripren", "erava",
+    "kontyn", "woran",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
@@ -391,11 +400,11 @@ fn is_typo_of_a_cue(w: &str) -> bool {
 /// True when the prompt as a whole asks to continue the session.
 pub fn is_continuation(prompt: &str) -> bool {
     let p = prompt.trim();
-    if p.is_empty() || p.len() > MAX_LEN || p.lines().filter(|l| !l.trim().is_empty()).count() > 3 {
+    if p.is_empty() || p.len() > MAX_LEN || !has_cue_word(p) {
         return false;
     }
-    if !has_cue_word(p) {
-        return false;
+    if p.lines().filter(|l| !l.trim().is_empty()).count() > 3 {
+        return leads_then_adds(p);
     }
     let parts = clauses(p);
     if parts.is_empty() || parts.len() > MAX_CLAUSES {
@@ -404,7 +413,107 @@ pub fn is_continuation(prompt: &str) -> bool {
     if looks_like_code(p) {
         return narrated_resume(&parts);
     }
-    by_grammar(&parts) || score::is_scored_continuation(p, &parts) || narrated_resume(&parts)
+    by_grammar(&parts)
+        || score::is_scored_continuation(p, &parts)
+        || narrated_resume(&parts)
+        || leads_then_adds(p)
+}
+
+/// Bare continuations that may open a prompt which then adds something: "keep going, and also
+/// add a changelog entry", "continue\n\nbtw the tests now fail with: …".
+const LEADS: &[&str] = &[
+    "continue",
+    "keep going",
+    "carry on",
+    "resume",
+    "keep at it",
+    "keep working",
+    "continue working",
+    "keep on going",
+];
+
+/// Words that open what is added after a leading continuation, and whether code may follow
+/// them: news or an error shown ("btw …", "here's the error …") may quote code; a further task
+/// ("and also …", "when you're done, …") may not.
+const ADDS: &[(&str, bool)] = &[
+    ("btw ", true),
+    ("by the way ", true),
+    ("fyi ", true),
+    ("heres ", true),
+    ("here is ", true),
+    ("ps ", true),
+    ("and also ", false),
+    ("also ", false),
+    ("and when youre done ", false),
+    ("when youre done ", false),
+    ("and once youre done ", false),
+    ("once youre done ", false),
+    ("and when you are done ", false),
+    ("when you are done ", false),
+    ("and after that ", false),
+    ("after that ", false),
+    ("and at the end ", false),
+];
+
+/// The prompt opens with a continuation standing alone (its own sentence, line or comma'd
+/// clause) and goes on with news, an error shown or a further task: the labelled sets' rule that
+/// "continue, and when you're done, commit" still asks to go on. After a continuation that names
+/// the session's own place ("continue where we left off, but use pnpm this time") a "but …" may
+/// add how. Not after "go on" or "go ahead" (approvals), nor when what follows takes it back
+/// ("no", "stop", "revert") or brings code into a further task.
+fn leads_then_adds(p: &str) -> bool {
+    let Some(cut) = p.find(|c: char| {
+        matches!(
+            c,
+            ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '\u{2014}' | '\u{2013}'
+        )
+    }) else {
+        return false;
+    };
+    let (head, tail) = p.split_at(cut);
+    if head.len() > 60 {
+        return false;
+    }
+    let head = normalise(head);
+    let core = strip_wrappers(&head);
+    let named_place = reduces_to_form(&head, 4)
+        && ["continue", "keep", "carry", "resume", "pick"]
+            .iter()
+            .any(|v| core.starts_with(v))
+        && SESSION_REFS.iter().any(|r| contains_words(core, r));
+    if !LEADS.contains(&core) && !named_place {
+        return false;
+    }
+    let tail = normalise(tail);
+    let tail = format!("{tail} ");
+    // Only a further task is read for a take-back: an error shown may say "No module named".
+    let takes_back = || {
+        tail.split(' ').any(|w| {
+            matches!(
+                w,
+                "no" | "nope"
+                    | "stop"
+                    | "revert"
+                    | "undo"
+                    | "cancel"
+                    | "scrap"
+                    | "forget"
+                    | "never"
+            )
+        })
+    };
+    let raw_tail = &p[cut..];
+    let code = || looks_like_code(raw_tail) || score::code_evidence(raw_tail);
+    let condition = || {
+        tail.split(' ')
+            .any(|w| matches!(w, "if" | "unless" | "until" | "while" | "whenever"))
+    };
+    if named_place && tail.starts_with("but ") {
+        return !code() && !condition() && !takes_back();
+    }
+    ADDS.iter().any(|(lead, code_ok)| {
+        tail.starts_with(lead) && (*code_ok || !code() && !condition() && !takes_back())
+    })
 }
 
 /// The grammar's verdict on a prompt's clauses (see the module documentation).

@@ -150,16 +150,29 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
     }) {
         score += 2;
     }
-    for w in &words {
-        // "resume from byte offset 1024": a number of two digits or more is data.
-        if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) {
+    for (i, w) in words.iter().enumerate() {
+        // "resume from byte offset 1024": a number of two digits or more is data; "step 12" is
+        // the plan's.
+        let step = i > 0 && is(words[i - 1], STEP_WORDS);
+        if w.len() >= 2 && w.bytes().all(|c| c.is_ascii_digit()) && !step {
             score -= 3;
         }
     }
     // "the previous session", "your last message": ours; "the previous implementation": code.
     for pair in rest.windows(2) {
         if is(pair[0], &["previous", "last"]) {
-            score += if is(pair[1], WORK_HEADS) || is(pair[1], &["message", "answer", "reply"]) {
+            score += if is(pair[1], WORK_HEADS)
+                || is(
+                    pair[1],
+                    &[
+                        "message",
+                        "answer",
+                        "reply",
+                        "conversation",
+                        "chat",
+                        "discussion",
+                    ],
+                ) {
                 2
             } else {
                 -1
@@ -286,7 +299,11 @@ fn clause_cue(clause: &str) -> Option<i32> {
             .iter()
             .any(|p| clause.starts_with(p) || clause.contains(&format!(" {p}")))
     };
-    let cjk = || !clause.is_ascii() && CJK.iter().any(|p| clause.contains(p));
+    let cjk = || {
+        !clause.is_ascii()
+            && CJK.iter().any(|p| clause.contains(p))
+            && !CJK_TASK.iter().any(|p| clause.contains(p))
+    };
     if clause.split(' ').any(|w| is(w, FOREIGN))
         || all == ["on", "continue"]
         || foreign_phrase()
@@ -366,7 +383,18 @@ fn clause_cue(clause: &str) -> Option<i32> {
                     .iter()
                     .take(4)
                     .any(|w| is(w, &["we", "you", "i", "things", "our"]));
-            let tail_ok = rest.iter().all(|w| {
+            // "before the break", not "what did i break".
+            let a_pause = |i: usize| {
+                i > 0
+                    && is(
+                        rest[i - 1],
+                        &["the", "a", "my", "our", "lunch", "coffee", "short"],
+                    )
+            };
+            let tail_ok = rest.iter().enumerate().all(|(i, w)| {
+                if *w == "break" {
+                    return a_pause(i);
+                }
                 is(
                     w,
                     &[
@@ -392,6 +420,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "get",
                         "got",
                         "end",
+                        "land",
+                        "landed",
                         "away",
                         "while",
                         "was",
@@ -568,9 +598,25 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 rest = &rest[..u];
             }
             // "pick up the thread on the logging changes": an idiom of going back to it.
-            let thread = verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]);
+            // "continue implementing the auth flow", "resume debugging that test": going on
+            // with an activity of the session's own (not "continue training the model").
+            let doing = matches!(verb[0], "continue" | "resume" | "carry")
+                && rest.first().is_some_and(|w| is(w, DOING));
+            if doing {
+                rest = &rest[1..];
+            }
+            // "pick up at step 5", "continue from phase 2": a numbered step of the plan.
+            let numbered = rest.windows(3).any(|p| {
+                is(p[0], &["at", "from", "with", "on", "to"])
+                    && is(p[1], STEP_WORDS)
+                    && p[2].len() <= 3
+                    && p[2].bytes().all(|c| c.is_ascii_digit())
+            });
+            let thread =
+                verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]) || numbered;
             let resuming = is(verb[0], RESUMING)
                 || thread
+                || doing
                 || verb.contains(&"back")
                 || rest.iter().any(|w| is(w, &["again", "back"]));
             // "back to" and "return to" go back to anything ("back to square one"): they need
@@ -602,8 +648,27 @@ fn clause_cue(clause: &str) -> Option<i32> {
     None
 }
 
+/// Words naming a numbered step of the session's plan ("step 5", "phase 2").
+const STEP_WORDS: &[&str] = &["step", "phase", "stage", "part"];
+
 /// Verbs of the session's own work, in "what were we debugging", "the file you were editing".
 const DOING: &[&str] = &[
+    "implementing",
+    "debugging",
+    "cleaning",
+    "updating",
+    "porting",
+    "documenting",
+    "wiring",
+    "polishing",
+    "tidying",
+    "rewriting",
+    "optimizing",
+    "optimising",
+    "removing",
+    "renaming",
+    "moving",
+    "converting",
     "debugging",
     "fixing",
     "chasing",
@@ -670,7 +735,7 @@ fn asks_our_doing(rest: &[&str]) -> bool {
 
 /// What follows "until" is the session's work being done: "it's done", "everything is finished",
 /// "the tests you were fixing pass" (not "the queue is empty", "all the tests pass").
-fn until_done(rest: &[&str]) -> bool {
+pub(super) fn until_done(rest: &[&str]) -> bool {
     let done = matches!(
         rest,
         ["done" | "finished" | "complete"]
@@ -715,7 +780,7 @@ pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
 /// A clause beside the cue may greet, tell news ("i merged the pr") or say how to go on ("skip
 /// the windows part"); it must not bring code, a condition, a refusal or a new task.
 pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: bool) -> bool {
-    if is_news(words) || is_narration(words) {
+    if is_news(words) || is_narration(words) || asks_why_stopped(words) {
         return true;
     }
     let compaction = words
@@ -736,6 +801,31 @@ pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: b
     };
     let first = rest.first().copied().unwrap_or("");
     !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
+
+/// "why did you stop", "how come you stopped", "did you stop?": the user asks why the session
+/// paused, which is why a continuation follows.
+pub(super) fn asks_why_stopped(words: &[&str]) -> bool {
+    let words = match words {
+        ["why" | "wait", more @ ..] => more,
+        ["how", "come", more @ ..] => more,
+        _ => words,
+    };
+    let words = match words {
+        ["did" | "have" | "do", more @ ..] => more,
+        _ => words,
+    };
+    matches!(
+        words,
+        [
+            "you" | "we",
+            "stop" | "stopped" | "pause" | "paused" | "quit" | "halt" | "halted"
+        ] | [
+            "you" | "we",
+            "stop" | "stopped" | "pause" | "paused",
+            "there" | "again" | "halfway"
+        ] | ["you" | "we", "stop" | "stopped", "working"]
+    )
 }
 
 /// Words that open a clause only to place it: "ok", "so", "btw", "last time".
