@@ -133,6 +133,54 @@ pub fn add_trailer(ws: &Workspace, file: &Path, source: Option<&str>) -> Result<
     Ok(())
 }
 
+/// commit-msg: add the trailer to a message the user wrote in the editor (prepare-commit-msg ran
+/// before it opened and left the empty message alone, decision 111), by the same rules as
+/// [`add_trailer`]. git gives commit-msg no message source, so a merge is known by `MERGE_HEAD`
+/// and a `merge --squash` by `SQUASH_MSG` in the worktree's git dir (the files `git commit`
+/// itself reads, builtin/commit.c). A message that already has its `Session:` trailer (from
+/// prepare-commit-msg) keeps its one; an empty one is left empty so that git aborts the commit.
+pub fn add_trailer_after_edit(ws: &Workspace, file: &Path) -> Result<()> {
+    let d = git_dir(ws);
+    let source = if d.join("MERGE_HEAD").exists() {
+        Some("merge")
+    } else if d.join("SQUASH_MSG").exists() {
+        Some("squash")
+    } else {
+        None
+    };
+    add_trailer(ws, file, source)
+}
+
+/// The commit `new` replaced when HEAD's newest reflog entry is `git commit --amend`'s
+/// (its message starts `commit (amend)`, refs.c/builtin/commit.c): the entry before it, `HEAD@{1}`.
+/// `None` for any other commit, without a reflog, or when the amend made the same commit.
+fn amended_commit(dir: &Path, new: &str) -> Option<String> {
+    let out = crate::gitproc::command(dir)
+        .args([
+            "log",
+            "-g",
+            "-n",
+            "2",
+            "--no-show-signature",
+            "--format=%H%x00%gs",
+            "HEAD",
+            "--",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let (sha, message) = lines.next()?.split_once('\0')?;
+    let (old, _) = lines.next()?.split_once('\0')?;
+    (sha == new && message.starts_with("commit (amend)") && old != new && !old.is_empty())
+        .then(|| old.to_string())
+}
+
 /// The current session of this worktree, or `None` (none set, or its file is gone).
 fn current(ws: &Workspace) -> Result<Option<SessionPath>> {
     match ws.current() {
@@ -248,7 +296,8 @@ pub fn read_commit(dir: &Path, rev: &str) -> Result<CodeCommit> {
 }
 
 /// post-commit: record HEAD in the current session's journal as a `commit` entry (frontmatter
-/// `commit`, `patch_id` unless the commit changes nothing, `subject`; body: the subject).
+/// `commit`, `patch_id` unless the commit changes nothing, `subject`, and `amends: <old sha>`
+/// after `git commit --amend` (decision 119); body: the subject).
 /// Nothing when no session is current, or during a rebase (each rewritten commit keeps its
 /// patch id, by which `show` finds it).
 pub fn record_head(ws: &Workspace) -> Result<Option<String>> {
@@ -266,6 +315,9 @@ pub fn record_head(ws: &Workspace) -> Result<Option<String>> {
     ];
     if let Some(p) = pid {
         extra.push(("patch_id".to_string(), p));
+    }
+    if let Some(old) = amended_commit(ws.worktree(), &c.commit) {
+        extra.push(("amends".to_string(), old));
     }
     ws.author()?;
     let lock = ws.lock()?;
@@ -292,6 +344,13 @@ pub struct CommitRecord {
     pub subject: String,
     /// When it was recorded (RFC 3339).
     pub at: String,
+    /// The commit this one replaced by `git commit --amend` (its frontmatter `amends`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amends: Option<String>,
+    /// A later recorded commit of the session that amends this one: this one is no longer on
+    /// the branch (worked out from the other entry's `amends`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amended_by: Option<String>,
 }
 
 /// Every entry of session `s` whose file name has `-<kind>-` for one of `kinds` (all when
@@ -324,7 +383,7 @@ pub fn session_entries(
     Ok(out)
 }
 
-/// The `commit` entries of session `s`, oldest first.
+/// The `commit` entries of session `s`, oldest first, each amended one with `amended_by` set.
 pub fn session_commits(ws: &Workspace, s: &SessionPath) -> Result<Vec<CommitRecord>> {
     let key = |e: &JournalEntry, k: &str| {
         e.meta
@@ -333,7 +392,7 @@ pub fn session_commits(ws: &Workspace, s: &SessionPath) -> Result<Vec<CommitReco
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    Ok(session_entries(ws, s, &[COMMIT_KIND])?
+    let mut list: Vec<CommitRecord> = session_entries(ws, s, &[COMMIT_KIND])?
         .into_iter()
         .filter_map(|e| {
             Some(CommitRecord {
@@ -341,9 +400,25 @@ pub fn session_commits(ws: &Workspace, s: &SessionPath) -> Result<Vec<CommitReco
                 patch_id: key(&e, "patch_id"),
                 subject: key(&e, "subject").unwrap_or_default(),
                 at: e.meta.at.clone(),
+                amends: key(&e, "amends"),
+                amended_by: None,
             })
         })
-        .collect())
+        .collect();
+    let amends: Vec<(String, String)> = list
+        .iter()
+        .filter_map(|r| Some((r.amends.clone()?, r.commit.clone())))
+        .filter(|(old, new)| old != new)
+        .collect();
+    for r in &mut list {
+        // The newest amend of it wins (oldest first, so the last one).
+        r.amended_by = amends
+            .iter()
+            .rev()
+            .find(|(old, _)| *old == r.commit)
+            .map(|(_, new)| new.clone());
+    }
+    Ok(list)
 }
 
 /// How `show` tied a commit to its session.

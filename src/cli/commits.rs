@@ -41,8 +41,11 @@ pub fn commits(ctx: &Context, a: CommitsArgs) -> Result<i32> {
         ));
         return Ok(0);
     }
+    // A commit replaced by `git commit --amend` is shown as its amend only (--json keeps both,
+    // with `amends`/`amended_by`; decision 119).
     let rows: Vec<Vec<String>> = list
         .iter()
+        .filter(|c| c.amended_by.is_none())
         .map(|c| {
             vec![
                 p.paint(&c.commit[..c.commit.len().min(10)], Style::Yellow),

@@ -13,6 +13,7 @@ use crate::workspace::Workspace;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GitHook {
     PrepareCommitMsg,
+    CommitMsg,
     PostCommit,
     PrePush,
 }
@@ -57,6 +58,15 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             let file = ctx.dir.join(file);
             if let Err(e) = crate::code::add_trailer(&ws, &file, a.args.get(1).map(String::as_str))
             {
+                warn("no Session: trailer added", &e);
+            }
+        }
+        GitHook::CommitMsg => {
+            let Some(file) = a.args.first() else {
+                return Ok(0);
+            };
+            let file = ctx.dir.join(file);
+            if let Err(e) = crate::code::add_trailer_after_edit(&ws, &file) {
                 warn("no Session: trailer added", &e);
             }
         }

@@ -54,8 +54,9 @@ pub struct Args {
     /// --uninstall: remove them).
     #[arg(long, conflicts_with_all = ["agent", "global", "trust", "statusline"])]
     man: bool,
-    /// Install git's own hooks instead (prepare-commit-msg: the Session: trailer; post-commit:
-    /// the journal records the commit; pre-push: the journal goes along), in the hooks
+    /// Install git's own hooks instead (prepare-commit-msg, and commit-msg for a message written
+    /// in the editor: the Session: trailer; post-commit: the journal records the commit, an
+    /// amend as amending; pre-push: the journal goes along), in the hooks
     /// directory git uses (core.hooksPath honoured), chaining any hook already there.
     #[arg(long, conflicts_with_all = ["agent", "global", "trust", "statusline", "man"])]
     git_hooks: bool,

@@ -1,5 +1,5 @@
-//! `install --git-hooks`: git's own hooks (`prepare-commit-msg`, `post-commit`, `pre-push`) in
-//! the repository's hooks directory, shared by all its worktrees.
+//! `install --git-hooks`: git's own hooks (`prepare-commit-msg`, `commit-msg`, `post-commit`,
+//! `pre-push`) in the repository's hooks directory, shared by all its worktrees.
 //!
 //! A hook the user already has is moved aside to `<hook>.git-session-chained` (a rename: the
 //! same inode, bytes and mode bits) and our script runs it after (before, for `pre-push`) its own
@@ -15,7 +15,14 @@ use crate::error::{Error, IoContext, Result};
 use crate::install::{Report, shell_quote};
 
 /// The hooks install writes, in the order they run in a commit and a push.
-pub const HOOKS: [&str; 3] = ["prepare-commit-msg", "post-commit", "pre-push"];
+/// `commit-msg` adds the trailer to a message written in the editor, which `prepare-commit-msg`
+/// (run before the editor opens) must leave alone (decision 119).
+pub const HOOKS: [&str; 4] = [
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-push",
+];
 
 /// The suffix a user's hook is moved aside under.
 pub const CHAINED: &str = ".git-session-chained";

@@ -126,6 +126,178 @@ fn a_commit_gets_exactly_one_trailer_and_the_users_hook_still_runs() {
     assert!(msg.contains("Session: elsewhere-12345678"));
 }
 
+/// `git commit ARGS` in `repo` with `GIT_EDITOR` a script whose body is `editor` (`$1` is the
+/// message file).
+fn commit_with_editor(env: &Env, repo: &Path, editor: &str, args: &[&str]) -> std::process::Output {
+    let script = env.path("editor.sh");
+    write_hook(&script, &format!("#!/bin/sh\n{editor}\n"), 0o755);
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(repo)
+        .arg("commit")
+        .args(args)
+        .env("GIT_EDITOR", &script);
+    env.apply(&mut cmd);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_commit_written_in_the_editor_gets_exactly_one_trailer_and_an_empty_one_still_aborts() {
+    let env = Env::new();
+    let (repo, label) = session_repo(&env);
+    commit_file(&env, &repo, "a", "Base");
+    // Written in the editor: prepare-commit-msg left the empty message alone, commit-msg adds it.
+    std::fs::write(repo.join("b"), "b").unwrap();
+    env.git(&repo, &["add", "b"]);
+    let out = commit_with_editor(
+        &env,
+        &repo,
+        "printf 'Written in the editor\\n\\nWith a body.\\n' > \"$1\"",
+        &["-q"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let msg = message(&env, &repo, "HEAD");
+    assert_eq!(trailers(&msg), 1, "{msg}");
+    assert!(
+        msg.starts_with("Written in the editor\n\nWith a body.\n"),
+        "{msg}"
+    );
+    assert!(msg.contains(&format!("Session: {label}")), "{msg}");
+    // An editor that leaves the message empty still aborts the commit.
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(repo.join("c"), "c").unwrap();
+    env.git(&repo, &["add", "c"]);
+    let out = commit_with_editor(&env, &repo, ":", &["-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("empty commit message"), "{stderr}");
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    // -m with -e: prepare-commit-msg adds it, the editor keeps it, commit-msg adds no second.
+    let out = commit_with_editor(&env, &repo, ":", &["-q", "-e", "-m", "Message and editor"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 1);
+    // -m alone: still exactly one.
+    commit_file(&env, &repo, "d", "Plain -m");
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 1);
+    // Concluding a conflicted merge in the editor gets none (commit-msg sees MERGE_HEAD).
+    env.git(&repo, &["checkout", "-q", "-b", "side", "HEAD~1"]);
+    std::fs::write(repo.join("m"), "side\n").unwrap();
+    env.git(&repo, &["add", "m"]);
+    env.git(&repo, &["commit", "-q", "-m", "Side"]);
+    env.git(&repo, &["checkout", "-q", "main"]);
+    std::fs::write(repo.join("m"), "main\n").unwrap();
+    env.git(&repo, &["add", "m"]);
+    env.git(&repo, &["commit", "-q", "-m", "Main"]);
+    let mut merge = std::process::Command::new("git");
+    merge.current_dir(&repo).args(["merge", "-q", "side"]);
+    env.apply(&mut merge);
+    assert!(!merge.output().unwrap().status.success(), "a conflict");
+    std::fs::write(repo.join("m"), "both\n").unwrap();
+    env.git(&repo, &["add", "m"]);
+    let out = commit_with_editor(&env, &repo, ":", &["-q"]);
+    assert!(out.status.success(), "{out:?}");
+    let msg = message(&env, &repo, "HEAD");
+    assert!(msg.starts_with("Merge branch 'side'"), "{msg}");
+    assert_eq!(trailers(&msg), 0, "{msg}");
+    // A fixup! written in the editor gets none.
+    std::fs::write(repo.join("d"), "changed").unwrap();
+    let out = commit_with_editor(
+        &env,
+        &repo,
+        "printf 'fixup! Plain -m\\n' > \"$1\"",
+        &["-q", "-a"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 0);
+}
+
+#[test]
+fn a_users_commit_msg_hook_still_runs_and_can_still_reject() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let log = env.path("user.log");
+    let user = format!(
+        "#!/bin/sh\necho ran >> '{}'\nif grep -q WIP \"$1\"; then echo 'no WIP commits' >&2; exit 3; fi\n",
+        log.display()
+    );
+    write_hook(&repo.join(".git/hooks/commit-msg"), &user, 0o755);
+    env.gs(&repo, &["init", "--name", "fix-bug", "--goal", "G"]);
+    env.gs(&repo, &["install", "--git-hooks"]);
+    assert!(
+        repo.join(".git/hooks/commit-msg.git-session-chained")
+            .is_file()
+    );
+    commit_file(&env, &repo, "a", "Good");
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 1);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\n");
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(repo.join("b"), "b").unwrap();
+    env.git(&repo, &["add", "b"]);
+    let out = commit_with_editor(&env, &repo, "printf 'WIP: half\\n' > \"$1\"", &["-q"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no WIP commits"));
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\nran\n");
+    env.gs(&repo, &["install", "--git-hooks", "--uninstall"]);
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".git/hooks/commit-msg")).unwrap(),
+        user
+    );
+    assert!(
+        !repo
+            .join(".git/hooks/commit-msg.git-session-chained")
+            .exists()
+    );
+}
+
+#[test]
+fn an_amend_is_listed_once_and_json_keeps_both_with_the_relation() {
+    let env = Env::new();
+    let (repo, _) = session_repo(&env);
+    commit_file(&env, &repo, "a", "First try");
+    let old = env.git(&repo, &["rev-parse", "HEAD"]).trim().to_string();
+    env.git(&repo, &["commit", "-q", "--amend", "-m", "First, better"]);
+    let new = env.git(&repo, &["rev-parse", "HEAD"]).trim().to_string();
+    commit_file(&env, &repo, "b", "Second");
+    let text = env.gs(&repo, &["commits"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with(&new[..10]) && lines[0].ends_with("First, better"),
+        "{text}"
+    );
+    assert!(lines[1].ends_with("Second"), "{text}");
+    assert!(!text.contains(&old[..10]), "{text}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["--json", "commits"])).unwrap();
+    let list = doc["commits"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{doc}");
+    assert_eq!(list[0]["commit"], old.as_str());
+    assert_eq!(list[0]["amended_by"], new.as_str());
+    assert_eq!(list[1]["commit"], new.as_str());
+    assert_eq!(list[1]["amends"], old.as_str());
+    assert!(list[2].get("amends").is_none() && list[2].get("amended_by").is_none());
+    // The entry keeps commit, patch_id and subject, and says what it amends.
+    let entry = walk(&repo.join(".sessions/journal"))
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|t| t.contains(&format!("commit: {new}")))
+        .unwrap();
+    assert!(
+        entry.contains(&format!("amends: {old}"))
+            && entry.contains("patch_id: ")
+            && entry.contains("subject: "),
+        "{entry}"
+    );
+    // Amending the amend: only the newest is listed.
+    env.git(&repo, &["commit", "-q", "--amend", "-m", "Second, again"]);
+    let text = env.gs(&repo, &["commits"]);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.lines().last().unwrap().ends_with("Second, again"),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_failing_user_hook_still_decides_the_commit() {
     let env = Env::new();
@@ -478,12 +650,12 @@ fn a_binary_that_moved_is_one_warning_and_the_commit_and_the_users_hook_go_on() 
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    // prepare-commit-msg and post-commit each say it once.
+    // prepare-commit-msg, commit-msg and post-commit each say it once.
     assert_eq!(
         stderr
             .matches("warning: git-session: the binary is gone")
             .count(),
-        2,
+        3,
         "{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\n");
