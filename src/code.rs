@@ -56,6 +56,11 @@ pub fn trailer_skip_reason(
     if matches!(source, Some("merge" | "squash")) {
         return Some("a merge or squash message");
     }
+    // The editor is about to open on a template: a trailer would make git take the untouched
+    // template as edited and commit it; commit-msg adds the trailer after the editor.
+    if source == Some("template") {
+        return Some("a template the editor opens on");
+    }
     let scissors = format!("{comment} ------------------------ >8 ------------------------");
     let content: Vec<&str> = message
         .lines()
@@ -140,6 +145,15 @@ pub fn add_trailer(ws: &Workspace, file: &Path, source: Option<&str>) -> Result<
 /// itself reads, builtin/commit.c). A message that already has its `Session:` trailer (from
 /// prepare-commit-msg) keeps its one; an empty one is left empty so that git aborts the commit.
 pub fn add_trailer_after_edit(ws: &Workspace, file: &Path) -> Result<()> {
+    // commit-msg runs before git compares the message with the template it opened the editor
+    // on (builtin/commit.c: the hook, then `template_untouched`): a trailer added to an
+    // untouched template would make git commit it instead of aborting.
+    if let Some(template) = commit_template(ws)
+        && let Ok(message) = std::fs::read(file)
+        && same_text(&message, &template, &comment_prefix(ws))
+    {
+        return Ok(());
+    }
     let d = git_dir(ws);
     let source = if d.join("MERGE_HEAD").exists() {
         Some("merge")
@@ -149,6 +163,96 @@ pub fn add_trailer_after_edit(ws: &Workspace, file: &Path) -> Result<()> {
         None
     };
     add_trailer(ws, file, source)
+}
+
+/// The arguments after `verb` of the `git <verb>` this process was started under (a git hook
+/// runs as a child of git, maybe through a shell: up to four ancestors are looked at), read
+/// from `/proc/<pid>/cmdline`; `None` when not found or on a system without `/proc`.
+pub fn invoking_git(verb: &str) -> Option<Vec<String>> {
+    let mut pid = std::process::id();
+    for _ in 0..4 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+        let after = &stat[stat.rfind(')')? + 1..];
+        pid = after.split_whitespace().nth(1)?.parse().ok()?;
+        if pid <= 1 {
+            return None;
+        }
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let is_git = args
+            .first()
+            .is_some_and(|a| a.rsplit('/').next() == Some("git"));
+        if is_git && let Some(at) = args.iter().position(|a| a == verb) {
+            return Some(args[at + 1..].to_vec());
+        }
+    }
+    None
+}
+
+/// The template `git commit` opened the editor on: `-t FILE`/`--template=FILE` of the running
+/// `git commit`, else `commit.template` (git config, `~` expanded by `--path`).
+fn commit_template(ws: &Workspace) -> Option<Vec<u8>> {
+    let from_args = invoking_git("commit").and_then(|args| {
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if a == "-t" || a == "--template" {
+                return it.next().cloned();
+            }
+            if let Some(v) = a.strip_prefix("--template=") {
+                return Some(v.to_string());
+            }
+            if let Some(v) = a.strip_prefix("-t")
+                && !v.is_empty()
+                && !a.starts_with("--")
+            {
+                return Some(v.to_string());
+            }
+        }
+        None
+    });
+    let path = match from_args {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let out = crate::gitproc::command(ws.worktree())
+                .args(["config", "--path", "--get", "commit.template"])
+                .stdin(Stdio::null())
+                .output()
+                .ok()?;
+            let p = String::from_utf8(out.stdout).ok()?;
+            let p = p.trim();
+            if !out.status.success() || p.is_empty() {
+                return None;
+            }
+            std::path::PathBuf::from(p)
+        }
+    };
+    let path = if path.is_relative() {
+        ws.worktree().join(path)
+    } else {
+        path
+    };
+    std::fs::read(path).ok()
+}
+
+/// Whether two messages say the same once comment lines, trailing blanks and empty lines are
+/// set aside (what `git commit`'s cleanup leaves of them).
+fn same_text(a: &[u8], b: &[u8], comment: &str) -> bool {
+    let norm = |t: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(t)
+            .lines()
+            .filter(|l| !l.starts_with(comment))
+            .map(|l| l.trim_end().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    norm(a) == norm(b)
 }
 
 /// The commit `new` replaced when HEAD's newest reflog entry is `git commit --amend`'s

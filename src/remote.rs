@@ -99,6 +99,16 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The bound in force, in seconds (set once by the command line).
 static TIMEOUT_SECS: AtomicU64 = AtomicU64::new(DEFAULT_TIMEOUT.as_secs());
 
+/// Whether the journal's `git push` skips the pre-push hook (`--no-verify`).
+static NO_VERIFY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Push the journal with `--no-verify`: for the push the pre-push hook of `install
+/// --git-hooks` makes, so that the user's own pre-push hook, which has just run for the push
+/// the user asked for, does not run a second time for the journal.
+pub fn set_no_verify() {
+    NO_VERIFY.store(true, Ordering::Relaxed);
+}
+
 /// A moment past which no git process may run (`None`: only the timeout bounds them): the
 /// SessionStart hook's budget for `sync.auto`, whatever number of git processes it takes.
 static DEADLINE: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
@@ -619,14 +629,12 @@ pub fn push_journal(
         .map(|r| (format!("remote.{r}.mirror"), "false"))
         .into_iter()
         .collect();
-    let out = git(
-        dir,
-        "push",
-        &config,
-        &["--porcelain", "--quiet"],
-        remote,
-        &[&refspec],
-    )?;
+    let no_verify: &[&str] = if NO_VERIFY.load(Ordering::Relaxed) {
+        &["--porcelain", "--quiet", "--no-verify"]
+    } else {
+        &["--porcelain", "--quiet"]
+    };
+    let out = git(dir, "push", &config, no_verify, remote, &[&refspec])?;
     Ok(push_outcome(&out))
 }
 

@@ -86,6 +86,11 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             if !wants_journal(&input) {
                 return Ok(0);
             }
+            // `git push --dry-run` runs pre-push too, and must change nothing on the remote.
+            if crate::code::invoking_git("push").is_some_and(|args| push_is_dry_run(&args)) {
+                return Ok(0);
+            }
+            crate::remote::set_no_verify();
             if let Err(e) = push_journal(&ws, remote, &ctx.dir, a.timeout) {
                 warn(&format!("the journal was not pushed to {remote}"), &e);
             }
@@ -110,6 +115,38 @@ pub fn wants_journal(input: &str) -> bool {
     })
 }
 
+/// Whether `git push`'s arguments (after `push`) ask for a dry run: `--dry-run`, or `-n` alone
+/// or among other short options (`-nv`); the value of `-o`/`--push-option`/`--repo` is not
+/// read as options.
+pub fn push_is_dry_run(args: &[String]) -> bool {
+    let mut takes_value = false;
+    for a in args {
+        if std::mem::take(&mut takes_value) {
+            continue;
+        }
+        match a.as_str() {
+            "--" => return false,
+            "--dry-run" => return true,
+            "-o" | "--push-option" | "--repo" | "--receive-pack" | "--exec" => takes_value = true,
+            s if s.starts_with("--") => {}
+            s if s.starts_with('-') => {
+                for c in s[1..].chars() {
+                    if c == 'n' {
+                        return true;
+                    }
+                    // -o takes the rest as its value (or the next argument).
+                    if c == 'o' {
+                        takes_value = s.ends_with('o');
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// `git session sync <remote>` within `timeout_secs`, when this repository has a journal.
 fn push_journal(
     ws: &Workspace,
@@ -131,6 +168,18 @@ fn push_journal(
 #[cfg(test)]
 mod tests {
     use super::wants_journal;
+
+    #[test]
+    fn dry_runs_are_seen_in_any_spelling() {
+        let v = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert!(super::push_is_dry_run(&v("-n origin main")));
+        assert!(super::push_is_dry_run(&v("--dry-run")));
+        assert!(super::push_is_dry_run(&v("-qnv origin")));
+        assert!(!super::push_is_dry_run(&v("-o nope origin main")));
+        assert!(!super::push_is_dry_run(&v("-onone origin")));
+        assert!(!super::push_is_dry_run(&v("origin -- -n")));
+        assert!(!super::push_is_dry_run(&v("-u origin main")));
+    }
 
     #[test]
     fn the_journal_goes_along_with_ordinary_pushes_only() {

@@ -543,15 +543,79 @@ fn a_push_takes_the_journal_along_once() {
     let tip = env.git(&work, &["rev-parse", "refs/sessions"]);
     let there = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
     assert_eq!(tip, there);
-    // The user's hook saw the branch push and the journal's own push, and nothing more: the
-    // journal's push did not start another.
+    // The user's hook ran once, for the push the user asked for: the journal's push skips it
+    // (it had just run) and started no other.
     let seen = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(seen.lines().count(), 2, "{seen}");
-    assert_eq!(
-        seen.matches("refs/git-session/sessions").count(),
-        1,
-        "{seen}"
+    assert_eq!(seen.lines().count(), 1, "{seen}");
+    assert!(!seen.contains("refs/git-session/sessions"), "{seen}");
+}
+
+/// `git push --dry-run` (or `-n`) runs pre-push too; it must not push the journal.
+#[test]
+fn a_dry_run_push_pushes_no_journal() {
+    let env = Env::new();
+    let (remote, work) = pushing(&env);
+    commit_file(&env, &work, "a", "Change");
+    assert!(push(&env, &work).status.success());
+    let before = env.git(&remote, &["rev-parse", "refs/git-session/sessions"]);
+    env.gs(&work, &["log", "--progress", "more"]);
+    commit_file(&env, &work, "b", "Another");
+    for flag in ["-n", "--dry-run", "-qn"] {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(&work)
+            .args(["push", flag, "origin", "main"]);
+        env.apply(&mut cmd);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            env.git(&remote, &["rev-parse", "refs/git-session/sessions"]),
+            before,
+            "git push {flag} moved the remote's journal"
+        );
+    }
+    assert!(push(&env, &work).status.success());
+    assert_ne!(
+        env.git(&remote, &["rev-parse", "refs/git-session/sessions"]),
+        before
     );
+}
+
+/// A commit template the user leaves untouched still aborts the commit (git compares the
+/// message with the template after commit-msg ran), with `-t` and with `commit.template`;
+/// an edited one gets its one trailer.
+#[test]
+fn an_untouched_commit_template_still_aborts_the_commit() {
+    let env = Env::new();
+    let (repo, _) = session_repo(&env);
+    env.gs(&repo, &["install", "--git-hooks"]);
+    let template = env.path("template.txt");
+    std::fs::write(&template, "Subject here\n\n# describe the change\n").unwrap();
+    std::fs::write(repo.join("t"), "t").unwrap();
+    env.git(&repo, &["add", "t"]);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    let t = template.to_str().unwrap();
+    let out = commit_with_editor(&env, &repo, "true", &["-t", t]);
+    assert!(!out.status.success(), "committed an untouched template");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did not edit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.git(&repo, &["config", "commit.template", t]);
+    let out = commit_with_editor(&env, &repo, "true", &[]);
+    assert!(!out.status.success(), "committed an untouched template");
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    let out = commit_with_editor(&env, &repo, "printf 'Edited subject\\n' > \"$1\"", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(trailers(&message(&env, &repo, "HEAD")), 1);
 }
 
 #[test]
