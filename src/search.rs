@@ -150,6 +150,7 @@ fn section_kind(section: &str) -> &'static str {
         "decisions" => "decision",
         "discoveries" => "discovery",
         "blockers" => "blocker",
+        "tried and failed" => "dead-end",
         "next steps" => "next",
         "progress" => "progress",
         "context" => "context",

@@ -74,6 +74,42 @@ fn range(dir: &Path, since: &str) -> Result<export::Range> {
     })
 }
 
+/// The recorded commits that are in HEAD's history: one amended away, rebased or dropped is
+/// not part of what the branch changes, so a pull-request description leaves it out. HEAD's
+/// history is walked once, up to 100,000 commits or until every recorded commit is found;
+/// without a HEAD nothing is left out.
+fn in_head_history(
+    store: &crate::store::SessionsRef,
+    head: Option<&str>,
+    commits: Vec<export::CodeCommit>,
+) -> Vec<export::CodeCommit> {
+    let Some(head) = head.and_then(|h| gix::ObjectId::from_hex(h.as_bytes()).ok()) else {
+        return commits;
+    };
+    let mut wanted: std::collections::HashSet<gix::ObjectId> = commits
+        .iter()
+        .filter_map(|c| gix::ObjectId::from_hex(c.commit.as_bytes()).ok())
+        .collect();
+    let mut found = std::collections::HashSet::new();
+    if let Ok(walk) = store.repo().rev_walk([head]).all() {
+        for info in walk.take(100_000) {
+            let Ok(info) = info else { break };
+            if wanted.remove(&info.id) {
+                found.insert(info.id);
+                if wanted.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    commits
+        .into_iter()
+        .filter(|c| {
+            gix::ObjectId::from_hex(c.commit.as_bytes()).is_ok_and(|id| found.contains(&id))
+        })
+        .collect()
+}
+
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let ws = ctx.workspace_for_reading()?;
     ws.catch_up_for_read(false)?;
@@ -85,6 +121,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         Some(tip) => export::code_commits(&store, store.tree_of(tip)?, &target.short)?,
         None => Vec::new(),
     };
+    let commits = in_head_history(&store, ws.head().1.as_deref(), commits);
     let e = export::build(&target, &file, commits, range.as_ref());
     ctx.flush_warnings(&ws);
     let p = &ctx.printer;

@@ -34,9 +34,9 @@ pub struct Args {
     /// Only this session (id, prefix, short id or shortname).
     #[arg(short, long, value_name = "ID")]
     session: Option<String>,
-    /// At most N results.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    limit: usize,
+    /// At most N results (at least 1).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    limit: u64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -98,7 +98,13 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     };
     let store = ws.store();
     let hits = match ws.journal_tip()? {
-        Some(tip) => search::search(&store, store.tree_of(tip)?, &pattern, &filters, a.limit)?,
+        Some(tip) => search::search(
+            &store,
+            store.tree_of(tip)?,
+            &pattern,
+            &filters,
+            a.limit as usize,
+        )?,
         None => Vec::new(),
     };
     ctx.flush_warnings(&ws);

@@ -739,3 +739,23 @@ fn a_hook_of_ours_that_you_edited_is_kept() {
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
     assert!(!repo.join(".git/hooks/pre-push").exists());
 }
+
+/// `export`'s "What changed" is what the branch changes: a recorded commit that a reset, an
+/// amend or a rebase took out of HEAD's history is left out.
+#[test]
+fn export_lists_only_the_recorded_commits_still_in_heads_history() {
+    let env = Env::new();
+    let (repo, _) = session_repo(&env);
+    commit_file(&env, &repo, "a", "Kept first");
+    commit_file(&env, &repo, "b", "Dropped by a reset");
+    env.git(&repo, &["reset", "-q", "--hard", "HEAD~1"]);
+    commit_file(&env, &repo, "c", "Kept second");
+    let listed = env.gs(&repo, &["commits"]);
+    assert!(listed.contains("Dropped by a reset"), "{listed}");
+    let md = env.gs(&repo, &["export"]);
+    assert!(
+        md.contains("Kept first") && md.contains("Kept second"),
+        "{md}"
+    );
+    assert!(!md.contains("Dropped by a reset"), "{md}");
+}

@@ -443,3 +443,34 @@ fn session_start_names_past_sessions_that_share_key_files_or_title_words() {
     );
     assert!(ctx.chars().count() <= 3_000);
 }
+
+/// `--limit 0` is a usage error, not "No matches."; `--kind dead-end` finds the session file's
+/// Tried and Failed section as well as the entries.
+#[test]
+fn search_limit_must_be_positive_and_dead_ends_are_a_kind() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "dead", "--goal", "G"]);
+    env.gs(
+        &repo,
+        &[
+            "log",
+            "--dead-end",
+            "Per-key timers",
+            "--why",
+            "memory grows",
+        ],
+    );
+    let err = env.fails(&repo, &["search", "timers", "--limit", "0"], 2);
+    assert!(err.contains("--limit"), "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&env.gs(&repo, &["search", "timers", "--kind", "dead-end", "--json"]))
+            .unwrap();
+    let hits = v.as_array().unwrap();
+    assert!(hits.iter().any(|h| h["source"] == "entry"), "{hits:?}");
+    assert!(
+        hits.iter()
+            .any(|h| h["source"] == "session" && h["section"] == "Tried and Failed"),
+        "{hits:?}"
+    );
+}
