@@ -145,7 +145,7 @@ def main():
             # Claude Code runs the statusLine command after every assistant message, like the prompt hook.
             status = json.dumps({"session_id": "bench", "cwd": small, "workspace": {"current_dir": small}, "model": {"display_name": "Opus"}}).encode()
             ours, base = pair([BIN, "statusline"], ["git", "rev-parse", "--git-dir"], small, a.runs, ours_stdin=status)
-            row("9. statusline  vs  git rev-parse --git-dir", ours, base)
+            row("1b. statusline  vs  git rev-parse --git-dir", ours, base)
         if 3 in only:
             ours, base = pair([BIN, "log", "--progress", "benchmark note", "-q"], ["git", "notes", "--ref=bench", "append", "-m", "benchmark note", "HEAD"], small, a.runs)
             row("3. log --progress  vs  git notes append", ours, base, 1.0)
