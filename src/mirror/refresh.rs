@@ -96,11 +96,11 @@ impl Refresher<'_> {
         tip: ObjectId,
     ) -> Result<(Vec<Changed>, Vec<String>)> {
         let store = self.store;
-        let before = store.journal_dirs(base)?;
+        let before = store.journal_dirs(base, false)?;
         if before.flat.is_empty() {
             return Ok((store.diff(Some(base), tip)?, Vec::new()));
         }
-        let after = store.journal_dirs(tip)?;
+        let after = store.journal_dirs(tip, true)?;
         let mut gone = Vec::new();
         let mut skip = std::collections::HashSet::new();
         let mut moved = Vec::new();
