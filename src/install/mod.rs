@@ -89,7 +89,22 @@ pub fn our_command(command: &str) -> Option<OurCommand> {
         [event, "--agent", name] => (*event, Agent::from_name(name)?),
         _ => return None,
     };
+    let program = our_program(program)?;
+    Some(OurCommand {
+        program,
+        event: event.to_string(),
+        agent,
+    })
+}
+
+/// The program part of a command install wrote, undoing [`shell_quote`]: `Some(None)` for
+/// `git session` (found through PATH), `Some(Some(path))` for this binary by its path (or
+/// `git-session` alone), `None` for anything else.
+fn our_program(program: &str) -> Option<Option<PathBuf>> {
     let program = program.trim_end();
+    if program == "git session" {
+        return Some(None);
+    }
     let unquoted = match program
         .strip_prefix('\'')
         .and_then(|p| p.strip_suffix('\''))
@@ -97,18 +112,8 @@ pub fn our_command(command: &str) -> Option<OurCommand> {
         Some(q) => q.replace("'\\''", "'"),
         None => program.to_string(),
     };
-    let program = if program == "git session" {
-        None
-    } else if unquoted == "git-session" || unquoted.ends_with("/git-session") {
-        Some(PathBuf::from(unquoted))
-    } else {
-        return None;
-    };
-    Some(OurCommand {
-        program,
-        event: event.to_string(),
-        agent,
-    })
+    (unquoted == "git-session" || unquoted.ends_with("/git-session"))
+        .then(|| Some(PathBuf::from(unquoted)))
 }
 
 /// The event a hook command of ours runs (`post-compact`); `None` when it is not ours.
@@ -420,15 +425,7 @@ fn is_our_statusline(v: &Value) -> bool {
     let Some(program) = command.trim().strip_suffix(" statusline") else {
         return false;
     };
-    let program = program.trim_end();
-    let unquoted = match program
-        .strip_prefix('\'')
-        .and_then(|p| p.strip_suffix('\''))
-    {
-        Some(q) => q.replace("'\\''", "'"),
-        None => program.to_string(),
-    };
-    program == "git session" || unquoted == "git-session" || unquoted.ends_with("/git-session")
+    our_program(program).is_some()
 }
 
 /// Take out a statusLine install wrote; whether one was there.
