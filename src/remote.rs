@@ -14,7 +14,7 @@ use gix::ObjectId;
 
 use crate::layout::rand32;
 
-use crate::store::{REMOTE_REF, SESSIONS_REF};
+use crate::store::REMOTE_REF;
 
 /// What can go wrong talking to a remote.
 #[derive(Debug, thiserror::Error)]
@@ -50,9 +50,9 @@ pub enum RemoteError {
     /// fetch is already merged: the remote hides it (`uploadpack.hideRefs`), so retrying can
     /// never win.
     #[error(
-        "git push {remote}: rejected as not a fast-forward, but {remote} does not show its journal (refs/git-session/sessions) to fetch (uploadpack.hideRefs?); the journal is merged locally and nothing was lost"
+        "git push {remote}: rejected as not a fast-forward, but {remote} does not show its journal ({name}) to fetch (uploadpack.hideRefs?); the journal is merged locally and nothing was lost"
     )]
-    HiddenJournal { remote: String },
+    HiddenJournal { remote: String, name: String },
     /// `git <op> <remote>` failed; `reason` is git's own line.
     #[error("git {op} {remote}: {reason}")]
     Git {
@@ -67,9 +67,13 @@ pub enum RemoteError {
     #[error("git push {remote}: {reason}; the journal is merged locally and nothing was lost")]
     PushRefused { remote: String, reason: String },
     #[error(
-        "{remote} kept moving: push rejected {attempts} times; the journal is merged locally and nothing was lost; run git session sync again"
+        "{remote} kept moving: push rejected {attempts} times in {secs} s; the journal is merged locally and nothing was lost; run git session sync again"
     )]
-    KeptMoving { remote: String, attempts: usize },
+    KeptMoving {
+        remote: String,
+        attempts: usize,
+        secs: u64,
+    },
 }
 
 /// Results of this module.
@@ -510,33 +514,6 @@ fn reason_line(stderr: &str) -> String {
     }
 }
 
-/// The journal's refs on `remote` and the commits they point at: `(refs/sessions,
-/// refs/git-session/sessions)`. A remote that is itself a working repository has its own
-/// `refs/sessions` as well as what was pushed to it.
-pub fn journal_refs(dir: &Path, remote: &str) -> Result<(Option<ObjectId>, Option<ObjectId>)> {
-    let out = git(
-        dir,
-        "ls-remote",
-        &[],
-        &[],
-        remote,
-        &[SESSIONS_REF, REMOTE_REF],
-    )?;
-    if !out.ok {
-        return Err(out.failure("ls-remote", remote));
-    }
-    let id = |r: &str| {
-        out.stdout.lines().find_map(|l| {
-            let mut fields = l.split_whitespace();
-            let id = fields.next()?;
-            (fields.next() == Some(r))
-                .then(|| ObjectId::from_hex(id.as_bytes()).ok())
-                .flatten()
-        })
-    };
-    Ok((id(SESSIONS_REF), id(REMOTE_REF)))
-}
-
 /// How long `fetch` retries while another process (a sync in another worktree) holds a
 /// remote-tracking ref's lock.
 const LOCK_RETRY: Duration = Duration::from_secs(5);
@@ -547,7 +524,16 @@ const LOCK_RETRY: Duration = Duration::from_secs(5);
 ///
 /// `refetch`: fetch every object again (`--refetch`), for a journal whose blobs a filtered fetch
 /// left out: git believes it has the commit, so a plain fetch would send nothing.
-pub fn fetch(dir: &Path, remote: &str, refspecs: &[String], refetch: bool) -> Result<Vec<String>> {
+///
+/// `prune`: delete the tracking refs of the refspecs' destinations whose remote ref is gone
+/// (`--prune`), so that what is tracked is what the remote shows.
+pub fn fetch(
+    dir: &Path,
+    remote: &str,
+    refspecs: &[String],
+    refetch: bool,
+    prune: bool,
+) -> Result<Vec<String>> {
     // `--no-filter`: in a partial clone the journal is fetched whole, never with the clone's
     // filter; it is small, and a journal with missing blobs cannot be read or merged.
     //
@@ -556,6 +542,9 @@ pub fn fetch(dir: &Path, remote: &str, refspecs: &[String], refetch: bool) -> Re
     let mut options = vec!["--quiet", "--no-tags", "--no-filter", "--refmap="];
     if refetch {
         options.push("--refetch");
+    }
+    if prune {
+        options.push("--prune");
     }
     let specs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
     let started = Instant::now();
@@ -612,19 +601,26 @@ fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
     Some(path)
 }
 
-/// Push the journal at commit `local` to the remote's `refs/git-session/sessions` (a
-/// fast-forward only). The commit, not `refs/sessions`, so that what is pushed is what was
-/// merged, even if a command commits meanwhile (the push runs without the worktree lock).
+/// Push the journal at commit `local` to this clone's own ref on the remote, `clone_ref`
+/// (`refs/git-session/clones/<id>`), and to the shared `refs/git-session/sessions`, in one
+/// non-atomic `git push` (fast-forwards only): each ref is accepted or rejected on its own, so
+/// losing the shared ref to another machine does not undo the clone's own (decision 120).
+/// The commit, not `refs/sessions`, so that what is pushed is what was merged, even if a
+/// command commits meanwhile (the push runs without the worktree lock).
+///
+/// Returns what happened to `(clone_ref, refs/git-session/sessions)`.
 ///
 /// `remote_name`: the configured remote, whose `remote.<name>.mirror` (a `git clone --mirror`)
-/// is turned off for this push (as `git -c remote.<name>.mirror=false push` would): git refuses a refspec with `--mirror`, and ours names one ref.
+/// is turned off for this push (as `git -c remote.<name>.mirror=false push` would): git refuses a refspec with `--mirror`, and ours names refs.
 pub fn push_journal(
     dir: &Path,
     remote: &str,
     remote_name: Option<&str>,
     local: ObjectId,
-) -> Result<PushOutcome> {
-    let refspec = format!("{local}:{REMOTE_REF}");
+    clone_ref: &str,
+) -> Result<(PushOutcome, PushOutcome)> {
+    let own = format!("{local}:{clone_ref}");
+    let shared = format!("{local}:{REMOTE_REF}");
     let config: Vec<(String, &str)> = remote_name
         .map(|r| (format!("remote.{r}.mirror"), "false"))
         .into_iter()
@@ -634,8 +630,24 @@ pub fn push_journal(
     } else {
         &["--porcelain", "--quiet"]
     };
-    let out = git(dir, "push", &config, no_verify, remote, &[&refspec])?;
-    Ok(push_outcome(&out))
+    let out = git(dir, "push", &config, no_verify, remote, &[&own, &shared])?;
+    Ok((
+        push_outcome(&out, clone_ref),
+        push_outcome(&out, REMOTE_REF),
+    ))
+}
+
+/// Whether `remote` shows `name` (`git ls-remote`): asked only when a push was rejected for a
+/// ref the fetch did not see, to tell a race from a ref hidden from fetch.
+pub fn shows_ref(dir: &Path, remote: &str, name: &str) -> Result<bool> {
+    let out = git(dir, "ls-remote", &[], &[], remote, &[name])?;
+    if !out.ok {
+        return Err(out.failure("ls-remote", remote));
+    }
+    Ok(out
+        .stdout
+        .lines()
+        .any(|l| l.split_whitespace().nth(1) == Some(name)))
 }
 
 /// What one `git push --porcelain` of the journal did.
@@ -657,12 +669,14 @@ pub enum PushOutcome {
 /// Read `git push --porcelain` (run with `LC_ALL=C`): one status line per ref,
 /// `<flag>\t<from>:<to>\t<summary> (<reason>)`, where `!` is a rejection and `[rejected]` with
 /// `fetch first`, `non-fast-forward` or `stale info` is a lost race (git-push(1), "OUTPUT"), as
-/// is `[remote rejected] (failed to update ref)` from receive-pack's own ref update.
-fn push_outcome(out: &GitOutput) -> PushOutcome {
+/// is `[remote rejected] (failed to update ref)` from receive-pack's own ref update. `target`:
+/// the remote ref whose line is read.
+fn push_outcome(out: &GitOutput, target: &str) -> PushOutcome {
     let status = out.stdout.lines().find(|l| {
         l.split('\t')
             .nth(1)
-            .is_some_and(|r| r.ends_with(REMOTE_REF))
+            .and_then(|r| r.rsplit_once(':'))
+            .is_some_and(|(_, to)| to == target)
     });
     if let Some(line) = status {
         let mut fields = line.split('\t');
@@ -732,6 +746,9 @@ fn explain(reason: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    fn push_outcome_of(out: &super::GitOutput) -> super::PushOutcome {
+        super::push_outcome(out, super::REMOTE_REF)
+    }
     use super::*;
 
     fn output(ok: bool, stdout: &str, stderr: &str) -> GitOutput {
@@ -819,19 +836,19 @@ mod tests {
             format!("To /tmp/r.git\n{flag}\trefs/sessions:{REMOTE_REF}\t{summary}\nDone\n")
         };
         assert_eq!(
-            push_outcome(&output(true, &line("*", "[new reference]"), "")),
+            push_outcome_of(&output(true, &line("*", "[new reference]"), "")),
             PushOutcome::Pushed
         );
         assert_eq!(
-            push_outcome(&output(true, &line(" ", "1111111..2222222"), "")),
+            push_outcome_of(&output(true, &line(" ", "1111111..2222222"), "")),
             PushOutcome::Pushed
         );
         assert_eq!(
-            push_outcome(&output(false, &line("!", "[rejected] (fetch first)"), "")),
+            push_outcome_of(&output(false, &line("!", "[rejected] (fetch first)"), "")),
             PushOutcome::LostRace
         );
         assert_eq!(
-            push_outcome(&output(
+            push_outcome_of(&output(
                 false,
                 &line("!", "[rejected] (non-fast-forward)"),
                 ""
@@ -839,7 +856,7 @@ mod tests {
             PushOutcome::LostRace
         );
         assert_eq!(
-            push_outcome(&output(
+            push_outcome_of(&output(
                 false,
                 &line("!", "[remote rejected] (failed to update ref)"),
                 ""
@@ -847,7 +864,7 @@ mod tests {
             PushOutcome::LostRace
         );
         assert_eq!(
-            push_outcome(&output(
+            push_outcome_of(&output(
                 false,
                 &line("!", "[remote rejected] (pre-receive hook declined)"),
                 "remote: journal pushes are closed today\nerror: failed to push some refs\n"
@@ -858,7 +875,7 @@ mod tests {
             )
         );
         assert_eq!(
-            push_outcome(&output(
+            push_outcome_of(&output(
                 false,
                 "",
                 "fatal: Could not read from remote repository.\n"

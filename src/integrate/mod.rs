@@ -38,13 +38,7 @@ pub fn integrate(
     label: &str,
     writer: &EntryWriter,
 ) -> Result<Integrated> {
-    if !store.is_journal_commit(theirs)? {
-        return Err(Error::NotAJournal {
-            label: label.to_string(),
-            commit: theirs,
-        });
-    }
-    gate(store, theirs, label)?;
+    admissible(store, theirs, label)?;
     for _ in 0..MAX_ATTEMPTS {
         let local = store.tip()?;
         let (expected, new, outcome): (Option<ObjectId>, ObjectId, fn(ObjectId) -> Integrated) =
@@ -78,6 +72,18 @@ pub fn integrate(
         }
     }
     Err(Error::TooManyRetries(MAX_ATTEMPTS))
+}
+
+/// Refuse `theirs` unless it is a journal commit whose tree passes the store's gate: what
+/// `integrate` checks first, for a caller that must check several before merging any.
+pub fn admissible(store: &SessionsRef, theirs: ObjectId, label: &str) -> Result<()> {
+    if !store.is_journal_commit(theirs)? {
+        return Err(Error::NotAJournal {
+            label: label.to_string(),
+            commit: theirs,
+        });
+    }
+    gate(store, theirs, label)
 }
 
 /// Refuse `theirs` unless its tree passes the store's gate. Checked once, before any outcome

@@ -186,6 +186,18 @@ impl Mirror {
             .find_map(|l| l.strip_prefix(remote)?.strip_prefix(' ').and_then(parse_id)))
     }
 
+    /// Every `merged_remote`, read once: key → commit.
+    pub fn merged_remotes(&self) -> Result<std::collections::HashMap<String, ObjectId>> {
+        Ok(self
+            .state_lines("remotes")?
+            .iter()
+            .filter_map(|l| {
+                let (key, id) = l.rsplit_once(' ')?;
+                Some((key.to_string(), parse_id(id)?))
+            })
+            .collect())
+    }
+
     /// Record that `remote`'s journal at `id` is merged.
     pub fn set_merged_remote(&self, remote: &str, id: ObjectId) -> Result<()> {
         let mut lines: Vec<String> = self

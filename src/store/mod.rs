@@ -24,7 +24,7 @@ use gix::objs::tree::EntryKind;
 pub use cas::stale_age;
 pub use history::CommitInfo;
 pub use subject::{CommitSubject, JournalCommand};
-pub use tracking::{LegacyRef, Peer};
+pub use tracking::{LegacyRef, Peer, ref_component};
 
 /// The ref that holds the journal.
 pub const SESSIONS_REF: &str = "refs/sessions";
@@ -32,6 +32,12 @@ pub const SESSIONS_REF: &str = "refs/sessions";
 /// Where the journal lives on a remote. git's receive-pack refuses to update one-level refs
 /// such as `refs/sessions` ("funny refname"), so remotes keep it two levels deep.
 pub const REMOTE_REF: &str = "refs/git-session/sessions";
+
+/// Where each clone pushes its own copy of the journal on a remote, as
+/// `refs/git-session/clones/<clone id>` (decision 120): a ref only that clone writes, so
+/// clones never race each other for it. `REMOTE_REF` stays as the shared ref every clone also
+/// fast-forwards when it can (what older versions read and write).
+pub const CLONES_PREFIX: &str = "refs/git-session/clones/";
 
 /// A lock file (`<ref>.lock`, `packed-refs.lock`) not written for this long was left by a killed
 /// process and is removed.

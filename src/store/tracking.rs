@@ -12,7 +12,7 @@ use gix::lock::acquire::Fail;
 use gix::refs::transaction::{Change, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
-use super::{Result, SessionsRef, StoreError, blob_id};
+use super::{CLONES_PREFIX, REMOTE_REF, Result, SESSIONS_REF, SessionsRef, StoreError, blob_id};
 
 /// Our own namespace for fetched journals of named remotes.
 const REMOTES: &str = "refs/git-session/remotes/";
@@ -75,6 +75,54 @@ impl Peer {
         }
     }
 
+    /// Where this peer's journals are tracked: `refs/git-session/remotes/<remote>` or
+    /// `refs/git-session/urls/<hash>`. Under it: `sessions` (the remote's shared
+    /// `refs/git-session/sessions`), `own` (its `refs/sessions`, when the remote is itself a
+    /// working repository) and `clones/<id>` (each clone's `refs/git-session/clones/<id>`).
+    pub fn tracking_base(&self) -> String {
+        if let Some(hash) = self.slashed() {
+            return format!("{URLS}{hash}");
+        }
+        match self {
+            Peer::Remote(name) => format!("{REMOTES}{name}"),
+            Peer::Url { hash, .. } => format!("{URLS}{hash}"),
+        }
+    }
+
+    /// The refspecs one `git fetch` brings every journal of the peer with (forced, since a
+    /// tracking ref follows the remote; globs, so that git asks the server only for these
+    /// prefixes — protocol v2 `ref-prefix`, gitprotocol-v2(5) — and a brand-new clone finds every
+    /// clone's ref without listing the rest of the remote's refs):
+    /// `refs/git-session/clones/*`, `refs/git-session/sessions` and a working repository's
+    /// `refs/sessions`. A glob is needed for the last two as well: a plain refspec naming a ref
+    /// the remote lacks is an error (`couldn't find remote ref`).
+    pub fn fetch_refspecs(&self) -> Vec<String> {
+        let base = self.tracking_base();
+        vec![
+            format!("+{CLONES_PREFIX}*:{base}/clones/*"),
+            format!("+{REMOTE_REF}*:{base}/sessions*"),
+            format!("+{SESSIONS_REF}*:{base}/own*"),
+        ]
+    }
+
+    /// The tracking ref of the clone `id`'s journal on this peer.
+    pub fn clone_tracking_ref(&self, id: &str) -> String {
+        format!("{}/clones/{id}", self.tracking_base())
+    }
+
+    /// The key (as `key`) of what was merged from the tracking ref `name` of this peer:
+    /// `<key>` for `sessions` (the one key older versions kept), `<key>/own`,
+    /// `<key>/clones/<id>`; `None` for a ref that is none of those.
+    pub fn tracking_key(&self, name: &str) -> Option<String> {
+        let rest = name
+            .strip_prefix(&self.tracking_base())?
+            .strip_prefix('/')?;
+        tracked_leaf(rest).map(|leaf| match leaf {
+            "" => self.key(),
+            leaf => format!("{}/{leaf}", self.key()),
+        })
+    }
+
     /// The ref its journal is fetched into; `pushed` for what others pushed to a working
     /// repository, fetched beside its own journal.
     pub fn tracking_ref(&self, pushed: bool) -> String {
@@ -103,21 +151,54 @@ pub struct LegacyRef {
 }
 
 impl SessionsRef<'_> {
-    /// Every fetched journal every command merges, as `(key, commit)`: each
-    /// `refs/git-session/remotes/<remote>/sessions` and `refs/git-session/urls/<hash>/sessions`.
+    /// Every fetched journal every command merges, as `(key, commit)`: under
+    /// `refs/git-session/remotes/<remote>/` and `refs/git-session/urls/<hash>/`, each
+    /// `sessions` (key `<remote>` or `urls/<hash>`), `own` (key `…/own`) and `clones/<id>`
+    /// (key `…/clones/<id>`).
     pub fn tracking_refs(&self) -> Result<Vec<(String, ObjectId)>> {
         let mut out = Vec::new();
-        for (name, id) in self.refs_under(REMOTES)? {
-            if let Some(remote) = one_level(&name, REMOTES, "/sessions") {
-                out.push((remote.to_string(), id));
-            }
-        }
-        for (name, id) in self.refs_under(URLS)? {
-            if let Some(hash) = one_level(&name, URLS, "/sessions") {
-                out.push((format!("urls/{hash}"), id));
+        for (prefix, key_prefix) in [(REMOTES, ""), (URLS, "urls/")] {
+            for (name, id) in self.refs_under(prefix)? {
+                let Some((peer, rest)) = name[prefix.len()..].split_once('/') else {
+                    continue;
+                };
+                if peer.is_empty() {
+                    continue;
+                }
+                match tracked_leaf(rest) {
+                    Some("") => out.push((format!("{key_prefix}{peer}"), id)),
+                    Some(leaf) => out.push((format!("{key_prefix}{peer}/{leaf}"), id)),
+                    None => {}
+                }
             }
         }
         Ok(out)
+    }
+
+    /// Journals other machines pushed to this repository (when it serves as their remote),
+    /// merged by its next command, as `(ref name, commit)`: `refs/git-session/sessions` and
+    /// each `refs/git-session/clones/<id>`.
+    pub fn pushed_refs(&self) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        if let Some(id) = self.tip_of(REMOTE_REF).ok().flatten() {
+            out.push((REMOTE_REF.to_string(), id));
+        }
+        for (name, id) in self.refs_under(CLONES_PREFIX)? {
+            if ref_component(&name[CLONES_PREFIX.len()..]) {
+                out.push((name, id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The refs tracking `peer`'s journals (`Peer::fetch_refspecs`), as `(name, commit)`.
+    pub fn peer_tracking_refs(&self, peer: &Peer) -> Result<Vec<(String, ObjectId)>> {
+        let base = format!("{}/", peer.tracking_base());
+        Ok(self
+            .refs_under(&base)?
+            .into_iter()
+            .filter(|(name, _)| tracked_leaf(&name[base.len()..]).is_some())
+            .collect())
     }
 
     /// Fetched journals still in git's namespace, `refs/remotes/<remote>/sessions` and
@@ -218,7 +299,7 @@ impl SessionsRef<'_> {
 /// Whether `name` may be one component of a ref name, by git's rules (git-check-ref-format(1)):
 /// no control characters, space, `~ ^ : ? * [ \`, no `..` or `@{`, not `@` alone, not
 /// starting with `.`, not ending with `.` or `.lock`.
-fn ref_component(name: &str) -> bool {
+pub fn ref_component(name: &str) -> bool {
     !name.is_empty()
         && name != "@"
         && !name.starts_with('.')
@@ -229,6 +310,20 @@ fn ref_component(name: &str) -> bool {
         && !name.chars().any(|c| {
             c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\' | '/')
         })
+}
+
+/// What follows a peer's tracking base, read back: `sessions` → `Some("")`, `own` →
+/// `Some("own")`, `clones/<id>` → `Some("clones/<id>")` (one valid ref component); anything
+/// else (`sessions-pushed`, kept by older versions) `None`.
+fn tracked_leaf(rest: &str) -> Option<&str> {
+    match rest {
+        "sessions" => Some(""),
+        "own" => Some("own"),
+        _ => rest
+            .strip_prefix("clones/")
+            .filter(|id| ref_component(id))
+            .map(|_| rest),
+    }
 }
 
 /// `<prefix><one>/<leaf>` → `<one>`, a single path component.

@@ -10,11 +10,8 @@ use gix::ObjectId;
 use crate::error::{Error, Result};
 use crate::integrate::Integrated;
 use crate::remote::{self, PushOutcome, RemoteError};
-use crate::store::{Peer, REMOTE_REF, SESSIONS_REF};
+use crate::store::{CLONES_PREFIX, Peer, REMOTE_REF, SESSIONS_REF};
 use crate::workspace::{Workspace, WorktreeLock};
-
-/// How many times a rejected push is retried after fetching and merging again.
-pub const PUSH_ATTEMPTS: usize = 5;
 
 /// The remote git would push the current branch to, which `sync` also fetches from (the push
 /// must fast-forward the journal there): `branch.<b>.pushRemote`, `remote.pushDefault`,
@@ -94,70 +91,115 @@ pub fn is_itself(ws: &Workspace, peer: &Peer) -> bool {
 
 /// What one fetch found.
 pub struct Fetched {
-    /// The tracking refs' tips: empty when the remote shows no journal.
-    pub tips: Vec<ObjectId>,
-    /// Whether the remote showed its `refs/git-session/sessions` (what machines push).
-    pub pushed_ref_shown: bool,
+    /// The peer's tracking refs and their tips (`(key, commit)`, keys as
+    /// `SessionsRef::tracking_refs` names them): empty when the remote shows no journal.
+    pub tips: Vec<(String, ObjectId)>,
+    /// Whether the remote showed its shared `refs/git-session/sessions`.
+    pub shared_ref_shown: bool,
+    /// Whether the remote showed this clone's own ref.
+    pub own_ref_shown: bool,
 }
 
-/// Fetch the peer's journal into its tracking ref (`Peer::tracking_ref`); empty when it has
-/// none. A remote that is itself a working repository has its own `refs/sessions`
-/// (authoritative there, and it merges what others pushed on its next command) as well as what
-/// was pushed to it: both are fetched, the pushed one into the `sessions-pushed` tracking ref.
-/// A tracking ref that already holds the commit `ls-remote` reported, with every object of its
-/// tree, is not fetched again, so a sync that finds nothing new costs one connection fewer.
+/// Fetch every journal of the peer into its tracking refs (`Peer::fetch_refspecs`) in one `git
+/// fetch`: the shared `refs/git-session/sessions`, each clone's `refs/git-session/clones/<id>`
+/// and, when the remote is itself a working repository, its `refs/sessions` (authoritative
+/// there; it merges what others pushed on its next command). With protocol v2 the server lists
+/// only those prefixes; git itself skips what the tracking refs already hold, so a sync that
+/// finds nothing new moves no objects, and `--prune` drops tracking refs of refs the remote no
+/// longer shows (they were merged when fetched).
 ///
 /// A tracking ref whose blobs are missing (a plain, filtered `git fetch` in a partial clone) is
 /// fetched again whole; if that brings nothing (git believes it has the commit, and a promisor
 /// pack claims the rest), once more with `--refetch`.
-pub fn fetch(ws: &Workspace, peer: &Peer) -> Result<Fetched> {
-    ws.store().move_nested_tracking_refs()?;
-    let (sessions, pushed) = remote::journal_refs(ws.worktree(), peer.arg())?;
-    let wanted = match (sessions, pushed) {
-        (Some(s), Some(p)) => vec![
-            (SESSIONS_REF, s, peer.tracking_ref(false)),
-            (REMOTE_REF, p, peer.tracking_ref(true)),
-        ],
-        (Some(s), None) => vec![(SESSIONS_REF, s, peer.tracking_ref(false))],
-        (None, Some(p)) => vec![(REMOTE_REF, p, peer.tracking_ref(false))],
-        (None, None) => {
-            return Ok(Fetched {
-                tips: Vec::new(),
-                pushed_ref_shown: false,
-            });
-        }
-    };
-    let mut specs = Vec::new();
-    for (theirs, id, ours) in &wanted {
-        // A tracking ref that cannot be read is fetched again (the fetch forces it).
-        if ws.store().tip_of(ours).ok().flatten() != Some(*id) || incomplete(ws, *id) {
-            specs.push(format!("+{theirs}:{ours}"));
+pub fn fetch(ws: &Workspace, peer: &Peer, clone_id: &str) -> Result<Fetched> {
+    let store = ws.store();
+    store.move_nested_tracking_refs()?;
+    for note in remote::fetch(
+        ws.worktree(),
+        peer.arg(),
+        &peer.fetch_refspecs(),
+        false,
+        true,
+    )? {
+        ws.warn(note);
+    }
+    let refs = store.peer_tracking_refs(peer)?;
+    let incomplete_specs: Vec<String> = refs
+        .iter()
+        .filter(|(_, id)| incomplete(ws, *id))
+        .filter_map(|(name, _)| {
+            let leaf = name.strip_prefix(&peer.tracking_base())?;
+            let theirs = match leaf {
+                "/sessions" => REMOTE_REF.to_string(),
+                "/own" => SESSIONS_REF.to_string(),
+                clone => format!("{CLONES_PREFIX}{}", clone.strip_prefix("/clones/")?),
+            };
+            Some(format!("+{theirs}:{name}"))
+        })
+        .collect();
+    if !incomplete_specs.is_empty() {
+        remote::fetch(ws.worktree(), peer.arg(), &incomplete_specs, false, false)?;
+        let still = store
+            .peer_tracking_refs(peer)?
+            .iter()
+            .any(|(_, id)| incomplete(ws, *id));
+        if still {
+            remote::fetch(ws.worktree(), peer.arg(), &incomplete_specs, true, false)?;
         }
     }
-    if !specs.is_empty() {
-        for note in remote::fetch(ws.worktree(), peer.arg(), &specs, false)? {
-            ws.warn(note);
-        }
-        let still_incomplete = wanted.iter().any(|(_, _, ours)| {
-            ws.store()
-                .tip_of(ours)
-                .ok()
-                .flatten()
-                .is_some_and(|id| incomplete(ws, id))
-        });
-        if still_incomplete {
-            remote::fetch(ws.worktree(), peer.arg(), &specs, true)?;
-        }
-    }
-    let mut tips = Vec::new();
-    for (_, _, ours) in wanted {
-        if let Some(id) = ws.store().tip_of(&ours)? {
-            tips.push(id);
-        }
-    }
+    let refs = store.peer_tracking_refs(peer)?;
+    let shared = peer.tracking_ref(false);
+    let own = peer.clone_tracking_ref(clone_id);
     Ok(Fetched {
-        tips,
-        pushed_ref_shown: pushed.is_some(),
+        shared_ref_shown: refs.iter().any(|(n, _)| *n == shared),
+        own_ref_shown: refs.iter().any(|(n, _)| *n == own),
+        tips: refs
+            .into_iter()
+            .filter_map(|(name, id)| Some((peer.tracking_key(&name)?, id)))
+            .collect(),
+    })
+}
+
+/// This repository's clone id: `session.cloneId` (git config), written once with a random
+/// 12-hex-digit value by the first `sync` that pushes. `git clone` does not copy it, so every
+/// clone gets its own; worktrees of one repository share it, as they share `refs/sessions`. A
+/// repository copied whole (`cp -r`) shares its original's id: the two then race for one ref,
+/// and the retries below resolve it (decision 120).
+///
+/// Errors: a value that is not one valid ref name component (git-check-ref-format(1)).
+pub fn clone_id(ws: &Workspace) -> Result<String> {
+    const KEY: &str = "session.cloneId";
+    let valid = |id: &str| crate::store::ref_component(id);
+    if let Some(id) = ws.store().config_string(KEY) {
+        if valid(&id) {
+            return Ok(id);
+        }
+        return Err(Error::Usage(format!(
+            "{KEY} '{id}' cannot be a ref name component (refs/git-session/clones/<id>); set another with: git config {KEY} <name>"
+        )));
+    }
+    let b = uuid::Uuid::now_v7().into_bytes();
+    let id: String = b[10..16].iter().map(|x| format!("{x:02x}")).collect();
+    let set = crate::gitproc::command(ws.worktree())
+        .args(["config", "--local", KEY, &id])
+        .output();
+    if set.as_ref().is_ok_and(|o| o.status.success()) {
+        return Ok(id);
+    }
+    // Another worktree of this repository may have written it at the same moment.
+    let got = crate::gitproc::command(ws.worktree())
+        .args(["config", "--get", KEY])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|id| valid(id));
+    got.ok_or_else(|| {
+        let why = match set {
+            Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_string(),
+            Err(e) => e.to_string(),
+        };
+        Error::Usage(format!("could not record {KEY} with git config: {why}"))
     })
 }
 
@@ -193,29 +235,52 @@ pub struct Report {
     pub conflicts: Vec<String>,
     pub pushed: bool,
     pub push_attempts: usize,
+    /// This clone's ref on the remote (`refs/git-session/clones/<id>`), when it pushed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clone_ref: Option<String>,
+    /// Whether the shared `refs/git-session/sessions` took the push too (another machine may
+    /// have moved it first; the next sync brings it along).
+    pub shared_ref_pushed: bool,
 }
+
+/// How long `sync` keeps fetching, merging and pushing again after a lost race before it gives
+/// up (decision 121). Only a clone's own ref counts, which only a copy of this repository (or
+/// another worktree of it, syncing at the same moment) can move; the waits between attempts
+/// are random, doubling from 100 ms up to 2 s, so that racers spread apart.
+pub const RETRY_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Fetch, merge, and (unless `no_push`) push, retrying a push that lost a race. The network
 /// runs without the worktree lock, so a stalled remote holds up no other command or hook in
 /// this worktree; the lock is taken only to merge and to record what was merged or pushed.
 pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
     let remote = peer.arg();
-    let key = peer.key();
     let mut report = Report {
         remote: remote::redact(remote),
         ..Report::default()
     };
-    for attempt in 1..=PUSH_ATTEMPTS {
+    // Fetching alone needs no id, and must not write one (`sync.auto` at session start).
+    let clone_id = if no_push {
+        String::new()
+    } else {
+        clone_id(ws)?
+    };
+    let clone_ref = format!("{CLONES_PREFIX}{clone_id}");
+    let started = std::time::Instant::now();
+    let mut wait = std::time::Duration::from_millis(100);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
         let Fetched {
             tips,
-            pushed_ref_shown,
-        } = fetch(ws, peer)?;
+            shared_ref_shown,
+            own_ref_shown,
+        } = fetch(ws, peer, &clone_id)?;
         if tips.is_empty() && report.merge.is_empty() {
             report.merge = "the remote has no journal yet".into();
         }
         if !tips.is_empty() {
             let lock = ws.lock()?;
-            merge(ws, &lock, &key, tips.clone(), &mut report)?;
+            merge(ws, &lock, &tips, &mut report)?;
         }
         let Some(local) = ws.store().tip()? else {
             return Ok(report);
@@ -224,36 +289,35 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
             return Ok(report);
         }
         report.push_attempts = attempt;
-        guard(ws, remote, local, &tips)?;
+        let theirs: Vec<ObjectId> = tips.iter().map(|(_, id)| *id).collect();
+        guard(ws, remote, local, &theirs)?;
         let name = match peer {
             Peer::Remote(name) => Some(name.as_str()),
             Peer::Url { .. } => None,
         };
-        match remote::push_journal(ws.worktree(), remote, name, local)? {
-            PushOutcome::Pushed => {
-                let tracking = peer.tracking_ref(false);
-                let old = ws.store().tip_of(&tracking)?;
-                if old != Some(local) {
-                    let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
+        let (own, shared) = remote::push_journal(ws.worktree(), remote, name, local, &clone_ref)?;
+        // The remote showed no such ref to fetch but has one to push onto: either another
+        // machine pushed it just now (a race: it shows now), or the remote hides it from fetch
+        // (`uploadpack.hideRefs`), and no retry can ever win.
+        for (outcome, shown, target) in [
+            (&own, own_ref_shown, clone_ref.as_str()),
+            (&shared, shared_ref_shown, REMOTE_REF),
+        ] {
+            if *outcome == PushOutcome::LostRace
+                && !shown
+                && !remote::shows_ref(ws.worktree(), remote, target)?
+            {
+                return Err(RemoteError::HiddenJournal {
+                    remote: remote::redact(remote),
+                    name: target.to_string(),
                 }
-                let _lock = ws.lock()?;
-                ws.mirror().set_merged_remote(&key, local)?;
-                report.pushed = true;
-                return Ok(report);
+                .into());
             }
-            // The remote showed no journal to fetch but has one to push onto: either another
-            // machine pushed the first journal just now (a race: it shows now), or the remote
-            // hides it from fetch (`uploadpack.hideRefs`), and no retry can ever win.
-            PushOutcome::LostRace if !pushed_ref_shown => {
-                if remote::journal_refs(ws.worktree(), remote)?.1.is_none() {
-                    return Err(RemoteError::HiddenJournal {
-                        remote: remote::redact(remote),
-                    }
-                    .into());
-                }
-            }
-            PushOutcome::LostRace => {}
-            PushOutcome::SecretsRefused { forge, lines } => {
+        }
+        let own_ok = match (own, &shared) {
+            (PushOutcome::Pushed, _) => true,
+            (PushOutcome::LostRace, _) => false,
+            (PushOutcome::SecretsRefused { forge, lines }, _) => {
                 let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
                 let hits = secrets::forge_findings(&refs)
                     .into_iter()
@@ -270,42 +334,93 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
                     forge_lines: lines,
                 }));
             }
-            PushOutcome::Refused(reason) => {
+            // A server that takes only the shared ref (a hook written for older versions)
+            // still has the journal.
+            (PushOutcome::Refused(_), PushOutcome::Pushed) => {
+                ws.warn(format!(
+                    "{} refused {clone_ref}; the journal went to {REMOTE_REF} only",
+                    remote::redact(remote)
+                ));
+                true
+            }
+            (PushOutcome::Refused(reason), _) => {
                 return Err(RemoteError::PushRefused {
                     remote: remote::redact(remote),
                     reason,
                 }
                 .into());
             }
+        };
+        if own_ok {
+            let shared_ok = shared == PushOutcome::Pushed;
+            let _lock = ws.lock()?;
+            for (ok, tracking) in [
+                (true, peer.clone_tracking_ref(&clone_id)),
+                (shared_ok, peer.tracking_ref(false)),
+            ] {
+                let old = ws.store().tip_of(&tracking)?;
+                if ok && old != Some(local) {
+                    let _ = ws.store().cas_ref(&tracking, old, local, "sync: pushed");
+                }
+                if ok && let Some(key) = peer.tracking_key(&tracking) {
+                    ws.mirror().set_merged_remote(&key, local)?;
+                }
+            }
+            report.pushed = true;
+            report.clone_ref = Some(clone_ref);
+            report.shared_ref_pushed = shared_ok;
+            return Ok(report);
         }
+        let elapsed = started.elapsed();
+        // Random in [wait/2, wait]: racers that lost together do not come back together.
+        let pause =
+            wait / 2 + wait.mul_f64(f64::from(crate::layout::rand32()) / f64::from(u32::MAX)) / 2;
+        if elapsed + pause >= RETRY_BOUND {
+            return Err(RemoteError::KeptMoving {
+                remote: remote::redact(remote),
+                attempts: attempt,
+                secs: elapsed.as_secs(),
+            }
+            .into());
+        }
+        std::thread::sleep(pause);
+        wait = (wait * 2).min(std::time::Duration::from_secs(2));
     }
-    Err(RemoteError::KeptMoving {
-        remote: remote::redact(remote),
-        attempts: PUSH_ATTEMPTS,
-    }
-    .into())
 }
 
-/// Merge the fetched tips into `refs/sessions`, under the worktree lock.
+/// Merge the fetched tips not merged yet into `refs/sessions`, under the worktree lock: each at
+/// the ref, then the mirror once.
 fn merge(
     ws: &Workspace,
     lock: &WorktreeLock,
-    key: &str,
-    tips: Vec<ObjectId>,
+    tips: &[(String, ObjectId)],
     report: &mut Report,
 ) -> Result<()> {
-    for theirs in tips {
+    let merged = ws.mirror().merged_remotes()?;
+    let fresh: Vec<(String, ObjectId)> = tips
+        .iter()
+        .filter(|(key, id)| merged.get(key) != Some(id))
+        .cloned()
+        .collect();
+    if report.merge.is_empty() {
+        report.merge = "up to date".into();
+    }
+    // Every journal is checked before any is merged: one that is refused leaves
+    // `refs/sessions` as it was, as the error says ("nothing was merged").
+    for (key, id) in &fresh {
+        crate::integrate::admissible(&ws.store(), *id, key)?;
+    }
+    for (key, outcome) in ws.integrate_all(lock, &fresh)? {
         report.fetched = true;
-        let outcome = ws.integrate(lock, theirs, key)?;
-        ws.mirror().set_merged_remote(key, theirs)?;
+        let _ = key;
         match outcome {
-            Integrated::UpToDate => {
-                if report.merge.is_empty() {
-                    report.merge = "up to date".into();
+            Integrated::UpToDate => {}
+            Integrated::Adopted(_) => report.merge = "adopted the remote journal".into(),
+            Integrated::FastForward(_) => {
+                if report.merge != "merged" {
+                    report.merge = "fast-forwarded".into()
                 }
             }
-            Integrated::Adopted(_) => report.merge = "adopted the remote journal".into(),
-            Integrated::FastForward(_) => report.merge = "fast-forwarded".into(),
             Integrated::Merged { conflicts, .. } => {
                 report.merge = "merged".into();
                 report.conflicts.extend(conflicts);

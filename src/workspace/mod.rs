@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::integrate::{self, EntryWriter, Integrated};
 use crate::mirror::refresh::Refresher;
 use crate::mirror::{MIRROR_DIR, Mirror, write_atomic};
-use crate::store::{self, REMOTE_REF, SessionsRef};
+use crate::store::{self, SessionsRef};
 use crate::warnings::Warnings;
 
 pub use crate::layout::SessionPath as SessionEntry;
@@ -375,10 +375,8 @@ impl Workspace {
     fn newest_journal_unmerged(&self) -> Result<Option<String>> {
         let store = self.store();
         let mut newest = store.tip()?.map(|id| (store::SESSIONS_REF.to_string(), id));
-        let mut candidates = store.tracking_refs()?;
-        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
-            candidates.insert(0, (REMOTE_REF.to_string(), id));
-        }
+        let mut candidates = store.pushed_refs()?;
+        candidates.extend(store.tracking_refs()?);
         for (name, id) in candidates {
             newest = match newest {
                 None => Some((name, id)),
@@ -420,11 +418,10 @@ impl Workspace {
             return Ok(false);
         }
         let mut fetched = store.tracking_refs()?;
-        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
-            fetched.push((REMOTE_REF.to_string(), id));
-        }
-        for (key, id) in fetched {
-            if self.mirror.merged_remote(&key)? != Some(id) {
+        fetched.extend(store.pushed_refs()?);
+        if !fetched.is_empty() {
+            let merged = self.mirror.merged_remotes()?;
+            if fetched.iter().any(|(key, id)| merged.get(key) != Some(id)) {
                 return Ok(false);
             }
         }
@@ -461,24 +458,41 @@ impl Workspace {
         Ok(tip)
     }
 
-    /// Merge `theirs` (a commit, e.g. a fetched remote tip) into `refs/sessions`, then bring the
-    /// mirror up to the result, hand edits kept.
-    pub fn integrate(
+    /// Merge each of `tips` (`(key, commit)`: fetched remote tips, keyed as
+    /// `SessionsRef::tracking_refs` keys them) into `refs/sessions` in turn, recording each as
+    /// merged, then bring the mirror up to the result once, hand edits kept. Stops at the first
+    /// that cannot be merged (the mirror still follows what was).
+    pub fn integrate_all(
         &self,
         lock: &WorktreeLock,
-        theirs: ObjectId,
-        label: &str,
-    ) -> Result<Integrated> {
+        tips: &[(String, ObjectId)],
+    ) -> Result<Vec<(String, Integrated)>> {
         let store = self.store();
         let writer = self.entry_writer();
-        let outcome = integrate::integrate(&store, theirs, label, &writer);
-        store
-            .take_removed_locks()
-            .into_iter()
-            .for_each(|w| self.warnings.push(w));
-        let outcome = outcome?;
+        let mut done = Vec::new();
+        let mut failed = None;
+        for (key, theirs) in tips {
+            let outcome = integrate::integrate(&store, *theirs, key, &writer);
+            store
+                .take_removed_locks()
+                .into_iter()
+                .for_each(|w| self.warnings.push(w));
+            match outcome {
+                Ok(outcome) => {
+                    self.mirror.set_merged_remote(key, *theirs)?;
+                    done.push((key.clone(), outcome));
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
         self.refresh_mirror(lock)?;
-        Ok(outcome)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(done),
+        }
     }
 
     /// Merge each fetched journal that changed since it was last merged, cheaply: ids first.
@@ -487,13 +501,15 @@ impl Workspace {
         let store = self.store();
         self.move_legacy_refs(&store)?;
         let mut refs = store.tracking_refs()?;
-        // A journal pushed to this repository (when it serves as another machine's remote).
-        if let Some(id) = store.tip_of(REMOTE_REF).ok().flatten() {
-            refs.push((REMOTE_REF.to_string(), id));
+        // Journals pushed to this repository (when it serves as another machine's remote).
+        refs.extend(store.pushed_refs()?);
+        if refs.is_empty() {
+            return Ok(());
         }
+        let merged = self.mirror.merged_remotes()?;
         let writer = self.entry_writer();
         for (remote, id) in refs {
-            if self.mirror.merged_remote(&remote)? != Some(id) {
+            if merged.get(&remote) != Some(&id) {
                 let outcome = integrate::integrate(&store, id, &remote, &writer);
                 store
                     .take_removed_locks()

@@ -25,5 +25,6 @@ mod statusline;
 mod storage;
 mod stress;
 mod sync;
+mod team;
 mod transports;
 mod trust;

@@ -174,6 +174,9 @@ fn a_tldr_edited_on_both_machines_keeps_both_and_records_the_conflict() {
 }
 
 #[test]
+/// Only a copy of a repository shares its clone id (`cp -r` copies `.git/config`), and only then
+/// can another machine move the ref a push goes to: the push is rejected, fetched, merged and
+/// pushed again (decision 121).
 fn a_rejected_push_is_retried_after_fetching_and_merging_again() {
     let net = Net::new();
     let env = &net.env;
@@ -182,6 +185,8 @@ fn a_rejected_push_is_retried_after_fetching_and_merging_again() {
     env.gs(&a, &["init", "--name", "race", "--goal", "G"]);
     env.gs(&a, &["sync"]);
     env.gs(&c, &["sync"]);
+    let id = env.git(&a, &["config", "session.cloneId"]);
+    env.git(&c, &["config", "session.cloneId", id.trim()]);
     env.gs(&c, &["log", "-s", "race", "--discovery", "C was first"]);
     env.gs(&a, &["log", "--discovery", "A second"]);
     // Between A's fetch and A's push, C pushes (once): A's first push is rejected.

@@ -1,0 +1,428 @@
+//! Team scale (issue 20): many clones of one remote, each pushing its own
+//! `refs/git-session/clones/<id>` beside the shared `refs/git-session/sessions`, so that clones
+//! never race each other; a clone that speaks only the old single-ref layout syncs through the
+//! same remote.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::common::Env;
+
+struct Team {
+    env: Env,
+    remote: PathBuf,
+}
+
+impl Team {
+    fn new() -> Team {
+        let env = Env::new();
+        let remote = env.bare_remote();
+        Team { env, remote }
+    }
+
+    fn clone(&self, name: &str) -> PathBuf {
+        let dir = self.env.path(name);
+        self.env.git(
+            self.env.tmp.path(),
+            &[
+                "clone",
+                "-q",
+                self.remote.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+        );
+        dir
+    }
+
+    fn tree(&self, dir: &Path) -> String {
+        self.env
+            .git(dir, &["rev-parse", "refs/sessions^{tree}"])
+            .trim()
+            .to_string()
+    }
+
+    /// The remote's journal refs, as `for-each-ref` names them.
+    fn remote_refs(&self) -> Vec<String> {
+        self.env
+            .git(
+                &self.remote,
+                &["for-each-ref", "--format=%(refname)", "refs/git-session/"],
+            )
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Whether `text` is in the journal `dir` holds (any file of `refs/sessions`).
+    fn holds(&self, dir: &Path, text: &str) -> bool {
+        let out = self
+            .env
+            .std_cmd_of(Path::new("git"), dir)
+            .args(["grep", "-q", "-F", "-e", text, "refs/sessions", "--"])
+            .output()
+            .unwrap();
+        out.status.success()
+    }
+
+    /// Clones each logging and syncing `rounds` times at once, all starting together: returns
+    /// every failed sync's stderr, and the texts logged.
+    fn storm(
+        &self,
+        clones: &[PathBuf],
+        sessions: &[String],
+        rounds: usize,
+    ) -> (Vec<String>, Vec<String>) {
+        let barrier = std::sync::Barrier::new(clones.len());
+        let results: Vec<(Vec<String>, Vec<String>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = clones
+                .iter()
+                .zip(sessions)
+                .enumerate()
+                .map(|(i, (dir, session))| {
+                    let barrier = &barrier;
+                    let env = &self.env;
+                    s.spawn(move || {
+                        let (mut failures, mut texts) = (Vec::new(), Vec::new());
+                        barrier.wait();
+                        for r in 0..rounds {
+                            let text = format!("clone {i} round {r} found something");
+                            let log = env.run(dir, &["log", "-s", session, "--discovery", &text]);
+                            assert!(
+                                log.status.success(),
+                                "{}",
+                                String::from_utf8_lossy(&log.stderr)
+                            );
+                            texts.push(text);
+                            let sync = env.run(dir, &["sync"]);
+                            if !sync.status.success() {
+                                failures.push(format!(
+                                    "clone {i} round {r}: {}",
+                                    String::from_utf8_lossy(&sync.stderr).trim()
+                                ));
+                            }
+                        }
+                        (failures, texts)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut failures = Vec::new();
+        let mut texts = Vec::new();
+        for (f, t) in results {
+            failures.extend(f);
+            texts.extend(t);
+        }
+        (failures, texts)
+    }
+
+    /// After the storm: every clone syncs in turn, twice; then one tree everywhere, every text
+    /// in every clone.
+    fn assert_converged(&self, clones: &[PathBuf], texts: &[String]) {
+        for _ in 0..2 {
+            for dir in clones {
+                self.env.gs(dir, &["sync", "-q"]);
+            }
+        }
+        let trees: BTreeSet<String> = clones.iter().map(|d| self.tree(d)).collect();
+        assert_eq!(trees.len(), 1, "one tree after quiescence: {trees:?}");
+        for dir in clones {
+            let lost: Vec<&String> = texts.iter().filter(|t| !self.holds(dir, t)).collect();
+            assert!(lost.is_empty(), "{} lacks {lost:?}", dir.display());
+        }
+    }
+}
+
+#[test]
+fn every_clone_pushes_its_own_ref_and_a_new_clone_finds_them_all() {
+    let team = Team::new();
+    let env = &team.env;
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        let dir = team.clone(name);
+        env.gs(
+            &dir,
+            &["init", "--name", &format!("work-{name}"), "--goal", "G"],
+        );
+        env.gs(&dir, &["sync"]);
+        ids.push(
+            env.git(&dir, &["config", "session.cloneId"])
+                .trim()
+                .to_string(),
+        );
+    }
+    let refs = team.remote_refs();
+    for id in &ids {
+        assert!(
+            refs.contains(&format!("refs/git-session/clones/{id}")),
+            "{id} in {refs:?}"
+        );
+    }
+    assert!(
+        refs.contains(&"refs/git-session/sessions".to_string()),
+        "{refs:?}"
+    );
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 3, "{ids:?}");
+
+    // A branch on the remote, which the journal's fetch must not even list.
+    let a = env.path("a");
+    env.git(&a, &["commit", "-q", "--allow-empty", "-m", "code"]);
+    env.git(&a, &["push", "-q", "origin", "HEAD:refs/heads/main"]);
+
+    let fresh = team.clone("fresh");
+    let trace = env.path("packet-trace");
+    let out = env
+        .std_cmd_of(
+            std::path::Path::new(env!("CARGO_BIN_EXE_git-session")),
+            &fresh,
+        )
+        .env("GIT_TRACE_PACKET", &trace)
+        .args(["sync", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["pushed"], true, "{report}");
+    let list = env.gs(&fresh, &["list", "--all"]);
+    for name in ["work-a", "work-b", "work-c"] {
+        assert!(list.contains(name), "{name} in {list}");
+    }
+    // One fetch asked the server for the journal's prefixes only (protocol v2 `ref-prefix`):
+    // upload-pack did not list the remote's branches, however many it has. (A push gets every
+    // ref from receive-pack, as any git push does: there is no protocol v2 push.)
+    let trace = fs::read_to_string(&trace).unwrap();
+    assert!(
+        trace.contains("fetch> ref-prefix refs/git-session/clones/"),
+        "{trace}"
+    );
+    assert!(
+        !trace
+            .lines()
+            .any(|l| l.contains("upload-pack>") && l.contains("refs/heads/main")),
+        "{trace}"
+    );
+}
+
+/// The defect of issue 20: every clone pushed the whole journal to one ref, so a push that
+/// another machine's push beat was rejected, fetched, merged and pushed again — and after five
+/// such rounds the sync failed. Now the push goes to the clone's own ref, which no other clone
+/// moves: it succeeds at once, and only the shared ref (a courtesy) is left behind.
+#[test]
+fn a_push_another_clone_beat_to_the_remote_succeeds_at_once() {
+    let team = Team::new();
+    let env = &team.env;
+    let a = team.clone("a");
+    let c = team.clone("c");
+    env.gs(&a, &["init", "--name", "race", "--goal", "G"]);
+    env.gs(&a, &["sync"]);
+    env.gs(&c, &["sync"]);
+    env.gs(&c, &["log", "-s", "race", "--discovery", "C was first"]);
+    env.gs(&a, &["log", "--discovery", "A second"]);
+    // Between A's fetch and A's push, C pushes (once).
+    let bin = env!("CARGO_BIN_EXE_git-session");
+    let hook = a.join(".git/hooks/pre-push");
+    fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nd=$(git rev-parse --absolute-git-dir)\nif [ ! -e \"$d/raced\" ]; then touch \"$d/raced\"; (cd '{}' && unset GIT_DIR GIT_WORK_TREE && '{bin}' sync -q) >\"$d/race.log\" 2>&1; fi\nexit 0\n",
+            c.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let report: serde_json::Value = serde_json::from_str(&env.gs(&a, &["sync", "--json"])).unwrap();
+    assert_eq!(report["pushed"], true, "{report}");
+    assert_eq!(report["push_attempts"], 1, "{report}");
+    assert_eq!(report["shared_ref_pushed"], false, "{report}");
+    assert!(a.join(".git/raced").exists(), "the race happened");
+    // Nothing is lost: the next syncs bring each side the other's entry.
+    env.gs(&c, &["sync"]);
+    env.gs(&a, &["sync"]);
+    for dir in [&a, &c] {
+        assert!(team.holds(dir, "C was first") && team.holds(dir, "A second"));
+    }
+    assert_eq!(team.tree(&a), team.tree(&c));
+}
+
+/// Six clones, each on its own session, log and sync three times at once: every sync
+/// succeeds (main failed about half of them with eight clones: "origin kept moving"), nothing
+/// is lost, and one tree remains. `GIT_SESSION_STRESS=1` runs sixteen clones, six rounds.
+#[test]
+fn clones_on_different_sessions_syncing_at_once_all_succeed() {
+    let stress = std::env::var_os("GIT_SESSION_STRESS").is_some();
+    let (n, rounds) = if stress { (16, 6) } else { (6, 3) };
+    let team = Team::new();
+    let env = &team.env;
+    let mut clones = Vec::new();
+    let mut sessions = Vec::new();
+    for i in 0..n {
+        let dir = team.clone(&format!("agent-{i}"));
+        let name = format!("agent-{i}-work");
+        env.gs(&dir, &["init", "--name", &name, "--goal", "G"]);
+        env.gs(&dir, &["sync", "-q"]);
+        clones.push(dir);
+        sessions.push(name);
+    }
+    let (failures, texts) = team.storm(&clones, &sessions, rounds);
+    assert!(failures.is_empty(), "{failures:#?}");
+    team.assert_converged(&clones, &texts);
+    let clone_refs = team
+        .remote_refs()
+        .iter()
+        .filter(|r| r.starts_with("refs/git-session/clones/"))
+        .count();
+    assert_eq!(clone_refs, n);
+}
+
+/// Four clones on ONE session: they still never share a ref, so every sync succeeds and the
+/// entries of all of them end in one journal.
+#[test]
+fn clones_on_one_session_syncing_at_once_lose_nothing() {
+    let team = Team::new();
+    let env = &team.env;
+    let first = team.clone("agent-0");
+    env.gs(&first, &["init", "--name", "shared", "--goal", "G"]);
+    env.gs(&first, &["sync", "-q"]);
+    let mut clones = vec![first];
+    for i in 1..4 {
+        let dir = team.clone(&format!("agent-{i}"));
+        env.gs(&dir, &["sync", "-q"]);
+        clones.push(dir);
+    }
+    let sessions = vec!["shared".to_string(); clones.len()];
+    let (failures, texts) = team.storm(&clones, &sessions, 3);
+    assert!(failures.is_empty(), "{failures:#?}");
+    team.assert_converged(&clones, &texts);
+    let view: serde_json::Value =
+        serde_json::from_str(&env.gs(&clones[0], &["view", "shared", "--json"])).unwrap();
+    let found = view["discoveries"].as_array().unwrap().len();
+    assert_eq!(found, texts.len(), "{view}");
+}
+
+/// A clone of an older version reads and writes only `refs/git-session/sessions`: it fetches
+/// `+refs/git-session/sessions:refs/git-session/remotes/origin/sessions`, merges on its next
+/// command, and pushes `refs/sessions:refs/git-session/sessions` (its sync, on the wire, emulated
+/// with plain git since CI cannot build the old release). Through one remote, the two see each
+/// other's sessions both ways and end with one tree; the remote's old journal, from before any
+/// clone upgraded, is read by the new one.
+#[test]
+fn an_old_clone_and_a_new_clone_sync_through_one_remote() {
+    let team = Team::new();
+    let env = &team.env;
+    let old = team.clone("old");
+    let old_fetch = |dir: &Path| {
+        env.git(
+            dir,
+            &[
+                "fetch",
+                "-q",
+                "origin",
+                "+refs/git-session/sessions:refs/git-session/remotes/origin/sessions",
+            ],
+        );
+        env.gs(dir, &["list", "-q"]);
+    };
+    let old_push = |dir: &Path| {
+        env.git(
+            dir,
+            &[
+                "push",
+                "-q",
+                "origin",
+                "refs/sessions:refs/git-session/sessions",
+            ],
+        );
+    };
+    env.gs(&old, &["init", "--name", "before-upgrade", "--goal", "G"]);
+    old_push(&old);
+    assert_eq!(team.remote_refs(), ["refs/git-session/sessions"]);
+
+    let new = team.clone("new");
+    env.gs(&new, &["sync"]);
+    assert!(env.gs(&new, &["list", "--all"]).contains("before-upgrade"));
+    env.gs(&new, &["init", "--name", "after-upgrade", "--goal", "G"]);
+    env.gs(&new, &["sync"]);
+
+    old_fetch(&old);
+    assert!(env.gs(&old, &["list", "--all"]).contains("after-upgrade"));
+    env.gs(
+        &old,
+        &["log", "-s", "before-upgrade", "--discovery", "old side"],
+    );
+    old_push(&old);
+
+    env.gs(
+        &new,
+        &["log", "-s", "after-upgrade", "--discovery", "new side"],
+    );
+    env.gs(&new, &["sync"]);
+    old_fetch(&old);
+    for dir in [&old, &new] {
+        assert!(team.holds(dir, "old side") && team.holds(dir, "new side"));
+    }
+    assert_eq!(team.tree(&old), team.tree(&new));
+}
+
+/// A remote whose hook takes only the shared ref (written for older versions, `update` refusing
+/// `refs/git-session/clones/*`): the journal still reaches it, and sync says where it went.
+#[test]
+fn a_remote_that_refuses_clone_refs_still_gets_the_journal() {
+    let team = Team::new();
+    let env = &team.env;
+    let hook = team.remote.join("hooks/update");
+    fs::write(
+        &hook,
+        "#!/bin/sh\ncase \"$1\" in refs/git-session/clones/*) echo \"only the shared ref here\"; exit 1;; esac\nexit 0\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let a = team.clone("a");
+    env.gs(&a, &["init", "--name", "old-server", "--goal", "G"]);
+    let out = env.run(&a, &["sync"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refused refs/git-session/clones/")
+            && err.contains("went to refs/git-session/sessions only"),
+        "{err}"
+    );
+    assert_eq!(team.remote_refs(), ["refs/git-session/sessions"]);
+}
+
+#[test]
+fn a_clone_id_that_is_no_ref_name_is_refused_before_anything_is_pushed() {
+    let team = Team::new();
+    let env = &team.env;
+    let a = team.clone("a");
+    env.gs(&a, &["init", "--name", "x", "--goal", "G"]);
+    env.git(&a, &["config", "session.cloneId", "my laptop"]);
+    let err = env.fails(&a, &["sync"], 2);
+    assert!(
+        err.contains("session.cloneId 'my laptop' cannot be a ref name component"),
+        "{err}"
+    );
+    assert!(team.remote_refs().is_empty());
+    env.git(&a, &["config", "session.cloneId", "my-laptop"]);
+    env.gs(&a, &["sync"]);
+    assert!(
+        team.remote_refs()
+            .contains(&"refs/git-session/clones/my-laptop".to_string())
+    );
+}
