@@ -604,7 +604,7 @@ fn locked_ref(stderr: &str) -> Option<Option<PathBuf>> {
 /// Push the journal at commit `local` to this clone's own ref on the remote, `clone_ref`
 /// (`refs/git-session/clones/<id>`), and to the shared `refs/git-session/sessions`, in one
 /// non-atomic `git push` (fast-forwards only): each ref is accepted or rejected on its own, so
-/// losing the shared ref to another machine does not undo the clone's own (decision 120).
+/// losing the shared ref to another machine does not undo the clone's own (decision 127).
 /// The commit, not `refs/sessions`, so that what is pushed is what was merged, even if a
 /// command commits meanwhile (the push runs without the worktree lock).
 ///

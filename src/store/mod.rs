@@ -34,7 +34,7 @@ pub const SESSIONS_REF: &str = "refs/sessions";
 pub const REMOTE_REF: &str = "refs/git-session/sessions";
 
 /// Where each clone pushes its own copy of the journal on a remote, as
-/// `refs/git-session/clones/<clone id>` (decision 120): a ref only that clone writes, so
+/// `refs/git-session/clones/<clone id>` (decision 127): a ref only that clone writes, so
 /// clones never race each other for it. `REMOTE_REF` stays as the shared ref every clone also
 /// fast-forwards when it can (what older versions read and write).
 pub const CLONES_PREFIX: &str = "refs/git-session/clones/";

@@ -164,7 +164,7 @@ pub fn fetch(ws: &Workspace, peer: &Peer, clone_id: &str) -> Result<Fetched> {
 /// 12-hex-digit value by the first `sync` that pushes. `git clone` does not copy it, so every
 /// clone gets its own; worktrees of one repository share it, as they share `refs/sessions`. A
 /// repository copied whole (`cp -r`) shares its original's id: the two then race for one ref,
-/// and the retries below resolve it (decision 120).
+/// and the retries below resolve it (decision 127).
 ///
 /// Errors: a value that is not one valid ref name component (git-check-ref-format(1)).
 pub fn clone_id(ws: &Workspace) -> Result<String> {
@@ -244,7 +244,7 @@ pub struct Report {
 }
 
 /// How long `sync` keeps fetching, merging and pushing again after a lost race before it gives
-/// up (decision 121). Only a clone's own ref counts, which only a copy of this repository (or
+/// up (decision 128). Only a clone's own ref counts, which only a copy of this repository (or
 /// another worktree of it, syncing at the same moment) can move; the waits between attempts
 /// are random, doubling from 100 ms up to 2 s, so that racers spread apart.
 pub const RETRY_BOUND: std::time::Duration = std::time::Duration::from_secs(30);

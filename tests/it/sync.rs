@@ -176,7 +176,7 @@ fn a_tldr_edited_on_both_machines_keeps_both_and_records_the_conflict() {
 #[test]
 /// Only a copy of a repository shares its clone id (`cp -r` copies `.git/config`), and only then
 /// can another machine move the ref a push goes to: the push is rejected, fetched, merged and
-/// pushed again (decision 121).
+/// pushed again (decision 128).
 fn a_rejected_push_is_retried_after_fetching_and_merging_again() {
     let net = Net::new();
     let env = &net.env;
