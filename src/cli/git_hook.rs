@@ -101,7 +101,8 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
 
 /// Whether a push whose pre-push input is `input` should take the journal along: not when it
 /// only deletes refs, and not when it is the journal's own push (`git session sync` pushes
-/// `refs/git-session/sessions`, which runs this hook again: decision 113).
+/// `refs/git-session/clones/<id>` and `refs/git-session/sessions`, which runs this hook again:
+/// decision 113).
 pub fn wants_journal(input: &str) -> bool {
     let zero = |oid: &str| !oid.is_empty() && oid.bytes().all(|b| b == b'0');
     input.lines().any(|l| {
@@ -193,6 +194,9 @@ mod tests {
         )));
         assert!(!wants_journal(&format!(
             "{a} {a} refs/git-session/sessions {z}\n"
+        )));
+        assert!(!wants_journal(&format!(
+            "{a} {a} refs/git-session/clones/0123456789ab {z}\n{a} {a} refs/git-session/sessions {z}\n"
         )));
         assert!(!wants_journal(""));
     }
