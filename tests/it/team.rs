@@ -426,3 +426,40 @@ fn a_clone_id_that_is_no_ref_name_is_refused_before_anything_is_pushed() {
             .contains(&"refs/git-session/clones/my-laptop".to_string())
     );
 }
+
+/// Worktrees of one repository share its clone id (as they share `refs/sessions`), so their
+/// pushes meet on one ref: a push that carries an older tip than another worktree's is
+/// rejected, fetched, found contained, and pushed again. Three worktrees syncing at once all
+/// succeed and lose nothing.
+#[test]
+fn worktrees_of_one_repository_syncing_at_once_all_succeed() {
+    let team = Team::new();
+    let env = &team.env;
+    let main = team.clone("main");
+    env.git(&main, &["commit", "-q", "--allow-empty", "-m", "start"]);
+    let mut dirs = vec![main.clone()];
+    for i in 1..3 {
+        let dir = env.path(&format!("wt-{i}"));
+        env.git(
+            &main,
+            &["worktree", "add", "-q", "--detach", dir.to_str().unwrap()],
+        );
+        dirs.push(dir);
+    }
+    let mut sessions = Vec::new();
+    for (i, dir) in dirs.iter().enumerate() {
+        let name = format!("tree-{i}");
+        env.gs(dir, &["init", "--name", &name, "--goal", "G"]);
+        sessions.push(name);
+    }
+    env.gs(&main, &["sync", "-q"]);
+    let (failures, texts) = team.storm(&dirs, &sessions, 3);
+    assert!(failures.is_empty(), "{failures:#?}");
+    team.assert_converged(&dirs, &texts);
+    let clone_refs = team
+        .remote_refs()
+        .iter()
+        .filter(|r| r.starts_with("refs/git-session/clones/"))
+        .count();
+    assert_eq!(clone_refs, 1, "one clone, one ref");
+}
