@@ -209,6 +209,9 @@ def matrix(binary, clones, rounds, think, seed, label, quiet):
                 print(f"   {label}: {mode}, {n} clone(s) x {rounds} rounds ...", file=sys.stderr, flush=True)
             r = measure(binary, mode, n, rounds, think, seed)
             r["bin"] = label
+            if not quiet:
+                print(f"     setup {r['setup_s']:.1f} s, rounds {r['rounds_s']:.1f} s, "
+                      f"quiescence and checks {r['check_s']:.1f} s", file=sys.stderr, flush=True)
             rows.append(r)
     for r in rows:
         one = next((x for x in rows if x["mode"] == r["mode"] and x["clones"] == 1), None)
