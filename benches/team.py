@@ -30,8 +30,8 @@ time, their ratios to N=1 of the same mode, lost entries, distinct trees, with t
 Whole run under a temp HOME with a minimal global git config, GIT_CONFIG_NOSYSTEM=1 and
 NO_COLOR=1; every temp dir (under $TMPDIR) is removed at the end. `--baseline-bin PATH` runs the
 same matrix with that binary first and prints its rows beside ours, each binary's ratios against
-its own N=1. A default run takes 4-6 minutes on 2 cores (about a minute of it removing the
-16-clone temp dirs, some 5,000 files each, from an ext4 mounted with `discard`); `--quick` is
+its own N=1. A default run takes 4-7 minutes on 2 cores (up to 1.5 minutes of it removing
+the 16-clone temp dirs, some 15,000 files each, from an ext4 mounted with `discard`); `--quick` is
 N=1,4 and R=3, under a minute.
 See docs/performance.md, "Team scale".
 """
