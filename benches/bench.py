@@ -11,6 +11,7 @@ binary's storage version (layout.rs STORAGE_VERSION) and copies the cache for ev
 times whole processes alternately with their baseline: median and spread (p10-p90) over N runs.
 Ratios are ours / baseline, medians; below 1.0 means faster than the baseline. Every row of issue
 17's table prints with its goal. Row 9 (issue 18): `search` over every session file and entry.
+Team scale (issue 20: N agents logging and syncing against one remote at once) is benches/team.py.
 """
 import argparse
 import json
