@@ -92,12 +92,22 @@ def sh(args, cwd, check=True):
 
 def run(args, cwd):
     """(exit code, seconds, first stderr line) of one process."""
+    code, took, first, line, _ = run_cpu(args, cwd)
+    return code, took, first, line
+
+
+def run_cpu(args, cwd):
+    """As run, plus the process's CPU seconds (user + system, its waited-for children included),
+    which the machine's load does not inflate the way it inflates wall time."""
     t = time.perf_counter()
-    p = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     took = time.perf_counter() - t
-    lines = [l for l in p.stderr.decode(errors="replace").splitlines() if l.strip()]
+    lines = [l for l in err.decode(errors="replace").splitlines() if l.strip()]
     first = next((l for l in lines if "error" in l), lines[0] if lines else "")
-    return p.returncode, took, first, lines[0] if lines else ""
+    return p.returncode, took, first, lines[0] if lines else "", usage.ru_utime + usage.ru_stime
 
 
 def pct(xs, q):
@@ -144,8 +154,9 @@ def agent(binary, i, clone, mode, n, rounds, think, rng, barrier, out):
         text = f"team-{mode}-n{n:02d}-a{i:02d}-r{r:02d}-{uuid.uuid4().hex[:12]}"
         code, took, first, _ = run([binary, "log", "--progress", text, "-q"], clone)
         out["logs"].append({"agent": i, "round": r, "text": text, "exit": code, "s": took, "stderr": first})
-        code, took, first, _ = run([binary, "sync", "-q"], clone)
-        out["syncs"].append({"agent": i, "round": r, "exit": code, "s": took, "stderr": first if code else ""})
+        code, took, first, _, cpu = run_cpu([binary, "sync", "-q"], clone)
+        out["syncs"].append({"agent": i, "round": r, "exit": code, "s": took, "cpu": cpu,
+                             "stderr": first if code else ""})
 
 
 def found_texts(clone, texts, where):
@@ -207,6 +218,7 @@ def measure(binary, mode, n, rounds, think, seed):
             "syncs": len(times), "failed": sum(1 for s in out["syncs"] if s["exit"]),
             "median_s": statistics.median(times) if times else float("nan"), "p95_s": pct(times, 0.95),
             "max_s": max(times) if times else float("nan"),
+            "median_cpu_s": statistics.median(s["cpu"] for s in out["syncs"]) if times else float("nan"),
             "logs": len(out["logs"]), "logs_failed": sum(1 for l in out["logs"] if l["exit"]),
             "lost": len(missing), "lost_texts": sorted(missing), "distinct_trees": len(trees),
             "not_in_session_file": len(unfiled), "not_in_session_file_texts": sorted(unfiled),
@@ -237,6 +249,7 @@ def matrix(binary, clones, rounds, think, seed, label, quiet):
         one = next((x for x in rows if x["mode"] == r["mode"] and x["clones"] == 1), None)
         r["median_ratio"] = r["median_s"] / one["median_s"] if one and one["median_s"] else None
         r["p95_ratio"] = r["p95_s"] / one["p95_s"] if one and one["p95_s"] else None
+        r["cpu_ratio"] = r["median_cpu_s"] / one["median_cpu_s"] if one and one["median_cpu_s"] else None
     return rows
 
 
@@ -326,7 +339,7 @@ def main():
     print(f"  {gitv}; load average at start {' '.join(load0)}, at end {' '.join(load1)}; "
           f"{meta['wall_s']:.0f} s in all")
     head = f"{'bin':<9} {'mode':<9} {'N':>3} {'syncs':>6} {'failed':>7} {'median s':>9} {'p95 s':>7} " \
-           f"{'med/N=1':>8} {'p95/N=1':>8} {'lost':>5} {'trees':>6}"
+           f"{'med/N=1':>8} {'p95/N=1':>8} {'cpu ms':>7} {'cpu/N=1':>8} {'lost':>5} {'trees':>6}"
     print()
     print(head)
     print("-" * len(head))
@@ -338,6 +351,7 @@ def main():
                 mark = "  goal missed: " + ", ".join(r["goals_missed"]) if r["goals_missed"] else ""
                 print(f"{r['bin']:<9} {mode:<9} {n:>3} {r['syncs']:>6} {r['failed']:>7} {r['median_s']:>9.3f} "
                       f"{r['p95_s']:>7.3f} {fmt_ratio(r['median_ratio']):>8} {fmt_ratio(r['p95_ratio']):>8} "
+                      f"{r['median_cpu_s'] * 1000:>7.0f} {fmt_ratio(r['cpu_ratio']):>8} "
                       f"{r['lost']:>5} {r['distinct_trees']:>6}{mark}")
     print()
     print("goals (issue 20): distinct mode: failed 0; at N=16: median and p95 ratio <= 2.0; lost 0; "

@@ -42,9 +42,33 @@ impl SessionsRef<'_> {
         None
     }
 
-    /// Whether `ancestor` is reachable from `tip` (walks first and merge parents).
+    /// The committer time of `commit`, in seconds since the epoch; 0 when it cannot be read.
+    pub fn commit_seconds(&self, commit: ObjectId) -> i64 {
+        self.repo
+            .find_commit(commit)
+            .ok()
+            .and_then(|c| c.committer().ok().map(|s| s.seconds()))
+            .unwrap_or(0)
+    }
+
+    /// Whether `ancestor` is reachable from `tip` (first and merge parents): their merge base
+    /// is `ancestor` itself. The walk stops where the two histories meet, not at the root.
     pub fn is_ancestor(&self, ancestor: ObjectId, tip: ObjectId) -> Result<bool> {
-        self.is_ancestor_within(ancestor, tip, usize::MAX)
+        if ancestor == tip {
+            return Ok(true);
+        }
+        Ok(self.merge_bases(ancestor, tip)?.contains(&ancestor))
+    }
+
+    /// Every best common ancestor of `a` and `b`, best first (git's merge-base, via
+    /// gix-revision's paint-down-to-common over the commit-graph file when there is one);
+    /// empty for unrelated histories.
+    fn merge_bases(&self, a: ObjectId, b: ObjectId) -> Result<Vec<ObjectId>> {
+        let cache = self.repo.commit_graph_if_enabled().ok().flatten();
+        let mut graph = self.repo.revision_graph(cache.as_ref());
+        let bases = gix_revision::merge_base(a, &[b], &mut graph)
+            .map_err(|e| StoreError::git("finding a merge base", e))?;
+        Ok(bases.map(|b| b.into_iter().collect()).unwrap_or_default())
     }
 }
 
@@ -186,30 +210,11 @@ impl SessionsRef<'_> {
 }
 
 impl SessionsRef<'_> {
-    /// A common ancestor of `a` and `b`: the first commit reachable from `b` that is also
-    /// reachable from `a`. Any common ancestor keeps the journal merge lossless.
+    /// A best common ancestor of `a` and `b` (git's merge-base; the first when there are
+    /// several). Any common ancestor keeps the journal merge lossless; the best one keeps it
+    /// small, and finding it walks only back to where the histories meet.
     pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Result<Option<ObjectId>> {
-        let mut seen = std::collections::HashSet::new();
-        for info in self
-            .repo
-            .rev_walk([a])
-            .all()
-            .map_err(|e| StoreError::git("walking history", e))?
-        {
-            seen.insert(info.map_err(|e| StoreError::git("walking history", e))?.id);
-        }
-        for info in self
-            .repo
-            .rev_walk([b])
-            .all()
-            .map_err(|e| StoreError::git("walking history", e))?
-        {
-            let id = info.map_err(|e| StoreError::git("walking history", e))?.id;
-            if seen.contains(&id) {
-                return Ok(Some(id));
-            }
-        }
-        Ok(None)
+        Ok(self.merge_bases(a, b)?.first().copied())
     }
 }
 

@@ -397,11 +397,15 @@ fn merge(
     report: &mut Report,
 ) -> Result<()> {
     let merged = ws.mirror().merged_remotes()?;
-    let fresh: Vec<(String, ObjectId)> = tips
+    let mut fresh: Vec<(String, ObjectId)> = tips
         .iter()
         .filter(|(key, id)| merged.get(key) != Some(id))
         .cloned()
         .collect();
+    // Newest first: a clone's newest push usually contains the others' older ones, which are
+    // then found contained (no merge commit) instead of each being merged in turn.
+    let store = ws.store();
+    fresh.sort_by_cached_key(|(_, id)| std::cmp::Reverse(store.commit_seconds(*id)));
     if report.merge.is_empty() {
         report.merge = "up to date".into();
     }
