@@ -70,9 +70,12 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// and tuned on since, `heldout3.tsv`, written by a helper who saw neither the rules nor the
 /// other sets, scored once blind at precision 0.990 / recall 0.867 on 2026-11-29 and tuned on
 /// since, and `heldout4.tsv`, written blind by a fourth helper, scored once blind at precision
-/// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after). A file named
-/// `heldout5*` is the untuned one: its misses are not printed and it only guards against
-/// regressions. `--nocapture` shows the numbers.
+/// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after).
+/// `heldout5.tsv`, written blind by a fifth helper (2026-11-30), is the untuned one: scored once
+/// after the heldout4 tuning, at precision 1.000 / recall 0.903 — short of the recall target, so
+/// the target is not met on unseen prompts — its misses are not printed, and it guards against
+/// regressions just under that score (precision ≥ 0.99, recall ≥ 0.89). `--nocapture` shows the
+/// numbers.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
@@ -99,7 +102,7 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
         if pos < 20 || neg < 20 {
             failed.push(format!("{name}: too small to mean anything ({pos}/{neg})"));
         }
-        let (p_floor, r_floor) = if untuned { (0.0, 0.0) } else { (0.98, 0.95) };
+        let (p_floor, r_floor) = if untuned { (0.99, 0.89) } else { (0.98, 0.95) };
         if precision < p_floor || recall < r_floor {
             failed.push(format!(
                 "{name}: precision {precision:.3}, recall {recall:.3}"
