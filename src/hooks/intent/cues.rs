@@ -123,6 +123,12 @@ pub(super) const GO_ON: &[&[&str]] = &[
     &["start", "again"],
     &["get", "rolling"],
     &["get", "going"],
+    // The same as before, for more of the batch: "do the same for the remaining services".
+    &["do", "the", "same"],
+    &["same", "thing"],
+    &["same", "for"],
+    &["apply", "the", "same"],
+    &["handle"],
 ];
 
 /// Nouns for the session's work in general ("the search feature work", "the auth stuff").
@@ -151,6 +157,7 @@ pub(super) const WORK_KINDS: &[&str] = &[
     "update",
     "updates",
     "changes",
+    "translation",
 ];
 
 /// Markers that count only with the session as their subject ("where we left off", not "where
@@ -198,6 +205,9 @@ pub(super) const MARKERS: &[(&str, i32)] = &[
     ("planned", 2),
     ("discussed", 2),
     ("agreed", 2),
+    ("other", 1),
+    ("others", 1),
+    ("yet", 1),
 ];
 
 /// Nouns of code and of other things than the session's work: a cue followed by them is about
@@ -349,8 +359,8 @@ pub(super) const NEW_TASK: &[&str] = &[
 
 /// Words that make a clause a condition, a failure or a refusal: the loop, not the session.
 pub(super) const AGAINST: &[&str] = &[
-    "if", "unless", "until", "when", "whenever", "once", "no", "nope", "stop", "revert", "wait",
-    "dont", "instead", "wrong", "fails", "failed", "failing", "empty", "missing", "user",
+    "failure", "if", "unless", "until", "when", "whenever", "once", "no", "nope", "stop", "revert",
+    "wait", "dont", "instead", "wrong", "fails", "failed", "failing", "empty", "missing", "user",
 ];
 
 /// Cue words in German, French, Spanish, Portuguese, Dutch, Russian and Turkish.
@@ -451,4 +461,34 @@ pub(super) const FOREIGN_PHRASES: &[&str] = &[
     "nos quedamos",
     "donde estábamos",
     "on reprend",
+    // Italian "vai avanti", Hindi in Latin letters: "aage badho" (go ahead), "continue karo"
+    // (continue), "kaha tak pahuche" (how far did we get), "kya kar rahe the" (what were we
+    // doing), "jaha chhoda tha" (where we left it).
+    "vai avanti",
+    "andiamo avanti",
+    "aage badho",
+    "continue karo",
+    "continue karte raho",
+    "kaha tak",
+    "kahan tak",
+    "kar rahe the",
+    "chhoda tha",
+];
+
+/// Words that negate a foreign cue ("nicht weitermachen", "no continúes", "mat continue karo").
+pub(super) const FOREIGN_NOT: &[&str] = &[
+    "nicht", "kein", "keine", "не", "нет", "ne", "pas", "no", "non", "não", "nao", "mat", "nahi",
+    "nahin", "niet", "geen", "değil", "nie",
+];
+
+/// Chinese, Japanese and Korean negations of a cue ("不要继续了", "続けないで").
+pub(super) const CJK_NOT: &[&str] = &[
+    "不要",
+    "别",
+    "不用",
+    "不必",
+    "ないで",
+    "やめ",
+    "하지 마",
+    "말고",
 ];

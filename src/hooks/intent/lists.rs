@@ -145,6 +145,10 @@ pub(super) const TRAILING: &[&str] = &[
     "before we got compacted",
     "before the context compaction",
     "before the reset",
+    // Laughter: "i forgot what we were doing lol".
+    "lol",
+    "lmao",
+    "haha",
     // Addressing the agent: "continue bro", "keep going mate".
     "bro",
     "dude",
@@ -700,6 +704,11 @@ pub(super) const NEUTRAL: &[&str] = &[
     "problem",
     // "i forgot what we were doing, remind me".
     "remind",
+    "lol",
+    "haha",
+    // "as before, continue with the next batch".
+    "as",
+    "before",
 ];
 
 /// Phrases that refer to the session's own past, with its people as the subject.

@@ -18,6 +18,9 @@
 
 /// Longest prompt (in bytes) worth looking at; continuations are short.
 const MAX_LEN: usize = 250;
+/// Longest prompt (in bytes) read for output shown and then a continuation; past
+/// [`MAX_LEN`] only its last paragraph is looked at.
+const MAX_SHOWN_LEN: usize = 1000;
 /// Most clauses a continuation prompt has.
 const MAX_CLAUSES: usize = 6;
 
@@ -176,13 +179,15 @@ fn is_form(core: &str) -> bool {
         "carry on with",
         "get back to",
         "go back to",
+        "back to",
     ] {
         if let Some(rest) = core.strip_prefix(verb).and_then(|r| r.strip_prefix(' ')) {
             let words: Vec<&str> = rest.split(' ').collect();
             let work = |w: &str| WORK.contains(&w);
+            // "back to the refactor", not "back to the old implementation".
             let fits = match words.as_slice() {
                 [det, noun] => DETERMINERS.contains(det) && work(noun),
-                [det, _, noun] => DETERMINERS.contains(det) && work(noun),
+                [det, _, noun] if verb != "back to" => DETERMINERS.contains(det) && work(noun),
                 _ => false,
             };
             if fits {
@@ -220,6 +225,8 @@ fn is_form(core: &str) -> bool {
         "where are we at with ",
         "where were we with ",
         "where were we on ",
+        "where we at with ",
+        "wheres we at with ",
     ] {
         if let Some(rest) = core.strip_prefix(lead)
             && thing(rest)
@@ -277,7 +284,23 @@ fn clauses(prompt: &str) -> Vec<String> {
     let cut = |c: char| {
         matches!(
             c,
-            '.' | '!' | '?' | ',' | ':' | ';' | '\n' | '\u{2014}' | '\u{2013}' | '\u{2026}'
+            '.' | '!'
+                | '?'
+                | ','
+                | ':'
+                | ';'
+                | '\n'
+                | '\u{2014}'
+                | '\u{2013}'
+                | '\u{2026}'
+                // An aside in brackets ("continue (you were writing the README)"), and "+"
+                // or "&" joining two asks ("status update + continue").
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '+'
+                | '&'
         ) || c as u32 >= 0x2190 && !c.is_alphanumeric() && c != '\u{2019}'
     };
     // A dot inside a word ("handlers.rs", "api/client.ts") does not end a sentence.
@@ -351,7 +374,7 @@ const CUE_STARTS: &[&str] = &[
     "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
     "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
     "repren", "waren", "gebl", "doorg", "verderg", "devam", "param", "retom", "ripren", "erava",
-    "kontyn", "woran",
+    "kontyn", "woran", "aage", "kaha", "kya", "avanti", "same",
 ];
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
@@ -400,11 +423,21 @@ fn is_typo_of_a_cue(w: &str) -> bool {
 /// True when the prompt as a whole asks to continue the session.
 pub fn is_continuation(prompt: &str) -> bool {
     let p = prompt.trim();
-    if p.is_empty() || p.len() > MAX_LEN || !has_cue_word(p) {
+    if p.len() > MAX_LEN {
+        return p.len() <= MAX_SHOWN_LEN && shows_then_continues(p);
+    }
+    if p.is_empty() || !has_cue_word(p) {
         return false;
     }
+    // A slash command alone is Claude Code's: only its own "/continue" and "/resume" go on
+    // ("/status" shows the settings, "/resume-parser" is a project's command).
+    if p.starts_with('/') && !p.contains(char::is_whitespace) {
+        return p.eq_ignore_ascii_case("/continue") || p.eq_ignore_ascii_case("/resume");
+    }
+    // The note Claude Code leaves when the user pressed Escape is no part of what they typed.
+    let p = strip_interrupt_note(p);
     if p.lines().filter(|l| !l.trim().is_empty()).count() > 3 {
-        return leads_then_adds(p);
+        return leads_then_adds(p) || shows_then_continues(p);
     }
     let parts = clauses(p);
     if parts.is_empty() || parts.len() > MAX_CLAUSES {
@@ -417,6 +450,63 @@ pub fn is_continuation(prompt: &str) -> bool {
         || score::is_scored_continuation(p, &parts)
         || narrated_resume(&parts)
         || leads_then_adds(p)
+}
+
+/// Output shown (a fenced block, or text under a first line ending in ':'), then a last paragraph
+/// that goes on, perhaps after fixing what was shown: "ran the tests:\n```…```\nkeep going until
+/// they all pass", "here's the traceback:\n\n…\n\nfix it and then continue with the plan". Only
+/// the last paragraph is cut into clauses.
+fn shows_then_continues(p: &str) -> bool {
+    let Some(end) = p
+        .rfind("```")
+        .map(|i| i + 3)
+        .or_else(|| p.rfind("\n\n").map(|i| i + 2))
+    else {
+        return false;
+    };
+    let (shown, ask) = (&p[..end], p[end..].trim());
+    let introduced = shown.contains("```")
+        || shown
+            .lines()
+            .next()
+            .is_some_and(|l| l.trim_end().ends_with(':'));
+    if !introduced
+        || ask.is_empty()
+        || ask.len() > 120
+        || ask.contains('\n')
+        || !has_cue_word(ask)
+        || looks_like_code(ask)
+    {
+        return false;
+    }
+    let parts = clauses(ask);
+    let Some((last, before)) = parts.split_last() else {
+        return false;
+    };
+    // "fix it", "fix them": what was shown.
+    let fixes = |c: &str| {
+        let mut w = c.split(' ');
+        w.next() == Some("fix")
+            && w.next()
+                .is_some_and(|o| matches!(o, "it" | "that" | "this" | "them" | "those" | "these"))
+            && w.next().is_none()
+    };
+    before.iter().all(|c| fixes(c) || is_neutral(c))
+        && (reduces_to_form(last, 4) || score::goes_on_strongly(last))
+}
+
+/// The prompt without a leading "[Request interrupted by user]" (or "… for tool use"), the note
+/// Claude Code puts before what the user types after interrupting the agent.
+fn strip_interrupt_note(p: &str) -> &str {
+    let b = p.as_bytes();
+    let head = b"[request interrupted by user";
+    if b.len() > head.len()
+        && b[..head.len()].eq_ignore_ascii_case(head)
+        && let Some(end) = p.find(']')
+    {
+        return p[end + 1..].trim_start();
+    }
+    p
 }
 
 /// Bare continuations that may open a prompt which then adds something: "keep going, and also
@@ -481,7 +571,13 @@ fn leads_then_adds(p: &str) -> bool {
             .iter()
             .any(|v| core.starts_with(v))
         && SESSION_REFS.iter().any(|r| contains_words(core, r));
-    if !LEADS.contains(&core) && !named_place {
+    // "continuing from before: the second endpoint still needs pagination": a colon after a
+    // continuation that says from where tells what it is about.
+    let colon_lead = p[cut..].starts_with(':')
+        && !LEADS.contains(&core)
+        && core.contains(' ')
+        && reduces_to_form(&head, 4);
+    if !LEADS.contains(&core) && !named_place && !colon_lead {
         return false;
     }
     let tail = normalise(tail);
@@ -511,6 +607,9 @@ fn leads_then_adds(p: &str) -> bool {
     if named_place && tail.starts_with("but ") {
         return !code() && !condition() && !takes_back();
     }
+    if colon_lead {
+        return !code() && !condition() && !takes_back();
+    }
     ADDS.iter().any(|(lead, code_ok)| {
         tail.starts_with(lead) && (*code_ok || !code() && !condition() && !takes_back())
     })
@@ -536,8 +635,11 @@ fn by_grammar(parts: &[String]) -> bool {
         return false;
     }
     // Nor beside code or a new task ("… error when reading from the socket, … continue?").
+    // Nor after the user asks how to do something ("how do i recover the state lock and
+    // continue?"): the continuing is theirs.
     let others_ok = parts.iter().zip(&forms).all(|(c, f)| {
-        *f || score::is_other_clause_ok(&c.split(' ').collect::<Vec<_>>(), false, true)
+        let words: Vec<&str> = c.split(' ').collect();
+        *f || score::is_other_clause_ok(&words, false, true) && !score::asks_how(&words)
     });
     if !others_ok {
         return false;

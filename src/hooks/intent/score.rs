@@ -89,9 +89,37 @@ pub(super) fn code_evidence(raw: &str) -> bool {
                         !a.is_empty() && (2..=4).contains(&e.len()) && e.bytes().all(|c| c.is_ascii_alphabetic())
                     })
                     // camelCase and PascalCase inside a word: "forEach", "resumeSession".
-                    || b.windows(2).skip(1).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase()))
+                    || b.windows(2).skip(1).any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
+                        && !NAMES.iter().any(|n| n.eq_ignore_ascii_case(w)))
         })
 }
+
+/// Names written in camel case that are not identifiers: "port the modules to TypeScript".
+const NAMES: &[&str] = &[
+    "typescript",
+    "javascript",
+    "github",
+    "gitlab",
+    "bitbucket",
+    "postgresql",
+    "graphql",
+    "youtube",
+    "powershell",
+    "iphone",
+    "ipad",
+    "macos",
+    "ios",
+    "linkedin",
+    "openai",
+    "devops",
+    "nodejs",
+    "mysql",
+    "mongodb",
+    "webpack",
+    "pypi",
+    "npm",
+    "sqlite",
+];
 
 /// Articles, pronouns and particles: not the thing a cue goes on with.
 const NOISE: &[&str] = &[
@@ -159,11 +187,17 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         }
     }
     // "the previous session", "your last message": ours; "the previous implementation": code.
-    for pair in rest.windows(2) {
-        if is(pair[0], &["previous", "last"]) {
-            score += if is(pair[1], WORK_HEADS)
+    for (i, w) in rest.iter().enumerate() {
+        if is(w, &["previous", "last"]) && i + 1 < rest.len() {
+            // "the last step", "the last successful step".
+            let next = if rest.len() > i + 2 && rest[i + 1].ends_with("ful") {
+                rest[i + 2]
+            } else {
+                rest[i + 1]
+            };
+            score += if is(next, WORK_HEADS)
                 || is(
-                    pair[1],
+                    next,
                     &[
                         "message",
                         "answer",
@@ -191,8 +225,26 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
             }
         }
     }
+    // "the remaining endpoints", "the rest of the files", "the other handlers": the rest of a
+    // batch the session was working through; what it names is not code to go on with.
+    // Only when nothing else is named before it but the work ("the refactor to the other
+    // files", not "the conversion for the remaining modules" nor "the same approach for the
+    // other files"), and not "on the next call" (a time).
+    let batch = rest.iter().enumerate().position(|(i, w)| {
+        is(w, &["remaining", "other", "others", "next", "rest"])
+            && (i == 0 || is(rest[i - 1], &["the", "with", "to", "for", "our", "your"]))
+            && !(i >= 2 && is(rest[i - 2], &["on", "at", "in", "until", "after", "before"]))
+            && rest[..i]
+                .iter()
+                .filter(|w| content(w))
+                .all(|w| is(w, WORK_HEADS) || is(w, WORK_KINDS) || *w == "same")
+            && rest_of_a_batch(w, &rest[i + 1..])
+    });
+    if batch.is_some() {
+        score += 2;
+    }
     // Code nouns, unless they only say which work ("the *parser* rewrite" is a rewrite).
-    for phrase in rest.split(|w| is(w, PHRASE_ENDS)) {
+    for phrase in rest[..batch.unwrap_or(rest.len())].split(|w| is(w, PHRASE_ENDS)) {
         let last = phrase.iter().rposition(content);
         for (j, w) in phrase.iter().enumerate() {
             let names_the_work = last == Some(j + 1) && is(phrase[j + 1], WORK_KINDS);
@@ -240,6 +292,16 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         .unwrap_or(0);
     // "continue with the refactor", "keep going on the migration": already under way.
     let under_way = work > 0 && rest.first().is_some_and(|w| is(w, &["with", "on", "into"]));
+    // "continue the todo list", "where are we on the checklist": the session's list, when the
+    // clause ends on it ("the list of countries" is a list to write).
+    if rest
+        .iter()
+        .rev()
+        .find(|w| content(w))
+        .is_some_and(|w| is(w, &["list", "checklist"]))
+    {
+        score += 2;
+    }
     // "our list", "our plan": the session's own.
     score += i32::from(rest.contains(&"our"));
     score += work + i32::from(under_way);
@@ -247,6 +309,78 @@ fn object(rest: &[&str], resuming: bool) -> i32 {
         score -= 2;
     }
     score
+}
+
+/// What may follow the thing of a batch: "too", "the same way you did the first ones", "you
+/// haven't gotten to yet", "like we discussed".
+const BATCH_TAIL: &[&str] = &[
+    "too",
+    "as",
+    "well",
+    "also",
+    "yet",
+    "you",
+    "we",
+    "i",
+    "havent",
+    "hadnt",
+    "didnt",
+    "gotten",
+    "got",
+    "to",
+    "done",
+    "left",
+    "like",
+    "discussed",
+    "the",
+    "same",
+    "way",
+    "did",
+    "first",
+    "ones",
+    "before",
+    "earlier",
+    "still",
+    "in",
+    "this",
+    "that",
+    "list",
+    "plan",
+    "from",
+];
+
+/// The words after "remaining", "next", "other", "others" or "rest" name the rest of a batch,
+/// and the clause ends there: "[of the] [6] services [too]", "of them", "one"; for "others",
+/// nothing but [`BATCH_TAIL`] words.
+pub(super) fn rest_of_a_batch(trigger: &str, after: &[&str]) -> bool {
+    let mut r = after;
+    if trigger == "others" {
+        return r.iter().all(|w| is(w, BATCH_TAIL));
+    }
+    if let ["of", more @ ..] = r {
+        r = more;
+        if let ["them" | "those", tail @ ..] = r {
+            return tail.iter().all(|w| is(w, BATCH_TAIL));
+        }
+    }
+    if let ["the" | "these" | "those" | "our" | "my" | "your", more @ ..] = r {
+        r = more;
+    }
+    if let [n, more @ ..] = r
+        && n.len() <= 3
+        && n.bytes().all(|c| c.is_ascii_digit())
+    {
+        r = more;
+    }
+    let [noun, tail @ ..] = r else {
+        return false;
+    };
+    noun.len() >= 3
+        && noun.bytes().all(|c| c.is_ascii_lowercase())
+        && !is(noun, PHRASE_ENDS)
+        && !is(noun, NOISE)
+        && !is(noun, AGAINST)
+        && tail.iter().all(|w| is(w, BATCH_TAIL))
 }
 
 /// Strip the fillers at the start of a clause.
@@ -270,6 +404,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
     // session's own past, told.
     if let [who, "were" | "was", how, ..] = all.as_slice()
         && is(who, &["you", "we", "i"])
+        && !all.contains(&"wrong")
         && is(
             how,
             &["partway", "halfway", "in", "working", "doing", "busy"],
@@ -309,7 +444,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
         || foreign_phrase()
         || cjk()
     {
-        return Some(if all.len() <= 8 { 3 } else { 0 });
+        // "nicht weitermachen", "不要继续了", "mat continue karo": told not to go on.
+        let negated = clause.split(' ').any(|w| is(w, FOREIGN_NOT))
+            || !clause.is_ascii() && CJK_NOT.iter().any(|n| clause.contains(n));
+        return Some(if all.len() <= 8 && !negated { 3 } else { 0 });
     }
     // A question about where the session stands: "where did we stop", "what were you in the
     // middle of", "what did we leave unfinished", "what was the last thing you did".
@@ -369,6 +507,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                     | "open"
                     | "the"
                     | "on"
+                    | "been"
             )
         {
             // "what's on the agenda from yesterday": what is on it must be ours.
@@ -451,6 +590,18 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "task",
                         "work",
                         "session",
+                        // "what was next on the todo list we made", "what's still pending from
+                        // our todo", "what did you finish before i left".
+                        "todo",
+                        "todos",
+                        "list",
+                        "checklist",
+                        "made",
+                        "pending",
+                        "completed",
+                        "finish",
+                        "finished",
+                        "been",
                     ],
                 ) || is(w, AFTER_REF)
                     // "before lunch", "asking you": greetings, breaks and the compaction.
@@ -459,8 +610,15 @@ fn clause_cue(clause: &str) -> Option<i32> {
             });
             let standing = matches!(
                 *aux,
-                "left" | "remaining" | "still" | "next" | "outstanding" | "pending" | "open"
-            );
+                "left"
+                    | "remaining"
+                    | "still"
+                    | "next"
+                    | "outstanding"
+                    | "pending"
+                    | "open"
+                    | "been"
+            ) || rest.first() == Some(&"next");
             if tail_ok
                 && (subject
                     || standing
@@ -483,7 +641,12 @@ fn clause_cue(clause: &str) -> Option<i32> {
             }
             // "where was i with the report generator", "whats the status of the migration": a
             // few words of the thing after "with", "on" or "of".
-            if let Some(i) = rest.iter().position(|w| is(w, &["with", "on", "of"])) {
+            // "where'd we end up on the search feature", "where did we land on the caching
+            // question", "what did we decide last time about the schema".
+            if let Some(i) = rest
+                .iter()
+                .position(|w| is(w, &["with", "on", "of", "about"]))
+            {
                 let (before, thing) = rest.split_at(i);
                 let asks = before.iter().all(|w| {
                     is(
@@ -491,7 +654,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         &[
                             "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
                             "left", "off", "stop", "status", "the", "progress", "state", "at",
-                            "current", "do",
+                            "current", "do", "end", "up", "land", "landed", "decide", "decided",
+                            "agree", "agreed", "last", "time",
                         ],
                     )
                 });
@@ -517,9 +681,91 @@ fn clause_cue(clause: &str) -> Option<i32> {
             return None;
         }
     }
+    // "which items from the checklist are still open", "which tasks are left".
+    if let ["which", rest @ ..] = words {
+        let ours = rest.iter().all(|w| {
+            is(w, WORK_HEADS)
+                || is(
+                    w,
+                    &[
+                        "items",
+                        "from",
+                        "the",
+                        "checklist",
+                        "list",
+                        "todo",
+                        "our",
+                        "plan",
+                        "are",
+                        "is",
+                        "still",
+                        "open",
+                        "left",
+                        "remaining",
+                        "pending",
+                        "unfinished",
+                        "done",
+                        "not",
+                        "yet",
+                    ],
+                )
+        });
+        let standing = rest
+            .iter()
+            .any(|w| is(w, &["still", "left", "remaining", "pending", "unfinished"]));
+        return (ours && standing).then_some(3);
+    }
+    // "catch me up on what happened while i was away": on the session's own doings.
+    if let ["catch", rest @ ..] = words {
+        let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
+        if let ["up", "on" | "with", about @ ..] = rest.as_slice()
+            && about.iter().all(|w| {
+                is(
+                    w,
+                    &[
+                        "what",
+                        "happened",
+                        "while",
+                        "i",
+                        "was",
+                        "were",
+                        "away",
+                        "gone",
+                        "out",
+                        "you",
+                        "did",
+                        "we",
+                        "where",
+                        "are",
+                        "so",
+                        "far",
+                        "progress",
+                        "been",
+                        "done",
+                        "have",
+                        "everything",
+                        "the",
+                        "since",
+                        "left",
+                        "our",
+                    ],
+                )
+            })
+        {
+            return Some(3);
+        }
+    }
+    // "can you tell me what's been completed": the question that follows is the ask.
+    if let ["tell", "me", rest @ ..] = words
+        && !rest.is_empty()
+    {
+        return clause_cue(&rest.join(" "));
+    }
     // "remind me where we left off", "recap what we did", "catch me up".
     if let [first, rest @ ..] = words
         && matches!(*first, "remind" | "recap" | "catch")
+        // "catch the exception": catch only as "catch up".
+        && (*first != "catch" || rest.iter().find(|w| **w != "me") == Some(&"up"))
     {
         let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
         // "catch me up", "catch up": on the session, when nothing else is named.
@@ -538,8 +784,8 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 w,
                 &[
                     "the", "do", "on", "to", "go", "with", "move", "ok", "continue", "onto",
-                    "whats", "what", "is", "our", "execute", "complete", "finish", "handle",
-                    "tackle",
+                    "proceed", "whats", "what", "is", "our", "execute", "complete", "finish",
+                    "handle", "tackle",
                 ],
             )
         });
@@ -568,11 +814,25 @@ fn clause_cue(clause: &str) -> Option<i32> {
         if lead_ok && head_ok && ends_on_work && !bare_question && object(rest, false) + 1 >= 2 {
             return Some(3);
         }
+        // "ok next file", "do the remaining ones", "the next batch": on through the batch.
+        if lead_ok && !bare_question && rest_of_a_batch(words[i], rest) {
+            return Some(3);
+        }
     }
     // "keep rolling", "keep pushing", "keep at it": keep, and a verb of doing.
     if let ["keep", how, rest @ ..] = words
         && (how.ends_with("ing") && !is(how, &["going", "working"]) || *how == "on")
     {
+        // "keep iterating until they pass", "keep fixing until eslint is clean".
+        let rest = match rest.iter().position(|w| *w == "until") {
+            Some(u) if until_done(&rest[u + 1..]) => &rest[..u],
+            _ => rest,
+        };
+        // "keep fixing the type errors": what a verb of the session's doing works on is
+        // named, not gone on with.
+        if is(how, DOING) {
+            return Some(object(&without_code(how, rest), true));
+        }
         return Some(object(rest, true));
     }
     // A verb of going on, and what it goes on with.
@@ -584,7 +844,16 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // as it is no condition.
             if let Some(b) = rest.iter().position(|w| *w == "but") {
                 let how = &rest[b + 1..];
-                let bare_how = b == 0 && !how.iter().any(|w| is(w, AGAINST));
+                let bare_how = b == 0 && !how.iter().any(|w| is(w, AGAINST))
+                    // "but don't touch the config files": a limit, whatever it names.
+                    || matches!(
+                        how,
+                        [
+                            "dont" | "never",
+                            "touch" | "change" | "modify" | "edit" | "delete" | "remove" | "push",
+                            ..
+                        ]
+                    ) && !how.iter().any(|w| is(w, &["if", "unless", "when", "until"]));
                 if !bare_how && !is_other_clause_ok(how, false, false) {
                     return Some(0);
                 }
@@ -602,6 +871,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // with an activity of the session's own (not "continue training the model").
             let doing = matches!(verb[0], "continue" | "resume" | "carry")
                 && rest.first().is_some_and(|w| is(w, DOING));
+            let doing_verb = if doing { rest[0] } else { "" };
             if doing {
                 rest = &rest[1..];
             }
@@ -614,7 +884,10 @@ fn clause_cue(clause: &str) -> Option<i32> {
             });
             let thread =
                 verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]) || numbered;
+            // "carry on with the benchmarks": under way ("carry on the conversion for dates"
+            // carries it over to something new).
             let resuming = is(verb[0], RESUMING)
+                || verb[0] == "carry" && rest.first() == Some(&"with")
                 || thread
                 || doing
                 || verb.contains(&"back")
@@ -622,12 +895,23 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // "back to" and "return to" go back to anything ("back to square one"): they need
             // the work named, or a marker, where "keep working on" does not.
             let weak = verb.contains(&"back") && verb[0] != "jump" || verb[0] == "return";
+            let uncoded;
+            if doing {
+                uncoded = without_code(doing_verb, rest);
+                rest = &uncoded;
+            }
             let mut s = object(rest, resuming) - 2 * i32::from(weak);
             // Going back to something needs it named as the work ("back to the caching work"),
             // not only a kind of it ("back to the old implementation").
             let joined = rest.join(" ");
             let named = rest.iter().any(|w| is(w, WORK_HEADS))
                 || SESSION_REFS.iter().any(|r| joined.contains(r))
+                // "the caching layer we were building".
+                || rest.windows(3).any(|t| {
+                    is(t[0], &["we", "you", "i"])
+                        && is(t[1], &["were", "was"])
+                        && t[2].ends_with("ing")
+                })
                 || verb.last().is_some_and(|w| is(w, &["into", "on"]))
                 || rest.first().is_some_and(|w| is(w, &["into", "on"]));
             if weak && !rest.is_empty() && !named {
@@ -636,7 +920,16 @@ fn clause_cue(clause: &str) -> Option<i32> {
             // "pick up X" is only a continuation with "back" or "again" ("pick X back up").
             if matches!(
                 verb[0],
-                "pick" | "picking" | "do" | "work" | "restart" | "on" | "move"
+                "pick"
+                    | "picking"
+                    | "do"
+                    | "work"
+                    | "restart"
+                    | "on"
+                    | "move"
+                    | "same"
+                    | "apply"
+                    | "handle"
             ) && !resuming
                 && s < 3
             {
@@ -648,11 +941,36 @@ fn clause_cue(clause: &str) -> Option<i32> {
     None
 }
 
+/// What a verb of the session's doing works on, without the code it names in passing: "the
+/// tests for the parser" → "the tests for the"; after a verb of fixing ("fixing the type
+/// errors") its object too, but not after others ("writing the migration script" writes code).
+fn without_code<'a>(verb: &str, rest: &[&'a str]) -> Vec<&'a str> {
+    let fixing = is(
+        verb,
+        &["fixing", "debugging", "chasing", "fixed", "debugged"],
+    );
+    let object_ends = rest
+        .iter()
+        .position(|w| is(w, PHRASE_ENDS))
+        .unwrap_or(rest.len());
+    rest.iter()
+        .enumerate()
+        .filter(|(i, w)| !is(w, CODE) || !fixing && *i < object_ends)
+        .map(|(_, w)| *w)
+        .collect()
+}
+
 /// Words naming a numbered step of the session's plan ("step 5", "phase 2").
 const STEP_WORDS: &[&str] = &["step", "phase", "stage", "part"];
 
 /// Verbs of the session's own work, in "what were we debugging", "the file you were editing".
 const DOING: &[&str] = &[
+    "iterating",
+    "refining",
+    "translating",
+    "tweaking",
+    "converting",
+    "cleaning",
     "implementing",
     "debugging",
     "cleaning",
@@ -752,7 +1070,67 @@ pub(super) fn until_done(rest: &[&str]) -> bool {
     let ours = rest
         .windows(3)
         .any(|t| is(t[0], &["we", "you"]) && is(t[1], &["were", "was"]) && t[2].ends_with("ing"));
-    done || ours
+    done || ours || checks_pass(rest)
+}
+
+/// "the tests pass", "they all pass", "all the tests are green", "eslint is clean",
+/// "everything on the plan is done": the session's checks or plan reach their goal (not "the
+/// queue is empty", "it succeeds", "i == n").
+fn checks_pass(rest: &[&str]) -> bool {
+    let [subject @ .., state] = rest else {
+        return false;
+    };
+    !subject.is_empty()
+        && is(
+            state,
+            &[
+                "pass", "passes", "green", "clean", "done", "finished", "complete", "fixed",
+                "compiles", "resolved",
+            ],
+        )
+        && subject.iter().all(|w| {
+            is(
+                w,
+                &[
+                    "the",
+                    "all",
+                    "tests",
+                    "test",
+                    "suite",
+                    "they",
+                    "it",
+                    "its",
+                    "everything",
+                    "build",
+                    "ci",
+                    "checks",
+                    "lint",
+                    "linter",
+                    "lints",
+                    "eslint",
+                    "clippy",
+                    "mypy",
+                    "types",
+                    "typecheck",
+                    "on",
+                    "plan",
+                    "our",
+                    "list",
+                    "them",
+                    "of",
+                    "is",
+                    "are",
+                    "theyre",
+                    "every",
+                    "one",
+                    "each",
+                    "todo",
+                    "todos",
+                    "tasks",
+                    "items",
+                ],
+            )
+        })
 }
 
 /// The scored verdict on a prompt that passed the gates (short, no code punctuation).
@@ -760,15 +1138,26 @@ pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
     if code_evidence(raw) {
         return false;
     }
+    let cues: Vec<Option<i32>> = parts.iter().map(|p| clause_cue(p)).collect();
+    // A further task may come before a continuation that ends the prompt ("fix it and then
+    // continue with the plan") or after a strong one ("keep going through the list and fix
+    // each lint"), as the labelled sets have it; a bare "go ahead" or "continue" is not strong.
+    let last_is_cue = cues.last().copied().flatten().is_some_and(|s| s >= 3)
+        && parts.last().is_some_and(|p| goes_on(p));
     let mut best = 0;
+    let mut strong_before = false;
     for (i, part) in parts.iter().enumerate() {
-        match clause_cue(part) {
-            Some(s) if s >= 2 => best = best.max(s),
+        match cues[i] {
+            Some(s) if s >= 2 => {
+                best = best.max(s);
+                strong_before |= s >= 3 && goes_on(part);
+            }
             Some(_) => {}
             None => {
                 let words: Vec<&str> = part.split(' ').collect();
                 let after_if_not = i > 0 && parts[i - 1].ends_with("if not");
-                if !is_other_clause_ok(&words, after_if_not, false) {
+                let tasks_ok = (last_is_cue || strong_before) && !asks_how(&words);
+                if !is_other_clause_ok(&words, after_if_not, tasks_ok) {
                     return false;
                 }
             }
@@ -777,10 +1166,38 @@ pub(super) fn is_scored_continuation(raw: &str, parts: &[String]) -> bool {
     best >= 2
 }
 
+/// A clause that opens with a verb of going on and has a cue strong enough on its own.
+pub(super) fn goes_on_strongly(clause: &str) -> bool {
+    goes_on(clause) && clause_cue(clause).is_some_and(|s| s >= 2)
+}
+
+/// The clause opens (after greetings) with a verb of going on: "keep going through the list",
+/// not "next" or "where did i leave the todo".
+fn goes_on(clause: &str) -> bool {
+    let words: Vec<&str> = clause.split(' ').map(mended).collect();
+    skip_fillers(&words).first().is_some_and(|w| {
+        is(
+            w,
+            &[
+                "continue", "keep", "carry", "resume", "proceed", "pick", "get", "back", "jump",
+                "dive", "go",
+            ],
+        )
+    })
+}
+
 /// A clause beside the cue may greet, tell news ("i merged the pr") or say how to go on ("skip
 /// the windows part"); it must not bring code, a condition, a refusal or a new task.
 pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: bool) -> bool {
     if is_news(words) || is_narration(words) || asks_why_stopped(words) {
+        return true;
+    }
+    // "don't stop now": the continuation said twice.
+    if let ["dont", "stop", more @ ..] = words
+        && more
+            .iter()
+            .all(|w| is(w, &["now", "yet", "there", "here", "please", "again"]))
+    {
         return true;
     }
     let compaction = words
@@ -801,6 +1218,21 @@ pub(super) fn is_other_clause_ok(words: &[&str], after_if_not: bool, tasks_ok: b
     };
     let first = rest.first().copied().unwrap_or("");
     !bad_word && (tasks_ok || !is(first, NEW_TASK) || after_if_not || is(first, &["do", "is"]))
+}
+
+/// "how do i recover the state lock", "how to resume a download", "can i skip it": the user
+/// asks how they themselves do something.
+pub(super) fn asks_how(words: &[&str]) -> bool {
+    matches!(
+        words,
+        [
+            "how",
+            "do" | "can" | "should" | "would" | "could",
+            "i" | "we",
+            ..
+        ] | ["how", "to", ..]
+            | ["can" | "could" | "should", "i", ..]
+    )
 }
 
 /// "why did you stop", "how come you stopped", "did you stop?": the user asks why the session
@@ -860,8 +1292,30 @@ pub(super) fn is_news(words: &[&str]) -> bool {
                 ],
             )
     });
+    // "the deploy finished", "ci passed": something the user waited on came through.
+    let said = skip_fillers(words);
+    let came_through = said.len() <= 5
+        && said
+            .first()
+            .is_some_and(|w| is(w, &["the", "my", "our", "ci", "it", "that"]))
+        && said.last().is_some_and(|w| {
+            is(
+                w,
+                &[
+                    "finished",
+                    "passed",
+                    "succeeded",
+                    "worked",
+                    "completed",
+                    "landed",
+                    "merged",
+                    "deployed",
+                    "shipped",
+                ],
+            )
+        });
     // A state of the code beside a bare "continue" is the loop's ("the loop is done").
-    is_told(words) || state && !words.iter().any(|w| is(w, LOOPISH))
+    is_told(words) || (state || came_through) && !words.iter().any(|w| is(w, LOOPISH))
 }
 
 /// News of something the user (or "we") did: "i pushed the fix for the lint errors", "i've
@@ -904,7 +1358,19 @@ const OBSERVING: &[&str] = &[
 /// the middle of the edit", "you were cut off mid-sentence".
 pub(super) fn is_narration(words: &[&str]) -> bool {
     let n = words.iter().take_while(|w| is(w, PLACING)).count();
-    let words = &words[n..];
+    let mut words = &words[n..];
+    // "it looks like you stopped before finishing the test file".
+    for lead in [
+        &["it", "looks", "like"][..],
+        &["looks", "like"],
+        &["it", "seems"],
+        &["seems", "like"],
+        &["i", "think"],
+    ] {
+        if let Some(rest) = words.strip_prefix(lead) {
+            words = rest;
+        }
+    }
     if words
         .iter()
         .any(|w| is(w, &["if", "unless", "until", "when", "whenever", "wrong"]))
@@ -925,6 +1391,8 @@ pub(super) fn is_narration(words: &[&str]) -> bool {
                         "midway",
                         "busy",
                         "in",
+                        // "you were on the third migration file".
+                        "on",
                     ],
                 )
         }

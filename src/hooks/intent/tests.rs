@@ -67,13 +67,15 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// issue's target: recall ≥ 0.95 at precision ≥ 0.98. The `dev*` and `prompts*` sets were
 /// written for tuning, `heldout.tsv` became tuning data once its one held-out score was taken,
 /// and so did `heldout2.tsv`, scored once blind at precision 0.995 / recall 0.827 on 2026-11-29
-/// and tuned on since, and `heldout3.tsv`, written by a helper who saw neither the rules nor the
+/// and tuned on since, `heldout3.tsv`, written by a helper who saw neither the rules nor the
 /// other sets, scored once blind at precision 0.990 / recall 0.867 on 2026-11-29 and tuned on
-/// since. `heldout4.tsv`, written blind by a fourth helper (2026-11-30), is the untuned one:
-/// scored once after the heldout3 tuning, at precision 0.970 / recall 0.755 — short of the
-/// target, so the target is not met on unseen prompts — its misses are not printed, and it
-/// guards against regressions just under that score (precision ≥ 0.96, recall ≥ 0.74).
-/// `--nocapture` shows the numbers.
+/// since, and `heldout4.tsv`, written blind by a fourth helper, scored once blind at precision
+/// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after).
+/// `heldout5.tsv`, written blind by a fifth helper (2026-11-30), is the untuned one: scored once
+/// after the heldout4 tuning, at precision 1.000 / recall 0.903 — short of the recall target, so
+/// the target is not met on unseen prompts — its misses are not printed, and it guards against
+/// regressions just under that score (precision ≥ 0.99, recall ≥ 0.89). `--nocapture` shows the
+/// numbers.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
@@ -87,7 +89,7 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
     let mut failed = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let untuned = name.starts_with("heldout4");
+        let untuned = name.starts_with("heldout5");
         let (precision, recall, pos, neg, wrong) = score(path);
         println!(
             "{name}: {pos} continuations, {neg} others; precision {precision:.3}, recall {recall:.3}"
@@ -100,7 +102,7 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
         if pos < 20 || neg < 20 {
             failed.push(format!("{name}: too small to mean anything ({pos}/{neg})"));
         }
-        let (p_floor, r_floor) = if untuned { (0.96, 0.74) } else { (0.98, 0.95) };
+        let (p_floor, r_floor) = if untuned { (0.99, 0.89) } else { (0.98, 0.95) };
         if precision < p_floor || recall < r_floor {
             failed.push(format!(
                 "{name}: precision {precision:.3}, recall {recall:.3}"
@@ -153,7 +155,138 @@ fn the_kinds_heldout3_missed_are_caught() {
 }
 
 #[test]
+fn the_kinds_heldout4_missed_are_caught() {
+    // Until the session's checks pass or its plan is done.
+    assert!(is_continuation("keep going until the tests pass"));
+    assert!(is_continuation("keep fixing until eslint is clean"));
+    assert!(is_continuation(
+        "run the tests again and keep iterating until they pass"
+    ));
+    // Going on with a doing of the session's own, whatever code it names on the way.
+    assert!(is_continuation("keep fixing the type errors"));
+    assert!(is_continuation("continue writing the tests for the parser"));
+    assert!(is_continuation("continue translating the docs into German"));
+    assert!(is_continuation(
+        "carry on porting the rest of the modules to TypeScript"
+    ));
+    // The rest of a batch: remaining, other, next, the rest of.
+    assert!(is_continuation("continue with the remaining endpoints"));
+    assert!(is_continuation("do the remaining ones"));
+    assert!(is_continuation("ok next file"));
+    assert!(is_continuation("same thing for the rest of the files"));
+    assert!(is_continuation(
+        "do the same for the other handlers you haven't gotten to yet"
+    ));
+    assert!(is_continuation("continue the list"));
+    // Where the session stands, asked in more ways.
+    assert!(is_continuation("what was next on the todo list we made?"));
+    assert!(is_continuation("wheres we at with the migration"));
+    assert!(is_continuation(
+        "ok where did we land on the caching question?"
+    ));
+    assert!(is_continuation(
+        "what did we decide last time about the schema?"
+    ));
+    assert!(is_continuation(
+        "which items from the checklist are still open? then work on them"
+    ));
+    assert!(is_continuation(
+        "catch me up on what happened while I was away"
+    ));
+    assert!(is_continuation("what did you finish before I left?"));
+    assert!(is_continuation("i forgot what we were doing lol"));
+    // Going back to the work named as such.
+    assert!(is_continuation("ok back to the refactor"));
+    assert!(is_continuation(
+        "let's get back to the caching layer we were building"
+    ));
+    // Told what the session was doing, in brackets or after "it looks like".
+    assert!(is_continuation("continue (you were writing the README)"));
+    assert!(is_continuation(
+        "keep going, you were on the third migration file"
+    ));
+    assert!(is_continuation(
+        "it looks like you stopped before finishing the test file. keep going"
+    ));
+    assert!(is_continuation("[Request interrupted by user] continue"));
+    // News of something awaited, a limit, a further task after a strong continuation.
+    assert!(is_continuation(
+        "ok the deploy finished. you can proceed with the next steps"
+    ));
+    assert!(is_continuation(
+        "keep going but don't touch the config files"
+    ));
+    assert!(is_continuation(
+        "keep going through the list and fix each lint"
+    ));
+    assert!(is_continuation("status update + continue"));
+    assert!(is_continuation(
+        "continuing from before: the second endpoint still needs pagination"
+    ));
+    // Output shown, then a continuation as the last paragraph, even past 250 bytes.
+    assert!(is_continuation(
+        "ran the tests locally:\n\n```\n===== 42 passed, 3 failed in 12.3s =====\nFAILED \
+         tests/test_api.py::test_create_user - AssertionError\nFAILED \
+         tests/test_api.py::test_delete_user - KeyError: 'id'\nFAILED \
+         tests/test_api.py::test_list_users - TimeoutError\n```\n\nkeep going until they all pass"
+    ));
+    assert!(is_continuation(
+        "Here's the output:\n\nTraceback (most recent call last):\n  File \"app.py\", line \
+         12\nImportError: cannot import name 'billing'\n\nfix it and then continue with the plan"
+    ));
+    // Hindi in Latin letters, Italian.
+    assert!(is_continuation("continue karo"));
+    assert!(is_continuation("hum kaha tak pahuche the?"));
+    assert!(is_continuation("vai avanti"));
+}
+
+#[test]
 fn the_same_words_in_other_senses_stay_ordinary() {
+    // Slash commands other than Claude Code's /continue and /resume.
+    assert!(!is_continuation("/status"));
+    assert!(!is_continuation("/resume-parser"));
+    assert!(is_continuation("/resume"));
+    // Told not to go on, in other languages.
+    assert!(!is_continuation(
+        "nicht weitermachen, ich will den Plan erst überarbeiten"
+    ));
+    assert!(!is_continuation("不要继续了，重新开始设计数据库"));
+    assert!(!is_continuation(
+        "mat continue karo, naye tarike se shuru karte hain"
+    ));
+    // The user asks how they go on.
+    assert!(!is_continuation(
+        "the terraform apply was interrupted — how do I recover the state lock and continue?"
+    ));
+    // A batch carried over to something new, a list to write, a loop's next item.
+    assert!(!is_continuation(
+        "carry on the conversion for the remaining modules"
+    ));
+    assert!(!is_continuation(
+        "keep going with the same approach for the other three files"
+    ));
+    assert!(!is_continuation(
+        "can you continue the list of countries with their capitals?"
+    ));
+    assert!(!is_continuation(
+        "catch the exception and keep going with the next file"
+    ));
+    assert!(!is_continuation("on failure, continue with the next file"));
+    assert!(!is_continuation(
+        "the generator should yield, then resume from the same state on the next call"
+    ));
+    assert!(!is_continuation("next, add a test"));
+    assert!(!is_continuation("back to the old implementation please"));
+    assert!(!is_continuation(
+        "let's continue writing the migration script for postgres"
+    ));
+    assert!(!is_continuation("keep going until the queue is empty"));
+    // A long prompt whose last paragraph is about the code shown.
+    assert!(!is_continuation(
+        "```python\nfor row in rows:\n    if not row:\n        continue\n    process(row)\n```\nis \
+         there a more pythonic way to write this? I want to keep the loop readable and fast for \
+         large inputs, and ideally avoid the explicit continue statement entirely if possible"
+    ));
     assert!(!is_continuation("continue the loop when the row is empty"));
     assert!(!is_continuation("git rebase --continue says no changes"));
     assert!(!is_continuation("update my résumé with the new job"));
