@@ -74,6 +74,186 @@ pub fn integrate(
     Err(Error::TooManyRetries(MAX_ATTEMPTS))
 }
 
+/// Merge several fetched histories (`(label, commit)`, each already `admissible`) into
+/// `refs/sessions` with at most one new commit: those contained in the local journal or in
+/// another of them are up to date; a single one that contains the local journal is a
+/// fast-forward; otherwise one merge commit whose parents are the local tip and every history
+/// not contained in another (git's octopus shape). Each history is merged into the result so
+/// far against its merge base with everything merged before it (`git merge-base h p1 p2 …`),
+/// so changes two histories share are not seen twice. Returns what happened to each, in the
+/// order given. The ref moves by compare-and-swap; on a lost race the work is redone.
+pub fn integrate_many(
+    store: &SessionsRef,
+    tips: &[(String, ObjectId)],
+    writer: &EntryWriter,
+) -> Result<Vec<(String, Integrated)>> {
+    for _ in 0..MAX_ATTEMPTS {
+        let local = store.tip()?;
+        // The histories to merge, each not contained in the local tip or another of them.
+        let mut heads: Vec<(String, ObjectId)> = Vec::new();
+        for (label, id) in tips {
+            if local.is_some_and(|l| *id == l)
+                || local.map(|l| store.is_ancestor(*id, l)).transpose()? == Some(true)
+            {
+                continue;
+            }
+            let mut contained = false;
+            for (_, h) in &heads {
+                if *h == *id || store.is_ancestor(*id, *h)? {
+                    contained = true;
+                    break;
+                }
+            }
+            if contained {
+                continue;
+            }
+            let mut kept = Vec::new();
+            for (l, h) in heads {
+                if !store.is_ancestor(h, *id)? {
+                    kept.push((l, h));
+                }
+            }
+            heads = kept;
+            heads.push((label.clone(), *id));
+        }
+        let outcome_of = |label: &str, o: Integrated| {
+            tips.iter()
+                .map(|(l, _)| {
+                    let mine = if l == label {
+                        o.clone()
+                    } else {
+                        Integrated::UpToDate
+                    };
+                    (l.clone(), mine)
+                })
+                .collect::<Vec<_>>()
+        };
+        // What the merge starts from: the local tip, or the one head that contains it.
+        let start = match local {
+            None => heads.first().map(|(_, h)| *h),
+            Some(l) => {
+                let mut start = l;
+                for (_, h) in &heads {
+                    if store.is_ancestor(l, *h)? {
+                        start = *h;
+                        break;
+                    }
+                }
+                Some(start)
+            }
+        };
+        let Some(start) = start else {
+            return Ok(outcome_of("", Integrated::UpToDate));
+        };
+        let rest: Vec<&(String, ObjectId)> = heads.iter().filter(|(_, h)| *h != start).collect();
+        if rest.is_empty() {
+            // Nothing to merge: up to date, or a fast-forward (adoption) to `start`.
+            if Some(start) == local {
+                return Ok(outcome_of("", Integrated::UpToDate));
+            }
+            let label = heads
+                .iter()
+                .find(|(_, h)| *h == start)
+                .map(|(l, _)| l.clone())
+                .unwrap_or_default();
+            let (reflog, outcome): (String, fn(ObjectId) -> Integrated) = match local {
+                None => (format!("sync: adopt {label}"), Integrated::Adopted),
+                Some(_) => (
+                    format!("sync: fast-forward to {label}"),
+                    Integrated::FastForward,
+                ),
+            };
+            match store.compare_and_swap(local, start, &reflog)? {
+                CasOutcome::Moved(id) => return Ok(outcome_of(&label, outcome(id))),
+                CasOutcome::Lost => continue,
+            }
+        }
+        if writer.author.is_none() {
+            return Err(StoreError::NoIdentity.into());
+        }
+        let relayout = |c: ObjectId| store.tree_of(c).and_then(|t| store.relayout(t));
+        let mut parents = vec![start];
+        let mut tree = relayout(start)?;
+        let mut conflicts: Vec<(String, Vec<String>)> = Vec::new();
+        let (mut sessions, mut entries) = (0, 0);
+        for (label, head) in &rest {
+            let base = gix_merge_base(store, *head, &parents)?;
+            let base_tree = base.map(relayout).transpose()?;
+            let theirs_tree = relayout(*head)?;
+            let mut m = merge_journals(store, base_tree, tree, theirs_tree, writer, label)?;
+            let index = crate::listing::index_changes(store, tree, &m.changes)?;
+            m.changes.extend(index);
+            for p in m.changes.keys() {
+                match PathKind::of(p) {
+                    PathKind::Session(_) => sessions += 1,
+                    PathKind::Entry { .. } => entries += 1,
+                    _ => {}
+                }
+            }
+            tree = store.write_tree(tree, &m.changes)?;
+            parents.push(*head);
+            conflicts.push((label.clone(), m.conflicts));
+        }
+        let labels: Vec<&str> = rest.iter().map(|(l, _)| l.as_str()).collect();
+        let scope = common_label(&labels);
+        let from = if labels.len() == 1 {
+            labels[0].to_string()
+        } else {
+            format!("{} journals of {scope}", labels.len())
+        };
+        let subject = CommitSubject::new(
+            JournalCommand::Sync,
+            &scope,
+            &format!("merge {sessions} session files and {entries} entries from {from}"),
+        );
+        let commit = store.write_commit(&subject, tree, &parents)?;
+        match store.compare_and_swap(local, commit, &format!("sync: merge {from}"))? {
+            CasOutcome::Moved(commit) => {
+                return Ok(tips
+                    .iter()
+                    .map(|(l, _)| {
+                        let o = match conflicts.iter().find(|(c, _)| c == l) {
+                            Some((_, c)) => Integrated::Merged {
+                                commit,
+                                conflicts: c.clone(),
+                            },
+                            None if heads.iter().any(|(h, id)| h == l && *id == start) => {
+                                Integrated::FastForward(start)
+                            }
+                            None => Integrated::UpToDate,
+                        };
+                        (l.clone(), o)
+                    })
+                    .collect());
+            }
+            CasOutcome::Lost => continue,
+        }
+    }
+    Err(Error::TooManyRetries(MAX_ATTEMPTS))
+}
+
+/// The best common ancestor of `head` and the merge of `others` (`git merge-base head
+/// others…`).
+fn gix_merge_base(
+    store: &SessionsRef,
+    head: ObjectId,
+    others: &[ObjectId],
+) -> Result<Option<ObjectId>> {
+    Ok(store.merge_base_of_many(head, others)?)
+}
+
+/// What every label shares before its first `/` (`origin` for `origin/clones/a` and
+/// `origin`), else the first label.
+fn common_label(labels: &[&str]) -> String {
+    let first = labels.first().copied().unwrap_or_default();
+    let root = first.split('/').next().unwrap_or_default();
+    if labels.iter().all(|l| l.split('/').next() == Some(root)) {
+        root.to_string()
+    } else {
+        first.to_string()
+    }
+}
+
 /// Refuse `theirs` unless it is a journal commit whose tree passes the store's gate: what
 /// `integrate` checks first, for a caller that must check several before merging any.
 pub fn admissible(store: &SessionsRef, theirs: ObjectId, label: &str) -> Result<()> {

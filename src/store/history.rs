@@ -210,6 +210,16 @@ impl SessionsRef<'_> {
 }
 
 impl SessionsRef<'_> {
+    /// The best common ancestor of `a` and a (hypothetical) merge of all of `others` (`git
+    /// merge-base a o1 o2 …`); `None` when they share no history.
+    pub fn merge_base_of_many(&self, a: ObjectId, others: &[ObjectId]) -> Result<Option<ObjectId>> {
+        let cache = self.repo.commit_graph_if_enabled().ok().flatten();
+        let mut graph = self.repo.revision_graph(cache.as_ref());
+        let bases = gix_revision::merge_base(a, others, &mut graph)
+            .map_err(|e| StoreError::git("finding a merge base", e))?;
+        Ok(bases.map(|b| *b.first()))
+    }
+
     /// A best common ancestor of `a` and `b` (git's merge-base; the first when there are
     /// several). Any common ancestor keeps the journal merge lossless; the best one keeps it
     /// small, and finding it walks only back to where the histories meet.

@@ -458,41 +458,31 @@ impl Workspace {
         Ok(tip)
     }
 
-    /// Merge each of `tips` (`(key, commit)`: fetched remote tips, keyed as
-    /// `SessionsRef::tracking_refs` keys them) into `refs/sessions` in turn, recording each as
-    /// merged, then bring the mirror up to the result once, hand edits kept. Stops at the first
-    /// that cannot be merged (the mirror still follows what was).
+    /// Merge `tips` (`(key, commit)`: fetched remote tips, keyed as
+    /// `SessionsRef::tracking_refs` keys them, each already checked by the gate) into
+    /// `refs/sessions` with at most one new commit (`integrate::integrate_many`), record each as
+    /// merged, then bring the mirror up to the result, hand edits kept.
     pub fn integrate_all(
         &self,
         lock: &WorktreeLock,
         tips: &[(String, ObjectId)],
     ) -> Result<Vec<(String, Integrated)>> {
+        if tips.is_empty() {
+            return Ok(Vec::new());
+        }
         let store = self.store();
         let writer = self.entry_writer();
-        let mut done = Vec::new();
-        let mut failed = None;
-        for (key, theirs) in tips {
-            let outcome = integrate::integrate(&store, *theirs, key, &writer);
-            store
-                .take_removed_locks()
-                .into_iter()
-                .for_each(|w| self.warnings.push(w));
-            match outcome {
-                Ok(outcome) => {
-                    self.mirror.set_merged_remote(key, *theirs)?;
-                    done.push((key.clone(), outcome));
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
+        let outcome = integrate::integrate_many(&store, tips, &writer);
+        store
+            .take_removed_locks()
+            .into_iter()
+            .for_each(|w| self.warnings.push(w));
+        let outcome = outcome?;
+        for (key, id) in tips {
+            self.mirror.set_merged_remote(key, *id)?;
         }
         self.refresh_mirror(lock)?;
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(done),
-        }
+        Ok(outcome)
     }
 
     /// Merge each fetched journal that changed since it was last merged, cheaply: ids first.
