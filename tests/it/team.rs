@@ -463,3 +463,64 @@ fn worktrees_of_one_repository_syncing_at_once_all_succeed() {
         .count();
     assert_eq!(clone_refs, 1, "one clone, one ref");
 }
+
+/// Two clones that pushed without seeing each other's work: the third merges both with one
+/// commit whose parents are its own tip and both clone refs (not one merge commit per clone
+/// ref, which made every other clone fetch them all), with every entry and no conflict.
+#[test]
+fn one_sync_merges_several_clone_refs_with_one_commit() {
+    let team = Team::new();
+    let env = &team.env;
+    let (a, b, c) = (team.clone("a"), team.clone("b"), team.clone("c"));
+    env.gs(&a, &["init", "--name", "shared-work", "--goal", "G"]);
+    env.gs(&a, &["sync", "-q"]);
+    for dir in [&b, &c] {
+        env.gs(dir, &["sync", "-q"]);
+    }
+    env.gs(
+        &b,
+        &["log", "-s", "shared-work", "--discovery", "b found this"],
+    );
+    env.gs(
+        &c,
+        &["log", "-s", "shared-work", "--discovery", "c found that"],
+    );
+    env.gs(&a, &["log", "--discovery", "a found more"]);
+    // b and c push their clone refs as the plain-git recipe does, without fetching first.
+    for dir in [&b, &c] {
+        let id = env.git(dir, &["config", "session.cloneId"]);
+        env.git(
+            dir,
+            &[
+                "push",
+                "-q",
+                "origin",
+                &format!("refs/sessions:refs/git-session/clones/{}", id.trim()),
+            ],
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(&env.gs(&a, &["sync", "--json"])).unwrap();
+    assert_eq!(report["merge"], "merged", "{report}");
+    assert_eq!(report["conflicts"].as_array().unwrap().len(), 0, "{report}");
+    let parents = env.git(&a, &["rev-list", "--parents", "-n", "1", "refs/sessions"]);
+    assert_eq!(
+        parents.split_whitespace().count(),
+        4,
+        "a commit and 3 parents: {parents}"
+    );
+    let subject = env.git(&a, &["log", "-1", "--format=%s", "refs/sessions"]);
+    assert!(subject.contains("from 2 journals of origin"), "{subject}");
+    for text in ["a found more", "b found this", "c found that"] {
+        assert!(team.holds(&a, text), "{text}");
+    }
+    let view = env.gs(&a, &["view", "shared-work"]);
+    assert!(
+        !view.contains("<<<<") && !view.contains("conflict"),
+        "{view}"
+    );
+    for dir in [&b, &c, &a] {
+        env.gs(dir, &["sync", "-q"]);
+    }
+    assert_eq!(team.tree(&a), team.tree(&b));
+    assert_eq!(team.tree(&b), team.tree(&c));
+}
