@@ -656,6 +656,10 @@ pub enum PushOutcome {
     Pushed,
     /// The remote moved since we fetched: fetch, merge and push again.
     LostRace,
+    /// receive-pack could not update or lock the ref (`[remote rejected] (failed to lock)`):
+    /// another push updating it at that moment, or a lock or name that waiting may not fix.
+    /// Retried as a race; its summary is shown if the retries run out.
+    RemoteLocked(String),
     /// Anything else: the server's or git's reason.
     Refused(String),
     /// The forge's push protection found secrets (`forge` names it): its `remote:` lines, each
@@ -685,18 +689,23 @@ fn push_outcome(out: &GitOutput, target: &str) -> PushOutcome {
         if flag != "!" {
             return PushOutcome::Pushed;
         }
-        // The server's own compare-and-swap can lose too: receive-pack then reports that it
-        // failed to update (or lock) the ref because it moved after the push was checked.
-        let lost = (summary.starts_with("[rejected]")
+        let lost = summary.starts_with("[rejected]")
             && ["fetch first", "non-fast-forward", "stale info"]
                 .iter()
-                .any(|r| summary.contains(r)))
-            || (summary.starts_with("[remote rejected]")
-                && ["failed to update ref", "failed to lock"]
-                    .iter()
-                    .any(|r| summary.contains(r)));
+                .any(|r| summary.contains(r));
         if lost {
             return PushOutcome::LostRace;
+        }
+        // The server's own compare-and-swap can lose too: receive-pack then reports that it
+        // failed to update (or lock) the ref because it moved after the push was checked —
+        // or because its lock is stale, or the name cannot be a file there (a ref one level
+        // deeper, a name too long): retried like a race, but never read as a hidden ref.
+        if summary.starts_with("[remote rejected]")
+            && ["failed to update ref", "failed to lock"]
+                .iter()
+                .any(|r| summary.contains(r))
+        {
+            return PushOutcome::RemoteLocked(summary.to_string());
         }
         let remote_lines: Vec<&str> = out
             .stderr
@@ -861,7 +870,7 @@ mod tests {
                 &line("!", "[remote rejected] (failed to update ref)"),
                 ""
             )),
-            PushOutcome::LostRace
+            PushOutcome::RemoteLocked("[remote rejected] (failed to update ref)".into())
         );
         assert_eq!(
             push_outcome_of(&output(

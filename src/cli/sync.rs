@@ -57,7 +57,12 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     for c in &report.conflicts {
         p.warn(c);
     }
-    let pushed = if report.pushed {
+    let pushed = if report.pushed && !report.shared_ref_pushed {
+        format!(
+            "; pushed to {} (this clone's ref; the shared refs/git-session/sessions was not moved, the next sync moves it)",
+            report.remote
+        )
+    } else if report.pushed {
         format!("; pushed to {}", report.remote)
     } else if a.no_push {
         "; not pushed (--no-push)".to_string()

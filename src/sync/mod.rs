@@ -169,13 +169,14 @@ pub fn fetch(ws: &Workspace, peer: &Peer, clone_id: &str) -> Result<Fetched> {
 /// Errors: a value that is not one valid ref name component (git-check-ref-format(1)).
 pub fn clone_id(ws: &Workspace) -> Result<String> {
     const KEY: &str = "session.cloneId";
-    let valid = |id: &str| crate::store::ref_component(id);
+    // A ref is a file on most remotes: its name and `.lock` must fit in 255 bytes.
+    let valid = |id: &str| crate::store::ref_component(id) && id.len() <= 100;
     if let Some(id) = ws.store().config_string(KEY) {
         if valid(&id) {
             return Ok(id);
         }
         return Err(Error::Usage(format!(
-            "{KEY} '{id}' cannot be a ref name component (refs/git-session/clones/<id>); set another with: git config {KEY} <name>"
+            "{KEY} '{id}' cannot be a ref name component of at most 100 bytes (refs/git-session/clones/<id>); set another with: git config {KEY} <name>"
         )));
     }
     let b = uuid::Uuid::now_v7().into_bytes();
@@ -270,6 +271,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let mut last_lock: Option<String> = None;
         let Fetched {
             tips,
             shared_ref_shown,
@@ -298,25 +300,41 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
         let (own, shared) = remote::push_journal(ws.worktree(), remote, name, local, &clone_ref)?;
         // The remote showed no such ref to fetch but has one to push onto: either another
         // machine pushed it just now (a race: it shows now), or the remote hides it from fetch
-        // (`uploadpack.hideRefs`), and no retry can ever win.
-        for (outcome, shown, target) in [
-            (&own, own_ref_shown, clone_ref.as_str()),
-            (&shared, shared_ref_shown, REMOTE_REF),
-        ] {
-            if *outcome == PushOutcome::LostRace
-                && !shown
-                && !remote::shows_ref(ws.worktree(), remote, target)?
-            {
-                return Err(RemoteError::HiddenJournal {
-                    remote: remote::redact(remote),
-                    name: target.to_string(),
-                }
-                .into());
+        // (`uploadpack.hideRefs`), and no retry can ever win. Hidden refs matter only when the
+        // remote showed no journal at all: a clone ref pushed while only the shared ref is
+        // unreadable (hidden, or a ref below its name) still carries the journal.
+        if own == PushOutcome::LostRace
+            && !own_ref_shown
+            && !remote::shows_ref(ws.worktree(), remote, &clone_ref)?
+            || shared == PushOutcome::LostRace
+                && tips.is_empty()
+                && !shared_ref_shown
+                && !remote::shows_ref(ws.worktree(), remote, REMOTE_REF)?
+        {
+            let name = if own == PushOutcome::LostRace {
+                clone_ref.clone()
+            } else {
+                REMOTE_REF.to_string()
+            };
+            return Err(RemoteError::HiddenJournal {
+                remote: remote::redact(remote),
+                name,
             }
+            .into());
+        }
+        if shared == PushOutcome::LostRace && !shared_ref_shown && own == PushOutcome::Pushed {
+            ws.warn(format!(
+                "{} does not show {REMOTE_REF} to fetch, so it was not moved; the journal went to {clone_ref}",
+                remote::redact(remote)
+            ));
         }
         let own_ok = match (own, &shared) {
             (PushOutcome::Pushed, _) => true,
             (PushOutcome::LostRace, _) => false,
+            (PushOutcome::RemoteLocked(reason), _) => {
+                last_lock = Some(reason);
+                false
+            }
             (PushOutcome::SecretsRefused { forge, lines }, _) => {
                 let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
                 let hits = secrets::forge_findings(&refs)
@@ -376,6 +394,16 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
         let pause =
             wait / 2 + wait.mul_f64(f64::from(crate::layout::rand32()) / f64::from(u32::MAX)) / 2;
         if elapsed + pause >= RETRY_BOUND {
+            if let Some(reason) = last_lock {
+                return Err(RemoteError::PushRefused {
+                    remote: remote::redact(remote),
+                    reason: format!(
+                        "{reason}, still after {attempt} attempts in {} s",
+                        elapsed.as_secs()
+                    ),
+                }
+                .into());
+            }
             return Err(RemoteError::KeptMoving {
                 remote: remote::redact(remote),
                 attempts: attempt,

@@ -524,3 +524,63 @@ fn one_sync_merges_several_clone_refs_with_one_commit() {
     assert_eq!(team.tree(&a), team.tree(&b));
     assert_eq!(team.tree(&b), team.tree(&c));
 }
+
+/// Break-20 #3: a remote where the shared ref cannot be read or written (a ref one level below
+/// its name) failed every sync with a hidden-journal error, though each clone's own ref was
+/// pushed. The clone ref carries the journal: the sync succeeds and says the shared ref was
+/// not moved.
+#[test]
+fn an_unwritable_shared_ref_does_not_fail_a_sync_whose_clone_ref_was_pushed() {
+    let team = Team::new();
+    let env = &team.env;
+    let (a, b) = (team.clone("a"), team.clone("b"));
+    env.gs(&a, &["init", "--name", "one", "--goal", "G"]);
+    env.gs(&a, &["sync", "-q"]);
+    env.gs(&b, &["sync", "-q"]);
+    let shared = env.git(&team.remote, &["rev-parse", "refs/git-session/sessions"]);
+    env.git(
+        &team.remote,
+        &["update-ref", "-d", "refs/git-session/sessions"],
+    );
+    env.git(
+        &team.remote,
+        &["update-ref", "refs/git-session/sessions/x", shared.trim()],
+    );
+    env.gs(&a, &["log", "--discovery", "still shared"]);
+    let out = env.run(&a, &["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("the shared refs/git-session/sessions was not moved"),
+        "{said}"
+    );
+    let id = env.git(&a, &["config", "session.cloneId"]);
+    assert_eq!(
+        env.git(
+            &team.remote,
+            &[
+                "rev-parse",
+                &format!("refs/git-session/clones/{}", id.trim())
+            ]
+        ),
+        env.git(&a, &["rev-parse", "refs/sessions"])
+    );
+    env.gs(&b, &["sync", "-q"]);
+    assert!(team.holds(&b, "still shared"));
+}
+
+/// Break-20 #4: a 300-byte clone id passed the check, and the remote could not create the ref
+/// file ("File name too long"), which sync reported as a hidden journal.
+#[test]
+fn a_clone_id_too_long_for_a_ref_file_is_refused() {
+    let team = Team::new();
+    let env = &team.env;
+    let a = team.clone("a");
+    env.gs(&a, &["init", "--name", "x", "--goal", "G"]);
+    let long = "L".repeat(300);
+    env.git(&a, &["config", "session.cloneId", &long]);
+    let err = env.fails(&a, &["sync"], 2);
+    assert!(err.contains("at most 100 bytes"), "{err}");
+    assert!(team.remote_refs().is_empty());
+}
