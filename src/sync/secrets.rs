@@ -7,7 +7,7 @@
 //! gitleaks' simplified to what a journal of prose holds (no entropy checks but the generic
 //! rule's, no per-rule allow-lists). Decision 105 says why a table and not a crate.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -87,7 +87,10 @@ const RULES: &[Rule] = &[
     },
     Rule {
         id: "stripe-access-token",
-        keywords: &["sk_", "rk_"],
+        // Not `sk_` alone: `task_ids` is in every session file.
+        keywords: &[
+            "sk_test_", "sk_live_", "sk_prod_", "rk_test_", "rk_live_", "rk_prod_",
+        ],
         pattern: r"\b(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}\b",
     },
     Rule {
@@ -123,15 +126,18 @@ const RULES: &[Rule] = &[
     },
 ];
 
-/// The compiled rules, in table order, built once, on first use (only `sync` and `redact` pay
-/// for them). One `RegexSet` of all of them exceeds the regex crate's 10 MB compiled-size limit
-/// (the Unicode classes and counted repetitions), hence one regex per rule and [`Keywords`].
-static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    RULES
-        .iter()
-        .map(|r| Regex::new(r.pattern).expect("the rule table's patterns are valid"))
-        .collect()
-});
+/// The compiled rules, in table order, each built on its first use: compiling one costs far
+/// more than running it over a journal's files (the Unicode classes of `\b`, `\w` and `(?i)`
+/// become large automata), so a rule no file's keywords call for is never built. One
+/// `RegexSet` of all of them exceeds the regex crate's 10 MB compiled-size limit, hence one
+/// regex per rule and [`Keywords`].
+static COMPILED: [OnceLock<Regex>; RULES.len()] = [const { OnceLock::new() }; RULES.len()];
+
+/// `RULES[i]`, compiled.
+fn compiled(i: usize) -> &'static Regex {
+    COMPILED[i]
+        .get_or_init(|| Regex::new(RULES[i].pattern).expect("the rule table's patterns are valid"))
+}
 
 /// Every rule's keywords in one Aho–Corasick automaton (ASCII case-insensitive), and for each
 /// keyword the index of its rule in [`RULES`].
@@ -240,11 +246,11 @@ fn scan_all(text: &str) -> Vec<Finding> {
 /// [`scan`] with the rules of `rules` only.
 fn scan_rules(text: &str, rules: RuleSet) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
-    for (i, (rule, re)) in RULES.iter().zip(COMPILED.iter()).enumerate() {
+    for (i, rule) in RULES.iter().enumerate() {
         if rules & (1 << i) == 0 {
             continue;
         }
-        for caps in re.captures_iter(text) {
+        for caps in compiled(i).captures_iter(text) {
             let whole = caps.get(0).expect("group 0 is the match");
             let range = match caps.name("v") {
                 Some(v) if looks_secret(v.as_str()) => v.range(),
