@@ -121,7 +121,9 @@ const RULES: &[Rule] = &[
         id: "generic-secret",
         // Every alternative holds one of the words; `ſ` and `K` are the non-ASCII letters `(?i)`
         // takes for `s` and `k` (`paſſword`, `to\u{212A}en`), see [`Rule::keywords`].
-        keywords: &["password", "passwd", "pwd", "secret", "api", "token", "\u{17F}", "\u{212A}"],
+        keywords: &[
+            "password", "passwd", "pwd", "secret", "api", "token", "\u{17F}", "\u{212A}",
+        ],
         pattern: r#"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key)["']?[ \t]*[:=][ \t]*["'`]?(?P<v>[^\s"'`,;]{8,})"#,
     },
 ];
@@ -523,7 +525,12 @@ mod tests {
             format!("one\ntoken ghp_{a} here\nthree\n"),
             "they say the key to money is .eyes".into(),
         ];
-        let body: String = ('a'..='z').chain('A'..='Z').chain('0'..='9').cycle().take(120).collect();
+        let body: String = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .cycle()
+            .take(120)
+            .collect();
         for rule in 0..RULES.len() {
             texts.push(format!("before {} after\n", secret_of(rule, &body)));
         }
@@ -532,7 +539,12 @@ mod tests {
 
     #[test]
     fn every_sample_secret_is_found_by_its_rule_with_and_without_keywords() {
-        let body: String = ('a'..='z').chain('A'..='Z').chain('0'..='9').cycle().take(120).collect();
+        let body: String = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .cycle()
+            .take(120)
+            .collect();
         for (i, rule) in RULES.iter().enumerate() {
             for len in 100..106 {
                 let text = format!("x {} y", secret_of(i, &body[..len]));
@@ -551,11 +563,11 @@ mod tests {
     }
 
     #[test]
-    fn keywords_are_lowercase_and_each_rule_has_some() {
+    fn keywords_are_ascii_lowercase_and_each_rule_has_some() {
         for rule in RULES {
             assert!(!rule.keywords.is_empty(), "{}", rule.id);
             for k in rule.keywords {
-                assert_eq!(*k, k.to_lowercase(), "{}", rule.id);
+                assert_eq!(*k, k.to_ascii_lowercase(), "{}", rule.id);
             }
         }
     }
@@ -583,11 +595,48 @@ mod tests {
 
     /// Pieces of journal prose, near-misses of the keywords and the odd letters.
     const PIECES: &[&str] = &[
-        " ", "\n", "the ", "key ", "they ", "money ", "=", ": ", "\"", "'", "-", "_", ".", "/",
-        "password", "PassWord ", "pa\u{17F}\u{17F}word", "to\u{212A}en", "api", "secret", "token",
-        "sk", "sk-", "ey", ".ey", "eyJ", "ghp", "xox", "AKIA", "aiza", "hooks.slack.com/services/",
-        "-----BEGIN ", "PRIVATE KEY-----", "-----END ", "npm_", "é", "—", "\u{17F}", "\u{212A}",
-        "Tr0ub4dor&3x!", "9f8e7d6c5b4a3210", "${SECRET}",
+        " ",
+        "\n",
+        "the ",
+        "key ",
+        "they ",
+        "money ",
+        "=",
+        ": ",
+        "\"",
+        "'",
+        "-",
+        "_",
+        ".",
+        "/",
+        "password",
+        "PassWord ",
+        "pa\u{17F}\u{17F}word",
+        "to\u{212A}en",
+        "api",
+        "secret",
+        "token",
+        "sk",
+        "sk-",
+        "ey",
+        ".ey",
+        "eyJ",
+        "ghp",
+        "xox",
+        "AKIA",
+        "aiza",
+        "hooks.slack.com/services/",
+        "-----BEGIN ",
+        "PRIVATE KEY-----",
+        "-----END ",
+        "npm_",
+        "é",
+        "—",
+        "\u{17F}",
+        "\u{212A}",
+        "Tr0ub4dor&3x!",
+        "9f8e7d6c5b4a3210",
+        "${SECRET}",
     ];
 
     proptest::proptest! {
