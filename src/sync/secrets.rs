@@ -7,14 +7,22 @@
 //! gitleaks' simplified to what a journal of prose holds (no entropy checks but the generic
 //! rule's, no per-rule allow-lists). Decision 105 says why a table and not a crate.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-/// One rule: gitleaks' id and the pattern that finds it. A pattern with a group named `v` is an
-/// assignment whose value must also look like a secret ([`looks_secret`]).
+/// One rule: gitleaks' id, its keywords and the pattern that finds it. A pattern with a group
+/// named `v` is an assignment whose value must also look like a secret ([`looks_secret`]).
 struct Rule {
     id: &'static str,
+    /// Lowercase words of which every match of `pattern` holds one, in any ASCII case
+    /// (gitleaks' `keywords`): a text holding none of them is not matched against the pattern
+    /// ([`scan`]). A `(?i)` pattern also matches two non-ASCII letters for ASCII ones (Unicode
+    /// simple case folding, which the regex crate follows): `ſ` (U+017F) for `s` and `K`
+    /// (U+212A, the Kelvin sign) for `k`; a keyword holding `s` or `k` of such a rule needs
+    /// those characters as keywords too.
+    keywords: &'static [&'static str],
     pattern: &'static str,
 }
 
@@ -24,89 +32,155 @@ const RULES: &[Rule] = &[
     // A key block through its END line when there is one, else the BEGIN line alone.
     Rule {
         id: "private-key",
+        keywords: &["-----begin"],
         pattern: r"(?s)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|[^\n]*)",
     },
     Rule {
         id: "aws-access-token",
+        keywords: &["a3t", "akia", "asia", "abia", "acca"],
         pattern: r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
     },
     Rule {
         id: "github-pat",
+        keywords: &["ghp_"],
         pattern: r"\bghp_[0-9a-zA-Z]{36}\b",
     },
     Rule {
         id: "github-oauth",
+        keywords: &["gho_"],
         pattern: r"\bgho_[0-9a-zA-Z]{36}\b",
     },
     Rule {
         id: "github-app-token",
+        keywords: &["ghu_", "ghs_"],
         pattern: r"\b(?:ghu|ghs)_[0-9a-zA-Z]{36}\b",
     },
     Rule {
         id: "github-refresh-token",
+        keywords: &["ghr_"],
         pattern: r"\bghr_[0-9a-zA-Z]{36}\b",
     },
     Rule {
         id: "github-fine-grained-pat",
+        keywords: &["github_pat_"],
         pattern: r"\bgithub_pat_\w{82}\b",
     },
     Rule {
         id: "gitlab-pat",
+        keywords: &["glpat-"],
         pattern: r"\bglpat-[\w-]{20,}",
     },
     Rule {
         id: "slack-token",
+        keywords: &["xox"],
         pattern: r"\bxox[baprse]-[0-9A-Za-z-]{10,}",
     },
     Rule {
         id: "slack-webhook-url",
+        keywords: &["hooks.slack.com/"],
         pattern: r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}",
     },
     Rule {
         id: "gcp-api-key",
+        keywords: &["aiza"],
         pattern: r"\bAIza[\w-]{35}\b",
     },
     Rule {
         id: "stripe-access-token",
+        // Not `sk_` alone: `task_ids` is in every session file.
+        keywords: &[
+            "sk_test_", "sk_live_", "sk_prod_", "rk_test_", "rk_live_", "rk_prod_",
+        ],
         pattern: r"\b(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}\b",
     },
     Rule {
         id: "anthropic-api-key",
+        keywords: &["sk-ant-"],
         pattern: r"\bsk-ant-(?:api03|admin01)-[\w-]{80,}",
     },
     Rule {
         id: "openai-api-key",
+        keywords: &["sk-proj-", "sk-svcacct-", "sk-admin-"],
         pattern: r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}",
     },
     Rule {
         id: "npm-access-token",
+        keywords: &["npm_"],
         pattern: r"(?i)\bnpm_[a-z0-9]{36}\b",
     },
     Rule {
         id: "jwt",
+        // Not `ey` (in "they", "key", "money") nor `eyj` (the pattern takes any `ey…`, not
+        // only the `eyJ` a JSON header encodes to): the `.ey` joining header and payload is in
+        // every match and rare in prose.
+        keywords: &[".ey"],
         pattern: r"\bey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.[a-zA-Z0-9/\\_-]{10,}={0,2}",
     },
     // gitleaks' generic-api-key, narrowed to the words people write before a secret.
     Rule {
         id: "generic-secret",
+        // Every alternative holds one of the words; `ſ` and `K` are the non-ASCII letters `(?i)`
+        // takes for `s` and `k` (`paſſword`, `to\u{212A}en`), see [`Rule::keywords`].
+        keywords: &[
+            "password", "passwd", "pwd", "secret", "api", "token", "\u{17F}", "\u{212A}",
+        ],
         pattern: r#"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key)["']?[ \t]*[:=][ \t]*["'`]?(?P<v>[^\s"'`,;]{8,})"#,
     },
 ];
 
-/// The compiled rules, built once, on first use (only `sync` and `redact` pay for them).
-fn compiled() -> &'static [(&'static str, Regex)] {
-    static RULES_RE: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
-    RULES_RE.get_or_init(|| {
-        RULES
-            .iter()
-            .map(|r| {
-                (
-                    r.id,
-                    Regex::new(r.pattern).expect("the rule table's patterns are valid"),
-                )
-            })
-            .collect()
-    })
+/// The compiled rules, in table order, each built on its first use: compiling one costs far
+/// more than running it over a journal's files (the Unicode classes of `\b`, `\w` and `(?i)`
+/// become large automata), so a rule no file's keywords call for is never built. One
+/// `RegexSet` of all of them exceeds the regex crate's 10 MB compiled-size limit, hence one
+/// regex per rule and [`Keywords`].
+static COMPILED: [OnceLock<Regex>; RULES.len()] = [const { OnceLock::new() }; RULES.len()];
+
+/// `RULES[i]`, compiled.
+fn compiled(i: usize) -> &'static Regex {
+    COMPILED[i]
+        .get_or_init(|| Regex::new(RULES[i].pattern).expect("the rule table's patterns are valid"))
+}
+
+/// Every rule's keywords in one Aho–Corasick automaton (ASCII case-insensitive), and for each
+/// keyword the index of its rule in [`RULES`].
+struct Keywords {
+    automaton: AhoCorasick,
+    rule_of: Vec<usize>,
+}
+
+static KEYWORDS: LazyLock<Keywords> = LazyLock::new(|| {
+    let (words, rule_of): (Vec<&str>, Vec<usize>) = RULES
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.keywords.iter().map(move |k| (*k, i)))
+        .unzip();
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .expect("the rule table's keywords are few and short");
+    Keywords { automaton, rule_of }
+});
+
+/// A set of rules, bit `i` for `RULES[i]`.
+type RuleSet = u32;
+
+/// Every rule of the table.
+const ALL_RULES: RuleSet = (1 << RULES.len()) - 1;
+const _: () = assert!(RULES.len() < RuleSet::BITS as usize);
+
+/// The rules whose keywords occur in `text`: one pass over it, stopped once every rule is in.
+/// Overlapping matches, so that no keyword hides another that shares its letters (`akia` and
+/// `aiza` in `akiaiza`).
+fn candidates(text: &str) -> RuleSet {
+    let kw = &*KEYWORDS;
+    let mut set = 0;
+    for m in kw.automaton.find_overlapping_iter(text) {
+        set |= 1 << kw.rule_of[m.pattern().as_usize()];
+        if set == ALL_RULES {
+            break;
+        }
+    }
+    set
 }
 
 /// Whether an assignment's value is a secret rather than a placeholder, a variable or code:
@@ -159,11 +233,26 @@ pub struct Finding {
 }
 
 /// Every secret in `text`, in order; matches of several rules at one place count once (the
-/// first rule of the table).
+/// first rule of the table). Only the rules whose keywords occur in `text` are run (gitleaks
+/// does the same): the others cannot match.
 pub fn scan(text: &str) -> Vec<Finding> {
+    scan_rules(text, candidates(text))
+}
+
+/// [`scan`] with every rule run, as it was before the keywords: the tests' reference.
+#[cfg(test)]
+fn scan_all(text: &str) -> Vec<Finding> {
+    scan_rules(text, ALL_RULES)
+}
+
+/// [`scan`] with the rules of `rules` only.
+fn scan_rules(text: &str, rules: RuleSet) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
-    for (id, re) in compiled() {
-        for caps in re.captures_iter(text) {
+    for (i, rule) in RULES.iter().enumerate() {
+        if rules & (1 << i) == 0 {
+            continue;
+        }
+        for caps in compiled(i).captures_iter(text) {
             let whole = caps.get(0).expect("group 0 is the match");
             let range = match caps.name("v") {
                 Some(v) if looks_secret(v.as_str()) => v.range(),
@@ -179,7 +268,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
             let line = 1 + text[..range.start].bytes().filter(|&b| b == b'\n').count();
             found.push(Finding {
                 line,
-                rule: id,
+                rule: rule.id,
                 range,
             });
         }
@@ -316,6 +405,8 @@ pub fn forge_findings(lines: &[&str]) -> Vec<(String, Option<usize>, String)> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     fn rules_in(text: &str) -> Vec<(&'static str, usize)> {
@@ -351,6 +442,221 @@ mod tests {
             ("api_key: 9f8e7d6c5b4a3210".to_string(), "generic-secret"),
         ] {
             assert_eq!(rules_in(&text), vec![(rule, 1)], "{text}");
+        }
+    }
+
+    /// One secret of `RULES[rule]`, its variable part made of `body` (at least 100 ASCII
+    /// letters and digits).
+    fn secret_of(rule: usize, body: &str) -> String {
+        let b = |n: usize| &body[..n];
+        let base32 = |n: usize| -> String {
+            body.bytes()
+                .take(n)
+                .map(|c| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[usize::from(c) % 32] as char)
+                .collect()
+        };
+        let pick = |options: &[&'static str]| options[body.len() % options.len()];
+        match RULES[rule].id {
+            "private-key" => {
+                let kind = "RSA PRIVATE KEY";
+                format!("-----BEGIN {kind}-----\n{}\n-----END {kind}-----", b(64))
+            }
+            "aws-access-token" => {
+                let prefix = pick(&["AKIA", "ASIA", "ABIA", "ACCA", "A3TX"]);
+                format!("{prefix}{}", base32(16))
+            }
+            "github-pat" => format!("ghp_{}", b(36)),
+            "github-oauth" => format!("gho_{}", b(36)),
+            "github-app-token" => format!("{}_{}", pick(&["ghu", "ghs"]), b(36)),
+            "github-refresh-token" => format!("ghr_{}", b(36)),
+            "github-fine-grained-pat" => format!("github_pat_{}", b(82)),
+            "gitlab-pat" => format!("glpat-{}", b(26)),
+            "slack-token" => format!("xoxb-{}", b(24)),
+            "slack-webhook-url" => format!("https://hooks.slack.com/services/{}", b(48)),
+            "gcp-api-key" => format!("AIza{}", b(35)),
+            "stripe-access-token" => format!("{}_live_{}", pick(&["sk", "rk"]), b(24)),
+            "anthropic-api-key" => format!("sk-ant-api03-{}", b(90)),
+            "openai-api-key" => format!("sk-{}-{}", pick(&["proj", "svcacct", "admin"]), b(48)),
+            "npm-access-token" => format!("npm_{}", b(36).to_lowercase()),
+            "jwt" => format!("eyJ{}.eyJ{}.{}", b(20), &body[20..50], &body[50..80]),
+            "generic-secret" => {
+                let word = pick(&[
+                    "password",
+                    "PASSWD",
+                    "pa\u{17F}\u{17F}word",
+                    "api_key",
+                    "auth_to\u{212A}en",
+                    "client-secret",
+                ]);
+                format!("{word} = \"{}!x9\"", b(12))
+            }
+            other => unreachable!("no sample for rule {other}"),
+        }
+    }
+
+    /// The texts every test of this module scans.
+    fn known_texts() -> Vec<String> {
+        let key = format!(
+            "notes\n-----BEGIN OPENSSH {}-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH {}-----\n",
+            "PRIVATE KEY", "PRIVATE KEY"
+        );
+        let a = "a".repeat(36);
+        let mut texts = vec![
+            key,
+            format!("id AKIA{}", "ABCDEFGHIJKLMNOP"),
+            format!("ghp_{a}"),
+            format!("gho_{a}"),
+            format!("ghs_{a}"),
+            format!("ghr_{a}"),
+            format!("github_pat_{}", "b".repeat(82)),
+            format!("glpat-{}", "c".repeat(20)),
+            format!("xoxb-{}", "1234567890-abc"),
+            format!("AIza{}", "d".repeat(35)),
+            format!("sk_live_{}", "e1f2".repeat(6)),
+            "password = Tr0ub4dor&3x!".into(),
+            "api_key: 9f8e7d6c5b4a3210".into(),
+            "password = changeme123".into(),
+            "api_key = os.environ['KEY']".into(),
+            "secret: ${SECRET}".into(),
+            "password=<your password>".into(),
+            "password: aaaaaaaaaaaa".into(),
+            "the secret is to keep going".into(),
+            "token = short".into(),
+            format!("one\ntoken ghp_{a} here\nthree\n"),
+            "they say the key to money is .eyes".into(),
+        ];
+        let body: String = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .cycle()
+            .take(120)
+            .collect();
+        for rule in 0..RULES.len() {
+            texts.push(format!("before {} after\n", secret_of(rule, &body)));
+        }
+        texts
+    }
+
+    #[test]
+    fn every_sample_secret_is_found_by_its_rule_with_and_without_keywords() {
+        let body: String = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .cycle()
+            .take(120)
+            .collect();
+        for (i, rule) in RULES.iter().enumerate() {
+            for len in 100..106 {
+                let text = format!("x {} y", secret_of(i, &body[..len]));
+                let all = scan_all(&text);
+                assert_eq!(
+                    all.iter().map(|f| f.rule).collect::<Vec<_>>(),
+                    vec![rule.id],
+                    "{text}"
+                );
+                assert_eq!(scan(&text), all, "{text}");
+            }
+        }
+        for text in known_texts() {
+            assert_eq!(scan(&text), scan_all(&text), "{text}");
+        }
+    }
+
+    #[test]
+    fn keywords_are_ascii_lowercase_and_each_rule_has_some() {
+        for rule in RULES {
+            assert!(!rule.keywords.is_empty(), "{}", rule.id);
+            for k in rule.keywords {
+                assert_eq!(*k, k.to_ascii_lowercase(), "{}", rule.id);
+            }
+        }
+    }
+
+    /// The keywords are found in any ASCII case only; a `(?i)` rule takes a non-ASCII letter
+    /// for an ASCII one exactly where that letter is `ſ` or `K`, which the generic rule lists.
+    #[test]
+    fn case_insensitive_rules_take_no_other_non_ascii_letter_for_an_ascii_one() {
+        let ascii_letter = Regex::new("(?i)^[a-z]$").unwrap();
+        let odd: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| ascii_letter.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(odd, vec!['\u{17F}', '\u{212A}']);
+        let generic = RULES.iter().find(|r| r.id == "generic-secret").unwrap();
+        assert!(generic.keywords.contains(&"\u{17F}") && generic.keywords.contains(&"\u{212A}"));
+        for rule in RULES.iter().filter(|r| r.pattern.starts_with("(?i)")) {
+            for k in rule.keywords {
+                if k.contains(['s', 'k']) {
+                    assert_eq!(rule.id, "generic-secret", "{k}");
+                }
+            }
+        }
+    }
+
+    /// Pieces of journal prose, near-misses of the keywords and the odd letters.
+    const PIECES: &[&str] = &[
+        " ",
+        "\n",
+        "the ",
+        "key ",
+        "they ",
+        "money ",
+        "=",
+        ": ",
+        "\"",
+        "'",
+        "-",
+        "_",
+        ".",
+        "/",
+        "password",
+        "PassWord ",
+        "pa\u{17F}\u{17F}word",
+        "to\u{212A}en",
+        "api",
+        "secret",
+        "token",
+        "sk",
+        "sk-",
+        "ey",
+        ".ey",
+        "eyJ",
+        "ghp",
+        "xox",
+        "AKIA",
+        "aiza",
+        "hooks.slack.com/services/",
+        "-----BEGIN ",
+        "PRIVATE KEY-----",
+        "-----END ",
+        "npm_",
+        "é",
+        "—",
+        "\u{17F}",
+        "\u{212A}",
+        "Tr0ub4dor&3x!",
+        "9f8e7d6c5b4a3210",
+        "${SECRET}",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Random prose with secrets of every rule put in: the keywords change nothing.
+        #[test]
+        fn scan_with_keywords_equals_every_rule_run(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(PIECES).prop_map(str::to_string),
+                    "[a-zA-Z0-9_./=:-]{1,40}",
+                    (0..RULES.len(), "[a-zA-Z0-9]{100,110}")
+                        .prop_map(|(rule, body)| secret_of(rule, &body)),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(scan(&text), scan_all(&text), "{}", text);
         }
     }
 
