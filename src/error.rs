@@ -87,7 +87,9 @@ pub enum Error {
     Config { path: PathBuf, why: String },
     /// A fetched ref that is not a git-session journal (a branch named `sessions`?).
     #[error(
-        "{label}: {commit} is not a git-session journal (a branch named 'sessions'?); not merged"
+        "{label}: {commit} is not a git-session journal{}; not merged{}",
+        if .label.contains("/clones/") { "" } else { " (a branch named 'sessions'?)" },
+        way_out(.label)
     )]
     NotAJournal {
         label: String,
@@ -104,7 +106,7 @@ pub enum Error {
         short: String,
     },
     /// A fetched journal whose tree breaks a rule of the layout or a limit: refused whole.
-    #[error("refused the journal of {label}: {refusal}; nothing was merged (see docs/security.md)")]
+    #[error("refused the journal of {label}: {refusal}; nothing was merged (see docs/security.md){}", way_out(.label))]
     RefusedTree {
         label: String,
         refusal: crate::store::gate::Refusal,
@@ -168,5 +170,19 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, path: impl Into<PathBuf>) -> Result<T> {
         self.map_err(|e| Error::io(path, e))
+    }
+}
+
+/// For a fetched clone ref (`<remote>/clones/<id>`) that cannot be merged: every sync of every
+/// clone stops at it until it is gone, so say how to remove it (decision 127).
+fn way_out(label: &str) -> String {
+    match label.split_once("/clones/") {
+        Some((remote, id)) if !remote.starts_with("urls/") => format!(
+            "; if no clone of yours wrote it, delete it: git push {remote} --delete refs/git-session/clones/{id}"
+        ),
+        Some((_, id)) => format!(
+            "; if no clone of yours wrote it, delete it: git push <remote> --delete refs/git-session/clones/{id}"
+        ),
+        None => String::new(),
     }
 }

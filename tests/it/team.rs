@@ -584,3 +584,47 @@ fn a_clone_id_too_long_for_a_ref_file_is_refused() {
     assert!(err.contains("at most 100 bytes"), "{err}");
     assert!(team.remote_refs().is_empty());
 }
+
+/// Break-20 #2: anyone with push access can push a commit that is no journal to some
+/// `refs/git-session/clones/<x>`; every clone's sync then stops there (nothing is merged from a
+/// remote that holds a refused journal). The error names the ref and the way out, and once
+/// the ref is deleted the team syncs again.
+#[test]
+fn a_clone_ref_that_is_no_journal_is_named_with_the_way_out() {
+    let team = Team::new();
+    let env = &team.env;
+    let a = team.clone("a");
+    env.gs(&a, &["init", "--name", "ours", "--goal", "G"]);
+    env.gs(&a, &["sync", "-q"]);
+    env.git(
+        &a,
+        &["commit", "-q", "--allow-empty", "-m", "a code commit"],
+    );
+    env.git(
+        &a,
+        &["push", "-q", "origin", "HEAD:refs/git-session/clones/evil"],
+    );
+    env.gs(&a, &["log", "--discovery", "after the attack"]);
+    let err = env.fails(&a, &["sync"], 1);
+    assert!(
+        err.contains("origin/clones/evil")
+            && err.contains("is not a git-session journal")
+            && err.contains("delete it: git push origin --delete refs/git-session/clones/evil")
+            && !err.contains("branch named"),
+        "{err}"
+    );
+    env.git(
+        &a,
+        &[
+            "push",
+            "-q",
+            "origin",
+            "--delete",
+            "refs/git-session/clones/evil",
+        ],
+    );
+    env.gs(&a, &["sync", "-q"]);
+    let fresh = team.clone("fresh");
+    env.gs(&fresh, &["sync", "-q"]);
+    assert!(team.holds(&fresh, "after the attack"));
+}
