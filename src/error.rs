@@ -85,6 +85,10 @@ pub enum Error {
     /// A configuration file the command would edit is not in a shape it can edit safely.
     #[error("{}: {why}", path.display())]
     Config { path: PathBuf, why: String },
+    /// Fetched clone refs that were refused while the others were merged (and pushed): the
+    /// whole line, built by `sync`.
+    #[error("{0}")]
+    SkippedJournals(String),
     /// A fetched ref that is not a git-session journal (a branch named `sessions`?).
     #[error(
         "{label}: {commit} is not a git-session journal{}; not merged{}",
@@ -175,7 +179,7 @@ impl<T> IoContext<T> for std::io::Result<T> {
 
 /// For a fetched clone ref (`<remote>/clones/<id>`) that cannot be merged: every sync of every
 /// clone stops at it until it is gone, so say how to remove it (decision 127).
-fn way_out(label: &str) -> String {
+pub(crate) fn way_out(label: &str) -> String {
     match label.split_once("/clones/") {
         Some((remote, id)) if !remote.starts_with("urls/") => format!(
             "; if no clone of yours wrote it, delete it: git push {remote} --delete refs/git-session/clones/{id}"

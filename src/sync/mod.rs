@@ -280,16 +280,28 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
         if tips.is_empty() && report.merge.is_empty() {
             report.merge = "the remote has no journal yet".into();
         }
+        let mut skipped = Vec::new();
         if !tips.is_empty() {
             let lock = ws.lock()?;
-            merge(ws, &lock, &tips, &mut report)?;
+            skipped = merge(ws, &lock, &tips, &mut report)?;
         }
         let Some(local) = ws.store().tip()? else {
+            if !skipped.is_empty() {
+                return Err(skipped_error(&skipped, false));
+            }
             return Ok(report);
         };
         if no_push {
+            if !skipped.is_empty() {
+                return Err(skipped_error(&skipped, false));
+            }
             return Ok(report);
         }
+        // What the refused clone refs hold is not on the remote as far as the guard knows.
+        let tips: Vec<(String, ObjectId)> = tips
+            .into_iter()
+            .filter(|(k, _)| !skipped.iter().any(|(s, _)| s == k))
+            .collect();
         report.push_attempts = attempt;
         let theirs: Vec<ObjectId> = tips.iter().map(|(_, id)| *id).collect();
         guard(ws, remote, local, &theirs)?;
@@ -387,6 +399,9 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
             report.pushed = true;
             report.clone_ref = Some(clone_ref);
             report.shared_ref_pushed = shared_ok;
+            if !skipped.is_empty() {
+                return Err(skipped_error(&skipped, true));
+            }
             return Ok(report);
         }
         let elapsed = started.elapsed();
@@ -418,12 +433,15 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
 
 /// Merge the fetched tips not merged yet into `refs/sessions`, under the worktree lock: each at
 /// the ref, then the mirror once.
+/// Returns the clone refs refused by the gate, `(key, why)`: one writer's ref must not stop
+/// the whole team's sync, so those are left out and the rest is merged. Any other refused
+/// journal (the shared ref, a working repository's own) refuses the whole merge, as before.
 fn merge(
     ws: &Workspace,
     lock: &WorktreeLock,
     tips: &[(String, ObjectId)],
     report: &mut Report,
-) -> Result<()> {
+) -> Result<Vec<(String, Error)>> {
     let merged = ws.mirror().merged_remotes()?;
     let mut fresh: Vec<(String, ObjectId)> = tips
         .iter()
@@ -438,10 +456,17 @@ fn merge(
         report.merge = "up to date".into();
     }
     // Every journal is checked before any is merged: one that is refused leaves
-    // `refs/sessions` as it was, as the error says ("nothing was merged").
+    // `refs/sessions` as it was, as the error says ("nothing was merged") — except a clone
+    // ref, which is left out (and named at the end) while the others are merged.
+    let mut skipped = Vec::new();
     for (key, id) in &fresh {
-        crate::integrate::admissible(&ws.store(), *id, key)?;
+        match crate::integrate::admissible(&ws.store(), *id, key) {
+            Ok(()) => {}
+            Err(e) if key.contains("/clones/") => skipped.push((key.clone(), e)),
+            Err(e) => return Err(e),
+        }
     }
+    fresh.retain(|(key, _)| !skipped.iter().any(|(k, _)| k == key));
     for (key, outcome) in ws.integrate_all(lock, &fresh)? {
         report.fetched = true;
         let _ = key;
@@ -459,7 +484,35 @@ fn merge(
             }
         }
     }
-    Ok(())
+    Ok(skipped)
+}
+
+/// The error for clone refs left out of a sync whose other journals were merged (`pushed`:
+/// and pushed): the first one's reason, how many more, and how to remove it.
+fn skipped_error(skipped: &[(String, Error)], pushed: bool) -> Error {
+    let (label, err) = &skipped[0];
+    let why = match err {
+        Error::RefusedTree { label, refusal } => {
+            format!("refused the journal of {label}: {refusal} (see docs/security.md)")
+        }
+        Error::NotAJournal { label, commit } => {
+            format!("{label}: {commit} is not a git-session journal")
+        }
+        other => crate::error::one_line(other),
+    };
+    let more = match skipped.len() {
+        1 => String::new(),
+        n => format!(" ({} more clone refs refused)", n - 1),
+    };
+    let done = if pushed {
+        "the other journals were merged and pushed"
+    } else {
+        "the other journals were merged"
+    };
+    Error::SkippedJournals(format!(
+        "{why}; nothing was merged from it{more}; {done}{}",
+        crate::error::way_out(label)
+    ))
 }
 
 /// One secret a push would send: where, and which rule (ours, or the forge's name for it).

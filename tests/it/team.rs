@@ -585,17 +585,20 @@ fn a_clone_id_too_long_for_a_ref_file_is_refused() {
     assert!(team.remote_refs().is_empty());
 }
 
-/// Break-20 #2: anyone with push access can push a commit that is no journal to some
-/// `refs/git-session/clones/<x>`; every clone's sync then stops there (nothing is merged from a
-/// remote that holds a refused journal). The error names the ref and the way out, and once
-/// the ref is deleted the team syncs again.
+/// Break-20 #2: anyone with push access can push a commit that is no journal, or a hostile
+/// tree, to some `refs/git-session/clones/<x>`; every clone's sync then stopped there with
+/// nothing merged, so one writer stopped the whole team. Now that ref is left out: the others
+/// are merged and pushed, and the sync still exits 1 with one line naming the ref, what is
+/// wrong with it and the way out.
 #[test]
-fn a_clone_ref_that_is_no_journal_is_named_with_the_way_out() {
+fn a_refused_clone_ref_is_left_out_and_named_while_the_others_sync() {
     let team = Team::new();
     let env = &team.env;
-    let a = team.clone("a");
+    let (a, b) = (team.clone("a"), team.clone("b"));
     env.gs(&a, &["init", "--name", "ours", "--goal", "G"]);
     env.gs(&a, &["sync", "-q"]);
+    env.gs(&b, &["sync", "-q"]);
+    // A code commit, and a journal whose session directory holds a symlink.
     env.git(
         &a,
         &["commit", "-q", "--allow-empty", "-m", "a code commit"],
@@ -604,27 +607,72 @@ fn a_clone_ref_that_is_no_journal_is_named_with_the_way_out() {
         &a,
         &["push", "-q", "origin", "HEAD:refs/git-session/clones/evil"],
     );
-    env.gs(&a, &["log", "--discovery", "after the attack"]);
-    let err = env.fails(&a, &["sync"], 1);
-    assert!(
-        err.contains("origin/clones/evil")
-            && err.contains("is not a git-session journal")
-            && err.contains("delete it: git push origin --delete refs/git-session/clones/evil")
-            && !err.contains("branch named"),
-        "{err}"
+    let blob = env.git_input(&b, &["hash-object", "-w", "--stdin"], b"/etc/passwd");
+    let active = env.git_input(
+        &b,
+        &["mktree"],
+        format!("120000 blob {}	link.md\n", blob.trim()).as_bytes(),
+    );
+    let base = env.git(&b, &["rev-parse", "refs/sessions^{tree}"]);
+    let listing = env.git(&b, &["ls-tree", base.trim()]);
+    let mut entries: String = listing
+        .lines()
+        .filter(|l| !l.ends_with("\tactive"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    entries.push_str(&format!("040000 tree {}\tactive\n", active.trim()));
+    let tree = env.git_input(&b, &["mktree"], entries.as_bytes());
+    let parent = env.git(&b, &["rev-parse", "refs/sessions"]);
+    let commit = env.git(
+        &b,
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            parent.trim(),
+            "-m",
+            "log(evil): x",
+        ],
     );
     env.git(
-        &a,
+        &b,
         &[
             "push",
             "-q",
             "origin",
-            "--delete",
-            "refs/git-session/clones/evil",
+            &format!("{}:refs/git-session/clones/hostile", commit.trim()),
         ],
     );
+
+    env.gs(&b, &["log", "-s", "ours", "--discovery", "b works on"]);
+    let out = env.run(&b, &["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("1 more clone refs refused")
+            && err.contains("the other journals were merged and pushed")
+            && err.contains("delete it: git push origin --delete refs/git-session/clones/"),
+        "{err}"
+    );
+    assert!(!b.join(".sessions/active/link.md").exists());
+    let tree = env.git(&b, &["ls-tree", "-r", "--name-only", "refs/sessions"]);
+    assert!(!tree.contains("link.md"), "{tree}");
+    // b's work reached the remote and a: the team goes on.
+    let _ = env.run(&a, &["sync"]);
+    assert!(team.holds(&a, "b works on"));
+    for bad in ["evil", "hostile"] {
+        env.git(
+            &a,
+            &[
+                "push",
+                "-q",
+                "origin",
+                "--delete",
+                &format!("refs/git-session/clones/{bad}"),
+            ],
+        );
+    }
     env.gs(&a, &["sync", "-q"]);
-    let fresh = team.clone("fresh");
-    env.gs(&fresh, &["sync", "-q"]);
-    assert!(team.holds(&fresh, "after the attack"));
+    env.gs(&b, &["sync", "-q"]);
+    assert_eq!(team.tree(&a), team.tree(&b));
 }
