@@ -45,7 +45,7 @@ pub fn integrate(
             match local {
                 None => (None, theirs, Integrated::Adopted),
                 Some(l) if store.is_ancestor(theirs, l)? => return Ok(Integrated::UpToDate),
-                Some(l) if store.is_ancestor(l, theirs)? => {
+                Some(l) if store.is_ancestor(l, theirs)? && !drops_journal(store, l, theirs)? => {
                     (Some(l), theirs, Integrated::FastForward)
                 }
                 Some(l) => {
@@ -134,7 +134,7 @@ pub fn integrate_many(
             Some(l) => {
                 let mut start = l;
                 for (_, h) in &heads {
-                    if store.is_ancestor(l, *h)? {
+                    if store.is_ancestor(l, *h)? && !drops_journal(store, l, *h)? {
                         start = *h;
                         break;
                     }
@@ -230,6 +230,35 @@ pub fn integrate_many(
         }
     }
     Err(Error::TooManyRetries(MAX_ATTEMPTS))
+}
+
+/// Whether `theirs` (a descendant of `ours`) has dropped a session file or a journal entry that
+/// `ours` holds, without the session reappearing under its short id (a close, a resume, a hand
+/// rename). No command does that, so such a history is merged, not fast-forwarded to, and the
+/// merge keeps what it dropped (decision 129).
+fn drops_journal(store: &SessionsRef, ours: ObjectId, theirs: ObjectId) -> Result<bool> {
+    let relayout = |c: ObjectId| store.tree_of(c).and_then(|t| store.relayout(t));
+    let (ours_tree, theirs_tree) = (relayout(ours)?, relayout(theirs)?);
+    let mut sessions = None;
+    for c in store.diff(Some(ours_tree), theirs_tree)? {
+        if c.new.is_some() || c.old.is_none() {
+            continue;
+        }
+        match PathKind::of(&c.path) {
+            PathKind::Entry { .. } => return Ok(true),
+            PathKind::Session(s) => {
+                let by_short = match &sessions {
+                    Some(m) => m,
+                    None => sessions.insert(trees::shorts(store, theirs_tree)?),
+                };
+                if !by_short.contains(&s.short) {
+                    return Ok(true);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(false)
 }
 
 /// The best common ancestor of `head` and the merge of `others` (`git merge-base head

@@ -53,6 +53,14 @@ fn locate(
 }
 
 /// The sessions of a tree by short id.
+/// The short ids of the sessions `tree` holds.
+pub(super) fn shorts(
+    store: &SessionsRef,
+    tree: ObjectId,
+) -> Result<std::collections::BTreeSet<String>> {
+    Ok(sessions_by_short(store, tree)?.into_keys().collect())
+}
+
 fn sessions_by_short(store: &SessionsRef, tree: ObjectId) -> Result<BTreeMap<String, SessionPath>> {
     let mut out = BTreeMap::new();
     for dir in SessionDir::ALL {
@@ -82,6 +90,7 @@ pub fn merge_journals(
     let diff = store.diff(base, theirs)?;
     let mut out = TreeMerge::default();
     let ours_sessions = sessions_by_short(store, ours)?;
+    let mut theirs_sessions: Option<BTreeMap<String, SessionPath>> = None;
     // Sessions changed on both sides go through the session merge; everything else is per path.
     let mut both: BTreeMap<String, String> = BTreeMap::new();
     for c in &diff {
@@ -121,6 +130,30 @@ pub fn merge_journals(
             _ => {}
         }
         if o == c.old {
+            // No command deletes a session file (close and resume move it, a hand rename keeps
+            // its short id) or a journal entry: a history that drops one without it reappearing
+            // under its short id is not followed — anyone with push access to a clone ref
+            // could otherwise delete every clone's sessions (decision 129).
+            if c.new.is_none() && o.is_some() {
+                let dropped = match &kind {
+                    PathKind::Session(s) => {
+                        let theirs_sessions = match &theirs_sessions {
+                            Some(t) => t,
+                            None => theirs_sessions.insert(sessions_by_short(store, theirs)?),
+                        };
+                        !theirs_sessions.contains_key(&s.short)
+                    }
+                    PathKind::Entry { .. } => true,
+                    _ => false,
+                };
+                if dropped {
+                    out.conflicts.push(format!(
+                        "{} was removed on {}; kept (merges do not delete sessions or journal entries)",
+                        c.path, w.other
+                    ));
+                    continue;
+                }
+            }
             out.changes
                 .insert(c.path.clone(), c.new.map(|id| store.blob(id)).transpose()?);
             continue;

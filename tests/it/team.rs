@@ -676,3 +676,61 @@ fn a_refused_clone_ref_is_left_out_and_named_while_the_others_sync() {
     env.gs(&b, &["sync", "-q"]);
     assert_eq!(team.tree(&a), team.tree(&b));
 }
+
+/// Break-20 #1: a clone ref that descends from the shared ref and drops `active/` was merged as
+/// the removal of every active session ("removed on one side, untouched on the other"), for
+/// every clone, silently. No command deletes a session file or an entry, so a merge keeps
+/// them and says so.
+#[test]
+fn a_clone_ref_that_drops_sessions_does_not_delete_them() {
+    let team = Team::new();
+    let env = &team.env;
+    let (a, b) = (team.clone("a"), team.clone("b"));
+    env.gs(&a, &["init", "--name", "keep-me", "--goal", "G"]);
+    env.gs(&a, &["log", "--discovery", "an entry to keep"]);
+    env.gs(&a, &["sync", "-q"]);
+    env.gs(&b, &["sync", "-q"]);
+    // b's history without active/: a commit on top of the shared journal.
+    let tip = env.git(&b, &["rev-parse", "refs/sessions"]);
+    let listing = env.git(&b, &["ls-tree", "refs/sessions^{tree}"]);
+    let entries: String = listing
+        .lines()
+        .filter(|l| !l.ends_with("\tactive"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let tree = env.git_input(&b, &["mktree"], entries.as_bytes());
+    let commit = env.git(
+        &b,
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            tip.trim(),
+            "-m",
+            "sync(evil): tidy",
+        ],
+    );
+    env.git(
+        &b,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{}:refs/git-session/clones/tidy", commit.trim()),
+        ],
+    );
+    // a has not touched the session since: the removal is all the merge sees.
+    let out = env.run(&a, &["sync"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("was removed on origin/clones/tidy; kept"),
+        "{err}"
+    );
+    assert!(env.gs(&a, &["list"]).contains("keep-me"));
+    assert!(team.holds(&a, "an entry to keep"));
+    let fresh = team.clone("fresh");
+    env.gs(&fresh, &["sync", "-q"]);
+    assert!(env.gs(&fresh, &["list", "--all"]).contains("keep-me"));
+    assert!(team.holds(&fresh, "an entry to keep"));
+}
