@@ -31,7 +31,8 @@ pub enum Integrated {
 }
 
 /// Merge `theirs` into `refs/sessions`; `label` names where it came from (a remote) in commit
-/// subjects, reflog lines and conflict messages. Refuses a commit that is not a journal.
+/// subjects, reflog lines and conflict messages. Refuses a commit that is not a journal. One
+/// history's case of `integrate_many`.
 pub fn integrate(
     store: &SessionsRef,
     theirs: ObjectId,
@@ -39,39 +40,11 @@ pub fn integrate(
     writer: &EntryWriter,
 ) -> Result<Integrated> {
     admissible(store, theirs, label)?;
-    for _ in 0..MAX_ATTEMPTS {
-        let local = store.tip()?;
-        let (expected, new, outcome): (Option<ObjectId>, ObjectId, fn(ObjectId) -> Integrated) =
-            match local {
-                None => (None, theirs, Integrated::Adopted),
-                Some(l) if store.is_ancestor(theirs, l)? => return Ok(Integrated::UpToDate),
-                Some(l) if store.is_ancestor(l, theirs)? && !drops_journal(store, l, theirs)? => {
-                    (Some(l), theirs, Integrated::FastForward)
-                }
-                Some(l) => {
-                    let (commit, conflicts) = merge_commit(store, l, theirs, label, writer)?;
-                    match store.compare_and_swap(
-                        Some(l),
-                        commit,
-                        &format!("sync: merge {label}"),
-                    )? {
-                        CasOutcome::Moved(commit) => {
-                            return Ok(Integrated::Merged { commit, conflicts });
-                        }
-                        CasOutcome::Lost => continue,
-                    }
-                }
-            };
-        let reflog = match expected {
-            None => format!("sync: adopt {label}"),
-            Some(_) => format!("sync: fast-forward to {label}"),
-        };
-        match store.compare_and_swap(expected, new, &reflog)? {
-            CasOutcome::Moved(id) => return Ok(outcome(id)),
-            CasOutcome::Lost => continue,
-        }
-    }
-    Err(Error::TooManyRetries(MAX_ATTEMPTS))
+    let mut outcomes = integrate_many(store, &[(label.to_string(), theirs)], writer)?;
+    Ok(outcomes
+        .pop()
+        .map(|(_, o)| o)
+        .unwrap_or(Integrated::UpToDate))
 }
 
 /// Merge several fetched histories (`(label, commit)`, each already `admissible`) into
@@ -177,7 +150,7 @@ pub fn integrate_many(
         let mut conflicts: Vec<(String, Vec<String>)> = Vec::new();
         let (mut sessions, mut entries) = (0, 0);
         for (label, head) in &rest {
-            let base = gix_merge_base(store, *head, &parents)?;
+            let base = store.merge_base_of_many(*head, &parents)?;
             let base_tree = base.map(relayout).transpose()?;
             let theirs_tree = relayout(*head)?;
             let mut m = merge_journals(store, base_tree, tree, theirs_tree, writer, label)?;
@@ -261,20 +234,13 @@ fn drops_journal(store: &SessionsRef, ours: ObjectId, theirs: ObjectId) -> Resul
     Ok(false)
 }
 
-/// The best common ancestor of `head` and the merge of `others` (`git merge-base head
-/// others…`).
-fn gix_merge_base(
-    store: &SessionsRef,
-    head: ObjectId,
-    others: &[ObjectId],
-) -> Result<Option<ObjectId>> {
-    Ok(store.merge_base_of_many(head, others)?)
-}
-
-/// What every label shares before its first `/` (`origin` for `origin/clones/a` and
-/// `origin`), else the first label.
+/// The label of one history; for several, what every label shares before its first `/`
+/// (`origin` for `origin/clones/a` and `origin`), else the first label.
 fn common_label(labels: &[&str]) -> String {
     let first = labels.first().copied().unwrap_or_default();
+    if labels.len() == 1 {
+        return first.to_string();
+    }
     let root = first.split('/').next().unwrap_or_default();
     if labels.iter().all(|l| l.split('/').next() == Some(root)) {
         root.to_string()
@@ -307,45 +273,4 @@ fn gate(store: &SessionsRef, theirs: ObjectId, label: &str) -> Result<()> {
             refusal,
         }),
     }
-}
-
-/// Write the merge commit of `ours` and `theirs` (not moved to yet); returns it and what needed
-/// both versions.
-fn merge_commit(
-    store: &SessionsRef,
-    ours: ObjectId,
-    theirs: ObjectId,
-    label: &str,
-    writer: &EntryWriter,
-) -> Result<(ObjectId, Vec<String>)> {
-    if writer.author.is_none() {
-        return Err(StoreError::NoIdentity.into());
-    }
-    let base = store.merge_base(ours, theirs)?;
-    // Either side (or the base) may still have the flat layout: merged in the fanout layout,
-    // which is what the result has (decision 50).
-    let relayout = |c: ObjectId| store.tree_of(c).and_then(|t| store.relayout(t));
-    let base_tree = base.map(relayout).transpose()?;
-    let (ours_tree, theirs_tree) = (relayout(ours)?, relayout(theirs)?);
-    let mut m = merge_journals(store, base_tree, ours_tree, theirs_tree, writer, label)?;
-    // The listing index is merged by regenerating it from the merged session files.
-    let index = crate::listing::index_changes(store, ours_tree, &m.changes)?;
-    m.changes.extend(index);
-    let tree = store.write_tree(ours_tree, &m.changes)?;
-    let kinds: Vec<PathKind> = m.changes.keys().map(|p| PathKind::of(p)).collect();
-    let sessions = kinds
-        .iter()
-        .filter(|k| matches!(k, PathKind::Session(_)))
-        .count();
-    let entries = kinds
-        .iter()
-        .filter(|k| matches!(k, PathKind::Entry { .. }))
-        .count();
-    let subject = CommitSubject::new(
-        JournalCommand::Sync,
-        label,
-        &format!("merge {sessions} session files and {entries} entries from {label}"),
-    );
-    let commit = store.write_commit(&subject, tree, &[ours, theirs])?;
-    Ok((commit, m.conflicts))
 }

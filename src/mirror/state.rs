@@ -200,12 +200,17 @@ impl Mirror {
 
     /// Record that `remote`'s journal at `id` is merged.
     pub fn set_merged_remote(&self, remote: &str, id: ObjectId) -> Result<()> {
+        self.set_merged_remotes(&[(remote.to_string(), id)])
+    }
+
+    /// Record several `(remote, id)` at once: one read and one write of the state file.
+    pub fn set_merged_remotes(&self, merged: &[(String, ObjectId)]) -> Result<()> {
         let mut lines: Vec<String> = self
             .state_lines("remotes")?
             .into_iter()
-            .filter(|l| !l.starts_with(&format!("{remote} ")))
+            .filter(|l| !merged.iter().any(|(r, _)| l.starts_with(&format!("{r} "))))
             .collect();
-        lines.push(format!("{remote} {id}"));
+        lines.extend(merged.iter().map(|(r, id)| format!("{r} {id}")));
         self.set_state_lines("remotes", &lines)
     }
 

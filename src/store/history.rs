@@ -57,16 +57,16 @@ impl SessionsRef<'_> {
         if ancestor == tip {
             return Ok(true);
         }
-        Ok(self.merge_bases(ancestor, tip)?.contains(&ancestor))
+        Ok(self.merge_bases(ancestor, &[tip])?.contains(&ancestor))
     }
 
-    /// Every best common ancestor of `a` and `b`, best first (git's merge-base, via
-    /// gix-revision's paint-down-to-common over the commit-graph file when there is one);
-    /// empty for unrelated histories.
-    fn merge_bases(&self, a: ObjectId, b: ObjectId) -> Result<Vec<ObjectId>> {
+    /// Every best common ancestor of `a` and a (hypothetical) merge of all of `others`, best
+    /// first (`git merge-base a o1 o2 …`, via gix-revision's paint-down-to-common over the
+    /// commit-graph file when there is one); empty for unrelated histories.
+    fn merge_bases(&self, a: ObjectId, others: &[ObjectId]) -> Result<Vec<ObjectId>> {
         let cache = self.repo.commit_graph_if_enabled().ok().flatten();
         let mut graph = self.repo.revision_graph(cache.as_ref());
-        let bases = gix_revision::merge_base(a, &[b], &mut graph)
+        let bases = gix_revision::merge_base(a, others, &mut graph)
             .map_err(|e| StoreError::git("finding a merge base", e))?;
         Ok(bases.map(|b| b.into_iter().collect()).unwrap_or_default())
     }
@@ -213,18 +213,14 @@ impl SessionsRef<'_> {
     /// The best common ancestor of `a` and a (hypothetical) merge of all of `others` (`git
     /// merge-base a o1 o2 …`); `None` when they share no history.
     pub fn merge_base_of_many(&self, a: ObjectId, others: &[ObjectId]) -> Result<Option<ObjectId>> {
-        let cache = self.repo.commit_graph_if_enabled().ok().flatten();
-        let mut graph = self.repo.revision_graph(cache.as_ref());
-        let bases = gix_revision::merge_base(a, others, &mut graph)
-            .map_err(|e| StoreError::git("finding a merge base", e))?;
-        Ok(bases.map(|b| *b.first()))
+        Ok(self.merge_bases(a, others)?.first().copied())
     }
 
     /// A best common ancestor of `a` and `b` (git's merge-base; the first when there are
     /// several). Any common ancestor keeps the journal merge lossless; the best one keeps it
     /// small, and finding it walks only back to where the histories meet.
     pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Result<Option<ObjectId>> {
-        Ok(self.merge_bases(a, b)?.first().copied())
+        self.merge_base_of_many(a, &[b])
     }
 }
 

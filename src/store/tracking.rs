@@ -105,6 +105,19 @@ impl Peer {
         ]
     }
 
+    /// The remote ref that the tracking ref `name` of this peer follows (the inverse of
+    /// `fetch_refspecs`), for fetching it again on its own; `None` for any other ref.
+    pub fn tracked_remote_ref(&self, name: &str) -> Option<String> {
+        let rest = name
+            .strip_prefix(&self.tracking_base())?
+            .strip_prefix('/')?;
+        match tracked_leaf(rest)? {
+            "" => Some(REMOTE_REF.to_string()),
+            "own" => Some(SESSIONS_REF.to_string()),
+            clone => Some(format!("{CLONES_PREFIX}{}", clone.strip_prefix("clones/")?)),
+        }
+    }
+
     /// The tracking ref of the clone `id`'s journal on this peer.
     pub fn clone_tracking_ref(&self, id: &str) -> String {
         format!("{}/clones/{id}", self.tracking_base())

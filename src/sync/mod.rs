@@ -10,7 +10,7 @@ use gix::ObjectId;
 use crate::error::{Error, Result};
 use crate::integrate::Integrated;
 use crate::remote::{self, PushOutcome, RemoteError};
-use crate::store::{CLONES_PREFIX, Peer, REMOTE_REF, SESSIONS_REF};
+use crate::store::{CLONES_PREFIX, Peer, REMOTE_REF};
 use crate::workspace::{Workspace, WorktreeLock};
 
 /// The remote git would push the current branch to, which `sync` also fetches from (the push
@@ -123,19 +123,20 @@ pub fn fetch(ws: &Workspace, peer: &Peer, clone_id: &str) -> Result<Fetched> {
     )? {
         ws.warn(note);
     }
-    let refs = store.peer_tracking_refs(peer)?;
-    let incomplete_specs: Vec<String> = refs
+    // A journal merged already was complete then; only the others are walked for missing
+    // objects (the gate walks them again before merging: subtrees the local tip holds are
+    // skipped both times).
+    let merged = ws.mirror().merged_remotes()?;
+    let incomplete_specs: Vec<String> = store
+        .peer_tracking_refs(peer)?
         .iter()
-        .filter(|(_, id)| incomplete(ws, *id))
-        .filter_map(|(name, _)| {
-            let leaf = name.strip_prefix(&peer.tracking_base())?;
-            let theirs = match leaf {
-                "/sessions" => REMOTE_REF.to_string(),
-                "/own" => SESSIONS_REF.to_string(),
-                clone => format!("{CLONES_PREFIX}{}", clone.strip_prefix("/clones/")?),
-            };
-            Some(format!("+{theirs}:{name}"))
+        .filter(|(name, id)| {
+            peer.tracking_key(name)
+                .and_then(|k| merged.get(&k).copied())
+                != Some(*id)
+                && incomplete(ws, *id)
         })
+        .filter_map(|(name, _)| Some(format!("+{}:{name}", peer.tracked_remote_ref(name)?)))
         .collect();
     if !incomplete_specs.is_empty() {
         remote::fetch(ws.worktree(), peer.arg(), &incomplete_specs, false, false)?;
@@ -467,9 +468,8 @@ fn merge(
         }
     }
     fresh.retain(|(key, _)| !skipped.iter().any(|(k, _)| k == key));
-    for (key, outcome) in ws.integrate_all(lock, &fresh)? {
+    for (_, outcome) in ws.integrate_all(lock, &fresh)? {
         report.fetched = true;
-        let _ = key;
         match outcome {
             Integrated::UpToDate => {}
             Integrated::Adopted(_) => report.merge = "adopted the remote journal".into(),

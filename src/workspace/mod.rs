@@ -478,9 +478,7 @@ impl Workspace {
             .into_iter()
             .for_each(|w| self.warnings.push(w));
         let outcome = outcome?;
-        for (key, id) in tips {
-            self.mirror.set_merged_remote(key, *id)?;
-        }
+        self.mirror.set_merged_remotes(tips)?;
         self.refresh_mirror(lock)?;
         Ok(outcome)
     }

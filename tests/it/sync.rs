@@ -18,24 +18,11 @@ impl Net {
     }
 
     fn clone(&self, name: &str) -> PathBuf {
-        let dir = self.env.path(name);
-        self.env.git(
-            self.env.tmp.path(),
-            &[
-                "clone",
-                "-q",
-                self.remote.to_str().unwrap(),
-                dir.to_str().unwrap(),
-            ],
-        );
-        dir
+        self.env.clone_of(&self.remote, name)
     }
 
     fn tree(&self, dir: &Path) -> String {
-        self.env
-            .git(dir, &["rev-parse", "refs/sessions^{tree}"])
-            .trim()
-            .to_string()
+        self.env.journal_tree(dir)
     }
 
     /// Two clones that both hold session `name`, created on the first and synced to the second.
@@ -192,19 +179,13 @@ fn a_rejected_push_is_retried_after_fetching_and_merging_again() {
     // Between A's fetch and A's push, C pushes (once): A's first push is rejected.
     let bin = env!("CARGO_BIN_EXE_git-session");
     let hook = a.join(".git/hooks/pre-push");
-    fs::write(
+    env.write_executable(
         &hook,
-        format!(
+        &format!(
             "#!/bin/sh\nd=$(git rev-parse --absolute-git-dir)\nif [ ! -e \"$d/raced\" ]; then touch \"$d/raced\"; (cd '{}' && unset GIT_DIR GIT_WORK_TREE && '{bin}' sync -q) >\"$d/race.log\" 2>&1; fi\nexit 0\n",
             c.display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let report: serde_json::Value = serde_json::from_str(&env.gs(&a, &["sync", "--json"])).unwrap();
     assert_eq!(report["pushed"], true);
     assert_eq!(report["push_attempts"], 2, "{report}");

@@ -22,24 +22,11 @@ impl Team {
     }
 
     fn clone(&self, name: &str) -> PathBuf {
-        let dir = self.env.path(name);
-        self.env.git(
-            self.env.tmp.path(),
-            &[
-                "clone",
-                "-q",
-                self.remote.to_str().unwrap(),
-                dir.to_str().unwrap(),
-            ],
-        );
-        dir
+        self.env.clone_of(&self.remote, name)
     }
 
     fn tree(&self, dir: &Path) -> String {
-        self.env
-            .git(dir, &["rev-parse", "refs/sessions^{tree}"])
-            .trim()
-            .to_string()
+        self.env.journal_tree(dir)
     }
 
     /// The remote's journal refs, as `for-each-ref` names them.
@@ -226,19 +213,13 @@ fn a_push_another_clone_beat_to_the_remote_succeeds_at_once() {
     // Between A's fetch and A's push, C pushes (once).
     let bin = env!("CARGO_BIN_EXE_git-session");
     let hook = a.join(".git/hooks/pre-push");
-    fs::write(
+    env.write_executable(
         &hook,
-        format!(
+        &format!(
             "#!/bin/sh\nd=$(git rev-parse --absolute-git-dir)\nif [ ! -e \"$d/raced\" ]; then touch \"$d/raced\"; (cd '{}' && unset GIT_DIR GIT_WORK_TREE && '{bin}' sync -q) >\"$d/race.log\" 2>&1; fi\nexit 0\n",
             c.display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let report: serde_json::Value = serde_json::from_str(&env.gs(&a, &["sync", "--json"])).unwrap();
     assert_eq!(report["pushed"], true, "{report}");
     assert_eq!(report["push_attempts"], 1, "{report}");
@@ -379,16 +360,10 @@ fn a_remote_that_refuses_clone_refs_still_gets_the_journal() {
     let team = Team::new();
     let env = &team.env;
     let hook = team.remote.join("hooks/update");
-    fs::write(
+    env.write_executable(
         &hook,
         "#!/bin/sh\ncase \"$1\" in refs/git-session/clones/*) echo \"only the shared ref here\"; exit 1;; esac\nexit 0\n",
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let a = team.clone("a");
     env.gs(&a, &["init", "--name", "old-server", "--goal", "G"]);
     let out = env.run(&a, &["sync"]);

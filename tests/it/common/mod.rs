@@ -130,6 +130,38 @@ impl Env {
         remote
     }
 
+    /// A clone of `remote` in a new directory `name` (`git clone -q`).
+    pub fn clone_of(&self, remote: &Path, name: &str) -> PathBuf {
+        let dir = self.path(name);
+        self.git(
+            self.tmp.path(),
+            &[
+                "clone",
+                "-q",
+                remote.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+        );
+        dir
+    }
+
+    /// The tree id of the journal in `dir` (`refs/sessions^{tree}`).
+    pub fn journal_tree(&self, dir: &Path) -> String {
+        self.git(dir, &["rev-parse", "refs/sessions^{tree}"])
+            .trim()
+            .to_string()
+    }
+
+    /// Write `script` to `path` as an executable file (a git hook).
+    pub fn write_executable(&self, path: &Path, script: &str) {
+        std::fs::write(path, script).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+
     /// `git-session` in `dir` as a plain process (to spawn, wait for, or kill).
     pub fn std_cmd(&self, dir: &Path) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_git-session"));
