@@ -1,15 +1,18 @@
 //! `git session hook <event> [--agent A]`: the hook entry point for every agent client.
 
 use std::io::Write;
-use std::time::Duration;
 
 use crate::agent::Agent;
 use crate::cli::Context;
 use crate::error::Result;
 use crate::hooks::{self, HookKind};
 
-/// A hook that has not finished by now gives up, so the agent never waits on us.
-const BUDGET: Duration = Duration::from_secs(10);
+/// A hook that has not finished by now gives up, so the agent never waits on us (seconds: the
+/// unit of `alarm(2)`).
+const BUDGET_SECS: u32 = 10;
+
+/// What a hook that ran out of [`BUDGET_SECS`] prints.
+const GAVE_UP: &str = "git-session: hook gave up after 10 s; nothing was lost\n";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -43,17 +46,10 @@ pub fn guard_panics() {
     }));
 }
 
-/// End the process with one line if the hook's work outlives [`BUDGET`].
+/// End the process with one line and exit 1 if the hook's work outlives [`BUDGET_SECS`]
+/// ([`super::watchdog`]).
 pub fn start_watchdog() {
-    std::thread::spawn(|| {
-        std::thread::sleep(BUDGET);
-        let _ = writeln!(
-            std::io::stderr(),
-            "git-session: hook gave up after {} s; nothing was lost",
-            BUDGET.as_secs()
-        );
-        std::process::exit(1);
-    });
+    super::watchdog::arm(BUDGET_SECS, GAVE_UP, 1);
 }
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {

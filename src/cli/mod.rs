@@ -24,6 +24,7 @@ mod search;
 mod statusline;
 mod sync;
 mod view;
+mod watchdog;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -11,7 +11,6 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::hooks::MAX_INPUT;
 use crate::mirror::{MIRROR_DIR, Mirror};
@@ -20,7 +19,7 @@ use crate::model::session::{SessionFile, Status};
 
 /// A statusline that has not finished by now prints nothing: Claude Code would otherwise
 /// keep showing the previous line while it waits.
-const BUDGET: Duration = Duration::from_secs(2);
+const BUDGET_SECS: u32 = 2;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -39,10 +38,7 @@ pub fn main() -> i32 {
 fn main_with(fallback: PathBuf) -> i32 {
     // A panic or an overlong wait ends in silence and exit 0, never an error in the client.
     std::panic::set_hook(Box::new(|_| std::process::exit(0)));
-    std::thread::spawn(|| {
-        std::thread::sleep(BUDGET);
-        std::process::exit(0);
-    });
+    super::watchdog::arm(BUDGET_SECS, "", 0);
     let stdin = std::io::stdin();
     let event = if stdin.is_terminal() {
         serde_json::Value::Null

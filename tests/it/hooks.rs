@@ -1084,6 +1084,32 @@ fn a_hook_whose_stdin_never_closes_gives_up_within_its_budget() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("gave up"));
 }
 
+/// The ordinary-prompt path (`hook user-prompt-submit`, parsed without clap) keeps the same
+/// deadline as every other hook: a client that never closes stdin gets one line and exit 1.
+#[test]
+fn the_prompt_hook_whose_stdin_never_closes_gives_up_with_one_line() {
+    let env = Env::new();
+    let repo = setup(&env);
+    let started = Instant::now();
+    let mut child = env
+        .std_cmd(&repo)
+        .args(["hook", "user-prompt-submit"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(started.elapsed() < Duration::from_secs(13));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "git-session: hook gave up after 10 s; nothing was lost\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn uninstall_leaves_a_users_own_group_with_our_command_alone() {
     let env = Env::new();
