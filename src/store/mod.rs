@@ -502,6 +502,28 @@ impl<'r> SessionsRef<'r> {
             .map(|v| v.to_string())
     }
 
+    /// A string from this repository's own git config — `.git/config`, `config.worktree`, or
+    /// the command's environment (`GIT_CONFIG_COUNT`…) — and whether the key is also set where
+    /// every repository reads it (the user's `~/.gitconfig` or XDG file, the system's), which
+    /// this ignores: for a value that must differ between repositories (`session.cloneId`).
+    /// Sources as gix-config classifies them (`gix::config::Source`).
+    pub fn config_string_own(&self, key: &str) -> (Option<String>, bool) {
+        use gix::config::Source;
+        let snapshot = self.repo.config_snapshot();
+        let file = snapshot.plumbing();
+        let shared = |m: &gix::config::file::Metadata| {
+            matches!(
+                m.source,
+                Source::GitInstallation | Source::System | Source::Git | Source::User
+            )
+        };
+        let own = file
+            .string_filter(key, |m| !shared(m))
+            .map(|v| v.to_string());
+        let elsewhere = file.string_filter(key, |m| shared(m)).is_some();
+        (own, elsewhere)
+    }
+
     /// A boolean from git config (git's spellings); `None` when unset or not a boolean.
     pub fn config_bool(&self, key: &str) -> Option<bool> {
         self.repo.config_snapshot().try_boolean(key).ok().flatten()

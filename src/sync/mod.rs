@@ -172,7 +172,15 @@ pub fn clone_id(ws: &Workspace) -> Result<String> {
     const KEY: &str = "session.cloneId";
     // A ref is a file on most remotes: its name and `.lock` must fit in 255 bytes.
     let valid = |id: &str| crate::store::ref_component(id) && id.len() <= 100;
-    if let Some(id) = ws.store().config_string(KEY) {
+    // Only this repository's own config: a value in ~/.gitconfig would give every clone of
+    // every repository one ref, and their journals would race for it (decision 140).
+    let (own, elsewhere) = ws.store().config_string_own(KEY);
+    if elsewhere && own.is_none() {
+        ws.warn(format!(
+            "{KEY} in your global or system git config is ignored: every clone needs its own (git config --local {KEY} <name>)"
+        ));
+    }
+    if let Some(id) = own {
         if valid(&id) {
             return Ok(id);
         }
@@ -190,7 +198,7 @@ pub fn clone_id(ws: &Workspace) -> Result<String> {
     }
     // Another worktree of this repository may have written it at the same moment.
     let got = crate::gitproc::command(ws.worktree())
-        .args(["config", "--get", KEY])
+        .args(["config", "--local", "--get", KEY])
         .output()
         .ok()
         .filter(|o| o.status.success())

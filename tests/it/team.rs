@@ -402,6 +402,47 @@ fn a_clone_id_that_is_no_ref_name_is_refused_before_anything_is_pushed() {
     );
 }
 
+/// A clone id in ~/.gitconfig would be every repository's: two clones would push to one ref
+/// and race for it. It is ignored with a warning; each clone records its own locally.
+#[test]
+fn a_clone_id_in_the_global_config_is_ignored_and_each_clone_gets_its_own() {
+    let team = Team::new();
+    let env = &team.env;
+    let (a, b) = (team.clone("a"), team.clone("b"));
+    env.git(&a, &["config", "--global", "session.cloneId", "everyone"]);
+    for (dir, name) in [(&a, "x"), (&b, "y")] {
+        env.gs(dir, &["init", "--name", name, "--goal", "G"]);
+        let out = env.run(dir, &["sync"]);
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("session.cloneId in your global or system git config is ignored"),
+            "{err}"
+        );
+    }
+    let refs = team.remote_refs();
+    let clones: Vec<&String> = refs
+        .iter()
+        .filter(|r| r.starts_with("refs/git-session/clones/"))
+        .collect();
+    assert_eq!(clones.len(), 2, "{refs:?}");
+    assert!(!refs.contains(&"refs/git-session/clones/everyone".to_string()));
+    for dir in [&a, &b] {
+        let local = env.git(dir, &["config", "--local", "session.cloneId"]);
+        assert!(clones.contains(&&format!("refs/git-session/clones/{}", local.trim())));
+    }
+    // A value set for this repository is used, and says nothing.
+    env.git(&a, &["config", "--local", "session.cloneId", "laptop"]);
+    env.gs(&a, &["log", "-s", "x", "--progress", "more"]);
+    let out = env.run(&a, &["sync"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("ignored"));
+    assert!(
+        team.remote_refs()
+            .contains(&"refs/git-session/clones/laptop".to_string())
+    );
+}
+
 /// Worktrees of one repository share its clone id (as they share `refs/sessions`), so their
 /// pushes meet on one ref: a push that carries an older tip than another worktree's is
 /// rejected, fetched, found contained, and pushed again. Three worktrees syncing at once all
