@@ -289,7 +289,8 @@ impl SessionsRef<'_> {
         Ok(())
     }
 
-    fn refs_under(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
+    /// Every ref whose full name starts with `prefix` (`refs/…/`), with the object it names.
+    pub fn refs_under(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
         let platform = self
             .repo
             .references()

@@ -98,6 +98,9 @@ pub struct Fetched {
     pub shared_ref_shown: bool,
     /// Whether the remote showed this clone's own ref.
     pub own_ref_shown: bool,
+    /// A ref the remote holds below this clone's ref name (`refs/git-session/clones/<id>/…`),
+    /// which keeps that ref from being created (git's directory/file conflict).
+    pub below_own: Option<String>,
 }
 
 /// Fetch every journal of the peer into its tracking refs (`Peer::fetch_refspecs`) in one `git
@@ -151,7 +154,13 @@ pub fn fetch(ws: &Workspace, peer: &Peer, clone_id: &str) -> Result<Fetched> {
     let refs = store.peer_tracking_refs(peer)?;
     let shared = peer.tracking_ref(false);
     let own = peer.clone_tracking_ref(clone_id);
+    let below_own = store
+        .refs_under(&format!("{own}/"))?
+        .into_iter()
+        .next()
+        .map(|(name, _)| format!("{CLONES_PREFIX}{clone_id}{}", &name[own.len()..]));
     Ok(Fetched {
+        below_own,
         shared_ref_shown: refs.iter().any(|(n, _)| *n == shared),
         own_ref_shown: refs.iter().any(|(n, _)| *n == own),
         tips: refs
@@ -285,6 +294,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
             tips,
             shared_ref_shown,
             own_ref_shown,
+            below_own: below,
         } = fetch(ws, peer, &clone_id)?;
         if tips.is_empty() && report.merge.is_empty() {
             report.merge = "the remote has no journal yet".into();
@@ -349,8 +359,31 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
                 remote::redact(remote)
             ));
         }
+        // A ref the remote holds below this clone's ref name keeps it from ever being
+        // created: no retry can win.
+        if let (PushOutcome::RemoteLocked(_), Some(below)) = (&own, &below) {
+            let way_out = format!(
+                "remove it with: git push {} --delete {below}, or choose another id: git config --local session.cloneId <name>",
+                remote::redact(remote)
+            );
+            if shared != PushOutcome::Pushed {
+                return Err(RemoteError::PushRefused {
+                    remote: remote::redact(remote),
+                    reason: format!(
+                        "{clone_ref} cannot be created while the remote holds {below} below it; {way_out}"
+                    ),
+                }
+                .into());
+            }
+            ws.warn(format!(
+                "{} holds {below}, below {clone_ref}, so that ref cannot be created; the journal went to {REMOTE_REF} only; {way_out}",
+                remote::redact(remote)
+            ));
+        }
+        let own_pushed = own == PushOutcome::Pushed;
         let own_ok = match (own, &shared) {
             (PushOutcome::Pushed, _) => true,
+            (PushOutcome::RemoteLocked(_), PushOutcome::Pushed) if below.is_some() => true,
             (PushOutcome::LostRace, _) => false,
             (PushOutcome::RemoteLocked(reason), _) => {
                 last_lock = Some(reason);
@@ -394,7 +427,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
             let shared_ok = shared == PushOutcome::Pushed;
             let _lock = ws.lock()?;
             for (ok, tracking) in [
-                (true, peer.clone_tracking_ref(&clone_id)),
+                (own_pushed, peer.clone_tracking_ref(&clone_id)),
                 (shared_ok, peer.tracking_ref(false)),
             ] {
                 let old = ws.store().tip_of(&tracking)?;
@@ -406,7 +439,7 @@ pub fn sync(ws: &Workspace, peer: &Peer, no_push: bool) -> Result<Report> {
                 }
             }
             report.pushed = true;
-            report.clone_ref = Some(clone_ref);
+            report.clone_ref = own_pushed.then_some(clone_ref);
             report.shared_ref_pushed = shared_ok;
             if !skipped.is_empty() {
                 return Err(skipped_error(&skipped, true));

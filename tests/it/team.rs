@@ -750,3 +750,84 @@ fn a_clone_ref_that_drops_sessions_does_not_delete_them() {
     assert!(env.gs(&fresh, &["list", "--all"]).contains("keep-me"));
     assert!(team.holds(&fresh, "an entry to keep"));
 }
+
+/// A ref one level below this clone's ref name on the remote (`clones/<id>/x`: left by a
+/// hostile or confused writer after the clone's own was deleted) keeps the clone's ref from
+/// being created, for ever: git's directory/file conflict, not a race. The sync says so at
+/// once, names the ref and the way out, and still delivers the journal through the shared ref;
+/// without that ref to fall back on it fails with the same line instead of retrying for 30 s.
+#[test]
+fn a_ref_below_this_clones_ref_name_is_named_and_not_retried() {
+    let team = Team::new();
+    let env = &team.env;
+    let a = team.clone("a");
+    env.git(&a, &["config", "--local", "session.cloneId", "victim"]);
+    env.gs(&a, &["init", "--name", "mine", "--goal", "G"]);
+    env.gs(&a, &["sync", "-q"]);
+    let tip = env.git(
+        &team.remote,
+        &["rev-parse", "refs/git-session/clones/victim"],
+    );
+    env.git(
+        &team.remote,
+        &["update-ref", "-d", "refs/git-session/clones/victim"],
+    );
+    env.git(
+        &team.remote,
+        &["update-ref", "refs/git-session/clones/victim/x", tip.trim()],
+    );
+    env.gs(
+        &a,
+        &["log", "-s", "mine", "--discovery", "after the squatter"],
+    );
+    let out = env.cmd(&a).args(["sync", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["push_attempts"], 1, "{report}");
+    assert_eq!(report["shared_ref_pushed"], true, "{report}");
+    assert!(report["clone_ref"].is_null(), "{report}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "holds refs/git-session/clones/victim/x, below refs/git-session/clones/victim"
+        ) && err.contains("git push origin --delete refs/git-session/clones/victim/x"),
+        "{err}"
+    );
+    let shared = env.git(
+        &team.remote,
+        &[
+            "grep",
+            "-c",
+            "-F",
+            "after the squatter",
+            "refs/git-session/sessions",
+            "--",
+        ],
+    );
+    assert!(!shared.trim().is_empty());
+    // Without the shared ref to fall back on (a server hook refusing it): one attempt, exit 1,
+    // the same way out, and the journal still whole locally.
+    env.write_executable(
+        &team.remote.join("hooks/update"),
+        "#!/bin/sh\ncase \"$1\" in refs/git-session/sessions) echo 'no shared ref here' >&2; exit 1;; esac\nexit 0\n",
+    );
+    env.gs(&a, &["log", "-s", "mine", "--discovery", "second finding"]);
+    let err = env.fails(&a, &["sync"], 1);
+    assert!(
+        err.contains("refs/git-session/clones/victim cannot be created while the remote holds refs/git-session/clones/victim/x below it")
+            && err.contains("git config --local session.cloneId <name>"),
+        "{err}"
+    );
+    assert!(team.holds(&a, "second finding"));
+    // Choosing another id, as the line says, syncs.
+    env.git(&a, &["config", "--local", "session.cloneId", "victim-2"]);
+    let out = env.run(&a, &["sync"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no shared ref here") || out.status.success(),
+        "{out:?}"
+    );
+    assert!(
+        team.remote_refs()
+            .contains(&"refs/git-session/clones/victim-2".to_string())
+    );
+}
