@@ -84,6 +84,16 @@ pub(super) const FILLER: &[&str] = &[
     "goo",
     "cmon",
     "pls",
+    // Interjections that urge on ("allez, on continue", "yallah continue").
+    "allez",
+    "vas",
+    "yalla",
+    "yallah",
+    "dale",
+    "vamos",
+    "andale",
+    "davai",
+    "chalo",
 ];
 
 /// Verbs of going on with something: with an object, only work the session had (see [`object`]).
@@ -115,6 +125,8 @@ pub(super) const GO_ON: &[&[&str]] = &[
     &["wrap", "up"],
     &["move", "on"],
     &["on", "to"],
+    &["onto"],
+    &["move", "to"],
     &["restart"],
     &["do"],
     &["work", "on"],
@@ -400,6 +412,15 @@ pub(super) const FOREIGN: &[&str] = &[
     "sigamos",
     "seguimos",
     "sigue",
+    // Spanish as spoken in Argentina ("dale, seguí"), and its formal and plural forms.
+    "seguí",
+    "segui",
+    "seguile",
+    "siga",
+    "sigan",
+    "continuá",
+    "prosigue",
+    "prosigamos",
     "estábamos",
     "dejamos",
     "paramos",

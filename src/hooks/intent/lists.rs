@@ -95,6 +95,21 @@ pub(super) const LEADING: &[&str] = &[
     "mate",
     "buddy",
     "man",
+    // Interjections that urge on, slang or another language's, before an English cue: "vas-y
+    // continue", "yallah continue", "c'mon keep going", "dale, seguí".
+    "come on",
+    "cmon",
+    "vas y",
+    "allez",
+    "allons y",
+    "yalla",
+    "yallah",
+    "dale",
+    "vamos",
+    "andale",
+    "davai",
+    "chalo",
+    "boss",
 ];
 
 pub(super) const TRAILING: &[&str] = &[
@@ -406,6 +421,12 @@ pub(super) const WHOLE: &[&str] = &[
     "what was the goal",
     "whats the goal",
     "what is the goal",
+    // "let's pick up" with nothing after it: the session's work, picked up again.
+    "pick up",
+    "pick up again",
+    "pick things up",
+    "pick things up again",
+    "pick it up again",
 ];
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
@@ -438,6 +459,14 @@ pub(super) const HEADS: &[&str] = &[
     "go ahead",
     "get back into",
     "back into",
+    // "pick it up from there", "pick things back up where we left off".
+    "pick it up",
+    "pick it back up",
+    "pick this up",
+    "pick this back up",
+    "pick things up",
+    "pick things back up",
+    "pick back up",
 ];
 
 pub(super) const TAILS: &[&str] = &[
@@ -820,6 +849,10 @@ pub(super) const QUESTIONS: &[&str] = &[
     "whats the status",
     "status",
     "session status",
+    "status update",
+    "status report",
+    "progress update",
+    "progress report",
     "recap",
     "quick recap",
     "a quick recap",

@@ -117,7 +117,8 @@ fn reduces_to_form(s: &str, depth: usize) -> bool {
 }
 
 /// `core` (wrappers stripped) is a continuation form: a whole form, a head verb with a known
-/// tail, "resume work on <thing>", or a whole form with one typo left.
+/// tail, "remind me" and a whole form, a report asked for, "keep the ball rolling", the session
+/// loaded back, "resume work on <thing>", or a phrase about the session's own past.
 fn is_form(core: &str) -> bool {
     if core.is_empty() {
         return false;
@@ -135,7 +136,7 @@ fn is_form(core: &str) -> bool {
         core.strip_prefix(h)
             .and_then(|rest| rest.strip_prefix(' '))
             .is_some_and(|tail| {
-                TAILS.contains(&tail)
+                is_tail(tail)
                     || TAILS.iter().any(|t| {
                         tail.strip_suffix(t)
                             .is_some_and(|x| x == "on " || x == "with ")
@@ -143,6 +144,22 @@ fn is_form(core: &str) -> bool {
             })
     });
     if head_tail {
+        return true;
+    }
+    // "(continued from previous session)": the header of a prompt that goes on from it.
+    if let Some(rest) = core.strip_prefix("continued ")
+        && rest.starts_with("from ")
+        && is_tail(rest)
+    {
+        return true;
+    }
+    // "remind me what's next", "remind me whats the plan": a form asked back.
+    if let Some(rest) = core.strip_prefix("remind me ")
+        && WHOLE.contains(&rest)
+    {
+        return true;
+    }
+    if is_report(core) || keeps_it_moving(core) || restores_memory(core) == Some(true) {
         return true;
     }
     // "resume work on the parser", "get back to the refactor": a few words of a thing.
@@ -237,6 +254,167 @@ fn is_form(core: &str) -> bool {
     false
 }
 
+/// `tail` follows a head verb ("continue …"): one of [`TAILS`], the session named otherwise
+/// ("from previous session", "from the last conversation"), or what, then from where, each a
+/// tail ("the work from the previous session", "the task from yesterday").
+fn is_tail(tail: &str) -> bool {
+    if TAILS.contains(&tail) {
+        return true;
+    }
+    let named = session_named(tail);
+    if named != tail && TAILS.contains(&named.as_str()) {
+        return true;
+    }
+    tail.find(" from ").is_some_and(|i| {
+        let (what, from) = (&tail[..i], &tail[i + 1..]);
+        !what.starts_with("from") && TAILS.contains(&what) && is_tail(from)
+    })
+}
+
+/// The session as the tails name it: "from previous session" → "from the previous session",
+/// "the last conversation" → "the last session".
+fn session_named(tail: &str) -> String {
+    let mut out = tail
+        .replace("from previous ", "from the previous ")
+        .replace("from last ", "from the last ")
+        .replace("from our last ", "from the last ")
+        .replace("from our previous ", "from the previous ");
+    for other in [" conversation", " chat", " thread"] {
+        if let Some(head) = out.strip_suffix(other)
+            && (head.ends_with(" previous") || head.ends_with(" last"))
+        {
+            out = format!("{head} session");
+            break;
+        }
+    }
+    out
+}
+
+/// A report on the session asked for: "status update", "give me a quick progress report",
+/// "can i get an update".
+fn is_report(core: &str) -> bool {
+    let mut s = core;
+    for lead in [
+        "give me ",
+        "can i get ",
+        "can i have ",
+        "i need ",
+        "id like ",
+        "send me ",
+    ] {
+        if let Some(rest) = s.strip_prefix(lead) {
+            s = rest;
+            break;
+        }
+    }
+    let asked = s.len() != core.len();
+    for skip in [&["a ", "an "][..], &["quick ", "brief ", "short "]] {
+        if let Some(rest) = skip.iter().find_map(|w| s.strip_prefix(w)) {
+            s = rest;
+        }
+    }
+    matches!(
+        s,
+        "status update" | "status report" | "progress update" | "progress report" | "sitrep"
+    ) || asked && matches!(s, "update" | "status" | "recap" | "summary of where we are")
+}
+
+/// "keep the ball rolling", "keep things moving", "keep it rolling": keep the work going.
+fn keeps_it_moving(core: &str) -> bool {
+    let Some(rest) = core.strip_prefix("keep ") else {
+        return false;
+    };
+    [
+        "it ",
+        "things ",
+        "this ",
+        "the ball ",
+        "the momentum ",
+        "everything ",
+        "the work ",
+        "us ",
+    ]
+    .iter()
+    .filter_map(|o| rest.strip_prefix(o))
+    .any(|state| {
+        matches!(
+            state,
+            "rolling" | "going" | "moving" | "going forward" | "moving forward" | "ticking"
+        )
+    })
+}
+
+/// "reload the session", "restore your memory", "read your notes", "check the session log": the
+/// session's memory read back before going on. `Some(true)` when it loads the session itself
+/// back (a continuation on its own), `Some(false)` when it only reads its notes or log (beside
+/// one), `None` for anything else ("reload the page", "load the session from disk").
+fn restores_memory(norm: &str) -> Option<bool> {
+    let mut words = norm.split(' ');
+    let verb = words.next()?;
+    let loads = matches!(verb, "load" | "reload" | "restore" | "reread");
+    if !loads && !matches!(verb, "read" | "check" | "review" | "reopen" | "open") {
+        return None;
+    }
+    // Its notes or summary are the session's; a log or history only as the session's ("check
+    // the session log", not "check the logs").
+    let (mut own, mut notes, mut log) = (false, false, false);
+    for w in words {
+        match w {
+            "session" | "journal" | "memory" | "context" | "transcript" => own = true,
+            "notes" | "summary" => notes = true,
+            "log" | "logs" | "history" => log = true,
+            "the" | "your" | "our" | "my" | "up" | "back" | "in" | "previous" | "last" | "from"
+            | "before" | "earlier" | "sessions" | "own" => {}
+            _ => return None,
+        }
+    }
+    (own || notes && !log).then_some(loads && own)
+}
+
+/// "new session", "this is a new conversation", "fresh chat": the user says the session is a
+/// new one, which is why it goes on from the last; "same task as before" says what it goes on
+/// with.
+fn announces_new_session(norm: &str) -> bool {
+    if !(norm.contains("new ") || norm.contains("fresh ") || norm.starts_with("same ")) {
+        return false;
+    }
+    let words: Vec<&str> = norm.split(' ').collect();
+    let mut w = words.as_slice();
+    for lead in [
+        &["this", "is"][..],
+        &["its"],
+        &["it", "is"],
+        &["starting"],
+        &["were", "in"],
+        &["we", "are", "in"],
+        &["im", "in"],
+        &["in"],
+    ] {
+        if let Some(rest) = w.strip_prefix(lead) {
+            w = rest;
+            break;
+        }
+    }
+    if let ["a" | "an" | "the" | "another", rest @ ..] = w {
+        w = rest;
+    }
+    if let ["brand", rest @ ..] = w {
+        w = rest;
+    }
+    let new = matches!(
+        w,
+        [
+            "new" | "fresh",
+            "session" | "conversation" | "chat" | "context" | "window" | "thread"
+        ]
+    );
+    let same = matches!(
+        w,
+        ["same", "task" | "plan" | "work" | "project" | "goal", ..]
+    ) && w[2..].iter().all(|x| *x == "as" || AFTER_REF.contains(x));
+    new || same
+}
+
 /// `core` is one typo away from a whole form of two words or more ("pick up where we left of").
 fn is_form_but_for_a_typo(core: &str) -> bool {
     core.len() >= 6
@@ -271,6 +449,8 @@ fn is_neutral(norm: &str) -> bool {
         .find_map(|n| norm.strip_prefix(n).filter(|rest| approves(rest)))
         .unwrap_or(norm);
     score::asks_why_stopped(&norm.split(' ').collect::<Vec<_>>())
+        || restores_memory(norm).is_some()
+        || announces_new_session(norm)
         || norm
             .split(' ')
             .all(|w| NEUTRAL.contains(&w) || LEADING.contains(&w))
@@ -366,16 +546,44 @@ fn looks_like_code(p: &str) -> bool {
 }
 
 /// Words (or their starts, when four letters or more) of which a continuation has at least one:
-/// a cheap test that lets an ordinary prompt through without cutting it into clauses.
+/// a cheap test that lets an ordinary prompt through without cutting it into clauses. Sorted by
+/// first letter (see [`CUE_RANGES`]).
 const CUE_STARTS: &[&str] = &[
-    "cont", "resum", "proce", "carr", "keep", "go", "back", "wher", "what", "wat", "wht", "next",
-    "left", "rest", "remain", "recap", "catch", "status", "state", "plan", "finish", "wrap",
-    "step", "remind", "fill", "speed", "onward", "shall", "stop", "task", "goal", "session",
-    "compact", "context", "pick", "jump", "dive", "hop", "return", "restart", "work", "lets",
-    "let", "get", "b4", "far", "again", "wb", "gm", "weiter", "wo", "segu", "sigu", "siga",
-    "repren", "waren", "gebl", "doorg", "verderg", "devam", "param", "retom", "ripren", "erava",
-    "kontyn", "woran", "aage", "kaha", "kya", "avanti", "same",
+    "aage", "again", "avanti", "b4", "back", "carr", "catch", "compact", "cont", "context",
+    "devam", "dive", "doorg", "erava", "far", "fill", "finish", "gebl", "get", "gm", "go", "goal",
+    "hop", "jump", "kaha", "keep", "kontyn", "kya", "left", "let", "lets", "next", "onward",
+    "param", "phase", "pick", "plan", "proce", "progress", "recap", "remain", "remind", "repren",
+    "rest", "restart", "resum", "retom", "return", "ripren", "same", "segu", "session", "shall",
+    "siga", "sigu", "sitrep", "speed", "stage", "state", "status", "step", "stop", "task",
+    "verderg", "waren", "wat", "wb", "weiter", "what", "wher", "wht", "wo", "woran", "work",
+    "wrap",
 ];
+
+/// Where the entries of [`CUE_STARTS`] with each first letter lie: a word is compared only with
+/// the starts that share its first letter.
+const CUE_RANGES: [(usize, usize); 26] = letter_ranges(CUE_STARTS);
+
+/// The range of `list` (sorted by first letter, each entry starting with a-z; checked when
+/// compiling) holding the entries that start with each letter a-z.
+const fn letter_ranges(list: &[&str]) -> [(usize, usize); 26] {
+    let mut out = [(0, 0); 26];
+    let mut i = 0;
+    while i < list.len() {
+        let c = list[i].as_bytes()[0];
+        assert!(c.is_ascii_lowercase(), "a cue start begins with a-z");
+        assert!(
+            i == 0 || list[i - 1].as_bytes()[0] <= c,
+            "the cue starts are sorted by first letter"
+        );
+        let k = (c - b'a') as usize;
+        if out[k].1 == 0 {
+            out[k].0 = i;
+        }
+        out[k].1 = i + 1;
+        i += 1;
+    }
+    out
+}
 
 /// Typos of the commonest cue words are let through too ("cnotinue", "kepp going").
 const TYPO_STARTS: &[&str] = &[
@@ -390,13 +598,20 @@ fn has_cue_word(p: &str) -> bool {
             let Some(first) = w.bytes().next().map(|c| c.to_ascii_lowercase()) else {
                 return false;
             };
-            CUE_STARTS.iter().any(|s| {
+            let starts: &[&str] = match first {
+                b'a'..=b'z' => {
+                    let (from, to) = CUE_RANGES[usize::from(first - b'a')];
+                    &CUE_STARTS[from..to]
+                }
+                _ => &[],
+            };
+            starts.iter().any(|s| {
                 let n = s.len();
-                s.as_bytes()[0] == first
-                    && w.len() >= n
+                w.len() >= n
                     && (w.len() == n || n >= 4)
                     && w.as_bytes()[..n].eq_ignore_ascii_case(s.as_bytes())
             }) || is_typo_of_a_cue(w)
+                || is_short_for_continue(w.as_bytes())
         })
 }
 
@@ -436,12 +651,29 @@ pub fn is_continuation(prompt: &str) -> bool {
     }
     // The note Claude Code leaves when the user pressed Escape is no part of what they typed.
     let p = strip_interrupt_note(p);
+    // "(continued from previous session)": a note in brackets as the whole prompt, not code.
+    let p = p
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| p.strip_prefix('[').and_then(|r| r.strip_suffix(']')))
+        .filter(|r| !r.contains(['(', ')', '[', ']']))
+        .map_or(p, str::trim);
     if p.lines().filter(|l| !l.trim().is_empty()).count() > 3 {
         return leads_then_adds(p) || shows_then_continues(p);
     }
-    let parts = clauses(p);
+    let mut parts = clauses(p);
     if parts.is_empty() || parts.len() > MAX_CLAUSES {
         return false;
+    }
+    // "new session. continue from the last one": the last session.
+    if parts.iter().any(|c| announces_new_session(c)) {
+        for c in &mut parts {
+            for one in ["the last one", "the previous one", "the old one"] {
+                if c.ends_with(one) || c.contains(&format!("{one} ")) {
+                    *c = c.replace(one, &one.replace(" one", " session"));
+                }
+            }
+        }
     }
     if looks_like_code(p) {
         return narrated_resume(&parts);
@@ -573,8 +805,14 @@ fn leads_then_adds(p: &str) -> bool {
         && SESSION_REFS.iter().any(|r| contains_words(core, r));
     // "continuing from before: the second endpoint still needs pagination": a colon after a
     // continuation that says from where tells what it is about.
+    // Not "status update: the deploy failed": a report asked for, then what it is about.
     let colon_lead = p[cut..].starts_with(':')
         && !LEADS.contains(&core)
+        && [
+            "continue", "keep", "carry", "resume", "pick", "proceed", "get", "back",
+        ]
+        .iter()
+        .any(|v| core.starts_with(v))
         && core.contains(' ')
         && reduces_to_form(&head, 4);
     if !LEADS.contains(&core) && !named_place && !colon_lead {

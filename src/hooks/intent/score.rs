@@ -416,6 +416,9 @@ fn clause_cue(clause: &str) -> Option<i32> {
     if let ["can" | "could", "i", ..] = all.as_slice() {
         return None;
     }
+    if asks_if_done(&all) {
+        return Some(3);
+    }
     let mut words = skip_fillers(&all);
     // "continue if not", "keep going otherwise": the condition is on the work just asked about.
     if let [more @ .., "if", "not"] | [more @ .., "otherwise"] = words {
@@ -441,6 +444,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
     };
     if clause.split(' ').any(|w| is(w, FOREIGN))
         || all == ["on", "continue"]
+        || words == ["on", "continue"]
         || foreign_phrase()
         || cjk()
     {
@@ -488,7 +492,11 @@ fn clause_cue(clause: &str) -> Option<i32> {
         [] => None,
     };
     if let Some((wh, [aux, rest @ ..])) = asked {
-        let wh = wh.strip_suffix('d').filter(|w| *w == "where").unwrap_or(wh);
+        // "where'd", "where's".
+        let wh = wh
+            .strip_suffix(['d', 's'])
+            .filter(|w| *w == "where")
+            .unwrap_or(wh);
         if matches!(wh, "what" | "where" | "whered" | "whats")
             && matches!(
                 *aux,
@@ -500,6 +508,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                     | "we"
                     | "is"
                     | "remaining"
+                    | "remains"
                     | "still"
                     | "left"
                     | "outstanding"
@@ -602,8 +611,14 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "finish",
                         "finished",
                         "been",
+                        // "what remains to be done", "what were the open items again".
+                        "be",
+                        "open",
+                        "outstanding",
                     ],
                 ) || is(w, AFTER_REF)
+                    // "what were the remaining steps", "the open items".
+                    || is(w, WORK_HEADS)
                     // "before lunch", "asking you": greetings, breaks and the compaction.
                     || is(w, NEUTRAL)
                     || is(w, FILLER)
@@ -612,6 +627,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                 *aux,
                 "left"
                     | "remaining"
+                    | "remains"
                     | "still"
                     | "next"
                     | "outstanding"
@@ -633,6 +649,9 @@ fn clause_cue(clause: &str) -> Option<i32> {
                                 "remaining",
                                 "left",
                                 "unfinished",
+                                "open",
+                                "outstanding",
+                                "pending",
                             ],
                         )
                     }))
@@ -655,16 +674,26 @@ fn clause_cue(clause: &str) -> Option<i32> {
                             "we", "you", "i", "get", "got", "to", "did", "were", "was", "leave",
                             "left", "off", "stop", "status", "the", "progress", "state", "at",
                             "current", "do", "end", "up", "land", "landed", "decide", "decided",
-                            "agree", "agreed", "last", "time",
+                            "agree", "agreed", "last", "time", "done", "finished", "so", "far",
+                            "have",
                         ],
                     )
                 });
-                // "what was left on the todo list": the standing of our own list.
-                let standing = is(aux, &["left", "remaining"])
-                    || before
-                        .iter()
-                        .any(|w| is(w, &["left", "remaining", "status"]));
-                if asks && object(&thing[1..], subject || standing) >= 2 {
+                // "what was left on the todo list": the standing of our own list; "what's left
+                // of the budget" is about the budget, so what is left must be of the work.
+                let thing = &thing[1..];
+                let status = before.contains(&"status");
+                let work = thing.iter().any(|w| {
+                    is(w, WORK_HEADS) || is(w, WORK_KINDS) || is(w, &["list", "checklist"])
+                });
+                let standing = (is(aux, &["left", "remaining", "remains"])
+                    || before.iter().any(|w| is(w, &["left", "remaining"])))
+                    && work
+                    || status;
+                // "what have you done so far on the migration", not "what have you done with
+                // my changes".
+                let accuses = before.contains(&"done") && !before.contains(&"far");
+                if asks && !accuses && object(thing, subject || standing) >= 2 {
                     return Some(3);
                 }
             }
@@ -678,11 +707,27 @@ fn clause_cue(clause: &str) -> Option<i32> {
             {
                 return Some(3);
             }
+            // "where's the migration at", "where is our plan at": how far the work has got.
+            let at = match (*aux, rest) {
+                ("the" | "our", [thing @ .., "at"]) => Some(thing),
+                ("is", ["the" | "our", thing @ .., "at"]) => Some(thing),
+                _ => None,
+            };
+            if wh == "where"
+                && let Some(thing) = at
+                && (1..=2).contains(&thing.len())
+                && thing
+                    .last()
+                    .is_some_and(|w| is(w, WORK_HEADS) || is(w, WORK_KINDS))
+                && !thing.iter().any(|w| is(w, CODE))
+            {
+                return Some(3);
+            }
             return None;
         }
     }
-    // "which items from the checklist are still open", "which tasks are left".
-    if let ["which", rest @ ..] = words {
+    // "which items from the checklist are still open", "what todo items are remaining".
+    if let ["which" | "what", rest @ ..] = words {
         let ours = rest.iter().all(|w| {
             is(w, WORK_HEADS)
                 || is(
@@ -702,6 +747,7 @@ fn clause_cue(clause: &str) -> Option<i32> {
                         "open",
                         "left",
                         "remaining",
+                        "remain",
                         "pending",
                         "unfinished",
                         "done",
@@ -710,48 +756,78 @@ fn clause_cue(clause: &str) -> Option<i32> {
                     ],
                 )
         });
-        let standing = rest
-            .iter()
-            .any(|w| is(w, &["still", "left", "remaining", "pending", "unfinished"]));
+        let standing = rest.iter().any(|w| {
+            is(
+                w,
+                &[
+                    "still",
+                    "left",
+                    "remaining",
+                    "remain",
+                    "pending",
+                    "unfinished",
+                ],
+            )
+        });
         return (ours && standing).then_some(3);
     }
-    // "catch me up on what happened while i was away": on the session's own doings.
-    if let ["catch", rest @ ..] = words {
-        let rest: Vec<&str> = rest.iter().copied().filter(|w| *w != "me").collect();
-        if let ["up", "on" | "with", about @ ..] = rest.as_slice()
-            && about.iter().all(|w| {
-                is(
-                    w,
-                    &[
-                        "what",
-                        "happened",
-                        "while",
-                        "i",
-                        "was",
-                        "were",
-                        "away",
-                        "gone",
-                        "out",
-                        "you",
-                        "did",
-                        "we",
-                        "where",
-                        "are",
-                        "so",
-                        "far",
-                        "progress",
-                        "been",
-                        "done",
-                        "have",
-                        "everything",
-                        "the",
-                        "since",
-                        "left",
-                        "our",
-                    ],
-                )
-            })
-        {
+    // "catch me up on what happened while i was away", "get me up to speed on the task", "fill
+    // me in on the migration": on the session's own doings or its work.
+    let briefed = match words {
+        ["catch", "me" | "us", "up", "on" | "with", about @ ..]
+        | ["catch", "up", "on" | "with", about @ ..]
+        | [
+            "get" | "bring",
+            "me" | "us",
+            "up",
+            "to",
+            "speed",
+            "on" | "with",
+            about @ ..,
+        ]
+        | ["fill", "me" | "us", "in", "on", about @ ..]
+        | ["brief" | "update", "me" | "us", "on", about @ ..] => Some(about),
+        _ => None,
+    };
+    if let Some(about) = briefed {
+        let ours = about.iter().all(|w| {
+            is(
+                w,
+                &[
+                    "what",
+                    "happened",
+                    "while",
+                    "i",
+                    "was",
+                    "were",
+                    "away",
+                    "gone",
+                    "out",
+                    "you",
+                    "did",
+                    "we",
+                    "where",
+                    "are",
+                    "so",
+                    "far",
+                    "progress",
+                    "been",
+                    "done",
+                    "have",
+                    "everything",
+                    "the",
+                    "since",
+                    "left",
+                    "our",
+                ],
+            )
+        });
+        // "on the task", "on our migration"; not "on how kubernetes operators work".
+        let the_work = about
+            .first()
+            .is_some_and(|w| is(w, &["the", "our", "this", "that", "my", "your"]))
+            && object(about, false) >= 1;
+        if ours || the_work {
             return Some(3);
         }
     }
@@ -875,19 +951,46 @@ fn clause_cue(clause: &str) -> Option<i32> {
             if doing {
                 rest = &rest[1..];
             }
-            // "pick up at step 5", "continue from phase 2": a numbered step of the plan.
-            let numbered = rest.windows(3).any(|p| {
-                is(p[0], &["at", "from", "with", "on", "to"])
-                    && is(p[1], STEP_WORDS)
-                    && p[2].len() <= 3
-                    && p[2].bytes().all(|c| c.is_ascii_digit())
-            });
+            // "pick up at step 5", "continue from phase 2", "on to phase 2 of the plan": a
+            // numbered step of the plan.
+            let step_n = |p: &[&str]| {
+                is(p[0], STEP_WORDS) && p[1].len() <= 3 && p[1].bytes().all(|c| c.is_ascii_digit())
+            };
+            // After "on to": the step alone, or of the plan ("move on to stage 2 of the
+            // pipeline" is the pipeline's).
+            let numbered = rest
+                .windows(3)
+                .any(|p| is(p[0], &["at", "from", "with", "on", "to"]) && step_n(&p[1..]))
+                || is(verb[verb.len() - 1], &["to", "onto", "at", "from"])
+                    && rest.len() >= 2
+                    && step_n(rest)
+                    && (rest.len() == 2
+                        || rest[2] == "of"
+                            && rest.last().is_some_and(|w| {
+                                is(w, WORK_HEADS) || is(w, &["list", "checklist"])
+                            }));
+            // "continue with the api endpoints", "proceed with the docs": a short noun phrase
+            // after "with" is work under way, as after "carry on with" (not "continue with the
+            // loop", code, nor "with the defaults if the file is missing").
+            let with_work = matches!(
+                verb,
+                ["continue"] | ["proceed"] | ["keep", "going"] | ["go", "on"] | ["keep", "working"]
+            ) && matches!(rest, ["with", det, more @ ..]
+            if is(det, &["the", "our", "my", "your", "those", "these", "that", "this"])
+                && (1..=3).contains(&more.len())
+                && more.iter().all(|w| {
+                    w.bytes().all(|c| c.is_ascii_lowercase())
+                        && !is(w, PHRASE_ENDS)
+                        && !is(w, AGAINST)
+                        && !is(w, NOISE)
+                }));
             let thread =
                 verb[0] == "pick" && rest.starts_with(&["up", "the", "thread"]) || numbered;
             // "carry on with the benchmarks": under way ("carry on the conversion for dates"
             // carries it over to something new).
             let resuming = is(verb[0], RESUMING)
                 || verb[0] == "carry" && rest.first() == Some(&"with")
+                || with_work
                 || thread
                 || doing
                 || verb.contains(&"back")
@@ -939,6 +1042,93 @@ fn clause_cue(clause: &str) -> Option<i32> {
         }
     }
     None
+}
+
+/// Words that may follow "are we done with", "is there anything left", "anything else": the
+/// session's work, its list, and where it stands.
+const DONE_TAIL: &[&str] = &[
+    "left",
+    "remaining",
+    "to",
+    "do",
+    "still",
+    "open",
+    "pending",
+    "outstanding",
+    "unfinished",
+    "on",
+    "in",
+    "with",
+    "of",
+    "the",
+    "our",
+    "this",
+    "that",
+    "it",
+    "everything",
+    "all",
+    "list",
+    "checklist",
+    "todo",
+    "yet",
+    "now",
+];
+
+/// "are we done with the plan or is there more?", "is there anything left from before?",
+/// "anything else left to do?": whether the session's work is finished, asked (not "is there
+/// anything left in the buffer", "are we done parsing at EOF", "is there more than one way").
+fn asks_if_done(words: &[&str]) -> bool {
+    let words = match words {
+        [
+            "ok" | "so" | "and" | "alright" | "hey" | "well" | "claude" | "hmm",
+            more @ ..,
+        ] => more,
+        _ => words,
+    };
+    let tail_ok = |tail: &[&str]| {
+        tail.iter()
+            .all(|w| is(w, DONE_TAIL) || is(w, AFTER_REF) || is(w, WORK_HEADS) || is(w, WORK_KINDS))
+    };
+    let standing = |tail: &[&str]| {
+        tail.iter().any(|w| {
+            is(
+                w,
+                &[
+                    "left",
+                    "remaining",
+                    "do",
+                    "open",
+                    "pending",
+                    "outstanding",
+                    "unfinished",
+                ],
+            )
+        })
+    };
+    let part_asks = |part: &[&str]| match part {
+        ["are" | "were", "we" | "you", more @ ..] => {
+            let more = more.strip_prefix(&["all"]).unwrap_or(more);
+            matches!(more, ["done" | "finished" | "through" | "complete", tail @ ..] if tail_ok(tail))
+        }
+        ["is" | "are", "there", what, more @ ..] => {
+            let tail = more.strip_prefix(&["else"]).unwrap_or(more);
+            is(
+                what,
+                &["anything", "more", "something", "much", "stuff", "work"],
+            ) && tail_ok(tail)
+                && (*what == "more" && tail.is_empty() || standing(tail))
+        }
+        ["anything" | "something" | "much", more @ ..] => {
+            let tail = more.strip_prefix(&["else"]).unwrap_or(more);
+            tail_ok(tail) && standing(tail)
+        }
+        _ => false,
+    };
+    let mut parts = words.split(|w| *w == "or").filter(|p| !p.is_empty());
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    part_asks(first) && parts.all(part_asks)
 }
 
 /// What a verb of the session's doing works on, without the code it names in passing: "the

@@ -69,13 +69,14 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// and so did `heldout2.tsv`, scored once blind at precision 0.995 / recall 0.827 on 2026-11-29
 /// and tuned on since, `heldout3.tsv`, written by a helper who saw neither the rules nor the
 /// other sets, scored once blind at precision 0.990 / recall 0.867 on 2026-11-29 and tuned on
-/// since, and `heldout4.tsv`, written blind by a fourth helper, scored once blind at precision
-/// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after).
-/// `heldout5.tsv`, written blind by a fifth helper (2026-11-30), is the untuned one: scored once
-/// after the heldout4 tuning, at precision 1.000 / recall 0.903 — short of the recall target, so
-/// the target is not met on unseen prompts — its misses are not printed, and it guards against
-/// regressions just under that score (precision ≥ 0.99, recall ≥ 0.89). `--nocapture` shows the
-/// numbers.
+/// since, `heldout4.tsv`, written blind by a fourth helper, scored once blind at precision
+/// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after), and
+/// `heldout5.tsv`, written blind by a fifth helper, scored once blind at precision 1.000 /
+/// recall 0.903 on 2026-11-30 and tuned on since (1.000 / 1.000 after, by kinds: see
+/// docs/hooks.md). `heldout6.tsv`, being written blind by a sixth helper, is the untuned one
+/// once it is in the directory: its misses are not printed, and it must reach floors just under
+/// what the blind sets have scored (precision ≥ 0.99, recall ≥ 0.89) until its own score sets
+/// them. `--nocapture` shows the numbers.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
@@ -89,7 +90,7 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
     let mut failed = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let untuned = name.starts_with("heldout5");
+        let untuned = name.starts_with("heldout6");
         let (precision, recall, pos, neg, wrong) = score(path);
         println!(
             "{name}: {pos} continuations, {neg} others; precision {precision:.3}, recall {recall:.3}"
@@ -238,6 +239,94 @@ fn the_kinds_heldout4_missed_are_caught() {
     assert!(is_continuation("continue karo"));
     assert!(is_continuation("hum kaha tak pahuche the?"));
     assert!(is_continuation("vai avanti"));
+}
+
+#[test]
+fn the_kinds_heldout5_missed_are_caught() {
+    // "continue" cut short in a hurry; slang or another language's urging before a cue.
+    assert!(is_continuation("cntnu pls"));
+    assert!(is_continuation("ctnue"));
+    assert!(is_continuation("aight continue"));
+    assert!(is_continuation("lesgo keep going"));
+    assert!(is_continuation("yalla carry on"));
+    assert!(is_continuation("allez on continue"));
+    assert!(is_continuation("dale, sigan"));
+    // Picking it up, bare or with a pronoun; keeping it moving.
+    assert!(is_continuation("ok I'm back, pick up please"));
+    assert!(is_continuation("pick it up from there"));
+    assert!(is_continuation("keep things moving"));
+    // A form asked back, a report asked for, a briefing on the work.
+    assert!(is_continuation("hey, remind me what's next"));
+    assert!(is_continuation("can you give me a quick progress report"));
+    assert!(is_continuation("fill me in on the project"));
+    // Going on with a short noun phrase, or on to a numbered step of the plan.
+    assert!(is_continuation("proceed with the docs"));
+    assert!(is_continuation("onto phase 3 of the plan"));
+    // The session's memory read back, a new session announced, a header in brackets.
+    assert!(is_continuation("you lost context, reload the session"));
+    assert!(is_continuation("read the session log and continue"));
+    assert!(is_continuation(
+        "fresh chat, continue from the previous one"
+    ));
+    assert!(is_continuation(
+        "brand new conversation, so resume the task from the last one"
+    ));
+    assert!(is_continuation("[continued from last conversation]"));
+    // Where the work stands, asked in more ways.
+    assert!(is_continuation(
+        "what have we finished so far on the importer?"
+    ));
+    assert!(is_continuation("what remains to be done?"));
+    assert!(is_continuation(
+        "are we finished with the task or is there more?"
+    ));
+    assert!(is_continuation("anything else left on the list?"));
+    assert!(is_continuation("what steps remain"));
+    assert!(is_continuation("where is the migration at"));
+    assert!(is_continuation("what were the open items again?"));
+}
+
+#[test]
+fn the_kinds_heldout5_taught_keep_their_other_senses() {
+    assert!(!is_continuation("increment cnt in the loop"));
+    assert!(!is_continuation("aight, add a test for the parser"));
+    assert!(!is_continuation("pick it up from the environment"));
+    assert!(!is_continuation("keep things simple"));
+    assert!(!is_continuation("remind me what a monad is"));
+    assert!(!is_continuation(
+        "status update: the deploy failed, check the logs"
+    ));
+    assert!(!is_continuation("fill me in on how async works"));
+    assert!(!is_continuation(
+        "catch me up on how Kubernetes operators work"
+    ));
+    assert!(!is_continuation("continue with the loop"));
+    assert!(!is_continuation(
+        "keep going with the default if the config file is missing"
+    ));
+    assert!(!is_continuation("move on to stage 2 of the pipeline"));
+    assert!(!is_continuation("reload the session cookie"));
+    assert!(!is_continuation(
+        "restore the session state from localStorage"
+    ));
+    assert!(!is_continuation(
+        "check the logs and tell me why it crashed"
+    ));
+    assert!(!is_continuation("new session id on every request, why?"));
+    assert!(!is_continuation("continued from line 12"));
+    assert!(!is_continuation("(the build is failing again)"));
+    assert!(!is_continuation(
+        "is there anything left in the buffer after read?"
+    ));
+    assert!(!is_continuation("is there more to it?"));
+    assert!(!is_continuation(
+        "are we done with the lock before dropping it?"
+    ));
+    assert!(!is_continuation("what's left of the budget"));
+    assert!(!is_continuation("what remains on the heap"));
+    assert!(!is_continuation("what items are left in the cart"));
+    assert!(!is_continuation("where's the config file at"));
+    assert!(!is_continuation("what have you done with my changes?"));
 }
 
 #[test]

@@ -46,6 +46,16 @@ pub(super) const MENDS: &[(&str, &str)] = &[
     ("weve", "we have"),
     ("youve", "you have"),
     ("wb", "im back"),
+    // Slang for "alright" and "let's go": "aight keep it going", "lessgo continue".
+    ("aight", "alright"),
+    ("ight", "alright"),
+    ("aite", "alright"),
+    ("ayt", "alright"),
+    ("lessgo", "lets go"),
+    ("lesgo", "lets go"),
+    ("letsgo", "lets go"),
+    ("lezgo", "lets go"),
+    ("letsgoo", "lets go"),
 ];
 
 /// Words one typo away from these are taken for them (not their real neighbours).
@@ -93,9 +103,26 @@ pub(super) fn distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
+/// `w` is "continue" with letters left out, the way it is shortened in a hurry: "ctnu",
+/// "cntnu", "contnu" (four to seven letters, in order, starting with its "c" and keeping its
+/// "t" and an "n"; "cnt" alone is a count).
+pub(super) fn is_short_for_continue(w: &[u8]) -> bool {
+    if !(4..=7).contains(&w.len()) || !w[0].eq_ignore_ascii_case(&b'c') {
+        return false;
+    }
+    let mut target = b"continue".iter();
+    let in_order = w.iter().all(|c| target.any(|t| t.eq_ignore_ascii_case(c)));
+    in_order
+        && w.iter().any(|c| c.eq_ignore_ascii_case(&b't'))
+        && w.iter().any(|c| c.eq_ignore_ascii_case(&b'n'))
+}
+
 pub(super) fn mend(word: &str) -> &str {
     if let Some((_, to)) = MENDS.iter().find(|(from, _)| *from == word) {
         return to;
+    }
+    if is_short_for_continue(word.as_bytes()) {
+        return "continue";
     }
     if word.len() >= 4 && word.is_ascii() {
         for (target, not) in FUZZY {
