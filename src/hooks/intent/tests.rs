@@ -73,10 +73,11 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after), and
 /// `heldout5.tsv`, written blind by a fifth helper, scored once blind at precision 1.000 /
 /// recall 0.903 on 2026-11-30 and tuned on since (1.000 / 1.000 after, by kinds: see
-/// docs/hooks.md). `heldout6.tsv`, being written blind by a sixth helper, is the untuned one
-/// once it is in the directory: its misses are not printed, and it must reach floors just under
-/// what the blind sets have scored (precision ≥ 0.99, recall ≥ 0.89) until its own score sets
-/// them. `--nocapture` shows the numbers.
+/// docs/hooks.md). `heldout6.tsv`, written blind by a sixth helper while the heldout5 tuning was
+/// made, is the untuned one: scored once after that tuning, at precision 0.996 / recall 0.862 —
+/// short of the recall target, so the target is not met on unseen prompts — its misses are not
+/// printed, and it guards against regressions just under that score (precision ≥ 0.99, recall
+/// ≥ 0.85). `--nocapture` shows the numbers.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
@@ -103,7 +104,7 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
         if pos < 20 || neg < 20 {
             failed.push(format!("{name}: too small to mean anything ({pos}/{neg})"));
         }
-        let (p_floor, r_floor) = if untuned { (0.99, 0.89) } else { (0.98, 0.95) };
+        let (p_floor, r_floor) = if untuned { (0.99, 0.85) } else { (0.98, 0.95) };
         if precision < p_floor || recall < r_floor {
             failed.push(format!(
                 "{name}: precision {precision:.3}, recall {recall:.3}"
