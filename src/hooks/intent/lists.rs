@@ -1,6 +1,11 @@
 //! The phrase tables of the continuation grammar (see the module documentation).
 
 pub(super) const LEADING: &[&str] = &[
+    "yup",
+    "yea",
+    "nvm",
+    "after",
+    "afterwards",
     "ok",
     "okay",
     "k",
@@ -431,6 +436,10 @@ pub(super) const WHOLE: &[&str] = &[
 
 /// Verbs that, followed by one of [`TAILS`], are a continuation.
 pub(super) const HEADS: &[&str] = &[
+    "go forward",
+    "move forward",
+    "proceed further",
+    "continue further",
     "continue",
     "resume",
     "proceed",
@@ -470,6 +479,9 @@ pub(super) const HEADS: &[&str] = &[
 ];
 
 pub(super) const TAILS: &[&str] = &[
+    "after",
+    "afterwards",
+    "after that",
     "where we left off",
     "where you left off",
     "where i left off",
@@ -597,6 +609,8 @@ pub(super) const TAILS: &[&str] = &[
 /// Words of a clause that only greets, acknowledges, apologises or mentions the compaction: a
 /// clause made of these alone does not change what a continuation beside it means.
 pub(super) const NEUTRAL: &[&str] = &[
+    "nvm",
+    "nevermind",
     "a",
     "about",
     "after",
@@ -801,8 +815,35 @@ pub(super) fn contains_words(s: &str, phrase: &str) -> bool {
         (i == 0 || s.as_bytes()[i - 1] == b' ')
             && (end == s.len()
                 || s.as_bytes()[end] == b' '
-                    && s[end + 1..].split(' ').all(|w| AFTER_REF.contains(&w)))
+                    && (s[end + 1..].split(' ').all(|w| AFTER_REF.contains(&w))
+                        || before_a_break(&s[end + 1..])))
     })
+}
+
+/// "before i interrupted", "before you crashed", "before we stopped": the break in the session,
+/// after a [`SESSION_REFS`] phrase.
+fn before_a_break(rest: &str) -> bool {
+    let mut w = rest.split(' ');
+    w.next() == Some("before")
+        && matches!(w.next(), Some("i" | "you" | "we"))
+        && w.all(|v| {
+            matches!(
+                v,
+                "interrupted"
+                    | "left"
+                    | "stopped"
+                    | "paused"
+                    | "crashed"
+                    | "went"
+                    | "stepped"
+                    | "away"
+                    | "out"
+                    | "off"
+                    | "logged"
+                    | "you"
+                    | "compacted"
+            )
+        })
 }
 
 /// "the", "our", …: what may come between a continuation verb and a [`WORK`] noun.

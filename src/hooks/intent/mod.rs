@@ -25,6 +25,7 @@ const MAX_SHOWN_LEN: usize = 1000;
 const MAX_CLAUSES: usize = 6;
 
 mod cues;
+mod kinds6;
 mod lists;
 mod score;
 mod typos;
@@ -162,6 +163,20 @@ fn is_form(core: &str) -> bool {
     if is_report(core) || keeps_it_moving(core) || restores_memory(core) == Some(true) {
         return true;
     }
+    // The kinds heldout6 taught (kinds6.rs).
+    if kinds6::goes_on_with_work(core)
+        || kinds6::light_verb_continue(core, is_tail)
+        || kinds6::light_verb_bare(core)
+        || kinds6::finishes_what_is_left(core)
+        || kinds6::where_form_about(core)
+        || kinds6::briefing(core)
+        || kinds6::reminds_of_plan(core)
+        || kinds6::asks_our_decision(core)
+        || kinds6::asks_our_progress(core)
+        || kinds6::restarts_from_place(core, is_tail)
+    {
+        return true;
+    }
     // "resume work on the parser", "get back to the refactor": a few words of a thing.
     let thing = |rest: &str| {
         let n = rest.split(' ').count();
@@ -258,7 +273,7 @@ fn is_form(core: &str) -> bool {
 /// ("from previous session", "from the last conversation"), or what, then from where, each a
 /// tail ("the work from the previous session", "the task from yesterday").
 fn is_tail(tail: &str) -> bool {
-    if TAILS.contains(&tail) {
+    if TAILS.contains(&tail) || kinds6::names_session_place(tail) {
         return true;
     }
     let named = session_named(tail);
@@ -449,6 +464,10 @@ fn is_neutral(norm: &str) -> bool {
         .find_map(|n| norm.strip_prefix(n).filter(|rest| approves(rest)))
         .unwrap_or(norm);
     score::asks_why_stopped(&norm.split(' ').collect::<Vec<_>>())
+        || kinds6::says_work_remains(norm)
+        || kinds6::if_work_remains(norm)
+        || kinds6::asks_work_done(norm)
+        || kinds6::puts_off(norm)
         || restores_memory(norm).is_some()
         || announces_new_session(norm)
         || norm
@@ -549,14 +568,14 @@ fn looks_like_code(p: &str) -> bool {
 /// a cheap test that lets an ordinary prompt through without cutting it into clauses. Sorted by
 /// first letter (see [`CUE_RANGES`]).
 const CUE_STARTS: &[&str] = &[
-    "aage", "again", "avanti", "b4", "back", "carr", "catch", "compact", "cont", "context",
-    "devam", "dive", "doorg", "erava", "far", "fill", "finish", "gebl", "get", "gm", "go", "goal",
-    "hop", "jump", "kaha", "keep", "kontyn", "kya", "left", "let", "lets", "next", "onward",
-    "param", "phase", "pick", "plan", "proce", "progress", "recap", "remain", "remind", "repren",
-    "rest", "restart", "resum", "retom", "return", "ripren", "same", "segu", "session", "shall",
-    "siga", "sigu", "sitrep", "speed", "stage", "state", "status", "step", "stop", "task",
-    "verderg", "waren", "wat", "wb", "weiter", "what", "wher", "wht", "wo", "woran", "work",
-    "wrap",
+    "aage", "again", "avanti", "b4", "back", "brief", "carr", "catch", "checkl", "checkp",
+    "compact", "cont", "context", "devam", "dive", "doorg", "erava", "far", "fill", "finish",
+    "gebl", "get", "gm", "go", "goal", "hop", "jump", "kaha", "keep", "kontyn", "kya", "left",
+    "let", "lets", "next", "onward", "param", "phase", "pick", "plan", "proce", "progress",
+    "recap", "remain", "remind", "repren", "rest", "restart", "resum", "retom", "return", "ripren",
+    "same", "segu", "session", "shall", "siga", "sigu", "sitrep", "speed", "stage", "state",
+    "status", "step", "stop", "task", "todo", "verderg", "waren", "wat", "wb", "weiter", "what",
+    "wher", "wht", "wo", "woran", "work", "wrap",
 ];
 
 /// Where the entries of [`CUE_STARTS`] with each first letter lie: a word is compared only with
@@ -648,6 +667,10 @@ pub fn is_continuation(prompt: &str) -> bool {
     // ("/status" shows the settings, "/resume-parser" is a project's command).
     if p.starts_with('/') && !p.contains(char::is_whitespace) {
         return p.eq_ignore_ascii_case("/continue") || p.eq_ignore_ascii_case("/resume");
+    }
+    // "keep going vs fail fast in make": a cue word compared with another is a term asked about.
+    if p.contains(" vs ") || p.contains(" vs. ") || p.contains(" versus ") {
+        return false;
     }
     // The note Claude Code leaves when the user pressed Escape is no part of what they typed.
     let p = strip_interrupt_note(p);
@@ -848,6 +871,17 @@ fn leads_then_adds(p: &str) -> bool {
     if colon_lead {
         return !code() && !condition() && !takes_back();
     }
+    // "resume\n- finish the api endpoints\n- then write tests": the plan's next items, listed.
+    let listed = raw_tail.trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+    if p[cut..].starts_with('\n')
+        && listed.lines().all(|l| {
+            let l = l.trim_start();
+            l.is_empty() || l.starts_with("- ") || l.starts_with("* ")
+        })
+        && listed.lines().any(|l| !l.trim().is_empty())
+    {
+        return !code() && !takes_back();
+    }
     ADDS.iter().any(|(lead, code_ok)| {
         tail.starts_with(lead) && (*code_ok || !code() && !condition() && !takes_back())
     })
@@ -899,7 +933,7 @@ fn by_grammar(parts: &[String]) -> bool {
 /// Words of a bare "go on with it": "keep going with that", "pick that back up", "finish it".
 const GO_ON_WITH_IT: &[&str] = &[
     "continue", "keep", "going", "carry", "on", "go", "proceed", "resume", "pick", "back", "up",
-    "get", "to", "finish", "with", "that", "it", "this",
+    "get", "to", "finish", "with", "that", "it", "this", "do",
 ];
 
 /// "You were adding `continue` statements in parse_rows. Keep going with that.", "keep going,
@@ -924,11 +958,12 @@ fn narrated_resume(parts: &[String]) -> bool {
                         | "pick"
                         | "get"
                         | "finish"
+                        | "do"
                 )
             })
         {
             go_on = true;
-        } else if score::is_narration(&words) {
+        } else if score::is_narration(&words) || kinds6::tells_what_was_next(&words) {
             told = true;
         } else if !is_neutral(c) {
             return false;

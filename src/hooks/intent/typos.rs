@@ -46,6 +46,9 @@ pub(super) const MENDS: &[(&str, &str)] = &[
     ("weve", "we have"),
     ("youve", "you have"),
     ("wb", "im back"),
+    // "why'd you stop": a contraction of "did".
+    ("whyd", "why did"),
+    ("whatd", "what did"),
     // Slang for "alright" and "let's go": "aight keep it going", "lessgo continue".
     ("aight", "alright"),
     ("ight", "alright"),
@@ -66,7 +69,35 @@ pub(super) const FUZZY: &[(&str, &[&str])] = &[
     ),
     ("proceed", &["proceeds", "preceed"]),
     ("carry", &["cary", "curry", "carly"]),
+    ("ahead", &[]),
+    (
+        "keep",
+        &[
+            "kept", "keen", "keel", "kelp", "kemp", "keys", "kepi", "keeps",
+        ],
+    ),
 ];
+
+/// Key words whose letters are typed in the wrong order ("contunie", "conitnue", "pleaes"):
+/// a word with the same first letter and the same letters is taken for them.
+const SHUFFLED: &[&str] = &["continue", "please", "resume", "proceed"];
+
+/// `w` has the letters of `target` in another order, with the same first letter, at most two
+/// letters moved.
+fn is_shuffled(w: &[u8], target: &[u8]) -> bool {
+    if w.len() != target.len() || w == target || w.first() != target.first() {
+        return false;
+    }
+    let mut count = [0i32; 26];
+    for (a, b) in w.iter().zip(target) {
+        if !a.is_ascii_lowercase() || !b.is_ascii_lowercase() {
+            return false;
+        }
+        count[usize::from(a - b'a')] += 1;
+        count[usize::from(b - b'a')] -= 1;
+    }
+    count.iter().all(|c| *c == 0) && distance(w, target, 2).is_some()
+}
 
 /// Optimal string alignment distance, capped: `None` when above `max`. Allocation-free for
 /// short words; longer ones are never close enough to matter.
@@ -125,6 +156,12 @@ pub(super) fn mend(word: &str) -> &str {
         return "continue";
     }
     if word.len() >= 4 && word.is_ascii() {
+        if let Some(t) = SHUFFLED
+            .iter()
+            .find(|t| is_shuffled(word.as_bytes(), t.as_bytes()))
+        {
+            return t;
+        }
         for (target, not) in FUZZY {
             // A short word shares its first letter with the key word ("crry"), not only an end
             // ("marry"); a long one may differ at either end.
