@@ -45,6 +45,64 @@ const NOT_A_MODIFIER: &[&str] = &[
     "me", "us", "him", "her", "them", "and", "but", "with", "if", "when", "not", "a", "an",
 ];
 
+/// First words of the forms below: any other clause is passed over without further work (the
+/// cue-laden path stays about as fast as before them).
+const FIRST_WORDS: &[&str] = &[
+    "resume",
+    "continue",
+    "carry",
+    "keep",
+    "proceed",
+    "go",
+    "get",
+    "push",
+    "move",
+    "finish",
+    "back",
+    "return",
+    "returning",
+    "getting",
+    "going",
+    "heading",
+    "do",
+    "make",
+    "a",
+    "the",
+    "continuation",
+    "close",
+    "complete",
+    "tackle",
+    "handle",
+    "knock",
+    "polish",
+    "wrap",
+    "clear",
+    "work",
+    "where",
+    "how",
+    "brief",
+    "fill",
+    "update",
+    "catch",
+    "bring",
+    "remind",
+    "what",
+    "which",
+    "any",
+    "anything",
+    "redo",
+    "restart",
+    "start",
+    "rerun",
+    "retry",
+];
+
+/// Whether `core` opens with one of [`FIRST_WORDS`].
+pub(super) fn may_be_a_form(core: &str) -> bool {
+    let first = core.split(' ').next().unwrap_or_default();
+    FIRST_WORDS.contains(&first)
+}
+
 /// "resume the rate limiter implementation", "continue with the refactor", "resume the refactor
 /// of the payment module", "back to the main task", "let's continue our conversation about the
 /// caching layer": a verb of going on, a determiner, at most two modifiers and a noun for a piece
@@ -105,6 +163,9 @@ pub(super) fn goes_on_with_work(core: &str) -> bool {
 /// "with previous job", "from last point", "the unfinished task": where the session was, as a
 /// tail after a verb of going on.
 pub(super) fn names_session_place(tail: &str) -> bool {
+    if tail.split(' ').count() > 4 {
+        return false;
+    }
     let mut w: Vec<&str> = tail.split(' ').collect();
     if let ["with" | "from" | "on" | "at", ..] = w.as_slice() {
         w.remove(0);
@@ -417,6 +478,9 @@ pub(super) fn if_work_remains(norm: &str) -> bool {
 
 /// "is the refactor complete", "are the tasks done": asks whether the session's work is done.
 pub(super) fn asks_work_done(norm: &str) -> bool {
+    if !(norm.starts_with("is ") || norm.starts_with("are ")) {
+        return false;
+    }
     let words: Vec<&str> = norm.split(' ').collect();
     match words.as_slice() {
         [

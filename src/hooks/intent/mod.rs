@@ -164,16 +164,17 @@ fn is_form(core: &str) -> bool {
         return true;
     }
     // The kinds heldout6 taught (kinds6.rs).
-    if kinds6::goes_on_with_work(core)
-        || kinds6::light_verb_continue(core, is_tail)
-        || kinds6::light_verb_bare(core)
-        || kinds6::finishes_what_is_left(core)
-        || kinds6::where_form_about(core)
-        || kinds6::briefing(core)
-        || kinds6::reminds_of_plan(core)
-        || kinds6::asks_our_decision(core)
-        || kinds6::asks_our_progress(core)
-        || kinds6::restarts_from_place(core, is_tail)
+    if kinds6::may_be_a_form(core)
+        && (kinds6::goes_on_with_work(core)
+            || kinds6::light_verb_continue(core, is_tail)
+            || kinds6::light_verb_bare(core)
+            || kinds6::finishes_what_is_left(core)
+            || kinds6::where_form_about(core)
+            || kinds6::briefing(core)
+            || kinds6::reminds_of_plan(core)
+            || kinds6::asks_our_decision(core)
+            || kinds6::asks_our_progress(core)
+            || kinds6::restarts_from_place(core, is_tail))
     {
         return true;
     }
