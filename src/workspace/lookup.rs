@@ -1,6 +1,8 @@
 //! Which session a name means: full id, unique id prefix, short id or shortname, looked up in
 //! this worktree's mirror (so hand edits count), or in a bare repository in `refs/sessions`.
 
+use gix::ObjectId;
+
 use crate::error::{Error, Result};
 use crate::layout::{SessionDir, SessionPath};
 use crate::mirror::MIRROR_DIR;
@@ -8,6 +10,16 @@ use crate::model::ids;
 use crate::model::session::SessionFile;
 
 use super::Workspace;
+
+/// Where `Workspace::archive_names` says the archived session files are listed from.
+#[derive(Debug)]
+pub enum ArchiveNames {
+    /// The session files of the `archive/` tree asked about: the mirror holds the same names.
+    Tree,
+    /// The names in the mirror's `archive/` (files and links; not all are session files), in
+    /// name order.
+    Mirror(Vec<String>),
+}
 
 impl Workspace {
     /// Every session file in the mirror.
@@ -28,11 +40,50 @@ impl Workspace {
             }
             if self.bare {
                 out.extend(self.ref_session_files(dir)?);
+            } else if dir == SessionDir::Archive {
+                let tree = match self.journal_tip()? {
+                    Some(tip) => {
+                        let store = self.store();
+                        store.entry_id(store.tree_of(tip)?, dir.as_str())?
+                    }
+                    None => None,
+                };
+                match self.archive_names(tree)? {
+                    ArchiveNames::Tree => out.extend(self.ref_session_files(dir)?),
+                    ArchiveNames::Mirror(names) => out.extend(
+                        names
+                            .iter()
+                            .filter_map(|n| SessionPath::from_file_name(dir, n)),
+                    ),
+                }
             } else {
                 out.extend(self.mirror.session_files(dir)?);
             }
         }
         Ok(out)
+    }
+
+    /// Where the archived session files are listed from, given the `archive/` tree of the
+    /// journal shown (`None`: it has none). The mirror's `archive/` decides which sessions
+    /// there are (hand edits count), but listing its thousands of names costs more than
+    /// decoding the tree: when its recorded scan says it holds exactly the session file names
+    /// of that tree (decision 136), or in a bare repository, they are read from the tree.
+    pub fn archive_names(&self, tree: Option<ObjectId>) -> Result<ArchiveNames> {
+        if self.bare {
+            return Ok(ArchiveNames::Tree);
+        }
+        // Listed a moment ago by the check for strays, with the mirror caught up.
+        if let Some(names) = self.archive_listing.borrow_mut().take() {
+            return Ok(ArchiveNames::Mirror(names));
+        }
+        if let Some(tree) = tree
+            && self.mirror.archive_names_are(tree)?
+        {
+            return Ok(ArchiveNames::Tree);
+        }
+        Ok(ArchiveNames::Mirror(
+            self.mirror.list(SessionDir::Archive.as_str())?,
+        ))
     }
 
     /// The session file with this short id, looking in `active/` first.
