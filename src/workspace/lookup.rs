@@ -5,6 +5,7 @@ use gix::ObjectId;
 
 use crate::error::{Error, Result};
 use crate::layout::{SessionDir, SessionPath};
+use crate::listing::IndexTexts;
 use crate::mirror::MIRROR_DIR;
 use crate::model::ids;
 use crate::model::session::SessionFile;
@@ -133,15 +134,30 @@ impl Workspace {
         let hexish = hex_digits >= 4 && name.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if hexish {
             let want = lower.replace('-', "");
+            let matches = |id: &str| id.replace('-', "").to_ascii_lowercase().starts_with(&want);
+            // An archived session's id is read from the listing index where it describes the
+            // blob the tree holds (as `list --all` reads it, decision 53): reading 10,000 files
+            // to match a prefix took seconds.
+            let texts = match self.journal_tip()? {
+                Some(tip) if all.iter().any(SessionPath::archived) => {
+                    let store = self.store();
+                    Some(IndexTexts::load(&store, store.tree_of(tip)?)?)
+                }
+                _ => None,
+            };
+            let index = texts.as_ref().map(IndexTexts::index);
+            let mut buf = String::new();
             let mut found = Vec::new();
             for s in &all {
-                if let Ok(f) = self.load(s)
-                    && f.meta
-                        .id
-                        .replace('-', "")
-                        .to_ascii_lowercase()
-                        .starts_with(&want)
-                {
+                let indexed = match &index {
+                    Some(index) if s.archived() => index.line(s, &mut buf),
+                    _ => None,
+                };
+                let hit = match indexed {
+                    Some(line) => matches(line.id),
+                    None => self.load(s).is_ok_and(|f| matches(&f.meta.id)),
+                };
+                if hit {
                     found.push(s.clone());
                 }
             }
