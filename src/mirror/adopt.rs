@@ -130,23 +130,24 @@ impl Refresher<'_> {
             let found = out.len();
             let names = self.mirror.list(dir.as_str())?;
             for name in &names {
-                let p = format!("{}/{name}", dir.as_str());
                 if !name.ends_with(".md") {
                     continue;
                 }
-                let canonical = SessionPath::from_file_name(dir, name);
+                let canonical = ids::parse_file_name(name).is_some();
                 // Files named as ours are checked against their id only in active/ (few, and
-                // read by every command anyway); archive/ is only listed.
-                if canonical.is_some() && dir == SessionDir::Archive {
+                // read by every command anyway); archive/ is only listed, and its 10,000 names
+                // cost no allocation here.
+                if canonical && dir == SessionDir::Archive {
                     continue;
                 }
+                let p = format!("{}/{name}", dir.as_str());
                 let bytes = match self.mirror.read(&p) {
                     Ok(Some(b)) => b,
                     Ok(None) | Err(MirrorError::Symlink(_) | MirrorError::NotAFile(_)) => continue,
                     Err(e) => return Err(e),
                 };
                 let origin = format!("{MIRROR_DIR}/{p}");
-                if canonical.is_some() {
+                if canonical {
                     match SessionFile::parse_bytes(&origin, &bytes) {
                         Ok(file) if !named_for(&p, &file) => {}
                         _ => continue,
