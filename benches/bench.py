@@ -182,6 +182,10 @@ def main():
             if 6 in only:
                 ours, base = pair([BIN, "resume"], [BIN, "resume"], big, max(5, a.runs // 5), base_cwd=ten)
                 row(f"6. resume at {n} sessions  vs  at 10", ours, base, 1.1)
+                # The same session named by an id prefix (unique: it reaches into the random bits).
+                prefix = lambda cwd: json.loads(sh([BIN, "view", "--json"], cwd))["id"][:23]
+                ours, base = pair([BIN, "resume", prefix(big)], [BIN, "resume", prefix(ten)], big, max(5, a.runs // 5), base_cwd=ten)
+                row(f"6. resume <id prefix> at {n} sessions  vs  at 10", ours, base, 1.1)
                 compact = lambda cwd: json.dumps({"session_id": "bench", "cwd": cwd, "hook_event_name": "SessionStart", "source": "compact"}).encode()
                 ours, base = pair([BIN, "hook", "session-start"], [BIN, "hook", "session-start"], big, max(5, a.runs // 5), ours_stdin=compact(big), base_stdin=compact(ten), base_cwd=ten)
                 row(f"6. hook session-start (compact) at {n} sessions  vs  at 10", ours, base, 1.1)

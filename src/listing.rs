@@ -9,6 +9,7 @@
 //! wrong listing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gix::ObjectId;
 
@@ -253,62 +254,239 @@ fn parse_ref(line: &str) -> Option<(ObjectId, LineRef<'_>)> {
     ))
 }
 
-/// The text of a tree's index files, read once; an [`ArchivedIndex`] borrows from it.
+/// No index line for a blob (`ArchivedIndex::line_of_slot`).
+const NO_LINE: u32 = u32::MAX;
+
+/// From this many fanout directories on, two threads read the index files.
+const PARALLEL_FANS: usize = 64;
+
+/// The text of the index file of the fanout directory `fan`, if it has one; as `parse_index`
+/// reads it, without a copy when the text is UTF-8.
+fn index_text(store: &SessionsRef, fan: ObjectId) -> crate::error::Result<Option<String>> {
+    Ok(store.read(fan, layout::INDEX_FILE)?.map(|bytes| {
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }))
+}
+
+/// The `archive/` tree of `tree` and its object's bytes (none and empty when there is none).
+fn archive_of(
+    store: &SessionsRef,
+    tree: ObjectId,
+) -> crate::error::Result<(Option<ObjectId>, Vec<u8>)> {
+    Ok(match store.entry_at(tree, SessionDir::Archive.as_str())? {
+        Some((id, true)) => (Some(id), store.tree_data(id)?),
+        _ => (None, Vec::new()),
+    })
+}
+
+/// A tree's `archive/` listing and the text of its index files, read once; an
+/// [`ArchivedIndex`] borrows from it.
 pub struct IndexTexts {
-    /// `archive/` file name → its blob in the tree.
-    blobs: HashMap<String, ObjectId>,
+    /// The `archive/` tree, when there is one.
+    archive_id: Option<ObjectId>,
+    /// Its object's bytes: names and blob ids, read in place.
+    archive: Vec<u8>,
     texts: Vec<String>,
 }
 
 impl IndexTexts {
-    /// Read the index of `tree` (one tree listing of `archive/` and one small file per fanout
+    /// Read the index of `tree` (the `archive/` tree object and one small file per fanout
     /// directory).
     pub fn load(store: &SessionsRef, tree: ObjectId) -> crate::error::Result<Self> {
-        let blobs = store
-            .list(tree, SessionDir::Archive.as_str())?
+        // Each object is read once: through a handle without the object cache, which would copy
+        // every one of them (~3 MB at 10,000 sessions) for nothing.
+        let mut repo = store.repo().clone();
+        repo.object_cache_size(0);
+        let store = &SessionsRef::new(&repo);
+        let fans: Vec<ObjectId> = store
+            .list(tree, "journal")?
             .into_iter()
-            .filter(|e| !e.is_tree)
-            .map(|e| (e.name, e.id))
+            .filter(|f| f.is_tree && layout::is_fanout_name(&f.name))
+            .map(|f| f.id)
             .collect();
-        let mut texts = Vec::new();
-        for fan in store.list(tree, "journal")? {
-            if fan.is_tree
-                && layout::is_fanout_name(&fan.name)
-                && let Some(bytes) = store.read(fan.id, layout::INDEX_FILE)?
-            {
-                // As `parse_index` reads it, without a copy when the text is UTF-8.
-                texts.push(
-                    String::from_utf8(bytes)
-                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                );
+        // Inflating the index files is most of the time at 10,000 sessions (~2 MB of text): a
+        // second thread with a handle of its own (gix is built without `parallel`, decision 115)
+        // takes them one by one with this one, which reads `archive/` first. A handle that
+        // cannot be opened, or a file it cannot read, leaves the rest to this thread.
+        let next = AtomicUsize::new(0);
+        let take = || Some(next.fetch_add(1, Ordering::Relaxed)).filter(|i| *i < fans.len());
+        let git_dir = store.repo().git_dir().to_path_buf();
+        let (archive, mine, theirs) = std::thread::scope(|scope| {
+            // A thread that cannot be started is work for this one, not a panic.
+            let worker = (fans.len() >= PARALLEL_FANS)
+                .then(|| {
+                    std::thread::Builder::new()
+                        .spawn_scoped(scope, || {
+                            let mut out = Vec::new();
+                            let Ok(repo) = gix::open_opts(&git_dir, gix::open::Options::isolated())
+                            else {
+                                return out;
+                            };
+                            let store = SessionsRef::new(&repo);
+                            while let Some(i) = take() {
+                                match index_text(&store, fans[i]) {
+                                    Ok(text) => out.push((i, text)),
+                                    Err(_) => break,
+                                }
+                            }
+                            out
+                        })
+                        .ok()
+                })
+                .flatten();
+            let archive = archive_of(store, tree);
+            let mut mine = Vec::new();
+            while let Some(i) = take() {
+                match index_text(store, fans[i]) {
+                    Ok(text) => mine.push((i, text)),
+                    Err(e) => return (archive, Err(e), Vec::new()),
+                }
             }
+            let theirs = worker.and_then(|w| w.join().ok()).unwrap_or_default();
+            (archive, Ok(mine), theirs)
+        });
+        let (archive_id, archive) = archive?;
+        let mut read: Vec<Option<Option<String>>> = vec![None; fans.len()];
+        for (i, text) in mine?.into_iter().chain(theirs) {
+            read[i] = Some(text);
         }
-        Ok(IndexTexts { blobs, texts })
+        let mut texts = Vec::with_capacity(fans.len());
+        for (i, text) in read.into_iter().enumerate() {
+            let text = match text {
+                Some(text) => text,
+                None => index_text(store, fans[i])?,
+            };
+            texts.extend(text);
+        }
+        Ok(IndexTexts {
+            archive_id,
+            archive,
+            texts,
+        })
     }
 
-    /// The lines, by the blob they describe (a later line for the same blob wins, as in
-    /// [`parse_index`]).
+    /// The `archive/` tree the index was read with (`None`: the tree has no `archive/`).
+    pub fn archive_tree(&self) -> Option<ObjectId> {
+        self.archive_id
+    }
+
+    /// The tree's archived files and the lines that describe their blobs (a later line for the
+    /// same blob wins, as in [`parse_index`]).
     pub fn index(&self) -> ArchivedIndex<'_> {
-        let mut lines = HashMap::with_capacity(self.blobs.len());
+        let mut entries: Vec<ArchivedEntry> = Vec::with_capacity(self.archive.len() / 48);
+        // Each distinct blob of the tree gets a slot; lines are kept only for those. The blob
+        // ids come from the tree (SHA-1s), so a map hashing their first bytes is safe here; the
+        // ids written in an index file are only looked up.
+        let mut slots: gix::hashtable::HashMap<ObjectId, u32> =
+            gix::hashtable::HashMap::with_capacity_and_hasher(
+                self.archive.len() / 48,
+                Default::default(),
+            );
+        for e in gix::objs::TreeRefIter::from_bytes(&self.archive, gix::hash::Kind::Sha1) {
+            // A tree that does not decode lists what it held up to there; the rest is read
+            // from the files.
+            let Ok(e) = e else { break };
+            if e.mode.is_tree() {
+                continue;
+            }
+            let Ok(name) = std::str::from_utf8(e.filename) else {
+                continue;
+            };
+            let blob = e.oid.to_owned();
+            let next = slots.len() as u32;
+            let slot = *slots.entry(blob).or_insert(next);
+            entries.push(ArchivedEntry { name, blob, slot });
+        }
+        // Git keeps a tree's entries in name order; one that is not is put in order here, so
+        // that names can be looked up by search.
+        if !entries.is_sorted_by(|a, b| a.name <= b.name) {
+            entries.sort_by(|a, b| a.name.cmp(b.name));
+        }
+        // The line of each slot: the last one for its blob that parses. Parsed here, in the
+        // order of the text, which is read once from start to end.
+        let mut line_of_slot = vec![NO_LINE; slots.len()];
+        let mut lines: Vec<LineRef> = Vec::with_capacity(slots.len());
         for text in &self.texts {
-            lines.extend(text.lines().filter_map(parse_ref));
+            for line in text.lines() {
+                let Some(blob) = line
+                    .split_once('\t')
+                    .and_then(|(hex, _)| ObjectId::from_hex(hex.as_bytes()).ok())
+                else {
+                    continue;
+                };
+                let Some(&slot) = slots.get(&blob) else {
+                    continue;
+                };
+                let Some((_, parsed)) = parse_ref(line) else {
+                    continue;
+                };
+                let at = &mut line_of_slot[slot as usize];
+                if *at == NO_LINE {
+                    *at = lines.len() as u32;
+                    lines.push(parsed);
+                } else {
+                    lines[*at as usize] = parsed;
+                }
+            }
         }
         ArchivedIndex {
-            blobs: &self.blobs,
+            entries,
+            line_of_slot,
             lines,
         }
     }
 }
 
+/// One file of the tree's `archive/`.
+#[derive(Debug, Clone, Copy)]
+pub struct ArchivedEntry<'a> {
+    /// Its name (names that are not UTF-8 are left out).
+    pub name: &'a str,
+    /// Its blob.
+    pub blob: ObjectId,
+    /// Where the line for its blob is kept in `ArchivedIndex::lines`.
+    slot: u32,
+}
+
 /// The index as a reader uses it: the tree's archived session files and the index lines that
 /// still describe them.
 pub struct ArchivedIndex<'a> {
-    blobs: &'a HashMap<String, ObjectId>,
-    /// Index lines by the blob they describe.
-    lines: HashMap<ObjectId, LineRef<'a>>,
+    /// The files of the tree's `archive/`, in name order.
+    entries: Vec<ArchivedEntry<'a>>,
+    /// For each distinct blob of those files, where its index line is in `lines` (`NO_LINE`:
+    /// none).
+    line_of_slot: Vec<u32>,
+    lines: Vec<LineRef<'a>>,
 }
 
 impl<'a> ArchivedIndex<'a> {
+    /// The files of the tree's `archive/` (session files or not), in name order.
+    pub fn entries(&self) -> &[ArchivedEntry<'a>] {
+        &self.entries
+    }
+
+    /// The line for the tree's file `e`, when the index holds one made from its blob for its
+    /// name.
+    pub fn line_of(&self, e: &ArchivedEntry<'a>) -> Option<LineRef<'a>> {
+        let line = *self
+            .lines
+            .get(self.line_of_slot[e.slot as usize] as usize)?;
+        (line.file_name == e.name).then_some(line)
+    }
+
+    /// The line for the archived file named `name`, when the index holds one made from the blob
+    /// the tree has under that name. `at` is where to look first and is moved past a name
+    /// found: names asked for in order are found without a search.
+    pub fn line_named(&self, name: &str, at: &mut usize) -> Option<LineRef<'a>> {
+        let i = match self.entries.get(*at) {
+            Some(e) if e.name == name => *at,
+            _ => self.entries.binary_search_by(|e| e.name.cmp(name)).ok()?,
+        };
+        *at = i + 1;
+        self.line_of(&self.entries[i])
+    }
+
     /// The line for an archived session file, when the index holds one made from the blob the
     /// tree has at its path. `name` is a buffer for the file name, reused across calls.
     pub fn line(&self, s: &SessionPath, name: &mut String) -> Option<LineRef<'a>> {
@@ -318,11 +496,7 @@ impl<'a> ArchivedIndex<'a> {
         name.push_str(&s.short);
         name.push_str(".md");
         debug_assert_eq!(*name, s.file_name());
-        let blob = self.blobs.get(name.as_str())?;
-        self.lines
-            .get(blob)
-            .copied()
-            .filter(|l| l.file_name == name.as_str())
+        self.line_named(name, &mut 0)
     }
 }
 
@@ -379,5 +553,77 @@ mod tests {
         assert!(parse_ref("not\ta line").is_none());
         let extra = format!("{}\textra", text.trim_end_matches('\n'));
         assert!(parse_ref(&extra).is_none());
+    }
+
+    #[test]
+    fn index_lines_are_matched_to_the_trees_blobs_under_their_names() {
+        use gix::objs::WriteTo;
+        use gix::objs::tree::{Entry, EntryKind};
+        let blob = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
+        let names = [
+            "a-11111111.md",
+            "b-22222222.md",
+            "c-33333333.md",
+            "notes.txt",
+        ];
+        let tree = gix::objs::Tree {
+            entries: names
+                .iter()
+                .zip(1..)
+                .map(|(n, i)| Entry {
+                    mode: EntryKind::Blob.into(),
+                    filename: (*n).into(),
+                    oid: blob(i),
+                })
+                .collect(),
+        };
+        let mut archive = Vec::new();
+        tree.write_to(&mut archive).unwrap();
+        let line = |b: ObjectId, name: &str, title: &str| {
+            IndexLine {
+                blob: b,
+                file_name: name.into(),
+                id: format!("id-{name}"),
+                status: Status::Completed,
+                steps_done: 0,
+                steps_total: 1,
+                updated_at: "2025-01-15T10:00:00.000Z".into(),
+                git_branch: None,
+                title: title.into(),
+            }
+            .render()
+        };
+        let texts = vec![
+            // A later line for a blob wins, unless it does not parse.
+            line(blob(1), names[0], "first")
+                + &line(blob(1), names[0], "later")
+                + &format!("{}\tnot a line\n", blob(1)),
+            // A line for the blob under another name, and one for a blob the tree lacks.
+            line(blob(2), "renamed-22222222.md", "renamed") + &line(blob(9), names[2], "gone"),
+        ];
+        let t = IndexTexts {
+            archive_id: None,
+            archive,
+            texts,
+        };
+        let index = t.index();
+        assert_eq!(index.entries().len(), 4);
+        let mut at = 0;
+        assert_eq!(
+            index.line_named(names[0], &mut at).map(|l| l.title),
+            Some("later")
+        );
+        assert_eq!(at, 1);
+        assert_eq!(index.line_named(names[1], &mut at), None);
+        assert_eq!(index.line_named(names[2], &mut at), None);
+        assert_eq!(index.line_named("zz-44444444.md", &mut at), None);
+        // Out of order, a name is searched for.
+        assert!(index.line_named(names[0], &mut at).is_some());
+        assert_eq!(
+            index.line_of(&index.entries()[0]).map(|l| l.id),
+            Some("id-a-11111111.md")
+        );
+        let s = SessionPath::from_file_name(SessionDir::Archive, names[0]).unwrap();
+        assert!(index.line(&s, &mut String::new()).is_some());
     }
 }

@@ -26,7 +26,7 @@ pub fn most_recent(ws: &Workspace) -> Result<Option<SessionEntry>> {
     // Times compare as times (a hand-written `+02:00` offset included); one that does not parse
     // orders before every real time.
     let mut best: Option<(Option<time::Stamp>, SessionEntry)> = None;
-    for s in ws.sessions()?.into_iter().filter(|s| !s.archived()) {
+    for s in ws.sessions_in(true, false)? {
         let Ok(f) = ws.load(&s) else { continue };
         if f.meta.status.is_archived() {
             continue;

@@ -833,9 +833,8 @@ fn session_start(ws: &Workspace, event: &Event, host: &Host) -> Result<HookOutpu
     let (s, in_flight) = s;
     let Some(s) = s else {
         let active: Vec<String> = ws
-            .sessions()?
+            .sessions_in(true, false)?
             .into_iter()
-            .filter(|s| !s.archived())
             .map(|s| s.shortname)
             .collect();
         if active.is_empty() {

@@ -12,13 +12,24 @@ use crate::model::session::SessionFile;
 use crate::store::TreeChanges;
 
 use super::refresh::Refresher;
-use super::{DirStamp, MIRROR_DIR, MirrorError, Result};
+use super::{DirStamp, MIRROR_DIR, MirrorError, Result, Scan, TreeNames};
 
 /// A session file to adopt: `(path in the mirror, its directory, its file name, its bytes)`.
 pub type Stray = (String, SessionDir, String, Vec<u8>);
 
 /// A directory found with nothing to adopt: its stamp, and when its listing began.
 type CleanScan = (DirStamp, SystemTime);
+
+/// What `scan_strays` found.
+#[derive(Default)]
+pub(crate) struct StrayScan {
+    /// The files to adopt.
+    pub strays: Vec<Stray>,
+    /// `archive/` was listed and held nothing to adopt: its stamp and when the listing began.
+    clean: Option<CleanScan>,
+    /// The names `archive/` held when it was listed (`Mirror::list`), in name order.
+    pub archive: Option<Vec<String>>,
+}
 
 impl Refresher<'_> {
     /// Session files in `active/` or `archive/` that this tool did not name (a seed-era file, a
@@ -28,15 +39,40 @@ impl Refresher<'_> {
     /// session, or whose portable name is already taken here, stays where it is with a warning.
     /// Returns how many were adopted.
     pub fn adopt_strays(&self, tree: ObjectId) -> Result<usize> {
-        let (strays, clean) = self.scan_strays()?;
+        let archive_dir = SessionDir::Archive.as_str();
+        let archive_tree = self.store.entry_id(tree, archive_dir)?;
+        let recorded = self.mirror.scanned(archive_dir)?;
+        // A scan recorded before names were compared (an older version) is redone once, so that
+        // reads can learn whether `archive/` holds the tree's names (decision 136).
+        let scan = self.scan_strays(recorded.is_some_and(|r| r.names == TreeNames::Unknown))?;
         // `archive/` held nothing to adopt: remembered, so that the next command does not list
-        // its thousands of names again while the directory is unchanged.
-        if let Some((stamp, listed_at)) = clean {
+        // its thousands of names again while the directory is unchanged, with whether they are
+        // the names of the tree's `archive/`.
+        if let (Some((stamp, listed_at)), Some(names)) = (scan.clean, &scan.archive) {
+            let names = match archive_tree {
+                Some(id) if self.same_session_names(names, id)? => TreeNames::Same(id),
+                _ => TreeNames::Differ,
+            };
             self.mirror
-                .set_scanned(SessionDir::Archive.as_str(), stamp, listed_at)?;
+                .set_scanned(archive_dir, Scan { stamp, names }, listed_at)?;
+        } else if let Some(r) = recorded
+            && scan.archive.is_none()
+            && let TreeNames::Same(old) = r.names
+            && let Some(new) = archive_tree
+            && new != old
+        {
+            // `archive/` unchanged since it held the names of `old`, and the tree moved on
+            // without changing a name there (a hand edit saved, a merge that changed contents):
+            // the names are still the tree's when the two trees have the same ones.
+            let names = match self.tree_session_names(old) {
+                Ok(old_names) if self.same_session_names(&old_names, new)? => TreeNames::Same(new),
+                _ => TreeNames::Differ,
+            };
+            self.mirror
+                .set_scanned(archive_dir, Scan { names, ..r }, SystemTime::now())?;
         }
         let mut adopted = 0;
-        for (p, dir, name, bytes) in strays {
+        for (p, dir, name, bytes) in scan.strays {
             if self.adopt(tree, &p, dir, &name, &bytes)? {
                 adopted += 1;
             }
@@ -44,59 +80,89 @@ impl Refresher<'_> {
         Ok(adopted)
     }
 
-    /// The files `adopt_strays` would adopt: `(path, dir, file name, bytes)`. Reads only.
-    pub fn strays(&self) -> Result<Vec<Stray>> {
-        Ok(self.scan_strays()?.0)
+    /// The files `adopt_strays` would adopt, and the names `archive/` held if it was listed to
+    /// find them. Reads only.
+    pub(crate) fn strays(&self) -> Result<StrayScan> {
+        self.scan_strays(false)
+    }
+
+    /// The session file names (`<shortname>-<short>.md`) of the `archive/` tree `tree`, sorted.
+    fn tree_session_names(&self, tree: ObjectId) -> Result<Vec<String>> {
+        let mut names: Vec<String> = self
+            .store
+            .list_tree(tree)?
+            .into_iter()
+            .filter(|e| !e.is_tree && ids::parse_file_name(&e.name).is_some())
+            .map(|e| e.name)
+            .collect();
+        names.sort_unstable();
+        Ok(names)
+    }
+
+    /// Whether the session file names among `names` (sorted, as `Mirror::list` gives them) are
+    /// exactly those of the `archive/` tree `tree`.
+    fn same_session_names(&self, names: &[String], tree: ObjectId) -> Result<bool> {
+        let ours = names.iter().filter(|n| ids::parse_file_name(n).is_some());
+        let theirs = self.tree_session_names(tree)?;
+        Ok(ours.eq(theirs.iter()))
     }
 
     /// The strays, and when `archive/` was listed and held none, its stamp and when the listing
     /// began (for `Mirror::set_scanned`). `archive/` grows with every session ever closed and
     /// only a name there can make a stray (files named as ours are not read, below), so it is
-    /// listed only when its stamp moved since a scan that found nothing in it.
-    fn scan_strays(&self) -> Result<(Vec<Stray>, Option<CleanScan>)> {
-        let mut out = Vec::new();
-        let mut clean = None;
+    /// listed only when its stamp moved since a scan that found nothing in it, or with `again`.
+    fn scan_strays(&self, again: bool) -> Result<StrayScan> {
+        let mut scan = StrayScan::default();
+        let out = &mut scan.strays;
         for dir in SessionDir::ALL {
             let mut archive_stamp = None;
             if dir == SessionDir::Archive {
                 let listed_at = SystemTime::now();
                 let stamp = self.mirror.dir_stamp(dir.as_str())?;
-                if stamp.is_some() && stamp == self.mirror.scanned(dir.as_str())? {
+                if !again
+                    && stamp.is_some()
+                    && stamp == self.mirror.scanned(dir.as_str())?.map(|s| s.stamp)
+                {
                     continue;
                 }
                 archive_stamp = stamp.map(|s| (s, listed_at));
             }
             let found = out.len();
-            for name in self.mirror.list(dir.as_str())? {
-                let p = format!("{}/{name}", dir.as_str());
+            let names = self.mirror.list(dir.as_str())?;
+            for name in &names {
                 if !name.ends_with(".md") {
                     continue;
                 }
-                let canonical = SessionPath::from_file_name(dir, &name);
+                let canonical = ids::parse_file_name(name).is_some();
                 // Files named as ours are checked against their id only in active/ (few, and
-                // read by every command anyway); archive/ is only listed.
-                if canonical.is_some() && dir == SessionDir::Archive {
+                // read by every command anyway); archive/ is only listed, and its 10,000 names
+                // cost no allocation here.
+                if canonical && dir == SessionDir::Archive {
                     continue;
                 }
+                let p = format!("{}/{name}", dir.as_str());
                 let bytes = match self.mirror.read(&p) {
                     Ok(Some(b)) => b,
                     Ok(None) | Err(MirrorError::Symlink(_) | MirrorError::NotAFile(_)) => continue,
                     Err(e) => return Err(e),
                 };
                 let origin = format!("{MIRROR_DIR}/{p}");
-                if canonical.is_some() {
+                if canonical {
                     match SessionFile::parse_bytes(&origin, &bytes) {
                         Ok(file) if !named_for(&p, &file) => {}
                         _ => continue,
                     }
                 }
-                out.push((p, dir, name, bytes));
+                out.push((p, dir, name.clone(), bytes));
             }
-            if out.len() == found {
-                clean = archive_stamp.or(clean);
+            if dir == SessionDir::Archive {
+                if out.len() == found {
+                    scan.clean = archive_stamp;
+                }
+                scan.archive = Some(names);
             }
         }
-        Ok((out, clean))
+        Ok(scan)
     }
 
     fn adopt(

@@ -21,7 +21,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use state::{Pending, Unmerged};
+pub use state::{Pending, Scan, TreeNames, Unmerged};
 
 /// The directory name of the mirror in a worktree.
 pub const MIRROR_DIR: &str = ".sessions";

@@ -21,6 +21,27 @@ pub struct Pending {
     pub paths: Vec<(String, Option<ObjectId>)>,
 }
 
+/// What a scan of a mirror directory that found nothing to adopt recorded (decisions 90, 136).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    /// The directory's inode and modification time when it was listed.
+    pub stamp: DirStamp,
+    /// How the session file names listed compared with the tree of `refs/sessions` then.
+    pub names: TreeNames,
+}
+
+/// How the session file names of a mirror directory compared with that directory's tree in
+/// `refs/sessions` when it was scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeNames {
+    /// Not compared (a record written by an older version).
+    Unknown,
+    /// Compared, and not the same.
+    Differ,
+    /// Exactly the session file names of this tree (the directory's tree object).
+    Same(ObjectId),
+}
+
 /// A merge that could not be done because our copy did not parse: redone once it parses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmerged {
@@ -111,34 +132,45 @@ impl Mirror {
         self.set_state_lines("pending", &lines)
     }
 
-    /// The stamp `rel_dir` had when a scan last found nothing to adopt in it (`set_scanned`).
-    pub fn scanned(&self, rel_dir: &str) -> Result<Option<DirStamp>> {
+    /// What the last scan of `rel_dir` that found nothing to adopt in it recorded
+    /// (`set_scanned`).
+    pub fn scanned(&self, rel_dir: &str) -> Result<Option<Scan>> {
         Ok(self.state_lines("scanned")?.iter().find_map(|l| {
             let mut f = l.split('\t');
             match (f.next(), f.next(), f.next()) {
-                (Some(dir), Some(ino), Some(t)) if dir == rel_dir => Some(DirStamp {
-                    ino: ino.parse().ok()?,
-                    mtime_ns: t.parse().ok()?,
+                (Some(dir), Some(ino), Some(t)) if dir == rel_dir => Some(Scan {
+                    stamp: DirStamp {
+                        ino: ino.parse().ok()?,
+                        mtime_ns: t.parse().ok()?,
+                    },
+                    // A fourth field: older versions write three, and read only three.
+                    names: match f.next() {
+                        None => TreeNames::Unknown,
+                        Some("-") => TreeNames::Differ,
+                        Some(id) => parse_id(id).map_or(TreeNames::Unknown, TreeNames::Same),
+                    },
                 }),
                 _ => None,
             }
         }))
     }
 
-    /// Record that `rel_dir`, at `stamp`, held nothing to adopt. Only a stamp older than the
-    /// scan counts (`listed_at`, taken before the directory was read, minus a margin for coarse
-    /// file system clocks): a name added in the same clock tick as the last change would leave
-    /// the time as it was, so a stamp that recent is not recorded and the next command rescans.
+    /// Record that `rel_dir`, at `scan.stamp`, held nothing to adopt. Only a stamp older than
+    /// the scan counts (`listed_at`, taken before the directory was read, minus a margin for
+    /// coarse file system clocks): a name added in the same clock tick as the last change would
+    /// leave the time as it was, so a stamp that recent is not recorded and the next command
+    /// rescans.
     pub fn set_scanned(
         &self,
         rel_dir: &str,
-        stamp: DirStamp,
+        scan: Scan,
         listed_at: std::time::SystemTime,
     ) -> Result<()> {
         let listed_ns = listed_at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as i128);
-        if stamp.mtime_ns + SCAN_MARGIN_NS > listed_ns || self.scanned(rel_dir)? == Some(stamp) {
+        if scan.stamp.mtime_ns + SCAN_MARGIN_NS > listed_ns || self.scanned(rel_dir)? == Some(scan)
+        {
             return Ok(());
         }
         let mut lines: Vec<String> = self
@@ -146,8 +178,27 @@ impl Mirror {
             .into_iter()
             .filter(|l| l.split('\t').next() != Some(rel_dir))
             .collect();
-        lines.push(format!("{rel_dir}\t{}\t{}", stamp.ino, stamp.mtime_ns));
+        let names = match scan.names {
+            TreeNames::Unknown => String::new(),
+            TreeNames::Differ => "\t-".to_string(),
+            TreeNames::Same(id) => format!("\t{id}"),
+        };
+        lines.push(format!(
+            "{rel_dir}\t{}\t{}{names}",
+            scan.stamp.ino, scan.stamp.mtime_ns
+        ));
         self.set_state_lines("scanned", &lines)
+    }
+
+    /// Whether `archive/` holds exactly the session file names of `tree` (the `archive/` tree
+    /// of `refs/sessions`), as far as the recorded scan says: its stamp is the one recorded by a
+    /// scan that found those names and no stray (decision 136). `false` whenever unsure.
+    pub fn archive_names_are(&self, tree: ObjectId) -> Result<bool> {
+        let dir = crate::layout::SessionDir::Archive.as_str();
+        let Some(scan) = self.scanned(dir)? else {
+            return Ok(false);
+        };
+        Ok(scan.names == TreeNames::Same(tree) && self.dir_stamp(dir)? == Some(scan.stamp))
     }
 
     /// Forget every remembered scan (`doctor --repair` lists everything again).

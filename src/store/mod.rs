@@ -566,11 +566,26 @@ impl<'r> SessionsRef<'r> {
 
     /// A blob's bytes.
     pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
-        let b = self
+        let mut b = self
             .repo
             .find_blob(id)
             .map_err(|e| StoreError::git("reading blob", e))?;
-        Ok(b.data.clone())
+        // Taken, not copied: the buffer is ours once the object is read.
+        Ok(std::mem::take(&mut b.data))
+    }
+
+    /// A tree object's bytes, to walk its entries in place (`gix::objs::TreeRefIter`) where a
+    /// listing of owned names would cost an allocation per entry (`archive/` holds one per
+    /// session ever closed). Empty for the empty tree.
+    pub fn tree_data(&self, id: ObjectId) -> Result<Vec<u8>> {
+        if id == self.empty_tree() {
+            return Ok(Vec::new());
+        }
+        let mut t = self
+            .repo
+            .find_tree(id)
+            .map_err(|e| StoreError::git("reading tree", e))?;
+        Ok(std::mem::take(&mut t.data))
     }
 
     /// The entries of the directory `path` in `tree` (empty when absent).
@@ -586,7 +601,8 @@ impl<'r> SessionsRef<'r> {
         }
     }
 
-    fn list_tree(&self, id: ObjectId) -> Result<Vec<DirEntry>> {
+    /// The entries of the tree `id`.
+    pub fn list_tree(&self, id: ObjectId) -> Result<Vec<DirEntry>> {
         if id == self.empty_tree() {
             return Ok(Vec::new());
         }

@@ -1,13 +1,26 @@
 //! Which session a name means: full id, unique id prefix, short id or shortname, looked up in
 //! this worktree's mirror (so hand edits count), or in a bare repository in `refs/sessions`.
 
+use gix::ObjectId;
+
 use crate::error::{Error, Result};
 use crate::layout::{SessionDir, SessionPath};
+use crate::listing::IndexTexts;
 use crate::mirror::MIRROR_DIR;
 use crate::model::ids;
 use crate::model::session::SessionFile;
 
 use super::Workspace;
+
+/// Where `Workspace::archive_names` says the archived session files are listed from.
+#[derive(Debug)]
+pub enum ArchiveNames {
+    /// The session files of the `archive/` tree asked about: the mirror holds the same names.
+    Tree,
+    /// The names in the mirror's `archive/` (files and links; not all are session files), in
+    /// name order.
+    Mirror(Vec<String>),
+}
 
 impl Workspace {
     /// Every session file in the mirror.
@@ -28,11 +41,50 @@ impl Workspace {
             }
             if self.bare {
                 out.extend(self.ref_session_files(dir)?);
+            } else if dir == SessionDir::Archive {
+                let tree = match self.journal_tip()? {
+                    Some(tip) => {
+                        let store = self.store();
+                        store.entry_id(store.tree_of(tip)?, dir.as_str())?
+                    }
+                    None => None,
+                };
+                match self.archive_names(tree)? {
+                    ArchiveNames::Tree => out.extend(self.ref_session_files(dir)?),
+                    ArchiveNames::Mirror(names) => out.extend(
+                        names
+                            .iter()
+                            .filter_map(|n| SessionPath::from_file_name(dir, n)),
+                    ),
+                }
             } else {
                 out.extend(self.mirror.session_files(dir)?);
             }
         }
         Ok(out)
+    }
+
+    /// Where the archived session files are listed from, given the `archive/` tree of the
+    /// journal shown (`None`: it has none). The mirror's `archive/` decides which sessions
+    /// there are (hand edits count), but listing its thousands of names costs more than
+    /// decoding the tree: when its recorded scan says it holds exactly the session file names
+    /// of that tree (decision 136), or in a bare repository, they are read from the tree.
+    pub fn archive_names(&self, tree: Option<ObjectId>) -> Result<ArchiveNames> {
+        if self.bare {
+            return Ok(ArchiveNames::Tree);
+        }
+        // Listed a moment ago by the check for strays, with the mirror caught up.
+        if let Some(names) = self.archive_listing.borrow_mut().take() {
+            return Ok(ArchiveNames::Mirror(names));
+        }
+        if let Some(tree) = tree
+            && self.mirror.archive_names_are(tree)?
+        {
+            return Ok(ArchiveNames::Tree);
+        }
+        Ok(ArchiveNames::Mirror(
+            self.mirror.list(SessionDir::Archive.as_str())?,
+        ))
     }
 
     /// The session file with this short id, looking in `active/` first.
@@ -82,15 +134,30 @@ impl Workspace {
         let hexish = hex_digits >= 4 && name.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if hexish {
             let want = lower.replace('-', "");
+            let matches = |id: &str| id.replace('-', "").to_ascii_lowercase().starts_with(&want);
+            // An archived session's id is read from the listing index where it describes the
+            // blob the tree holds (as `list --all` reads it, decision 53): reading 10,000 files
+            // to match a prefix took seconds.
+            let texts = match self.journal_tip()? {
+                Some(tip) if all.iter().any(SessionPath::archived) => {
+                    let store = self.store();
+                    Some(IndexTexts::load(&store, store.tree_of(tip)?)?)
+                }
+                _ => None,
+            };
+            let index = texts.as_ref().map(IndexTexts::index);
+            let mut buf = String::new();
             let mut found = Vec::new();
             for s in &all {
-                if let Ok(f) = self.load(s)
-                    && f.meta
-                        .id
-                        .replace('-', "")
-                        .to_ascii_lowercase()
-                        .starts_with(&want)
-                {
+                let indexed = match &index {
+                    Some(index) if s.archived() => index.line(s, &mut buf),
+                    _ => None,
+                };
+                let hit = match indexed {
+                    Some(line) => matches(line.id),
+                    None => self.load(s).is_ok_and(|f| matches(&f.meta.id)),
+                };
+                if hit {
                     found.push(s.clone());
                 }
             }

@@ -26,6 +26,7 @@ use crate::store::{self, SessionsRef};
 use crate::warnings::Warnings;
 
 pub use crate::layout::SessionPath as SessionEntry;
+pub use lookup::ArchiveNames;
 pub use write::{Planned, SessionEdit, hostname};
 
 /// How long a command waits for another command in the same worktree.
@@ -55,6 +56,10 @@ pub struct Workspace {
     read_tip: Cell<Option<ObjectId>>,
     /// The agent this process writes for (from the environment, or set by a hook).
     agent: RefCell<Option<AgentSession>>,
+    /// The names of the mirror's `archive/`, when a read listed them to look for strays and
+    /// found the mirror caught up: the listing of archived sessions takes them instead of
+    /// reading the directory again (see `archive_names`).
+    archive_listing: RefCell<Option<Vec<String>>>,
 }
 
 impl Workspace {
@@ -94,6 +99,7 @@ impl Workspace {
             plan_reads: RefCell::default(),
             read_tip: Cell::new(None),
             agent: RefCell::new(Agent::from_env()),
+            archive_listing: RefCell::default(),
         })
     }
 
@@ -338,6 +344,8 @@ impl Workspace {
         if self.caught_up(adopt)? {
             return Ok(());
         }
+        // What the check listed is about to change.
+        self.archive_listing.take();
         let lock = match self.lock() {
             Ok(lock) => lock,
             Err(Error::Io { path, source }) if self.bare => {
@@ -427,9 +435,11 @@ impl Workspace {
         }
         if adopt && !self.bare {
             let writer = self.entry_writer();
-            if !self.refresher(&store, &writer).strays()?.is_empty() {
+            let scan = self.refresher(&store, &writer).strays()?;
+            if !scan.strays.is_empty() {
                 return Ok(false);
             }
+            *self.archive_listing.borrow_mut() = scan.archive;
         }
         Ok(true)
     }

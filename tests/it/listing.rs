@@ -135,3 +135,266 @@ fn an_index_line_for_another_blob_is_not_trusted() {
     assert_eq!(listed, good);
     assert_eq!(listed[0]["title"], "The real title");
 }
+
+/// Set a directory's modification time (what a file created, removed or renamed in it moves).
+fn set_mtime(dir: &Path, t: std::time::SystemTime) {
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_times(std::fs::FileTimes::new().set_modified(t))
+        .unwrap();
+}
+
+fn titles(env: &Env, dir: &Path) -> Vec<(String, String)> {
+    rows(env, dir)
+        .iter()
+        .map(|r| {
+            (
+                r["shortname"].as_str().unwrap().to_string(),
+                r["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// An archived session file as another clone would have it: the file of `old` (made with
+/// `--title <old>`) with another id, shortname and title, under the name its id gives. Returns
+/// the file name and the id.
+fn copy_of(dir: &Path, old: &str, id_tail: &str, title: &str) -> (String, String) {
+    let archive = dir.join(".sessions/archive");
+    let name = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with(&format!("{old}-")))
+        .expect("archived file");
+    let text = std::fs::read_to_string(archive.join(&name)).unwrap();
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .expect("an id")
+        .trim()
+        .to_string();
+    let new_id = format!("{}{id_tail}", &id[..id.len() - id_tail.len()]);
+    let short = new_id.replace('-', "")[24..].to_string();
+    let text = text
+        .replace(&id, &new_id)
+        .replace(&format!("shortname: {old}"), "shortname: copied")
+        .replace(&format!("title: {old}"), &format!("title: {title}"))
+        .replace(&format!("# Session: {old}"), &format!("# Session: {title}"));
+    let file = format!("copied-{short}.md");
+    std::fs::write(archive.join(&file), text).unwrap();
+    (file, new_id)
+}
+
+#[test]
+fn archived_sessions_are_read_from_the_tree_only_while_the_mirror_holds_the_same_names() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    for name in ["one", "two"] {
+        env.gs(
+            &repo,
+            &["init", "--name", name, "--goal", "G", "--title", name],
+        );
+        env.gs(&repo, &["close", "--complete", "-q"]);
+    }
+    env.gs(&repo, &["init", "--name", "open", "--goal", "G", "-q"]);
+    let archive = repo.join(".sessions/archive");
+    let scanned = repo.join(".git/git-session/scanned");
+    let before = titles(&env, &repo);
+    assert_eq!(before.len(), 3, "{before:?}");
+
+    // A write scans archive/ once it has been unchanged for a while, and records that its names
+    // are the tree's: reads then take them from the tree.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    set_mtime(&archive, old);
+    env.gs(&repo, &["log", "--progress", "p", "-q"]);
+    let state = std::fs::read_to_string(&scanned).expect("the scan is remembered");
+    let archive_tree = env.git(&repo, &["rev-parse", "refs/sessions:archive"]);
+    assert!(state.trim_end().ends_with(archive_tree.trim()), "{state}");
+    assert_eq!(titles(&env, &repo), before);
+
+    // A hand edit of an archived file is listed as committed (decision 53), whichever way the
+    // names are read.
+    let one = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("one-"))
+        .unwrap();
+    let text = std::fs::read_to_string(&one).unwrap();
+    let edited = text
+        .replace("title: one", "title: edited")
+        .replace("# Session: one", "# Session: edited");
+    assert_ne!(edited, text);
+    std::fs::write(&one, edited).unwrap();
+    set_mtime(&archive, old);
+    assert_eq!(titles(&env, &repo), before);
+
+    // A session file copied in by hand (named as ours: not a stray) moves the directory's time:
+    // it is listed, read from its file.
+    let (copied, copied_id) = copy_of(&repo, "two", "1234abcd", "Copied");
+    let listed = titles(&env, &repo);
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert!(
+        listed
+            .iter()
+            .any(|(n, t)| n == "copied" && t.starts_with("Copied")),
+        "{listed:?}"
+    );
+    // It is found by its id prefix too, and so are the indexed ones.
+    let v: serde_json::Value = serde_json::from_str(&env.gs(
+        &repo,
+        &["view", &copied_id[..copied_id.len() - 2], "--json"],
+    ))
+    .unwrap();
+    assert_eq!(v["id"], copied_id.as_str());
+    // Removed again, it is gone from the listing.
+    std::fs::remove_file(archive.join(&copied)).unwrap();
+    assert_eq!(titles(&env, &repo), before);
+
+    // A stray dropped there (a name this tool does not give) is still adopted by the next
+    // write.
+    let (file, stray_id) = copy_of(&repo, "one", "5678ef01", "Stray");
+    let stray_short = stray_id.replace('-', "")[24..].to_string();
+    std::fs::rename(archive.join(&file), archive.join("dropped.md")).unwrap();
+    env.gs(&repo, &["log", "--progress", "q", "-q"]);
+    let tree = env.git(
+        &repo,
+        &["ls-tree", "--name-only", "refs/sessions", "archive/"],
+    );
+    assert!(
+        tree.contains(&format!("archive/copied-{stray_short}.md")),
+        "{tree}"
+    );
+    assert_eq!(titles(&env, &repo).len(), 4);
+
+    // While archive/ keeps the stamp the scan recorded, its names are the tree's: a file removed
+    // without moving the time (here: the time put back by hand) is still listed from the tree,
+    // which still holds it. Once the time moves, the mirror's names count again.
+    let older = old - std::time::Duration::from_secs(60);
+    set_mtime(&archive, older);
+    env.gs(&repo, &["log", "--progress", "r", "-q"]);
+    let state = std::fs::read_to_string(&scanned).unwrap();
+    let archive_tree = env.git(&repo, &["rev-parse", "refs/sessions:archive"]);
+    assert!(state.trim_end().ends_with(archive_tree.trim()), "{state}");
+    std::fs::remove_file(&one).unwrap();
+    set_mtime(&archive, older);
+    assert_eq!(titles(&env, &repo).len(), 4);
+    set_mtime(&archive, std::time::SystemTime::now());
+    let listed = titles(&env, &repo);
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(!listed.iter().any(|(n, _)| n == "one"), "{listed:?}");
+}
+
+#[test]
+fn a_scan_recorded_by_an_older_version_is_redone_once_to_compare_names() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "done", "--goal", "G", "-q"]);
+    env.gs(&repo, &["close", "--complete", "-q"]);
+    env.gs(&repo, &["init", "--name", "open", "--goal", "G", "-q"]);
+    let archive = repo.join(".sessions/archive");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    set_mtime(&archive, old);
+    env.gs(&repo, &["log", "--progress", "p", "-q"]);
+    let scanned = repo.join(".git/git-session/scanned");
+    let state = std::fs::read_to_string(&scanned).unwrap();
+    // Older versions write (and read) three fields: directory, inode, time.
+    let three: Vec<&str> = state.trim_end().split('\t').take(3).collect();
+    std::fs::write(&scanned, format!("{}\n", three.join("\t"))).unwrap();
+    env.gs(&repo, &["log", "--progress", "q", "-q"]);
+    assert_eq!(std::fs::read_to_string(&scanned).unwrap(), state);
+    assert_eq!(rows(&env, &repo).len(), 2);
+}
+
+#[test]
+fn archived_sessions_are_found_by_id_prefix() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let mut ids = Vec::new();
+    for name in ["alpha", "beta"] {
+        env.gs(&repo, &["init", "--name", name, "--goal", "G", "-q"]);
+        let v: serde_json::Value =
+            serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
+        ids.push(v["id"].as_str().unwrap().to_string());
+        env.gs(&repo, &["close", "--complete", "-q"]);
+        // Another millisecond: ids made apart differ before their random part.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    for (id, name) in ids.iter().zip(["alpha", "beta"]) {
+        let v: serde_json::Value =
+            serde_json::from_str(&env.gs(&repo, &["view", &id[..23], "--json"])).unwrap();
+        assert_eq!(v["shortname"], name);
+    }
+    // A prefix both share names both.
+    let common = ids[0]
+        .chars()
+        .zip(ids[1].chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let err = env.fails(&repo, &["view", &ids[0][..common.max(4)]], 1);
+    assert!(
+        err.contains("ambiguous") && err.contains("alpha-") && err.contains("beta-"),
+        "{err}"
+    );
+    // Reopened by id prefix.
+    env.gs(&repo, &["resume", &ids[0][..23], "--reopen", "-q"]);
+    let v: serde_json::Value = serde_json::from_str(&env.gs(&repo, &["view", "--json"])).unwrap();
+    assert_eq!(v["id"], ids[0].as_str());
+}
+
+#[test]
+fn names_stay_the_trees_when_a_commit_changes_archive_contents_without_renaming() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(
+        &repo,
+        &["init", "--name", "kept", "--goal", "G", "--title", "kept"],
+    );
+    env.gs(&repo, &["close", "--complete", "-q"]);
+    env.gs(&repo, &["init", "--name", "open", "--goal", "G", "-q"]);
+    let archive = repo.join(".sessions/archive");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    set_mtime(&archive, old);
+    env.gs(&repo, &["log", "--progress", "p", "-q"]);
+    let scanned = repo.join(".git/git-session/scanned");
+    let tree_before = env.git(&repo, &["rev-parse", "refs/sessions:archive"]);
+    assert!(
+        std::fs::read_to_string(&scanned)
+            .unwrap()
+            .contains(tree_before.trim())
+    );
+    // Another tool commits a new version of the archived file, and the mirror file already
+    // holds it (written in place): catching up writes nothing in archive/, so its stamp stays.
+    let file = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let name = file.file_name().unwrap().to_str().unwrap().to_string();
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("title: kept", "title: retitled")
+        .replace("# Session: kept", "# Session: retitled");
+    let blob = env.git_input(&repo, &["hash-object", "-w", "--stdin"], text.as_bytes());
+    let stream = format!(
+        "commit refs/sessions\ncommitter T <t@example.com> 1736935200 +0000\ndata 16\nlog(x): retitle\nfrom refs/sessions^0\nM 100644 {} archive/{name}\n",
+        blob.trim()
+    );
+    env.git_input(
+        &repo,
+        &["fast-import", "--quiet", "--force"],
+        stream.as_bytes(),
+    );
+    std::fs::write(&file, &text).unwrap();
+    set_mtime(&archive, old);
+    env.gs(&repo, &["log", "--progress", "q", "-q"]);
+    // The names of the new tree are those of the old: still vouched for.
+    let tree_after = env.git(&repo, &["rev-parse", "refs/sessions:archive"]);
+    assert_ne!(tree_after, tree_before);
+    let state = std::fs::read_to_string(&scanned).unwrap();
+    assert!(state.trim_end().ends_with(tree_after.trim()), "{state}");
+    let listed = titles(&env, &repo);
+    assert!(
+        listed.iter().any(|(n, t)| n == "kept" && t == "retitled"),
+        "{listed:?}"
+    );
+}
