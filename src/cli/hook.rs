@@ -81,3 +81,11 @@ pub fn print(out: hooks::HookOutput) -> i32 {
     }
     out.code
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_give_up_line_names_the_budget_it_is_armed_with() {
+        assert!(super::GAVE_UP.contains(&format!("after {} s;", super::BUDGET_SECS)));
+    }
+}

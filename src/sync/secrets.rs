@@ -447,6 +447,16 @@ mod tests {
 
     /// One secret of `RULES[rule]`, its variable part made of `body` (at least 100 ASCII
     /// letters and digits).
+    /// 120 characters cycling through `a-zA-Z0-9`: the body of every sample secret.
+    fn sample_body() -> String {
+        ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .cycle()
+            .take(120)
+            .collect()
+    }
+
     fn secret_of(rule: usize, body: &str) -> String {
         let b = |n: usize| &body[..n];
         let base32 = |n: usize| -> String {
@@ -525,12 +535,7 @@ mod tests {
             format!("one\ntoken ghp_{a} here\nthree\n"),
             "they say the key to money is .eyes".into(),
         ];
-        let body: String = ('a'..='z')
-            .chain('A'..='Z')
-            .chain('0'..='9')
-            .cycle()
-            .take(120)
-            .collect();
+        let body = sample_body();
         for rule in 0..RULES.len() {
             texts.push(format!("before {} after\n", secret_of(rule, &body)));
         }
@@ -539,12 +544,7 @@ mod tests {
 
     #[test]
     fn every_sample_secret_is_found_by_its_rule_with_and_without_keywords() {
-        let body: String = ('a'..='z')
-            .chain('A'..='Z')
-            .chain('0'..='9')
-            .cycle()
-            .take(120)
-            .collect();
+        let body = sample_body();
         for (i, rule) in RULES.iter().enumerate() {
             for len in 100..106 {
                 let text = format!("x {} y", secret_of(i, &body[..len]));

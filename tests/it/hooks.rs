@@ -1065,22 +1065,9 @@ fn a_hand_edit_that_does_not_parse_is_reported_by_hooks_on_stderr_and_to_the_age
 fn a_hook_whose_stdin_never_closes_gives_up_within_its_budget() {
     let env = Env::new();
     let repo = setup(&env);
-    let started = Instant::now();
-    let mut child = env
-        .std_cmd(&repo)
-        .args(["hook", "session-start"])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _stdin = child.stdin.take();
-    let out = child.wait_with_output().unwrap();
+    let (out, took) = env.run_with_stdin_open(&repo, &["hook", "session-start"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        started.elapsed() < Duration::from_secs(13),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(took < Duration::from_secs(13), "{took:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("gave up"));
 }
 
@@ -1090,19 +1077,9 @@ fn a_hook_whose_stdin_never_closes_gives_up_within_its_budget() {
 fn the_prompt_hook_whose_stdin_never_closes_gives_up_with_one_line() {
     let env = Env::new();
     let repo = setup(&env);
-    let started = Instant::now();
-    let mut child = env
-        .std_cmd(&repo)
-        .args(["hook", "user-prompt-submit"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _stdin = child.stdin.take();
-    let out = child.wait_with_output().unwrap();
+    let (out, took) = env.run_with_stdin_open(&repo, &["hook", "user-prompt-submit"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(started.elapsed() < Duration::from_secs(13));
+    assert!(took < Duration::from_secs(13), "{took:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "git-session: hook gave up after 10 s; nothing was lost\n"

@@ -355,18 +355,8 @@ fn install_statusline_updates_ours_and_uninstall_takes_it_out() {
 fn statusline_whose_stdin_never_closes_ends_quietly() {
     let env = Env::new();
     let repo = realistic(&env);
-    let started = std::time::Instant::now();
-    let mut child = env
-        .std_cmd(&repo)
-        .arg("statusline")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _stdin = child.stdin.take();
-    let out = child.wait_with_output().unwrap();
+    let (out, took) = env.run_with_stdin_open(&repo, &["statusline"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    assert!(took < std::time::Duration::from_secs(8));
     assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
 }

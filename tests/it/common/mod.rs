@@ -198,6 +198,23 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Run `git-session args` in `dir` with a stdin that is never closed nor written (a client
+    /// that hangs): returns what it printed, its exit, and how long it took to give up.
+    pub fn run_with_stdin_open(&self, dir: &Path, args: &[&str]) -> (Output, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let mut child = self
+            .std_cmd(dir)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let _stdin = child.stdin.take();
+        let out = child.wait_with_output().expect("binary runs");
+        (out, started.elapsed())
+    }
+
     /// Run `git-session args` in `dir` whatever happens.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Output {
         self.cmd(dir).args(args).output().expect("binary runs")
