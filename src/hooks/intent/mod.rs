@@ -27,6 +27,7 @@ const MAX_CLAUSES: usize = 6;
 mod cues;
 mod kinds6;
 mod lists;
+mod model;
 mod score;
 mod typos;
 
@@ -655,8 +656,28 @@ fn is_typo_of_a_cue(w: &str) -> bool {
     })
 }
 
-/// True when the prompt as a whole asks to continue the session.
+/// True when the prompt as a whole asks to continue the session: the grammar reads it as one, or,
+/// for a prompt the grammar leaves and [`model_may_read`] lets through, the learned model does
+/// ([`model`]; docs/hooks.md, "Continuation detection").
 pub fn is_continuation(prompt: &str) -> bool {
+    by_rules(prompt) || {
+        let p = prompt.trim();
+        model_may_read(p) && model::is_continuation(p)
+    }
+}
+
+/// Prompts whose reading the grammar alone decides: a slash command alone (Claude Code's own
+/// commands: the grammar knows which go on), a comparison of terms ("keep going vs fail fast"),
+/// and code punctuation (a `continue;` statement, a call, a flag): the model learned from few of
+/// them, and what it would add there is what it gets wrong.
+fn model_may_read(p: &str) -> bool {
+    !(p.starts_with('/') && !p.contains(char::is_whitespace))
+        && !(p.contains(" vs ") || p.contains(" vs. ") || p.contains(" versus "))
+        && !looks_like_code(p)
+}
+
+/// The grammar's reading: see the module's documentation.
+fn by_rules(prompt: &str) -> bool {
     let p = prompt.trim();
     if p.len() > MAX_LEN {
         return p.len() <= MAX_SHOWN_LEN && shows_then_continues(p);
@@ -975,3 +996,5 @@ fn narrated_resume(parts: &[String]) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod train;

