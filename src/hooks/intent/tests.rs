@@ -64,13 +64,13 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 }
 
 /// The sets no rule was tuned on and the model never learned from, with the floors their one
-/// blind score holds them to (precision, recall): their misses are not printed. `heldout8.tsv`
-/// was written by a helper who saw neither the rules, the model nor the other sets, before the
-/// model existed, and scored once on 2026-11-30: the grammar alone 1.000 / 0.893, the grammar
-/// or the model 0.986 / 0.973. `heldout9.tsv`, written the same way while the model was built and
-/// scored once after: the grammar alone 0.996 / 0.777, the grammar or the model 0.996 / 0.895.
-pub(super) const UNTUNED: &[(&str, f64, f64)] =
-    &[("heldout8.tsv", 0.98, 0.95), ("heldout9.tsv", 0.99, 0.89)];
+/// blind score holds them to (precision, recall): their misses are not printed. `heldout10.tsv`
+/// was written by a helper who saw neither the rules, the model nor the other sets, and scored
+/// once on 2026-11-30 after the model was trained on every other set: the grammar alone
+/// 0.983 / 0.750, the grammar or the model 0.961 / 0.865 (its misses are mostly asks in
+/// languages no set had: docs/hooks.md). The sets before it were each scored once blind, then
+/// tuned on.
+pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout10.tsv", 0.955, 0.86)];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
 /// and the model learned from must reach the target, recall ≥ 0.95 at precision ≥ 0.98;
