@@ -656,9 +656,9 @@ fn is_typo_of_a_cue(w: &str) -> bool {
     })
 }
 
-/// True when the prompt as a whole asks to continue the session: the grammar reads it as one, or,
-/// for a prompt the grammar leaves and [`model_may_read`] lets through, the learned model does
-/// ([`model`]; docs/hooks.md, "Continuation detection").
+/// True when the prompt as a whole asks to continue the session: the grammar reads it as one,
+/// or, for a prompt that passes the grammar's gates ([`model_may_read`]) but not its reading,
+/// the learned model does ([`model`]; docs/hooks.md, "The learned model").
 pub fn is_continuation(prompt: &str) -> bool {
     by_rules(prompt) || {
         let p = prompt.trim();
@@ -666,14 +666,48 @@ pub fn is_continuation(prompt: &str) -> bool {
     }
 }
 
-/// Prompts whose reading the grammar alone decides: a slash command alone (Claude Code's own
-/// commands: the grammar knows which go on), a comparison of terms ("keep going vs fail fast"),
-/// and code punctuation (a `continue;` statement, a call, a flag): the model learned from few of
-/// them, and what it would add there is what it gets wrong.
+/// The grammar's gates, which the model is held to as well: at most [`MAX_LEN`] bytes (checked
+/// first: a long prompt is not scanned) and three lines, a cue word (the scan that lets an
+/// ordinary prompt stop without allocating), no code punctuation (a `continue;` statement, a
+/// call, a flag), not a slash command alone (Claude Code's own commands: the grammar knows which
+/// go on), not a comparison of terms ("keep going vs fail fast"). Without the cue word the
+/// model took everyday replies ("sorry", "agreed", "fine by me") for continuations.
 fn model_may_read(p: &str) -> bool {
-    !(p.starts_with('/') && !p.contains(char::is_whitespace))
-        && !(p.contains(" vs ") || p.contains(" vs. ") || p.contains(" versus "))
+    !p.is_empty()
+        && p.len() <= model::MAX_LEN
+        && has_cue_word(p)
+        && p.lines().filter(|l| !l.trim().is_empty()).count() <= 3
+        && (!p.starts_with('/') || p.contains(char::is_whitespace))
+        && !compares_terms(p)
         && !looks_like_code(p)
+        && !asks_where_code_did(p)
+}
+
+/// "keep going vs fail fast in make", "Continue VS Resume": a word such as "vs" between two
+/// terms, in any case, on one line or across two.
+fn compares_terms(p: &str) -> bool {
+    p.split_whitespace().skip(1).any(|w| {
+        w.eq_ignore_ascii_case("vs")
+            || w.eq_ignore_ascii_case("vs.")
+            || w.eq_ignore_ascii_case("versus")
+    })
+}
+
+/// "where were we storing the tokens?", "where was I sending the metrics": where the code does
+/// something, asked in the past — a question about the code (decision: "where were we storing
+/// the tokens?" is not a continuation, docs/hooks.md), which the model must not overrule. "where
+/// were we going with this" and "where were we?" stay open to both readings.
+fn asks_where_code_did(p: &str) -> bool {
+    let words = normalise(p);
+    let words: Vec<&str> = words.split(' ').collect();
+    words.windows(5).any(|w| {
+        w[0] == "where"
+            && matches!(w[1], "were" | "was")
+            && matches!(w[2], "we" | "you" | "i")
+            && w[3].len() > 5
+            && w[3].ends_with("ing")
+            && !matches!(w[3], "going" | "heading" | "working")
+    })
 }
 
 /// The grammar's reading: see the module's documentation.
@@ -691,7 +725,7 @@ fn by_rules(prompt: &str) -> bool {
         return p.eq_ignore_ascii_case("/continue") || p.eq_ignore_ascii_case("/resume");
     }
     // "keep going vs fail fast in make": a cue word compared with another is a term asked about.
-    if p.contains(" vs ") || p.contains(" vs. ") || p.contains(" versus ") {
+    if compares_terms(p) {
         return false;
     }
     // The note Claude Code leaves when the user pressed Escape is no part of what they typed.

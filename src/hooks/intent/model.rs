@@ -5,8 +5,8 @@
 //! recall on the next set (docs/hooks.md). This model is learned instead, by logistic regression
 //! over every labelled prompt in `tests/data/continuation/` but the newest blind set
 //! (`cargo test --release --lib intent::train -- --ignored --nocapture write_the_model`
-//! regenerates [`weights`]). A feature is a string; its 64-bit FNV-1a hash's top [`BITS`] bits
-//! pick one of `2^BITS` weights (the "hashing trick": a fixed table, no vocabulary to ship or
+//! regenerates [`weights`]). A feature is a string; its 64-bit FNV-1a hash, mixed by
+//! MurmurHash3's finaliser, picks with its top [`BITS`] bits one of `2^BITS` weights (the "hashing trick": a fixed table, no vocabulary to ship or
 //! parse, features that share a slot share a weight, trained that way). A prompt's score is the
 //! bias plus the weights of its distinct slots over the square root of their count.
 //!
@@ -42,9 +42,17 @@ impl Fnv {
         self
     }
 
-    /// The weight slot of what was hashed: the top [`BITS`] bits.
+    /// The weight slot of what was hashed: the top [`BITS`] bits after MurmurHash3's 64-bit
+    /// finaliser (`fmix64`). FNV-1a's last byte reaches only its low bits, so without it
+    /// "w:it" and "w:if", "b:go on" and "b:go of" shared a weight.
     fn slot(self) -> u16 {
-        (self.0 >> (64 - BITS)) as u16
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        (h >> (64 - BITS)) as u16
     }
 }
 
@@ -145,6 +153,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// The weight slots of the features of `prompt`, sorted, each once: what training reads.
+#[cfg(test)]
 pub(super) fn slots(prompt: &str) -> Vec<u16> {
     let mut out = Vec::with_capacity(prompt.len() * 4 + 8);
     each_slot(prompt, |s| out.push(s));
@@ -253,6 +262,21 @@ mod tests {
             want.sort_unstable();
             want.dedup();
             assert_eq!(slots(prompt), want, "{prompt:?}");
+        }
+    }
+
+    #[test]
+    fn features_that_differ_in_their_last_letter_get_different_slots() {
+        let slot = |f: &str| Fnv::START.with(f.as_bytes()).slot();
+        for (a, b) in [
+            ("w:it", "w:if"),
+            ("w:on", "w:ok"),
+            ("w:yes", "w:yet"),
+            ("b:go on", "b:go of"),
+            ("s:len1", "s:len2"),
+            ("s:len2", "s:len3"),
+        ] {
+            assert_ne!(slot(a), slot(b), "{a} and {b}");
         }
     }
 
