@@ -3,12 +3,14 @@
 //!
 //! Six blind sets in a row showed that rules written for each set's misses reach 0.78–0.90
 //! recall on the next set (docs/hooks.md). This model is learned instead, by logistic regression
-//! over every labelled prompt in `tests/data/continuation/` but the newest blind set
+//! over every labelled prompt in `tests/data/continuation/` but the untuned set
 //! (`cargo test --release --lib intent::train -- --ignored --nocapture write_the_model`
 //! regenerates [`weights`]). A feature is a string; its 64-bit FNV-1a hash, mixed by
-//! MurmurHash3's finaliser, picks with its top [`BITS`] bits one of `2^BITS` weights (the "hashing trick": a fixed table, no vocabulary to ship or
-//! parse, features that share a slot share a weight, trained that way). A prompt's score is the
-//! bias plus the weights of its distinct slots over the square root of their count.
+//! MurmurHash3's finaliser, picks with its top [`BITS`] bits one of `2^BITS` weights (the
+//! "hashing trick": a fixed table, no vocabulary to ship or parse; features that share a slot
+//! share a weight, and were trained that way). A prompt's score is the bias plus the weights of
+//! its distinct slots over the square root of their count. It reads only what passes the
+//! grammar's gates (`super::model_may_read`).
 //!
 //! Features (each counted once per prompt, each worth `1/√n` for a prompt with `n` of them):
 //! - `w:` a lower-cased word (apostrophes removed, anything not a letter, digit or `_` splits);

@@ -3,8 +3,8 @@
 //! `cargo test --release --lib intent::train -- --ignored --nocapture` runs both:
 //! `leave_one_set_out` trains on every labelled set but one and scores that one, for each set in
 //! turn — what the model does on prompts written by someone it never read; `write_the_model`
-//! trains on every set but the untuned ones (`tests::UNTUNED`) and writes `model/weights.rs`. Training is deterministic:
-//! the same sets give the same table.
+//! trains on every set but the untuned ones (`tests::UNTUNED`) and writes `model/weights.rs`.
+//! Training is deterministic: the same sets give the same table.
 
 use super::model::{BITS, MAX_LEN, THRESHOLD, slots};
 use super::tests::{UNTUNED, parse_line};
