@@ -775,30 +775,16 @@ fn is_typo_of_a_cue(w: &str) -> bool {
 }
 
 /// True when the prompt as a whole asks to continue the session: the grammar reads it as one,
-/// or, for a prompt that passes the grammar's gates ([`model_may_read`]) but not its reading,
-/// the learned model does ([`model`]; docs/hooks.md, "The learned model").
+/// or, for a prompt that passes the grammar's gates but not its reading, the learned model does
+/// ([`model`]; docs/hooks.md, "The learned model").
 pub fn is_continuation(prompt: &str) -> bool {
-    by_rules(prompt) || {
-        let p = prompt.trim();
-        model_may_read(p) && model::is_continuation(p)
-    }
+    read(prompt, Some(&model::is_continuation))
 }
 
-/// The grammar's gates, which the model is held to as well: at most [`MAX_LEN`] bytes (checked
-/// first: a long prompt is not scanned) and three lines, a cue word (the scan that lets an
-/// ordinary prompt stop without allocating), no code punctuation (a `continue;` statement, a
-/// call, a flag), not a slash command alone (Claude Code's own commands: the grammar knows which
-/// go on), not a comparison of terms ("keep going vs fail fast"). Without the cue word the
-/// model took everyday replies ("sorry", "agreed", "fine by me") for continuations.
-fn model_may_read(p: &str) -> bool {
-    !p.is_empty()
-        && p.len() <= model::MAX_LEN
-        && has_cue_word(p)
-        && p.lines().filter(|l| !l.trim().is_empty()).count() <= 3
-        && (!p.starts_with('/') || p.contains(char::is_whitespace))
-        && !compares_terms(p)
-        && !looks_like_code(p)
-        && !asks_where_code_did(p)
+/// The grammar's reading alone: see the module's documentation.
+#[cfg(test)]
+fn by_rules(prompt: &str) -> bool {
+    read(prompt, None)
 }
 
 /// "keep going vs fail fast in make", "Continue VS Resume": a word such as "vs" between two
@@ -829,7 +815,12 @@ fn asks_where_code_did(p: &str) -> bool {
 }
 
 /// The grammar's reading: see the module's documentation.
-fn by_rules(prompt: &str) -> bool {
+/// The grammar's gates, then its reading, then — for a prompt that passed every gate (at most
+/// [`MAX_LEN`] bytes, three lines and [`MAX_CLAUSES`] clauses, a cue word, no code punctuation,
+/// not a slash command alone, not "x vs y") and is not a where-question about what the code did —
+/// `model`, when given. The gates keep the model from everyday replies without a cue word
+/// ("sorry", "agreed", "fine by me"), which the first models took for continuations.
+fn read(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
     let p = prompt.trim();
     if p.len() > MAX_LEN {
         return p.len() <= MAX_SHOWN_LEN && shows_then_continues(p);
@@ -879,6 +870,7 @@ fn by_rules(prompt: &str) -> bool {
         || score::is_scored_continuation(p, &parts)
         || narrated_resume(&parts)
         || leads_then_adds(p)
+        || model.is_some_and(|m| !asks_where_code_did(p) && m(p))
 }
 
 /// Output shown (a fenced block, or text under a first line ending in ':'), then a last paragraph

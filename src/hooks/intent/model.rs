@@ -10,7 +10,7 @@
 //! "hashing trick": a fixed table, no vocabulary to ship or parse; features that share a slot
 //! share a weight, and were trained that way). A prompt's score is the bias plus the weights of
 //! its distinct slots over the square root of their count. It reads only what passes the
-//! grammar's gates (`super::model_may_read`).
+//! grammar's gates (`super::read`).
 //!
 //! Features (each counted once per prompt, each worth `1/√n` for a prompt with `n` of them):
 //! - `w:` a lower-cased word (apostrophes removed, anything not a letter, digit or `_` splits);
@@ -81,17 +81,10 @@ pub(super) fn each_slot(prompt: &str, mut f: impl FnMut(u16)) {
         .split(|c: char| !is_word_char(c))
         .filter(|w| w.chars().any(|c| c != '\'' && c != '\u{2019}'))
         .count();
-    let bucket = match word_count {
-        0..=1 => "1",
-        2 => "2",
-        3 => "3",
-        4..=5 => "4-5",
-        6..=8 => "6-8",
-        9..=12 => "9-12",
-        13..=20 => "13-20",
-        _ => "21+",
-    };
-    f(Fnv::START.with(b"s:len").with(bucket.as_bytes()).slot());
+    f(Fnv::START
+        .with(b"s:len")
+        .with(length_bucket(word_count).as_bytes())
+        .slot());
     if prompt.trim_end().ends_with('?') {
         f(Fnv::START.with(b"s:?").slot());
     }
@@ -147,6 +140,20 @@ pub(super) fn each_slot(prompt: &str, mut f: impl FnMut(u16)) {
         prev.push_str(bare);
     }
     f(b_.with(prev.as_bytes()).with(b" $").slot());
+}
+
+/// The bucket of a prompt's word count, as the `s:len` feature names it.
+fn length_bucket(words: usize) -> &'static str {
+    match words {
+        0..=1 => "1",
+        2 => "2",
+        3 => "3",
+        4..=5 => "4-5",
+        6..=8 => "6-8",
+        9..=12 => "9-12",
+        13..=20 => "13-20",
+        _ => "21+",
+    }
 }
 
 /// A character of a word: a letter, a digit, `_`, or an apostrophe (dropped from the word).
@@ -209,19 +216,7 @@ mod tests {
             })
             .filter(|w| !w.is_empty())
             .collect();
-        let mut out = vec![format!(
-            "s:len{}",
-            match words.len() {
-                0..=1 => "1",
-                2 => "2",
-                3 => "3",
-                4..=5 => "4-5",
-                6..=8 => "6-8",
-                9..=12 => "9-12",
-                13..=20 => "13-20",
-                _ => "21+",
-            }
-        )];
+        let mut out = vec![format!("s:len{}", length_bucket(words.len()))];
         if prompt.trim_end().ends_with('?') {
             out.push("s:?".into());
         }

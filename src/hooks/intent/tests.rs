@@ -34,6 +34,18 @@ pub(super) fn parse_line(line: &str) -> Option<(bool, String)> {
     Some((want, out))
 }
 
+/// Every `*.tsv` in tests/data/continuation/, sorted by name.
+pub(super) fn labelled_sets() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/data/continuation")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Precision and recall of the detector on one labelled file, with what it got wrong.
 fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
     let data = std::fs::read_to_string(path).expect("a labelled set");
@@ -84,13 +96,7 @@ const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[("multilingual.tsv", 0.97, 0.95)]
 /// the numbers and the tuning sets' misses.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/data/continuation")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
-        .collect();
-    files.sort();
+    let files = labelled_sets();
     assert!(!files.is_empty());
     let mut failed = Vec::new();
     for path in &files {

@@ -7,7 +7,7 @@
 //! Training is deterministic: the same sets give the same table.
 
 use super::model::{BITS, MAX_LEN, THRESHOLD, slots};
-use super::tests::{UNTUNED, parse_line};
+use super::tests::{UNTUNED, labelled_sets, parse_line};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -27,16 +27,12 @@ fn load(path: &Path) -> Vec<(bool, String)> {
         .collect()
 }
 
-/// The labelled sets, sorted by name.
-fn sets() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/continuation");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/data/continuation")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
-        .collect();
-    files.sort();
-    files
+/// The labelled sets the model learns from: all but the untuned ones (`tests::UNTUNED`).
+fn learned_sets() -> Vec<PathBuf> {
+    labelled_sets()
+        .into_iter()
+        .filter(|p| !UNTUNED.iter().any(|(n, ..)| *n == name(p)))
+        .collect()
 }
 
 fn name(p: &Path) -> String {
@@ -158,56 +154,47 @@ fn shown(c: &Counts) -> String {
     )
 }
 
-/// The model alone, as shipped, with `model` in place of the shipped table and `threshold` in
-/// place of the shipped one.
-fn by_model(model: &Model, threshold: f64, prompt: &str) -> bool {
-    let p = prompt.trim();
-    super::model_may_read(p)
-        && !p.is_empty()
-        && p.len() <= MAX_LEN
-        && model.score(&slots(p)) > threshold
+/// The detector as shipped, with `model` and `threshold` in place of the shipped ones.
+fn detect(model: &Model, threshold: f64, prompt: &str) -> bool {
+    super::read(prompt, Some(&|p: &str| model.score(&slots(p)) > threshold))
 }
 
-/// Trains on every set but one and scores that one, for each: the model alone, and the detector
-/// (the grammar or the model). `GS_T=x` tries another threshold, `GS_SHOW_WRONG=1` prints
-/// what the detector got wrong.
+/// Trains on every set but one and scores that one, for each: the grammar alone, and the
+/// detector (the grammar or the model). `GS_T=x` tries another threshold, `GS_SHOW_WRONG=1`
+/// prints what the detector got wrong.
 #[test]
 #[ignore = "seconds in release, minutes in debug; run by hand when the features or the sets change"]
 fn leave_one_set_out() {
-    let all: Vec<_> = sets()
-        .into_iter()
-        .filter(|p| !UNTUNED.iter().any(|(n, ..)| *n == name(p)))
-        .collect();
+    let all = learned_sets();
     let threshold: f64 = std::env::var("GS_T")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(f64::from(THRESHOLD));
     let show_wrong = std::env::var_os("GS_SHOW_WRONG").is_some();
-    let (mut pooled_model, mut pooled_both) = (Counts::default(), Counts::default());
-    println!("set: the model alone, precision/recall; the grammar or the model");
+    let (mut pooled_rules, mut pooled_both) = (Counts::default(), Counts::default());
+    println!("set: the grammar alone, precision/recall; the grammar or the model");
     for held in &all {
         let rest: Vec<_> = all.iter().filter(|p| *p != held).cloned().collect();
         let model = train(&featurised(&rest));
-        let (mut alone, mut both) = (Counts::default(), Counts::default());
+        let (mut rules, mut both) = (Counts::default(), Counts::default());
         for (want, prompt) in load(held) {
-            let m = by_model(&model, threshold, &prompt);
-            let got = super::by_rules(&prompt) || m;
-            tally(&mut alone, want, m);
+            let got = detect(&model, threshold, &prompt);
+            tally(&mut rules, want, super::by_rules(&prompt));
             tally(&mut both, want, got);
             if show_wrong && want != got {
                 println!("  {}: {want} {prompt:?}", name(held));
             }
         }
         for i in 0..4 {
-            pooled_model[i] += alone[i];
+            pooled_rules[i] += rules[i];
             pooled_both[i] += both[i];
         }
-        println!("{:<18} {} ; {}", name(held), shown(&alone), shown(&both));
+        println!("{:<18} {} ; {}", name(held), shown(&rules), shown(&both));
     }
     println!(
         "{:<18} {} ; {}",
         "pooled",
-        shown(&pooled_model),
+        shown(&pooled_rules),
         shown(&pooled_both)
     );
 }
@@ -215,10 +202,7 @@ fn leave_one_set_out() {
 #[test]
 #[ignore = "writes src/hooks/intent/model/weights.rs"]
 fn write_the_model() {
-    let train_on: Vec<_> = sets()
-        .into_iter()
-        .filter(|p| !UNTUNED.iter().any(|(n, ..)| *n == name(p)))
-        .collect();
+    let train_on = learned_sets();
     let model = train(&featurised(&train_on));
     let mut out = String::new();
     let _ = write!(
