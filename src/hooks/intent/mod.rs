@@ -548,21 +548,69 @@ fn clauses(prompt: &str) -> Vec<String> {
 /// statement.
 fn looks_like_code(p: &str) -> bool {
     let b = p.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| match c {
-        b'{' | b'}' | b'=' | b'<' | b'>' | b'[' | b']' | b'`' => true,
-        // ":)" and ":-)" are smiles, not calls.
-        b')' => !(i > 0 && matches!(b[i - 1], b':' | b'-')),
-        b'(' => b.get(i + 1) != Some(&b':'),
-        b'-' => b.get(i + 1) == Some(&b'-'),
-        // "tl;dr" is shorthand, not a statement.
-        b';' => {
-            let tldr = i >= 2
-                && b[i - 2..i].eq_ignore_ascii_case(b"tl")
-                && b.get(i + 1..i + 3)
-                    .is_some_and(|d| d.eq_ignore_ascii_case(b"dr"));
-            !matches!(b.get(i + 1), Some(b' ')) && !tldr
+    // An aside in brackets that is prose ("(typing from the train) carry on"): opened at the
+    // start or after a space, words and sentence punctuation inside, closed before a space, a
+    // sentence mark or the end.
+    let aside = |open: usize| -> Option<usize> {
+        if open > 0 && !b[open - 1].is_ascii_whitespace() {
+            return None;
         }
-        _ => false,
+        let close = open + 1 + p[open + 1..].find(')')?;
+        let inside = &p[open + 1..close];
+        (inside.chars().next().is_some_and(char::is_alphabetic)
+            && inside.chars().all(|c| {
+                c.is_alphanumeric() || matches!(c, ' ' | ',' | '.' | '\'' | '-' | '!' | '?' | '/')
+            })
+            && b.get(close + 1)
+                .is_none_or(|n| matches!(n, b' ' | b'.' | b',' | b'!' | b'?' | b'\n')))
+        .then_some(close)
+    };
+    let mut skip_to = 0;
+    b.iter().enumerate().any(|(i, &c)| {
+        if i < skip_to {
+            return false;
+        }
+        match c {
+            b'{' | b'}' | b'=' | b'<' | b'[' | b']' | b'`' => true,
+            // "postgres -> aurora": an arrow between words.
+            b'>' => !(i >= 2 && &b[i - 2..i] == b" -" && b.get(i + 1) == Some(&b' ')),
+            // ":)" and ":-)" are smiles, not calls.
+            b')' => !(i > 0 && matches!(b[i - 1], b':' | b'-')),
+            // ":(" is a frown.
+            b'(' => {
+                if b.get(i + 1) == Some(&b':') || (i > 0 && b[i - 1] == b':') {
+                    false
+                } else if let Some(close) = aside(i) {
+                    skip_to = close + 1;
+                    false
+                } else {
+                    true
+                }
+            }
+            // "--force", and a one-letter option after a word: "continue -f", "resume -n 5".
+            b'-' => {
+                b.get(i + 1) == Some(&b'-')
+                    || (i > 0
+                        && b[i - 1] == b' '
+                        && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+                        && b.get(i + 2).is_none_or(|c| *c == b' '))
+            }
+            // "tl;dr" is shorthand, not a statement.
+            b';' => {
+                let tldr = i >= 2
+                    && b[i - 2..i].eq_ignore_ascii_case(b"tl")
+                    && b.get(i + 1..i + 3)
+                        .is_some_and(|d| d.eq_ignore_ascii_case(b"dr"));
+                // Greek writes its question mark as ';' ("πού είχαμε μείνει;").
+                let greek = i + 1 == b.len()
+                    && p[..i].chars().next_back().is_some_and(|c| {
+                        ('\u{370}'..='\u{3ff}').contains(&c)
+                            || ('\u{1f00}'..='\u{1fff}').contains(&c)
+                    });
+                !matches!(b.get(i + 1), Some(b' ')) && !tldr && !greek
+            }
+            _ => false,
+        }
     })
 }
 
@@ -579,22 +627,32 @@ const CUE_STARTS: &[&str] = &[
     "b4",
     "baaki",
     "back",
+    "belum",
     "berhenti",
     "brief",
     "carr",
     "catch",
+    "chali",
     "checkl",
     "checkp",
     "chhod",
+    "cnt",
     "compact",
     "cont",
     "context",
+    "crack",
+    "ctn",
+    "dah",
     "dalej",
     "devam",
     "dive",
+    "dodelej",
+    "door",
     "doorg",
+    "edame",
     "endelea",
     "erava",
+    "etait",
     "faisait",
     "falta",
     "far",
@@ -602,25 +660,41 @@ const CUE_STARTS: &[&str] = &[
     "finish",
     "folyt",
     "forts",
+    "forward",
+    "fwd",
+    "ga",
     "gebl",
     "get",
     "ginagawa",
     "gm",
     "go",
     "goal",
+    "gogo",
+    "goo",
     "habis",
+    "halverwege",
+    "hanggang",
     "hatua",
+    "hoe",
+    "hol",
     "hop",
     "huminto",
     "hvad",
     "hvor",
     "ituloy",
     "jahan",
+    "jak",
+    "jari",
     "jatka",
+    "jixu",
+    "jsme",
     "jump",
     "kaha",
+    "kammel",
     "keep",
     "kilichobaki",
+    "kimebaki",
+    "kontinyu",
     "kontyn",
     "kya",
     "langkah",
@@ -628,10 +702,17 @@ const CUE_STARTS: &[&str] = &[
     "left",
     "let",
     "lets",
+    "loput",
+    "maak",
     "maliza",
+    "manca",
+    "mida",
     "natitira",
+    "neste",
     "next",
     "ngerjain",
+    "nxt",
+    "onde",
     "onward",
     "param",
     "parou",
@@ -640,11 +721,18 @@ const CUE_STARTS: &[&str] = &[
     "plan",
     "pokrac",
     "proce",
+    "prodol",
+    "prodov",
     "progress",
+    "prosegu",
     "prossimo",
+    "pudhe",
     "puis",
+    "punto",
+    "quedamos",
     "recap",
     "remain",
+    "remaining",
     "remind",
     "repren",
     "rest",
@@ -653,14 +741,19 @@ const CUE_STARTS: &[&str] = &[
     "retom",
     "return",
     "ripren",
+    "rsm",
+    "rsme",
+    "saan",
     "sambung",
     "same",
+    "sampai",
     "segu",
     "selesai",
     "session",
     "seterus",
     "seuraava",
     "shall",
+    "siamo",
     "siga",
     "sigu",
     "siguiente",
@@ -672,18 +765,29 @@ const CUE_STARTS: &[&str] = &[
     "stavamo",
     "step",
     "stop",
+    "suntem",
     "synex",
     "tadi",
     "tapus",
+    "tart",
     "task",
+    "tava",
+    "tee",
+    "termine",
     "terus",
     "tiep",
+    "tinggal",
     "todo",
+    "tsuzuki",
     "tulikuwa",
     "tuloy",
+    "tumefika",
+    "udah",
+    "unde",
     "verder",
     "verderg",
     "volgende",
+    "waar",
     "wapas",
     "waren",
     "wat",
@@ -695,8 +799,22 @@ const CUE_STARTS: &[&str] = &[
     "wo",
     "woran",
     "work",
+    "wracamy",
     "wrap",
+    "zaten",
+    "zijn",
 ];
+
+/// Everyday words that are a cue only in a short prompt ("and then?", "ok now the other half",
+/// "complete it", "on with the webhook handler"): in a longer one they are everywhere, and
+/// reading every such prompt whole cost ten times the time of the cue scan.
+const WEAK_CUES: &[&str] = &[
+    "all", "close", "coming", "complete", "done", "half", "looking", "on", "other", "part", "push",
+    "then",
+];
+
+/// The longest prompt (bytes) in which a [`WEAK_CUES`] word is a cue.
+const SHORT_CUE_LEN: usize = 64;
 
 /// Where the entries of [`CUE_STARTS`] with each first letter lie: a word is compared only with
 /// the starts that share its first letter.
@@ -732,8 +850,12 @@ const TYPO_STARTS: &[&str] = &[
 /// Whether a word of `p` is, or starts as, one of [`CUE_STARTS`], or `p` has a non-ASCII letter
 /// (the German, French and Spanish cues): no allocation, one pass.
 fn has_cue_word(p: &str) -> bool {
+    let short = p.len() <= SHORT_CUE_LEN;
     !p.is_ascii()
         || p.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            if short && WEAK_CUES.iter().any(|c| w.eq_ignore_ascii_case(c)) {
+                return true;
+            }
             let Some(first) = w.bytes().next().map(|c| c.to_ascii_lowercase()) else {
                 return false;
             };
@@ -790,8 +912,13 @@ fn by_rules(prompt: &str) -> bool {
 /// "keep going vs fail fast in make", "Continue VS Resume": a word such as "vs" between two
 /// terms, in any case, on one line or across two.
 fn compares_terms(p: &str) -> bool {
-    p.split_whitespace().skip(1).any(|w| {
-        w.eq_ignore_ascii_case("vs")
+    let words: Vec<&str> = p.split_whitespace().collect();
+    words.iter().enumerate().skip(1).any(|(i, w)| {
+        (w.eq_ignore_ascii_case("vs")
+            && !(words.get(i + 1).is_some_and(|n| {
+                n.trim_end_matches(|c: char| !c.is_alphanumeric())
+                    .eq_ignore_ascii_case("code")
+            })))
             || w.eq_ignore_ascii_case("vs.")
             || w.eq_ignore_ascii_case("versus")
     })
@@ -814,13 +941,54 @@ fn asks_where_code_did(p: &str) -> bool {
     })
 }
 
-/// The grammar's reading: see the module's documentation.
-/// The grammar's gates, then its reading, then — for a prompt that passed every gate (at most
-/// [`MAX_LEN`] bytes, three lines and [`MAX_CLAUSES`] clauses, a cue word, no code punctuation,
-/// not a slash command alone, not "x vs y") and is not a where-question about what the code did —
-/// `model`, when given. The gates keep the model from everyday replies without a cue word
-/// ("sorry", "agreed", "fine by me"), which the first models took for continuations.
+/// The prompt read whole ([`read_whole`]), else its last part alone ([`last_part`], decision
+/// 145): "…\nall good, continue with the next part".
 fn read(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
+    read_whole(prompt, model) || last_part(prompt.trim()).is_some_and(|l| read_whole(l, model))
+}
+
+/// The last line of a prompt of several lines (when it is not indented), or the last sentence
+/// of a prompt of one line (after a `.`, `!` or `?` and a space): "server's back:\n$ curl …\ngo
+/// on", "the staging bucket is `shop-assets-stg`. go on".
+fn last_part(p: &str) -> Option<&str> {
+    let last = if p.contains('\n') {
+        let line = p.lines().rev().find(|l| !l.trim().is_empty())?;
+        if line.starts_with(char::is_whitespace) {
+            return None;
+        }
+        line
+    } else {
+        let b = p.as_bytes();
+        let cut = (1..b.len())
+            .rev()
+            .find(|&i| b[i].is_ascii_whitespace() && matches!(b[i - 1], b'.' | b'!' | b'?'))?;
+        &p[cut..]
+    };
+    // What follows a question elaborates on it ("status of the api? it's returning 503"); a
+    // list item is part of what was pasted.
+    let before = p[..p.len() - last.len()].trim_end();
+    if before.ends_with('?') || last.starts_with(['-', '*', '•']) {
+        return None;
+    }
+    let last = last.trim();
+    // A question at the end asks about what came before it ("…\nwhat's going on", "what
+    // now"), not to go on.
+    let asks = last.ends_with('?')
+        || ["what", "how", "why", "status"].iter().any(|w| {
+            last.as_bytes()
+                .get(..w.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+        });
+    (!last.is_empty() && last.len() < p.len() && last.len() <= 120 && !asks).then_some(last)
+}
+
+/// The grammar's gates, then its reading, then — for a prompt that passed every gate (at most
+/// [`MAX_LEN`] bytes and three lines, a cue word, no code punctuation, not a slash command
+/// alone, not "x vs y"; more than [`MAX_CLAUSES`] clauses leave only the model) and is not a
+/// where-question about what the code did or a thing kept ("keep it") — `model`, when given.
+/// The gates keep the model from everyday replies without a cue word ("sorry", "agreed", "fine
+/// by me"), which the first models took for continuations.
+fn read_whole(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
     let p = prompt.trim();
     if p.len() > MAX_LEN {
         return p.len() <= MAX_SHOWN_LEN && shows_then_continues(p);
@@ -850,8 +1018,12 @@ fn read(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
         return leads_then_adds(p) || shows_then_continues(p);
     }
     let mut parts = clauses(p);
-    if parts.is_empty() || parts.len() > MAX_CLAUSES {
+    if parts.is_empty() {
         return false;
+    }
+    if parts.len() > MAX_CLAUSES {
+        return !looks_like_code(p)
+            && model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && m(p));
     }
     // "new session. continue from the last one": the last session.
     if parts.iter().any(|c| announces_new_session(c)) {
@@ -870,7 +1042,28 @@ fn read(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
         || score::is_scored_continuation(p, &parts)
         || narrated_resume(&parts)
         || leads_then_adds(p)
-        || model.is_some_and(|m| !asks_where_code_did(p) && m(p))
+        || model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && m(p))
+}
+
+/// "keep it", "keep both", "keep the old one": a thing kept, not work kept going ("keep it up",
+/// "keep at it", "keep it going" are not this). The model, which reads words rather than
+/// grammar, does not learn the difference from the few examples there are (`everyday.tsv`).
+fn keeps_a_thing(p: &str) -> bool {
+    let words = normalise(p);
+    let mut words = words.split(' ');
+    words.next() == Some("keep")
+        && words.next().is_some_and(|w| {
+            matches!(
+                w,
+                "it" | "that" | "this" | "them" | "both" | "the" | "those" | "these" | "mine"
+            )
+        })
+        && !words.any(|w| {
+            matches!(
+                w,
+                "up" | "going" | "rolling" | "moving" | "movin" | "coming" | "on" | "running"
+            )
+        })
 }
 
 /// Output shown (a fenced block, or text under a first line ending in ':'), then a last paragraph

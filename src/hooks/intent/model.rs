@@ -16,6 +16,8 @@
 //! - `w:` a lower-cased word (apostrophes removed, anything not a letter, digit or `_` splits);
 //! - `b:` two neighbouring words, with `^` and `$` standing for the prompt's start and end;
 //! - `c:` a run of 3 to 5 characters of a word padded with `<` and `>` (typos share most of them);
+//! - `e:w:` and `e:b:` the words and word pairs of the last sentence (the whole prompt when it
+//!   has one), so that a go-on closing a longer prompt reads like one alone;
 //! - `s:` the prompt's shape: its word count in buckets, a question mark at the end, more than one
 //!   line, code punctuation (a backtick, brackets, `=`, `::`, `->`, a path or a file name).
 
@@ -94,13 +96,17 @@ pub(super) fn each_slot(prompt: &str, mut f: impl FnMut(u16)) {
     if has_code(prompt) {
         f(Fnv::START.with(b"s:code").slot());
     }
-    let (w_, b_, c_) = (
+    let (w_, b_, c_, ew_, eb_) = (
         Fnv::START.with(b"w:"),
         Fnv::START.with(b"b:"),
         Fnv::START.with(b"c:"),
+        Fnv::START.with(b"e:w:"),
+        Fnv::START.with(b"e:b:"),
     );
+    let last = last_sentence(prompt);
     // The current word lower-cased, `<` + it + `>`, and where its characters start.
     let (mut prev, mut word) = (String::from("^"), String::new());
+    let mut last_prev: Option<String> = None;
     let mut ends: Vec<usize> = Vec::new();
     for raw in prompt.split(|c: char| !is_word_char(c)) {
         word.clear();
@@ -122,6 +128,17 @@ pub(super) fn each_slot(prompt: &str, mut f: impl FnMut(u16)) {
             .with(b" ")
             .with(bare.as_bytes())
             .slot());
+        if raw.as_ptr() as usize - prompt.as_ptr() as usize >= last {
+            f(ew_.with(bare.as_bytes()).slot());
+            let before = last_prev.get_or_insert_with(|| "^".to_owned());
+            f(eb_
+                .with(before.as_bytes())
+                .with(b" ")
+                .with(bare.as_bytes())
+                .slot());
+            before.clear();
+            before.push_str(bare);
+        }
         ends.clear();
         ends.extend(word.char_indices().map(|(i, _)| i));
         ends.push(word.len());
@@ -140,6 +157,32 @@ pub(super) fn each_slot(prompt: &str, mut f: impl FnMut(u16)) {
         prev.push_str(bare);
     }
     f(b_.with(prev.as_bytes()).with(b" $").slot());
+    if let Some(before) = last_prev {
+        f(eb_.with(before.as_bytes()).with(b" $").slot());
+    }
+}
+
+/// Where the prompt's last sentence starts (a byte offset): after the last `.`, `!`, `?`, `;`
+/// or `:` followed by white space, line break, or CJK full stop, exclamation or question mark
+/// that has a word after it; 0 for a prompt of one sentence.
+fn last_sentence(prompt: &str) -> usize {
+    let mut start = 0;
+    let mut chars = prompt.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let ends = match c {
+            '\n' | '。' | '！' | '？' => true,
+            '.' | '!' | '?' | ';' | ':' => chars.peek().is_none_or(|(_, n)| n.is_whitespace()),
+            _ => false,
+        };
+        if ends
+            && prompt[i + c.len_utf8()..]
+                .chars()
+                .any(|c| c.is_alphanumeric())
+        {
+            start = i + c.len_utf8();
+        }
+    }
+    start
 }
 
 /// The bucket of a prompt's word count, as the `s:len` feature names it.
@@ -226,6 +269,26 @@ mod tests {
         if has_code(prompt) {
             out.push("s:code".into());
         }
+        let last = last_sentence(prompt);
+        let last_words: Vec<String> = prompt[last..]
+            .split(|c: char| !is_word_char(c))
+            .map(|w| {
+                w.chars()
+                    .filter(|c| *c != '\'' && *c != '\u{2019}')
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut prev = "^".to_owned();
+        for w in &last_words {
+            out.push(format!("e:w:{w}"));
+            out.push(format!("e:b:{prev} {w}"));
+            prev.clone_from(w);
+        }
+        if !last_words.is_empty() {
+            out.push(format!("e:b:{prev} $"));
+        }
         let mut prev = "^".to_owned();
         for w in &words {
             out.push(format!("w:{w}"));
@@ -249,6 +312,9 @@ mod tests {
             "Morning! Let's get back to the auth refactor, where were we?",
             "weiter bitte — où en étions-nous ? 続けて",
             "don't stop: it's fine\nfix src/main.rs then carry on",
+            "the column is nullable. keep going!",
+            "続けて。次のステップ",
+            "done: ok",
             "",
             "a",
         ] {

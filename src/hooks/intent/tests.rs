@@ -76,12 +76,13 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 }
 
 /// The sets no rule was tuned on and the model never learned from, with the floors their one
-/// blind score holds them to (precision, recall): their misses are not printed. `heldout11.tsv`
-/// was written by a helper who saw neither the rules, the model nor the other sets (developers in
-/// ten cities, a fifth of the prompts in their own languages), and scored once on 2026-11-30 by
-/// the model shipped: the grammar alone 1.000 / 0.772, the grammar or the model 0.983 / 0.947.
-/// The sets before it were each scored once blind, then learned from (docs/hooks.md).
-pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout11.tsv", 0.98, 0.94)];
+/// blind score holds them to (precision, recall): their misses are not printed. `heldout13.tsv`
+/// was written by a helper who saw neither the rules, the model nor the other sets (six people
+/// from Seoul to Lagos, a fifth of the prompts in their own languages), and scored once on
+/// 2026-11-30 by the model shipped: the grammar alone 0.970 / 0.647, the grammar or the model
+/// 0.943 / 0.934. The sets before it were each scored once blind, then learned from
+/// (docs/hooks.md).
+pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout13.tsv", 0.94, 0.93)];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
 /// (prompts in 37 other languages, most of its ordinary ones hard negatives): the grammar's
@@ -380,13 +381,9 @@ fn the_same_words_in_other_senses_stay_ordinary() {
     assert!(!is_continuation(
         "the terraform apply was interrupted — how do I recover the state lock and continue?"
     ));
-    // A batch carried over to something new, a list to write, a loop's next item.
-    assert!(!is_continuation(
-        "carry on the conversion for the remaining modules"
-    ));
-    assert!(!is_continuation(
-        "keep going with the same approach for the other three files"
-    ));
+    // A list to write, a loop's next item. (Going on with the work on more of it, or with a
+    // change of how — "carry on the conversion for the remaining modules", "carry on, but use
+    // tabs not spaces" — is a continuation under the one labelling rule, decision 144.)
     assert!(!is_continuation(
         "can you continue the list of countries with their capitals?"
     ));
@@ -399,9 +396,6 @@ fn the_same_words_in_other_senses_stay_ordinary() {
     ));
     assert!(!is_continuation("next, add a test"));
     assert!(!is_continuation("back to the old implementation please"));
-    assert!(!is_continuation(
-        "let's continue writing the migration script for postgres"
-    ));
     assert!(!is_continuation("keep going until the queue is empty"));
     // A long prompt whose last paragraph is about the code shown.
     assert!(!is_continuation(
@@ -418,7 +412,6 @@ fn the_same_words_in_other_senses_stay_ordinary() {
     ));
     assert!(!is_continuation("what did I break? the page is blank"));
     assert!(!is_continuation("go ahead, and also delete the old branch"));
-    assert!(!is_continuation("carry on, but use tabs not spaces"));
     assert!(!is_continuation(
         "continue. also rename src/lib.rs to core.rs"
     ));
@@ -573,4 +566,59 @@ fn the_kinds_heldout6_taught_keep_their_other_senses() {
     assert!(!is_continuation(
         "I kept going with the old approach, was that wrong?"
     ));
+}
+
+#[test]
+fn a_go_on_that_ends_what_was_shown_or_answered_is_read() {
+    // The last line after output pasted, the last sentence after an answer (decision 145).
+    assert!(is_continuation(
+        "deploy finished:\n$ kubectl get pods\nweb-1   Running\nweb-2   Running\ncarry on"
+    ));
+    assert!(is_continuation("it's `main` not `master`. keep going"));
+    assert!(is_continuation(
+        "the bucket is `assets-prod-eu`. continue with the upload step"
+    ));
+    assert!(is_continuation(
+        "reviewed it:\n- names are fine\n- the tests pass\ncontinue with the next part"
+    ));
+    // What follows a question elaborates on it; a question at the end asks about what came
+    // before; a list item or an indented line is part of what was pasted.
+    assert!(!is_continuation(
+        "status of the npm registry? it keeps returning 503"
+    ));
+    assert!(!is_continuation(
+        "getting this when I run it:\nError: connect ECONNREFUSED 127.0.0.1:5432\nwhat's going on"
+    ));
+    assert!(!is_continuation(
+        "summarise these notes:\n- drop IE\n- Q3 is about speed\n- keep going with hiring"
+    ));
+    assert!(!is_continuation(
+        "for x in xs:\n    if not x:\n        continue\n    total += x"
+    ));
+    assert!(!is_continuation(
+        "the loop skips the last item. why does continue do that?"
+    ));
+}
+
+#[test]
+fn punctuation_that_is_prose_does_not_stop_the_reading() {
+    // A product name, a Greek question mark, a frown, an aside, an arrow, many commas.
+    assert!(is_continuation("reopened vs code, can you continue"));
+    assert!(is_continuation("πού είχαμε μείνει;"));
+    assert!(is_continuation(
+        "the laptop died :( carry on from where you were"
+    ));
+    assert!(is_continuation("(on my phone) carry on pls"));
+    assert!(is_continuation("resume the mysql -> postgres port"));
+    assert!(is_continuation(
+        "so, um, right, ok, yeah, so, keep going with the, um, caching layer"
+    ));
+    // Code stays code, options stay options, and a thing kept is not work kept going.
+    assert!(!is_continuation("continue -f"));
+    assert!(!is_continuation("what does `continue` do in a for loop?"));
+    assert!(!is_continuation("continue=1 -> break"));
+    assert!(!is_continuation("keep it"));
+    assert!(!is_continuation("keep both"));
+    assert!(is_continuation("keep it up"));
+    assert!(!is_continuation("Keep going VS Code's defaults or ours?"));
 }

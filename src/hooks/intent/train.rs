@@ -160,8 +160,9 @@ fn detect(model: &Model, threshold: f64, prompt: &str) -> bool {
 }
 
 /// Trains on every set but one and scores that one, for each: the grammar alone, and the
-/// detector (the grammar or the model). `GS_T=x` tries another threshold, `GS_SHOW_WRONG=1`
-/// prints what the detector got wrong.
+/// detector (the grammar or the model), and the two pooled over the `heldout*` sets.
+/// `GS_T=x` tries another threshold; `GS_SHOW_WRONG=1` prints what the detector got wrong, each
+/// with why: too long for the model, no cue word (the gate), or the model's score.
 #[test]
 #[ignore = "seconds in release, minutes in debug; run by hand when the features or the sets change"]
 fn leave_one_set_out() {
@@ -172,6 +173,7 @@ fn leave_one_set_out() {
         .unwrap_or(f64::from(THRESHOLD));
     let show_wrong = std::env::var_os("GS_SHOW_WRONG").is_some();
     let (mut pooled_rules, mut pooled_both) = (Counts::default(), Counts::default());
+    let mut pooled_blind = Counts::default();
     println!("set: the grammar alone, precision/recall; the grammar or the model");
     for held in &all {
         let rest: Vec<_> = all.iter().filter(|p| *p != held).cloned().collect();
@@ -182,15 +184,27 @@ fn leave_one_set_out() {
             tally(&mut rules, want, super::by_rules(&prompt));
             tally(&mut both, want, got);
             if show_wrong && want != got {
-                println!("  {}: {want} {prompt:?}", name(held));
+                let t = prompt.trim();
+                let why = if t.len() > MAX_LEN {
+                    "long".to_owned()
+                } else if !super::has_cue_word(t) {
+                    "nocue".to_owned()
+                } else {
+                    format!("{:.2}", model.score(&slots(t)))
+                };
+                println!("  {}: {want} {why} {prompt:?}", name(held));
             }
         }
         for i in 0..4 {
+            if name(held).starts_with("heldout") {
+                pooled_blind[i] += both[i];
+            }
             pooled_rules[i] += rules[i];
             pooled_both[i] += both[i];
         }
         println!("{:<18} {} ; {}", name(held), shown(&rules), shown(&both));
     }
+    println!("{:<18} {}", "pooled heldout*", shown(&pooled_blind));
     println!(
         "{:<18} {} ; {}",
         "pooled",
