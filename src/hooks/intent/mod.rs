@@ -571,9 +571,7 @@ fn looks_like_code(p: &str) -> bool {
             return false;
         }
         match c {
-            b'{' | b'}' | b'=' | b'<' | b'[' | b']' | b'`' => true,
-            // "postgres -> aurora": an arrow between words.
-            b'>' => !(i >= 2 && &b[i - 2..i] == b" -" && b.get(i + 1) == Some(&b' ')),
+            b'{' | b'}' | b'=' | b'<' | b'>' | b'[' | b']' | b'`' => true,
             // ":)" and ":-)" are smiles, not calls.
             b')' => !(i > 0 && matches!(b[i - 1], b':' | b'-')),
             // ":(" is a frown.
@@ -805,17 +803,6 @@ const CUE_STARTS: &[&str] = &[
     "zijn",
 ];
 
-/// Everyday words that are a cue only in a short prompt ("and then?", "ok now the other half",
-/// "complete it", "on with the webhook handler"): in a longer one they are everywhere, and
-/// reading every such prompt whole cost ten times the time of the cue scan.
-const WEAK_CUES: &[&str] = &[
-    "all", "close", "coming", "complete", "done", "half", "looking", "on", "other", "part", "push",
-    "then",
-];
-
-/// The longest prompt (bytes) in which a [`WEAK_CUES`] word is a cue.
-const SHORT_CUE_LEN: usize = 64;
-
 /// Where the entries of [`CUE_STARTS`] with each first letter lie: a word is compared only with
 /// the starts that share its first letter.
 const CUE_RANGES: [(usize, usize); 26] = letter_ranges(CUE_STARTS);
@@ -850,12 +837,8 @@ const TYPO_STARTS: &[&str] = &[
 /// Whether a word of `p` is, or starts as, one of [`CUE_STARTS`], or `p` has a non-ASCII letter
 /// (the German, French and Spanish cues): no allocation, one pass.
 fn has_cue_word(p: &str) -> bool {
-    let short = p.len() <= SHORT_CUE_LEN;
     !p.is_ascii()
         || p.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-            if short && WEAK_CUES.iter().any(|c| w.eq_ignore_ascii_case(c)) {
-                return true;
-            }
             let Some(first) = w.bytes().next().map(|c| c.to_ascii_lowercase()) else {
                 return false;
             };
@@ -947,11 +930,19 @@ fn read(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
     read_whole(prompt, model) || last_part(prompt.trim()).is_some_and(|l| read_whole(l, model))
 }
 
-/// The last line of a prompt of several lines (when it is not indented), or the last sentence
-/// of a prompt of one line (after a `.`, `!` or `?` and a space): "server's back:\n$ curl …\ngo
-/// on", "the staging bucket is `shop-assets-stg`. go on".
+/// The last line of a prompt of several lines, or the last sentence of a prompt of one line
+/// (after a `.`, `!` or `?` and a space), when it reads as the user's own go-on after what they
+/// showed or answered: "ran it:\n$ make\n…\nall good, carry on", "minor is fine. keep going".
+/// Not when it is likely part of what was pasted, quoted or described: it opens with a capital
+/// letter ("Press any key to continue", a button's "Continue", "Skip empty lines. Continue with
+/// the next line."; "Please …" and "Ok …" excepted), a digit or a list
+/// mark, holds a `:` ("ValueError: continue", "Dan: ok keep going"), follows a line ending in
+/// `:` ("translate to French:\nwhere were we"), or is one word after lines of code. Not when it
+/// describes what a program does ("Otherwise continue.", "Then it resumes."), follows a
+/// question it elaborates on, or asks about what came before ("…\nwhat's going on").
 fn last_part(p: &str) -> Option<&str> {
-    let last = if p.contains('\n') {
+    let several_lines = p.contains('\n');
+    let last = if several_lines {
         let line = p.lines().rev().find(|l| !l.trim().is_empty())?;
         if line.starts_with(char::is_whitespace) {
             return None;
@@ -964,22 +955,74 @@ fn last_part(p: &str) -> Option<&str> {
             .find(|&i| b[i].is_ascii_whitespace() && matches!(b[i - 1], b'.' | b'!' | b'?'))?;
         &p[cut..]
     };
-    // What follows a question elaborates on it ("status of the api? it's returning 503"); a
-    // list item is part of what was pasted.
     let before = p[..p.len() - last.len()].trim_end();
-    if before.ends_with('?') || last.starts_with(['-', '*', '•']) {
+    let last = last.trim();
+    // Most last parts stop at the cue scan, before the costlier checks below.
+    if last.is_empty() || last.len() >= p.len() || last.len() > 120 || !has_cue_word(last) {
         return None;
     }
-    let last = last.trim();
-    // A question at the end asks about what came before it ("…\nwhat's going on", "what
-    // now"), not to go on.
-    let asks = last.ends_with('?')
-        || ["what", "how", "why", "status"].iter().any(|w| {
-            last.as_bytes()
-                .get(..w.len())
-                .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+    if before.ends_with(['?', ':']) || last.contains(':') {
+        return None;
+    }
+    let first = last.chars().next()?;
+    if !first.is_alphabetic() || (first.is_uppercase() && !opens_politely(last)) {
+        return None;
+    }
+    let words = normalise(last);
+    let head = words.split(' ').next().unwrap_or_default();
+    let describes = matches!(
+        head,
+        "then"
+            | "otherwise"
+            | "after"
+            | "afterwards"
+            | "when"
+            | "if"
+            | "once"
+            | "until"
+            | "and"
+            | "it"
+            | "the"
+            | "this"
+            | "he"
+            | "she"
+            | "they"
+            | "press"
+            | "do"
+            | "setup"
+    ) || head.ends_with("ing")
+        || words.contains(" until ")
+        || words.ends_with(" on errors")
+        || words.ends_with(" on error");
+    let asks = last.ends_with('?') || matches!(head, "what" | "whats" | "how" | "why" | "status");
+    let after_code = several_lines
+        && !words.contains(' ')
+        && before.lines().any(|l| {
+            let l_end = l.trim_end();
+            l.starts_with(char::is_whitespace)
+                || l_end.ends_with([';', '{', '}'])
+                || (l_end.ends_with(':')
+                    && [
+                        "for ", "while ", "if ", "def ", "class ", "else", "elif ", "try", "with ",
+                    ]
+                    .iter()
+                    .any(|k| l.starts_with(k)))
         });
-    (!last.is_empty() && last.len() < p.len() && last.len() <= 120 && !asks).then_some(last)
+    (!describes && !asks && !after_code).then_some(last)
+}
+
+/// "Please continue", "Ok carry on", "OK, go on": a capital that is the user's own, not the
+/// start of a pasted line.
+fn opens_politely(s: &str) -> bool {
+    [
+        "please ", "pls ", "ok ", "ok, ", "okay ", "okay, ", "now ", "so ",
+    ]
+    .iter()
+    .any(|w| {
+        s.as_bytes()
+            .get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+    })
 }
 
 /// The grammar's gates, then its reading, then — for a prompt that passed every gate (at most
