@@ -837,7 +837,9 @@ const TYPO_STARTS: &[&str] = &[
 /// Whether a word of `p` is, or starts as, one of [`CUE_STARTS`], or `p` has a non-ASCII letter
 /// (the German, French and Spanish cues): no allocation, one pass.
 fn has_cue_word(p: &str) -> bool {
-    !p.is_ascii()
+    // A letter, not any character: emoji, symbols and the U+FFFD that replaced a lone surrogate
+    // ("fix \u{fffd} \u{fffd}A") are no cue.
+    (!p.is_ascii() && p.chars().any(|c| !c.is_ascii() && c.is_alphabetic()))
         || p.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
             let Some(first) = w.bytes().next().map(|c| c.to_ascii_lowercase()) else {
                 return false;

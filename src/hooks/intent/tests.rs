@@ -145,6 +145,8 @@ fn what_the_model_must_not_overrule() {
         "ok\nthanks\nfine\ngot it",
         "resume -n 5",
         "Keep going VS fail fast",
+        // What a lone surrogate becomes once replaced: no letter, no cue.
+        "fix \u{fffd} \u{fffd}A \\ud83d",
     ] {
         assert!(!is_continuation(p), "{p:?}");
     }
