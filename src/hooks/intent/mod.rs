@@ -1067,8 +1067,7 @@ fn read_whole(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
         return false;
     }
     if parts.len() > MAX_CLAUSES {
-        return !looks_like_code(p)
-            && model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && m(p));
+        return !looks_like_code(p) && model_reads(p, model);
     }
     // "new session. continue from the last one": the last session.
     if parts.iter().any(|c| announces_new_session(c)) {
@@ -1087,7 +1086,14 @@ fn read_whole(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
         || score::is_scored_continuation(p, &parts)
         || narrated_resume(&parts)
         || leads_then_adds(p)
-        || model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && m(p))
+        || model_reads(p, model)
+}
+
+/// `model`'s reading of a prompt that passed the gates, unless the prompt is of a kind the
+/// grammar decides against whatever the model says: a where-question about what the code did,
+/// a thing kept ("keep it").
+fn model_reads(p: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
+    model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && m(p))
 }
 
 /// "keep it", "keep both", "keep the old one": a thing kept, not work kept going ("keep it up",

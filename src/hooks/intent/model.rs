@@ -247,10 +247,9 @@ pub(super) fn is_continuation(prompt: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// The features as text, the way the module's documentation defines them.
-    fn features(prompt: &str) -> Vec<String> {
-        let words: Vec<String> = prompt
-            .split(|c: char| !is_word_char(c))
+    /// The lower-cased words of `text`, apostrophes removed, as the documentation defines them.
+    fn words_of(text: &str) -> Vec<String> {
+        text.split(|c: char| !is_word_char(c))
             .map(|w| {
                 w.chars()
                     .filter(|c| *c != '\'' && *c != '\u{2019}')
@@ -258,7 +257,12 @@ mod tests {
                     .collect::<String>()
             })
             .filter(|w| !w.is_empty())
-            .collect();
+            .collect()
+    }
+
+    /// The features as text, the way the module's documentation defines them.
+    fn features(prompt: &str) -> Vec<String> {
+        let words = words_of(prompt);
         let mut out = vec![format!("s:len{}", length_bucket(words.len()))];
         if prompt.trim_end().ends_with('?') {
             out.push("s:?".into());
@@ -270,16 +274,7 @@ mod tests {
             out.push("s:code".into());
         }
         let last = last_sentence(prompt);
-        let last_words: Vec<String> = prompt[last..]
-            .split(|c: char| !is_word_char(c))
-            .map(|w| {
-                w.chars()
-                    .filter(|c| *c != '\'' && *c != '\u{2019}')
-                    .flat_map(char::to_lowercase)
-                    .collect::<String>()
-            })
-            .filter(|w| !w.is_empty())
-            .collect();
+        let last_words = words_of(&prompt[last..]);
         let mut prev = "^".to_owned();
         for w in &last_words {
             out.push(format!("e:w:{w}"));
