@@ -296,9 +296,17 @@ fn is_git_dir_name(c: &str) -> bool {
         '\u{202d}', '\u{202e}', '\u{206a}', '\u{206b}', '\u{206c}', '\u{206d}', '\u{206e}',
         '\u{206f}', '\u{feff}',
     ];
+    let is_git = |s: &str| {
+        let trimmed = s.trim_end_matches(['.', ' ']);
+        trimmed.eq_ignore_ascii_case(".git") || trimmed.eq_ignore_ascii_case("git~1")
+    };
+    // Every name is checked on every walk of an incoming tree: most are ASCII, which holds none
+    // of the ignored code points, so they are compared without a copy.
+    if c.is_ascii() {
+        return is_git(c);
+    }
     let folded: String = c.chars().filter(|ch| !HFS_IGNORED.contains(ch)).collect();
-    let trimmed = folded.trim_end_matches(['.', ' ']);
-    trimmed.eq_ignore_ascii_case(".git") || trimmed.eq_ignore_ascii_case("git~1")
+    is_git(&folded)
 }
 
 /// One path component that may be written to disk (see [`component_problem`]).

@@ -11,8 +11,17 @@
 //! the one at the same path in the trusted local tree holds exactly what was already accepted
 //! there, at the same place, under the same rules, so it is skipped. The counts and sizes below
 //! therefore bound what is new relative to the local journal.
+//!
+//! A directory is also skipped when this process already walked the same object at the same
+//! path of another tree that passed: `sync` checks every fetched clone ref (for missing objects,
+//! then before merging), and at N clones each ref holds most of the others' new work, so without
+//! this the walks grow with N² (issue 20). The object id fixes the directory's whole content and
+//! the path fixes its place, depth and path lengths, so the rules give the same answer; what is
+//! skipped was counted against the limits in the check that passed it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 
 use gix::ObjectId;
 
@@ -124,6 +133,13 @@ const MODE_EXEC: u16 = 0o100755;
 const MODE_LINK: u16 = 0o120000;
 const MODE_GITLINK: u16 = 0o160000;
 
+thread_local! {
+    /// Directories `(id, path)` walked by a check that passed, per repository (its common git
+    /// dir: whether an object is present is the repository's own fact).
+    static PASSED: RefCell<HashMap<PathBuf, HashSet<(ObjectId, String)>>> =
+        RefCell::new(HashMap::new());
+}
+
 impl SessionsRef<'_> {
     /// Check `tree` (from outside: a fetched journal) against the layout and [`LIMITS`];
     /// `trusted` is the local journal's tree, whose equal subtrees are skipped. `Ok(None)` when
@@ -133,6 +149,30 @@ impl SessionsRef<'_> {
         &self,
         tree: ObjectId,
         trusted: Option<ObjectId>,
+    ) -> Result<Option<Refusal>> {
+        let repo_key = self.repo.common_dir().to_path_buf();
+        let passed = PASSED.with(|p| p.borrow_mut().remove(&repo_key).unwrap_or_default());
+        let mut walked = Vec::new();
+        let outcome = self.walk_incoming(tree, trusted, &passed, &mut walked);
+        PASSED.with(|p| {
+            let mut p = p.borrow_mut();
+            let mut passed = passed;
+            if matches!(outcome, Ok(None)) {
+                passed.extend(walked);
+            }
+            p.insert(repo_key, passed);
+        });
+        outcome
+    }
+
+    /// The walk of [`SessionsRef::check_incoming_tree`]; `walked` collects the directories it
+    /// entered, `passed` the ones to skip.
+    fn walk_incoming(
+        &self,
+        tree: ObjectId,
+        trusted: Option<ObjectId>,
+        passed: &HashSet<(ObjectId, String)>,
+        walked: &mut Vec<(ObjectId, String)>,
     ) -> Result<Option<Refusal>> {
         let refuse = |path: &str, rule| {
             Ok(Some(Refusal {
@@ -150,9 +190,10 @@ impl SessionsRef<'_> {
             trusted,
         }];
         while let Some(dir) = stack.pop() {
-            if dir.trusted == Some(dir.id) {
+            if dir.trusted == Some(dir.id) || passed.contains(&(dir.id, dir.path.clone())) {
                 continue;
             }
+            walked.push((dir.id, dir.path.clone()));
             let listed = match self.raw_entries(dir.id)? {
                 Ok(listed) => listed,
                 Err(rule) => return refuse(&dir.path, rule),

@@ -550,3 +550,78 @@ fn no_identity_anywhere_is_an_error() {
     t.git(&["config", "--unset", "user.name"]);
     in_child(&t, "store::tests::no_identity_anywhere_is_an_error", &[]);
 }
+
+/// A blob written to the object database of `t` (for the gate tests: their trees come from
+/// `TestRepo::mktree`).
+fn blob(t: &TestRepo, text: &str) -> ObjectId {
+    oid(&t.git_stdin(&["hash-object", "-w", "--stdin"], text))
+}
+
+#[test]
+fn a_directory_passed_at_one_path_is_checked_again_at_another() {
+    use crate::store::gate::Rule;
+    let t = TestRepo::new();
+    let repo = t.open();
+    let store = SessionsRef::new(&repo);
+    let b = blob(&t, "x\n");
+    // entries/sub/x.md: fine among the user's notes, a directory where an entry file belongs
+    // in a session's journal.
+    let sub = t.mktree(&format!("100644 blob {b}\tx.md\n"));
+    let entries = t.mktree(&format!("040000 tree {sub}\tsub\n"));
+    let d = t.mktree(&format!("040000 tree {entries}\tentries\n"));
+    let as_notes = t.mktree(&format!("040000 tree {d}\tnotes\n"));
+    assert_eq!(store.check_incoming_tree(as_notes, None).unwrap(), None);
+    let short = t.mktree(&format!("040000 tree {d}\tab123456\n"));
+    let fanout = t.mktree(&format!("040000 tree {short}\tab\n"));
+    let as_journal = t.mktree(&format!("040000 tree {fanout}\tjournal\n"));
+    let refusal = store
+        .check_incoming_tree(as_journal, None)
+        .unwrap()
+        .expect("refused");
+    assert_eq!(refusal.path, "journal/ab/ab123456/entries/sub");
+    assert_eq!(refusal.rule, Rule::DirectoryForFile);
+}
+
+#[test]
+fn a_refused_tree_is_refused_every_time_it_is_checked() {
+    let t = TestRepo::new();
+    let repo = t.open();
+    let store = SessionsRef::new(&repo);
+    let b = blob(&t, "x\n");
+    let notes = t.mktree(&format!("100644 blob {b}\ta.md\n100644 blob {b}\t.GIT\n"));
+    let root = t.mktree(&format!("040000 tree {notes}\tnotes\n"));
+    for _ in 0..2 {
+        let refusal = store.check_incoming_tree(root, None).unwrap();
+        assert_eq!(refusal.map(|r| r.path), Some("notes/.GIT".to_string()));
+    }
+}
+
+#[test]
+fn a_tree_passed_in_one_repository_is_checked_for_missing_objects_in_another() {
+    use crate::store::gate::Rule;
+    let full = TestRepo::new();
+    let b = blob(&full, "only in the first repository\n");
+    let lines = format!("100644 blob {b}\tnote.md\n");
+    let notes = full.mktree(&lines);
+    let root = full.mktree(&format!("040000 tree {notes}\tnotes\n"));
+    let repo = full.open();
+    assert_eq!(
+        SessionsRef::new(&repo)
+            .check_incoming_tree(root, None)
+            .unwrap(),
+        None
+    );
+    // The same trees, byte for byte, in a repository that lacks the blob.
+    let partial = TestRepo::new();
+    assert_eq!(partial.mktree(&lines), notes);
+    assert_eq!(
+        partial.mktree(&format!("040000 tree {notes}\tnotes\n")),
+        root
+    );
+    let repo = partial.open();
+    let refusal = SessionsRef::new(&repo)
+        .check_incoming_tree(root, None)
+        .unwrap()
+        .expect("refused");
+    assert_eq!(refusal.rule, Rule::Missing(b));
+}
