@@ -4,8 +4,10 @@ against one local bare remote at the same time.
 
 Usage: python3 benches/team.py [--clones 1,4,16] [--rounds 6] [--think 1.0] [--quick]
                                [--bin PATH] [--baseline-bin PATH] [--seed S] [--json] [--tmp DIR]
+                               [--packed-remote]
 
-For each mode and each N: a bare remote (`git init --bare`) holding one commit on main, N clones
+For each mode and each N: a bare remote (`git init --bare`; with `--packed-remote` also
+`receive.unpackLimit = 1`, so it keeps each push as a pack) holding one commit on main, N clones
 of it (each with its own git identity, `agent-<i>`), then N threads started together (a barrier),
 one per agent, each running its clone's commands as subprocesses for R rounds. Before each round
 an agent sleeps a think time drawn uniformly from [0, T] seconds (`--think`, default 1.0): real
@@ -59,6 +61,7 @@ for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMM
 
 SESSION = "team"  # the shared mode's one session
 TMP = None  # --tmp; None: $TMPDIR, else the system's temp dir
+PACKED = False  # --packed-remote: the remote keeps every push as a pack (receive.unpackLimit=1)
 CLEANUP_S = []  # seconds each temp dir took to remove (ext4 with `discard` can take long)
 
 
@@ -120,6 +123,8 @@ def setup(tmp, binary, mode, n):
     """A bare remote with one commit on main and n clones of it, each with a session to work on."""
     remote = os.path.join(tmp, "remote.git")
     sh(["git", "init", "-q", "--bare", "-b", "main", remote], tmp)
+    if PACKED:
+        sh(["git", "config", "receive.unpackLimit", "1"], remote)
     seed = os.path.join(tmp, "seed")
     sh(["git", "init", "-q", "-b", "main", seed], tmp)
     with open(os.path.join(seed, "README"), "w") as f:
@@ -282,7 +287,7 @@ def fmt_ratio(x):
 
 
 def main():
-    global BIN, TMP
+    global BIN, TMP, PACKED
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clones", default="1,4,16", help="comma-separated N (default 1,4,16)")
     ap.add_argument("--rounds", type=int, default=6, help="log + sync rounds per agent (default 6)")
@@ -294,8 +299,12 @@ def main():
     ap.add_argument("--seed", default="20", help="seed of the think times")
     ap.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
     ap.add_argument("--tmp", help="make the clones here instead of $TMPDIR (a tmpfs leaves the disk's fsyncs out)")
+    ap.add_argument("--packed-remote", action="store_true",
+                    help="the remote keeps every push as a pack (receive.unpackLimit=1) instead of "
+                         "exploding pushes of fewer than 100 objects into loose objects, git's default")
     a = ap.parse_args()
     TMP = a.tmp
+    PACKED = a.packed_remote
     clones = [1, 4] if a.quick else [int(x) for x in a.clones.split(",")]
     rounds = 3 if a.quick else a.rounds
     if 1 not in clones:
@@ -328,12 +337,13 @@ def main():
         r["goals_missed"] = goals(r)
     meta = {"cores": os.cpu_count(), "load_start": load0, "load_end": load1, "git": gitv,
             "bins": dict(bins), "clones": clones, "rounds": rounds, "think": a.think, "seed": a.seed,
+            "packed_remote": a.packed_remote,
             "retry_bound": bound, "wall_s": time.time() - started}
     if a.json:
         print(json.dumps({"meta": meta, "rows": rows}, indent=2))
         return
     print(f"git-session team scale: {rounds} rounds of log + sync per agent, think uniform [0, {a.think:g}] s, "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores" + (", remote keeps pushes packed" if a.packed_remote else ""))
     for label, binary in bins:
         print(f"  {label}: {binary}")
     print(f"  {gitv}; load average at start {' '.join(load0)}, at end {' '.join(load1)}; "
