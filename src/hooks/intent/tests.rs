@@ -76,14 +76,14 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 }
 
 /// The sets no rule was tuned on and the model never learned from, with the floors their one
-/// blind score holds them to (precision, recall): their misses are not printed. `heldout13.tsv`
-/// was written by a helper who saw neither the rules, the model nor the other sets (six people
-/// from Seoul to Lagos, a fifth of the prompts in their own languages), and scored once on
-/// 2026-11-30 by the sixth model: the grammar alone 0.970 / 0.647, the grammar or the model
-/// 0.943 / 0.934; the seventh (after a break attempt narrowed the reading of a prompt's last
-/// line) reads it at 0.943 / 0.924. The sets before it were each scored once blind, then learned from
-/// (docs/hooks.md).
-pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout13.tsv", 0.94, 0.92)];
+/// blind score holds them to (precision, recall): their misses are not printed. `heldout14.tsv`
+/// was written by a helper who saw neither the rules, the model nor the other sets (twelve
+/// people from Lagos to Seoul, a fifth of the prompts in their own languages, many typed
+/// without accents), and scored once on 2026-11-30 by the eighth model: the grammar alone
+/// 0.971 / 0.550 (before this round's cue words), the grammar or the model 0.929 / 0.845; the
+/// seventh model had read it at 0.915 / 0.770. The sets before it were each scored once blind,
+/// then learned from (docs/hooks.md).
+pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout14.tsv", 0.92, 0.84)];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
 /// (prompts in 37 other languages, most of its ordinary ones hard negatives): the grammar's
@@ -92,8 +92,16 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout13.tsv", 0.94, 0.92)]
 /// `probes.tsv` (a break attempt's aimed probes): pasted or quoted text that ends the way a
 /// go-on does ("translate to French:\nwhere were we", "the tooltip:\nContinue where you left
 /// off"), which the grammar alone reads at precision 0.805, most of it since before the model.
-const SHORT_OF_TARGET: &[(&str, f64, f64)] =
-    &[("multilingual.tsv", 0.97, 0.95), ("probes.tsv", 0.80, 0.88)];
+/// `everyday.tsv`: "did it work?" and "working now" (ordinary) against `weak.tsv`'s "did the
+/// webpack->vite switch work out" (a continuation), which the model does not tell apart.
+/// `weak.tsv` (the kinds blind sets missed): status questions about named work and foreign asks
+/// that hold none of the cue words, which the gate keeps from the model (decision 149).
+const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
+    ("multilingual.tsv", 0.97, 0.95),
+    ("probes.tsv", 0.80, 0.88),
+    ("everyday.tsv", 0.96, 0.97),
+    ("weak.tsv", 0.99, 0.87),
+];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
 /// and the model learned from must reach the issue's target, recall ≥ 0.95 at precision ≥ 0.98;
