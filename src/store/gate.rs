@@ -190,10 +190,14 @@ impl SessionsRef<'_> {
             trusted,
         }];
         while let Some(dir) = stack.pop() {
-            if dir.trusted == Some(dir.id) || passed.contains(&(dir.id, dir.path.clone())) {
+            if dir.trusted == Some(dir.id) {
                 continue;
             }
-            walked.push((dir.id, dir.path.clone()));
+            let key = (dir.id, dir.path.clone());
+            if passed.contains(&key) {
+                continue;
+            }
+            walked.push(key);
             let listed = match self.raw_entries(dir.id)? {
                 Ok(listed) => listed,
                 Err(rule) => return refuse(&dir.path, rule),
