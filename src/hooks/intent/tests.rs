@@ -81,8 +81,8 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// people from Lagos to Seoul, a fifth of the prompts in their own languages, many typed
 /// without accents), and scored once on 2026-11-30 by the eighth model: the grammar alone
 /// 0.971 / 0.550 (before this round's cue words), the grammar or the model 0.929 / 0.845; the
-/// seventh model had read it at 0.915 / 0.770. The sets before it were each scored once blind,
-/// then learned from (docs/hooks.md).
+/// seventh model had read it at 0.915 / 0.770, the ninth (after a break attempt) at 0.932 /
+/// 0.841. The sets before it were each scored once blind, then learned from (docs/hooks.md).
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout14.tsv", 0.92, 0.84)];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
@@ -96,11 +96,14 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout14.tsv", 0.92, 0.84)]
 /// webpack->vite switch work out" (a continuation), which the model does not tell apart.
 /// `weak.tsv` (the kinds blind sets missed): status questions about named work and foreign asks
 /// that hold none of the cue words, which the gate keeps from the model (decision 149).
+/// `probes8.tsv` (the break attempt on the eighth model): short asks in other languages with
+/// none of the cue words ("ne kaldi?", "kkeutnasseo?", "wancheng le ma?").
 const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("multilingual.tsv", 0.97, 0.95),
     ("probes.tsv", 0.80, 0.88),
     ("everyday.tsv", 0.96, 0.97),
     ("weak.tsv", 0.99, 0.87),
+    ("probes8.tsv", 0.98, 0.87),
 ];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
