@@ -3,7 +3,7 @@
 what plain git costs to move the same refs (issue 20: the floor under the team-scale ratio).
 
 Usage: python3 benches/sync_floor.py [--bin PATH] [--clones 16] [--repeat 5] [--warm 3]
-                                     [--packed-remote] [--json] [--tmp DIR]
+                                     [--packed-remote] [--latency MS] [--json] [--tmp DIR]
 
 Set-up: a bare remote (`git init --bare`, one commit on main), N clones of it (`--clones`,
 default 16), each with its own identity, its own session (`init --name agent-<i>`) and one
@@ -28,13 +28,16 @@ remote that is kept packed would be. The exit status is 0 (a benchmark). See
 docs/performance.md, "Team scale".
 """
 import argparse
+import asyncio
 import json
 import os
+import socket
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -75,6 +78,56 @@ def measured(args, cwd, env):
     return wall, usage.ru_utime + usage.ru_stime
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_relay(listen, target, delay_s):
+    """A TCP relay on 127.0.0.1:listen to 127.0.0.1:target that delivers every chunk delay_s
+    after it arrived, in order, in both directions (a link with that one-way latency)."""
+    loop = asyncio.new_event_loop()
+
+    async def pipe(reader, writer):
+        queue = asyncio.Queue()
+
+        async def deliver():
+            while True:
+                at, data = await queue.get()
+                if data is None:
+                    break
+                wait = at + delay_s - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                writer.write(data)
+                await writer.drain()
+            writer.close()
+
+        sender = loop.create_task(deliver())
+        while True:
+            data = await reader.read(65536)
+            await queue.put((loop.time(), data or None))
+            if not data:
+                break
+        await sender
+
+    async def handle(cr, cw):
+        try:
+            sr, sw = await asyncio.open_connection("127.0.0.1", target)
+        except OSError:
+            cw.close()
+            return
+        await asyncio.gather(pipe(cr, sw), pipe(sr, cw), return_exceptions=True)
+
+    async def serve():
+        server = await asyncio.start_server(handle, "127.0.0.1", listen)
+        async with server:
+            await server.serve_forever()
+
+    threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True).start()
+
+
 def plain_git(clone, clone_id, env):
     """The recipe of docs/sync.md without the merge: fetch the journal refs, push ours."""
     w1, c1 = measured(["git", "fetch", "--quiet", "--no-tags", "--prune", "origin", *REFSPECS], clone, env)
@@ -91,12 +144,14 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--packed-remote", action="store_true")
+    ap.add_argument("--latency", type=float, default=0.0, help="one-way ms to a git daemon remote")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--tmp")
     a = ap.parse_args()
     if not os.path.exists(a.bin):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     base = tempfile.mkdtemp(prefix="gs-floor-", dir=a.tmp)
+    daemon = None
     try:
         home = os.path.join(base, "home")
         os.makedirs(home)
@@ -107,14 +162,27 @@ def main():
         run(["git", "init", "-q", "--bare", remote], base, env)
         if a.packed_remote:
             run(["git", "config", "receive.unpackLimit", "1"], remote, env)
+        url = remote
+        if a.latency:
+            port, relay_port = free_port(), free_port()
+            daemon = subprocess.Popen(
+                ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+                 f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}", base],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            start_relay(relay_port, port, a.latency / 1000)
+            url = f"git://127.0.0.1:{relay_port}/remote.git"
+            for _ in range(100):
+                if subprocess.run(["git", "ls-remote", url], env=env, capture_output=True).returncode == 0:
+                    break
+                time.sleep(0.05)
         seed = os.path.join(base, "seed")
-        run(["git", "clone", "-q", remote, seed], base, env)
+        run(["git", "clone", "-q", url, seed], base, env)
         run(["git", "commit", "-q", "--allow-empty", "-m", "init"], seed, env)
         run(["git", "push", "-q", "origin", "main"], seed, env)
         clones = []
         for i in range(a.clones):
             c = os.path.join(base, f"c{i}")
-            run(["git", "clone", "-q", remote, c], base, env)
+            run(["git", "clone", "-q", url, c], base, env)
             run(["git", "config", "user.name", f"agent-{i}"], c, env)
             run(["git", "config", "user.email", f"agent-{i}@example.com"], c, env)
             run([a.bin, "init", "--name", f"agent-{i}"], c, env)
@@ -143,7 +211,8 @@ def main():
                 rcopy, ccopy = os.path.join(base, "remote-copy.git"), os.path.join(base, "c0-copy")
                 shutil.copytree(remote, rcopy, symlinks=True)
                 shutil.copytree(clones[0], ccopy, symlinks=True)
-                run(["git", "remote", "set-url", "origin", rcopy], ccopy, env)
+                run(["git", "remote", "set-url", "origin",
+                     url.replace("/remote.git", "/remote-copy.git") if a.latency else rcopy], ccopy, env)
                 git.append(plain_git(ccopy, clone_id, env))
                 shutil.rmtree(rcopy)
                 shutil.rmtree(ccopy)
@@ -163,17 +232,21 @@ def main():
         git_version = run(["git", "--version"], base, env).strip()
         if a.json:
             print(json.dumps({"clones": a.clones, "repeat": a.repeat, "warm": a.warm,
-                              "packed_remote": a.packed_remote, "git": git_version,
+                              "packed_remote": a.packed_remote, "latency_ms": a.latency, "git": git_version,
                               "bin": a.bin, "rows": rows}, indent=2))
             return
         print(f"one sync after K of {a.clones} clones pushed an entry each; median of {a.repeat};"
-              f" {git_version}; remote {'packed (receive.unpackLimit=1)' if a.packed_remote else 'as git init --bare makes it'}")
+              f" {git_version}; remote {'packed (receive.unpackLimit=1)' if a.packed_remote else 'as git init --bare makes it'}"
+              + (f", git daemon {a.latency:g} ms away each way (cpu: the client side only)" if a.latency else ""))
         print(f"{'K':>3}  {'sync wall':>9} {'cpu':>7} {'cpu/K=0':>8}   {'git wall':>8} {'cpu':>7} {'cpu/K=0':>8}   {'sync/git cpu':>12}")
         for r in rows:
             print(f"{r['k']:>3}  {r['sync_wall_ms']:>7.0f}ms {r['sync_cpu_ms']:>5.0f}ms {r['sync_cpu_ratio']:>7.2f}x"
                   f"   {r['git_wall_ms']:>6.0f}ms {r['git_cpu_ms']:>5.0f}ms {r['git_cpu_ratio']:>7.2f}x"
                   f"   {r['sync_over_git_cpu']:>11.2f}x")
     finally:
+        if daemon is not None:
+            daemon.terminate()
+            daemon.wait(timeout=10)
         shutil.rmtree(base, ignore_errors=True)
 
 

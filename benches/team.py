@@ -4,10 +4,12 @@ against one local bare remote at the same time.
 
 Usage: python3 benches/team.py [--clones 1,4,16] [--rounds 6] [--think 1.0] [--quick]
                                [--bin PATH] [--baseline-bin PATH] [--seed S] [--json] [--tmp DIR]
-                               [--packed-remote]
+                               [--packed-remote] [--latency MS]
 
 For each mode and each N: a bare remote (`git init --bare`; with `--packed-remote` also
-`receive.unpackLimit = 1`, so it keeps each push as a pack) holding one commit on main, N clones
+`receive.unpackLimit = 1`, so it keeps each push as a pack; with `--latency MS` served by `git
+daemon` behind a relay that holds each chunk MS ms each way, as `benches/sync_floor.py` does)
+holding one commit on main, N clones
 of it (each with its own git identity, `agent-<i>`), then N threads started together (a barrier),
 one per agent, each running its clone's commands as subprocesses for R rounds. Before each round
 an agent sleeps a think time drawn uniformly from [0, T] seconds (`--think`, default 1.0): real
@@ -62,6 +64,8 @@ for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMM
 SESSION = "team"  # the shared mode's one session
 TMP = None  # --tmp; None: $TMPDIR, else the system's temp dir
 PACKED = False  # --packed-remote: the remote keeps every push as a pack (receive.unpackLimit=1)
+LATENCY = 0.0  # --latency: one-way ms to the remote, served by git daemon behind a delaying relay
+DAEMONS = []  # the git daemons of the current measurement
 CLEANUP_S = []  # seconds each temp dir took to remove (ext4 with `discard` can take long)
 
 
@@ -125,6 +129,20 @@ def setup(tmp, binary, mode, n):
     sh(["git", "init", "-q", "--bare", "-b", "main", remote], tmp)
     if PACKED:
         sh(["git", "config", "receive.unpackLimit", "1"], remote)
+    if LATENCY:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import sync_floor  # the relay that holds each chunk LATENCY ms
+        port, relay_port = sync_floor.free_port(), sync_floor.free_port()
+        DAEMONS.append(subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", f"--base-path={tmp}",
+             "--listen=127.0.0.1", f"--port={port}", tmp],
+            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        sync_floor.start_relay(relay_port, port, LATENCY / 1000)
+        remote = f"git://127.0.0.1:{relay_port}/remote.git"
+        for _ in range(100):
+            if subprocess.run(["git", "ls-remote", remote], env=ENV, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.05)
     seed = os.path.join(tmp, "seed")
     sh(["git", "init", "-q", "-b", "main", seed], tmp)
     with open(os.path.join(seed, "README"), "w") as f:
@@ -232,6 +250,10 @@ def measure(binary, mode, n, rounds, think, seed):
             "files": sum(len(f) for _, _, f in os.walk(tmp)),
         }
     finally:
+        while DAEMONS:
+            d = DAEMONS.pop()
+            d.terminate()
+            d.wait(timeout=10)
         t3 = time.time()
         shutil.rmtree(tmp, ignore_errors=True)
         CLEANUP_S.append(time.time() - t3)
@@ -287,7 +309,7 @@ def fmt_ratio(x):
 
 
 def main():
-    global BIN, TMP, PACKED
+    global BIN, TMP, PACKED, LATENCY
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clones", default="1,4,16", help="comma-separated N (default 1,4,16)")
     ap.add_argument("--rounds", type=int, default=6, help="log + sync rounds per agent (default 6)")
@@ -302,9 +324,13 @@ def main():
     ap.add_argument("--packed-remote", action="store_true",
                     help="the remote keeps every push as a pack (receive.unpackLimit=1) instead of "
                          "exploding pushes of fewer than 100 objects into loose objects, git's default")
+    ap.add_argument("--latency", type=float, default=0.0,
+                    help="serve the remote with git daemon on 127.0.0.1 behind a relay that holds every "
+                         "chunk this many ms each way (a remote 2x as many ms of round trip away)")
     a = ap.parse_args()
     TMP = a.tmp
     PACKED = a.packed_remote
+    LATENCY = a.latency
     clones = [1, 4] if a.quick else [int(x) for x in a.clones.split(",")]
     rounds = 3 if a.quick else a.rounds
     if 1 not in clones:
@@ -337,13 +363,14 @@ def main():
         r["goals_missed"] = goals(r)
     meta = {"cores": os.cpu_count(), "load_start": load0, "load_end": load1, "git": gitv,
             "bins": dict(bins), "clones": clones, "rounds": rounds, "think": a.think, "seed": a.seed,
-            "packed_remote": a.packed_remote,
+            "packed_remote": a.packed_remote, "latency_ms": a.latency,
             "retry_bound": bound, "wall_s": time.time() - started}
     if a.json:
         print(json.dumps({"meta": meta, "rows": rows}, indent=2))
         return
     print(f"git-session team scale: {rounds} rounds of log + sync per agent, think uniform [0, {a.think:g}] s, "
-          f"{os.cpu_count()} cores" + (", remote keeps pushes packed" if a.packed_remote else ""))
+          f"{os.cpu_count()} cores" + (", remote keeps pushes packed" if a.packed_remote else "")
+          + (f", remote {a.latency:g} ms away each way (git daemon; cpu: the client side only)" if a.latency else ""))
     for label, binary in bins:
         print(f"  {label}: {binary}")
     print(f"  {gitv}; load average at start {' '.join(load0)}, at end {' '.join(load1)}; "
