@@ -128,6 +128,24 @@ def start_relay(listen, target, delay_s):
     threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True).start()
 
 
+def remote_far_away(base, name, latency_ms, env):
+    """`git daemon` serving the repositories under `base` on 127.0.0.1 (pushes allowed), behind a
+    relay that delays each chunk `latency_ms` each way: (the daemon's process, the git:// URL of
+    `base/name` through the relay), once the URL answers `ls-remote` (5 s at most)."""
+    port, relay_port = free_port(), free_port()
+    daemon = subprocess.Popen(
+        ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+         f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}", base],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start_relay(relay_port, port, latency_ms / 1000)
+    url = f"git://127.0.0.1:{relay_port}/{name}"
+    for _ in range(100):
+        if subprocess.run(["git", "ls-remote", url], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)
+    return daemon, url
+
+
 def plain_git(clone, clone_id, env):
     """The recipe of docs/sync.md without the merge: fetch the journal refs, push ours."""
     w1, c1 = measured(["git", "fetch", "--quiet", "--no-tags", "--prune", "origin", *REFSPECS], clone, env)
@@ -164,17 +182,7 @@ def main():
             run(["git", "config", "receive.unpackLimit", "1"], remote, env)
         url = remote
         if a.latency:
-            port, relay_port = free_port(), free_port()
-            daemon = subprocess.Popen(
-                ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-                 f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}", base],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            start_relay(relay_port, port, a.latency / 1000)
-            url = f"git://127.0.0.1:{relay_port}/remote.git"
-            for _ in range(100):
-                if subprocess.run(["git", "ls-remote", url], env=env, capture_output=True).returncode == 0:
-                    break
-                time.sleep(0.05)
+            daemon, url = remote_far_away(base, "remote.git", a.latency, env)
         seed = os.path.join(base, "seed")
         run(["git", "clone", "-q", url, seed], base, env)
         run(["git", "commit", "-q", "--allow-empty", "-m", "init"], seed, env)

@@ -131,18 +131,9 @@ def setup(tmp, binary, mode, n):
         sh(["git", "config", "receive.unpackLimit", "1"], remote)
     if LATENCY:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import sync_floor  # the relay that holds each chunk LATENCY ms
-        port, relay_port = sync_floor.free_port(), sync_floor.free_port()
-        DAEMONS.append(subprocess.Popen(
-            ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", f"--base-path={tmp}",
-             "--listen=127.0.0.1", f"--port={port}", tmp],
-            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        sync_floor.start_relay(relay_port, port, LATENCY / 1000)
-        remote = f"git://127.0.0.1:{relay_port}/remote.git"
-        for _ in range(100):
-            if subprocess.run(["git", "ls-remote", remote], env=ENV, capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
+        import sync_floor  # git daemon behind the relay that holds each chunk LATENCY ms
+        daemon, remote = sync_floor.remote_far_away(tmp, "remote.git", LATENCY, ENV)
+        DAEMONS.append(daemon)
     seed = os.path.join(tmp, "seed")
     sh(["git", "init", "-q", "-b", "main", seed], tmp)
     with open(os.path.join(seed, "README"), "w") as f:
