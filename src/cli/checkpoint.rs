@@ -34,7 +34,14 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     )?;
     ctx.flush_warnings(&ws);
-    ctx.printer
-        .note(&format!("Checkpointed {}", target.shortname));
+    ctx.printer.committed(
+        &format!("Checkpointed {}", target.shortname),
+        &serde_json::json!({
+            "command": "checkpoint",
+            "session": target.shortname,
+            "short": target.short,
+            "path": format!(".sessions/{}", target.render()),
+        }),
+    );
     Ok(0)
 }

@@ -130,9 +130,16 @@ pub fn run(ctx: &Context, mut a: Args) -> Result<i32> {
         crate::hooks::claude::bind(ws.state_dir(), cid, &id)?;
     }
     ctx.flush_warnings(&ws);
-    ctx.printer.note(&format!(
-        "Started session {shortname} ({short}): .sessions/{path}"
-    ));
+    ctx.printer.committed(
+        &format!("Started session {shortname} ({short}): .sessions/{path}"),
+        &serde_json::json!({
+            "command": "init",
+            "id": id,
+            "session": shortname,
+            "short": short,
+            "path": format!(".sessions/{path}"),
+        }),
+    );
     Ok(0)
 }
 

@@ -278,7 +278,15 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         },
     )?;
     ctx.flush_warnings(&ws);
-    ctx.printer
-        .note(&format!("Logged {} to {}", kind.name(), target.shortname));
+    ctx.printer.committed(
+        &format!("Logged {} to {}", kind.name(), target.shortname),
+        &serde_json::json!({
+            "command": "log",
+            "kind": kind.name(),
+            "session": target.shortname,
+            "short": target.short,
+            "path": format!(".sessions/{}", target.render()),
+        }),
+    );
     Ok(0)
 }

@@ -59,6 +59,17 @@ impl Printer {
         let _ = writeln!(o, "{s}");
     }
 
+    /// What a write command says once its change is committed: `text` for people (silenced by
+    /// `--quiet`), or with `--json` the document `v` (printed with `--quiet` too: a program asked
+    /// for it).
+    pub fn committed(&self, text: &str, v: &impl Serialize) {
+        if self.json {
+            self.json(v);
+        } else {
+            self.note(text);
+        }
+    }
+
     /// One JSON document.
     pub fn json(&self, v: &impl Serialize) {
         let s = serde_json::to_string_pretty(v).expect("our JSON values always serialise");

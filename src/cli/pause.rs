@@ -42,9 +42,18 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         ws.set_current(None)?;
     }
     ctx.flush_warnings(&ws);
-    ctx.printer.note(&format!(
-        "Paused {} (resume with: git session resume {})",
-        paused.1, paused.1
-    ));
+    ctx.printer.committed(
+        &format!(
+            "Paused {} (resume with: git session resume {})",
+            paused.1, paused.1
+        ),
+        &serde_json::json!({
+            "command": "pause",
+            "id": paused.0,
+            "session": paused.1,
+            "short": target.short,
+            "status": "paused",
+        }),
+    );
     Ok(0)
 }

@@ -72,10 +72,17 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         })
     })?;
     ctx.flush_warnings(&ws);
-    ctx.printer.note(&format!(
-        "Redacted {shown} in {}; earlier commits still hold the secret (see docs/security.md to rewrite them)",
-        &commit.to_string()[..10]
-    ));
+    ctx.printer.committed(
+        &format!(
+            "Redacted {shown} in {}; earlier commits still hold the secret (see docs/security.md to rewrite them)",
+            &commit.to_string()[..10]
+        ),
+        &serde_json::json!({
+            "command": "redact",
+            "path": shown,
+            "commit": commit.to_string(),
+        }),
+    );
     Ok(0)
 }
 

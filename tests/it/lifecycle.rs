@@ -500,3 +500,58 @@ fn init_links_tasks_by_id_prefix_or_shortname_and_rejects_unknown_ones() {
     );
     assert!(err.contains("no task 'nope'"), "{err}");
 }
+
+/// `--json` on a command that writes prints one JSON document naming what it committed, for
+/// programs (the global flag was accepted and ignored: text came out), with `--quiet` too;
+/// without `--json` the line for people is unchanged.
+#[test]
+fn write_commands_answer_json_when_asked() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    let init = json(&env, &repo, &["init", "--name", "alpha", "--json"]);
+    let short = init["short"].as_str().unwrap().to_string();
+    assert_eq!(init["command"], "init");
+    assert_eq!(init["session"], "alpha");
+    assert_eq!(short.len(), 8);
+    let id = init["id"].as_str().unwrap();
+    assert!(id.ends_with(&short), "{id} {short}");
+    let path = format!(".sessions/active/alpha-{short}.md");
+    assert_eq!(init["path"], path.as_str());
+    assert!(repo.join(&path).is_file());
+
+    let log = json(
+        &env,
+        &repo,
+        &["log", "--progress", "did a thing", "--json", "-q"],
+    );
+    assert_eq!(log["command"], "log");
+    assert_eq!(log["kind"], "progress");
+    assert_eq!(log["session"], "alpha");
+    assert_eq!(log["path"], path.as_str());
+
+    let checkpoint = json(&env, &repo, &["checkpoint", "--json"]);
+    assert_eq!(checkpoint["command"], "checkpoint");
+    assert_eq!(checkpoint["short"], short.as_str());
+
+    let pause = json(&env, &repo, &["pause", "--json"]);
+    assert_eq!(pause["command"], "pause");
+    assert_eq!(pause["id"], id);
+    assert_eq!(pause["status"], "paused");
+
+    env.gs(&repo, &["resume", "alpha"]);
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    env.gs(&repo, &["log", "--context", &format!("token={token}")]);
+    let redact = json(&env, &repo, &["redact", &path, "--json"]);
+    assert_eq!(redact["command"], "redact");
+    assert_eq!(redact["path"], path.as_str());
+    let commit = redact["commit"].as_str().unwrap();
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "refs/sessions"]).trim(),
+        commit
+    );
+
+    assert_eq!(
+        env.gs(&repo, &["log", "--progress", "plain"]).trim(),
+        "Logged progress to alpha"
+    );
+}
