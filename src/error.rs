@@ -71,6 +71,18 @@ pub enum Error {
         "refs/sessions kept moving under us ({0} attempts); nothing was lost, run the command again"
     )]
     TooManyRetries(usize),
+    /// stdout could not be written (a full disk, a closed descriptor): the reader did not get
+    /// the answer. `committed`: the command is one that writes the journal, whose change (if it
+    /// made one) is committed all the same.
+    #[error(
+        "could not write to stdout: {source}{}",
+        if *committed { " (what the command changed is committed; nothing was lost)" } else { "" }
+    )]
+    Stdout {
+        committed: bool,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

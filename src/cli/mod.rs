@@ -42,7 +42,7 @@ pub struct Cli {
     /// Run as if started in DIR (like git -C).
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
-    /// Print one JSON document (read commands).
+    /// Print one JSON document (read commands; what a write command committed).
     #[arg(long, global = true)]
     pub json: bool,
     /// Print nothing but errors and what was asked for.
@@ -299,30 +299,59 @@ pub fn run(cli: Cli) -> Result<i32> {
         dir,
         printer: Printer::new(cli.json, cli.quiet, cli.color),
     };
-    match cli.command {
-        Command::Init(a) => init::run(&ctx, a),
-        Command::Log(a) => log::run(&ctx, a),
-        Command::Checkpoint(a) => checkpoint::run(&ctx, a),
-        Command::View(a) => view::run(&ctx, a),
-        Command::List(a) => list::run(&ctx, a),
-        Command::Resume(a) => resume::run(&ctx, a),
-        Command::Pause(a) => pause::run(&ctx, a),
-        Command::Close(a) => close::run(&ctx, a),
-        Command::History(a) => history::run(&ctx, a),
-        Command::Doctor(a) => doctor::run(&ctx, a),
-        Command::Hook(a) => hook::run(&ctx, a),
-        Command::Install(a) => install::run(&ctx, a),
-        Command::Sync(a) => sync::run(&ctx, a),
-        Command::Import(a) => import::run(&ctx, a),
-        Command::Commits(a) => commits::commits(&ctx, a),
-        Command::Show(a) => commits::show(&ctx, a),
-        Command::GitHook(a) => git_hook::run(&ctx, a),
-        Command::Redact(a) => redact::run(&ctx, a),
-        Command::Config(a) => config::run(&ctx, a),
-        Command::Statusline(a) => statusline::run(&ctx, a),
-        Command::Man(a) => man::run(&ctx, a),
-        Command::Completions(a) => completions::run(&ctx, a),
-        Command::Search(a) => search::run(&ctx, a),
-        Command::Export(a) => export::run(&ctx, a),
+    // Hooks answer their client on their own terms (never a failure that could block it).
+    let checked = !matches!(
+        cli.command,
+        Command::Hook(_) | Command::GitHook(_) | Command::Statusline(_)
+    );
+    let writes = matches!(
+        cli.command,
+        Command::Init(_)
+            | Command::Log(_)
+            | Command::Checkpoint(_)
+            | Command::Pause(_)
+            | Command::Close(_)
+            | Command::Resume(_)
+            | Command::Redact(_)
+            | Command::Import(_)
+            | Command::Sync(_)
+    );
+    let code = dispatch(&ctx, cli.command)?;
+    match ctx.printer.write_failure() {
+        Some(e) if checked => Err(Error::Stdout {
+            committed: writes,
+            source: e,
+        }),
+        _ => Ok(code),
+    }
+}
+
+/// Run one parsed command.
+fn dispatch(ctx: &Context, command: Command) -> Result<i32> {
+    match command {
+        Command::Init(a) => init::run(ctx, a),
+        Command::Log(a) => log::run(ctx, a),
+        Command::Checkpoint(a) => checkpoint::run(ctx, a),
+        Command::View(a) => view::run(ctx, a),
+        Command::List(a) => list::run(ctx, a),
+        Command::Resume(a) => resume::run(ctx, a),
+        Command::Pause(a) => pause::run(ctx, a),
+        Command::Close(a) => close::run(ctx, a),
+        Command::History(a) => history::run(ctx, a),
+        Command::Doctor(a) => doctor::run(ctx, a),
+        Command::Hook(a) => hook::run(ctx, a),
+        Command::Install(a) => install::run(ctx, a),
+        Command::Sync(a) => sync::run(ctx, a),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Commits(a) => commits::commits(ctx, a),
+        Command::Show(a) => commits::show(ctx, a),
+        Command::GitHook(a) => git_hook::run(ctx, a),
+        Command::Redact(a) => redact::run(ctx, a),
+        Command::Config(a) => config::run(ctx, a),
+        Command::Statusline(a) => statusline::run(ctx, a),
+        Command::Man(a) => man::run(ctx, a),
+        Command::Completions(a) => completions::run(ctx, a),
+        Command::Search(a) => search::run(ctx, a),
+        Command::Export(a) => export::run(ctx, a),
     }
 }

@@ -28,6 +28,9 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     color: bool,
+    /// The first failure to write to stdout (a full disk, a closed descriptor), which the
+    /// command's exit status must report: the reader never got what it asked for.
+    write_error: std::cell::RefCell<Option<std::io::Error>>,
 }
 
 impl Printer {
@@ -43,6 +46,7 @@ impl Printer {
             json,
             quiet,
             color: color && !json,
+            write_error: std::cell::RefCell::new(None),
         }
     }
 
@@ -56,7 +60,22 @@ impl Printer {
     /// A command's main output (what a read command was asked for).
     pub fn out(&self, s: &str) {
         let mut o = std::io::stdout().lock();
-        let _ = writeln!(o, "{s}");
+        if let Err(e) = writeln!(o, "{s}") {
+            self.write_error.borrow_mut().get_or_insert(e);
+        }
+    }
+
+    /// Flush stdout and return the first failure to write to it, if any: `None` also when the
+    /// reader went away (a broken pipe, `git session list | head -1`), which is the reader's
+    /// choice, as git treats it.
+    pub fn write_failure(&self) -> Option<std::io::Error> {
+        if let Err(e) = std::io::stdout().lock().flush() {
+            self.write_error.borrow_mut().get_or_insert(e);
+        }
+        self.write_error
+            .borrow_mut()
+            .take()
+            .filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
     }
 
     /// What a write command says once its change is committed: `text` for people (silenced by

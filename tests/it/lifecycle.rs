@@ -555,3 +555,63 @@ fn write_commands_answer_json_when_asked() {
         "Logged progress to alpha"
     );
 }
+
+/// An answer that cannot be written (stdout on a full disk) is an error, not a silent exit 0:
+/// the reader never got it. A write command says its change is committed; a broken pipe (the
+/// reader stopped reading, `| head -1`) is the reader's choice and no error, as for git.
+#[test]
+fn an_answer_that_cannot_be_written_is_an_error_that_says_what_was_committed() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("lifecycle: /dev/full SKIPPED (not on this system)");
+        return;
+    }
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "alpha"]);
+    let before = env.count(&repo);
+    let out = env
+        .std_cmd(&repo)
+        .args(["log", "--progress", "written", "--json"])
+        .stdout(fs::File::create(full).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("could not write to stdout") && err.contains("committed; nothing was lost"),
+        "{err}"
+    );
+    assert_eq!(env.count(&repo), before + 1, "the entry was committed");
+
+    let out = env
+        .std_cmd(&repo)
+        .args(["list", "--json"])
+        .stdout(fs::File::create(full).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("could not write to stdout") && !err.contains("committed"),
+        "{err}"
+    );
+
+    // A reader that goes away: no error line, the command's own exit status.
+    let mut child = env
+        .std_cmd(&repo)
+        .args(["view", "alpha"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", out);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
