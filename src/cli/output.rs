@@ -28,7 +28,7 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     color: bool,
-    /// The first failure to write to stdout (a full disk, a closed descriptor), which the
+    /// The first failure to write to stdout (a full disk, say), which the
     /// command's exit status must report: the reader never got what it asked for.
     write_error: std::cell::RefCell<Option<std::io::Error>>,
 }
