@@ -72,8 +72,8 @@ pub enum Error {
     )]
     TooManyRetries(usize),
     /// stdout could not be written (a full disk, a closed descriptor): the reader did not get
-    /// the answer. `committed`: the command is one that writes the journal, whose change (if it
-    /// made one) is committed all the same.
+    /// the answer. `committed`: the command moved `refs/sessions` before that, so its change is
+    /// committed all the same.
     #[error(
         "could not write to stdout: {source}{}",
         if *committed { " (what the command changed is committed; nothing was lost)" } else { "" }

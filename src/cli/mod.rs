@@ -304,22 +304,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         cli.command,
         Command::Hook(_) | Command::GitHook(_) | Command::Statusline(_)
     );
-    let writes = matches!(
-        cli.command,
-        Command::Init(_)
-            | Command::Log(_)
-            | Command::Checkpoint(_)
-            | Command::Pause(_)
-            | Command::Close(_)
-            | Command::Resume(_)
-            | Command::Redact(_)
-            | Command::Import(_)
-            | Command::Sync(_)
-    );
     let code = dispatch(&ctx, cli.command)?;
     match ctx.printer.write_failure() {
         Some(e) if checked => Err(Error::Stdout {
-            committed: writes,
+            committed: crate::store::journal_moved(),
             source: e,
         }),
         _ => Ok(code),

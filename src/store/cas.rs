@@ -21,6 +21,15 @@ use super::{CasOutcome, LOCK_WAIT, Result, SESSIONS_REF, STALE_LOCK, SessionsRef
 /// How often a conflict that only a stale `packed-refs` snapshot reported is retried.
 const STALE_SNAPSHOT_RETRIES: usize = 3;
 
+/// Whether this process moved `refs/sessions` (see [`journal_moved`]).
+static JOURNAL_MOVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process has moved `refs/sessions` (a command's commit, or a merge it made):
+/// what a command that then fails to print its answer can still say was committed.
+pub fn journal_moved() -> bool {
+    JOURNAL_MOVED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl SessionsRef<'_> {
     /// Move `refs/sessions` from `expected` to `new`, or report that somebody else moved it first.
     pub fn compare_and_swap(
@@ -94,6 +103,9 @@ impl SessionsRef<'_> {
                     transaction
                         .commit(committer)
                         .map_err(|e| StoreError::git(&format!("moving {name}"), e))?;
+                    if name == SESSIONS_REF {
+                        JOURNAL_MOVED.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     return Ok(CasOutcome::Moved(new));
                 }
                 // gix classifies a ref that moved (`ReferenceOutOfDate`) or that appeared where none

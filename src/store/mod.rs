@@ -21,7 +21,7 @@ use std::time::Duration;
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
-pub use cas::stale_age;
+pub use cas::{journal_moved, stale_age};
 pub use history::CommitInfo;
 pub use subject::{CommitSubject, JournalCommand};
 pub use tracking::{LegacyRef, Peer, ref_component};
