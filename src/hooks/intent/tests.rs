@@ -76,14 +76,13 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 }
 
 /// The sets no rule was tuned on and the model never learned from, with the floors their one
-/// blind score holds them to (precision, recall): their misses are not printed. `heldout14.tsv`
-/// was written by a helper who saw neither the rules, the model nor the other sets (twelve
-/// people from Lagos to Seoul, a fifth of the prompts in their own languages, many typed
-/// without accents), and scored once on 2026-11-30 by the eighth model: the grammar alone
-/// 0.971 / 0.550 (before this round's cue words), the grammar or the model 0.929 / 0.845; the
-/// seventh model had read it at 0.915 / 0.770, the ninth (after a break attempt) at 0.932 /
-/// 0.841. The sets before it were each scored once blind, then learned from (docs/hooks.md).
-pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout14.tsv", 0.92, 0.84)];
+/// blind score holds them to (precision, recall): their misses are not printed. `heldout15.tsv`
+/// was written by a helper who saw neither the rules, the model nor the other sets, and scored
+/// once on 2026-11-30, numbers only, before anything learned from it: the ninth model 0.923 /
+/// 0.923, the tenth (the `wide-*.tsv` sets learned) 0.929 / 0.941, the grammar alone 0.983 /
+/// 0.613. The eleventh, shipped, also learned `heldout14.tsv` (blind: 0.929 / 0.845 by the
+/// eighth). The sets before it were each scored once blind, then learned from (docs/hooks.md).
+pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout15.tsv", 0.92, 0.92)];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
 /// (prompts in 37 other languages, most of its ordinary ones hard negatives): the grammar's
@@ -93,17 +92,23 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout14.tsv", 0.92, 0.84)]
 /// go-on does ("translate to French:\nwhere were we", "the tooltip:\nContinue where you left
 /// off"), which the grammar alone reads at precision 0.805, most of it since before the model.
 /// `everyday.tsv`: "did it work?" and "working now" (ordinary) against `weak.tsv`'s "did the
-/// webpack->vite switch work out" (a continuation), which the model does not tell apart.
+/// webpack->vite switch work out" (a continuation), which the model does not tell apart; and
+/// "go for it", ordinary here, a continuation (an approval) in `wide-en.tsv` and `wide-mx.tsv`.
 /// `weak.tsv` (the kinds blind sets missed): status questions about named work and foreign asks
 /// that hold none of the cue words, which the gate keeps from the model (decision 149).
-/// `probes8.tsv` (the break attempt on the eighth model): short asks in other languages with
-/// none of the cue words ("ne kaldi?", "kkeutnasseo?", "wancheng le ma?").
+/// `heldout14.tsv` and the `wide-*.tsv` sets (decision 152): the same, in many more languages;
+/// learned from, the model still cannot reach what the gate keeps from it.
 const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("multilingual.tsv", 0.97, 0.95),
     ("probes.tsv", 0.80, 0.88),
-    ("everyday.tsv", 0.96, 0.97),
+    ("everyday.tsv", 0.92, 0.97),
     ("weak.tsv", 0.99, 0.87),
     ("probes8.tsv", 0.98, 0.87),
+    ("heldout14.tsv", 0.97, 0.92),
+    ("wide-as.tsv", 0.97, 0.84),
+    ("wide-en.tsv", 0.99, 0.91),
+    ("wide-eu.tsv", 0.97, 0.77),
+    ("wide-mx.tsv", 0.99, 0.74),
 ];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on

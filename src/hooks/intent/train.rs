@@ -127,11 +127,14 @@ fn asserted() -> Vec<(bool, String)> {
     out
 }
 
-/// What the model reads of the sets (and of the unit tests' asserted examples): the prompts of
-/// at most [`MAX_LEN`] bytes, as slots.
+/// What the model reads of the sets (and of the unit tests' asserted examples, each twice: a
+/// kind written down on purpose weighs more than one prompt of a set, and with the `wide-*.tsv`
+/// sets, once was no longer enough for "keep going, and also, no, stop"): the prompts of at most
+/// [`MAX_LEN`] bytes, as slots.
 fn featurised(sets: &[PathBuf]) -> Vec<(bool, Vec<u16>)> {
     sets.iter()
         .flat_map(|p| load(p))
+        .chain(asserted())
         .chain(asserted())
         .filter(|(_, prompt)| !prompt.trim().is_empty() && prompt.trim().len() <= MAX_LEN)
         .map(|(label, prompt)| (label, slots(prompt.trim())))
