@@ -3,7 +3,8 @@
 what plain git costs to move the same refs (issue 20: the floor under the team-scale ratio).
 
 Usage: python3 benches/sync_floor.py [--bin PATH] [--clones 16] [--repeat 5] [--warm 3]
-                                     [--packed-remote] [--latency MS] [--json] [--tmp DIR]
+                                     [--packed-remote] [--latency MS] [--fewest-objects]
+                                     [--json] [--tmp DIR]
 
 Set-up: a bare remote (`git init --bare`, one commit on main), N clones of it (`--clones`,
 default 16), each with its own identity, its own session (`init --name agent-<i>`) and one
@@ -26,6 +27,14 @@ refs, which a sync at K = 0 does not; `sync` adds the merge and the mirror's fil
 a pack instead of being exploded into loose objects (git's default below 100 objects), as a
 remote that is kept packed would be. The exit status is 0 (a benchmark). See
 docs/performance.md, "Team scale".
+
+`--fewest-objects` measures, instead of the journal, what no layout of it could go below: each
+clone writes the fewest objects a commit can carry (one blob, a tree of that one file, a commit
+on its own ref, with `hash-object`, `mktree`, `commit-tree`), and one "sync" is a plain `git
+fetch --prune` of every clone's ref plus a `git push` of its own; git-session does not run. A
+journal entry writes about 14 objects per writer and round (10 for the entry: the commit, six
+trees down to `journal/<xx>/<short>/entries/`, the entry, `progress.md` and the session file;
+4 for the sync's merge), so the two floors' difference is what the layout of the journal costs.
 """
 import argparse
 import asyncio
@@ -155,6 +164,60 @@ def plain_git(clone, clone_id, env):
     return w1 + w2, c1 + c2
 
 
+FEWEST_SPEC = "+refs/floor/clones/*:refs/floor/remotes/origin/clones/*"
+
+
+def fewest_objects(clones, env, warm, repeat):
+    """Rows for K = 0, 1, N-1 of plain git moving one-blob commits, each on its writer's ref."""
+    n = [0]
+
+    def write(i):
+        c = clones[i]
+        n[0] += 1
+
+        def git(args, stdin=None):
+            return subprocess.run(["git", *args], cwd=c, env=env, input=stdin, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+
+        blob = git(["hash-object", "-w", "--stdin"], f"entry {n[0]}\n")
+        tree = git(["mktree"], f"100644 blob {blob}\tentry.md\n")
+        parent = subprocess.run(["git", "rev-parse", "-q", "--verify", "refs/floor/mine"], cwd=c, env=env,
+                                capture_output=True, text=True).stdout.strip()
+        commit = git(["commit-tree", tree, "-m", "entry", *(["-p", parent] if parent else [])])
+        git(["update-ref", "refs/floor/mine", commit])
+
+    def sync(i, measure=False):
+        fetch = ["git", "fetch", "--quiet", "--no-tags", "--prune", "origin", FEWEST_SPEC]
+        push = ["git", "push", "--quiet", "origin", f"refs/floor/mine:refs/floor/clones/c{i}"]
+        if not measure:
+            run(fetch, clones[i], env)
+            run(push, clones[i], env)
+            return None
+        w1, c1 = measured(fetch, clones[i], env)
+        w2, c2 = measured(push, clones[i], env)
+        return w1 + w2, c1 + c2
+
+    for _ in range(warm):
+        for i in range(len(clones)):
+            write(i)
+            sync(i)
+    rows = []
+    for k in sorted({0, 1, len(clones) - 1}):
+        got = []
+        for _ in range(repeat):
+            for j in range(1, k + 1):
+                write(j)
+                sync(j)
+            write(0)
+            got.append(sync(0, measure=True))
+        rows.append({"k": k, "git_wall_ms": statistics.median(w for w, _ in got) * 1000,
+                     "git_cpu_ms": statistics.median(c for _, c in got) * 1000})
+    for r in rows:
+        r["git_wall_ratio"] = r["git_wall_ms"] / rows[0]["git_wall_ms"]
+        r["git_cpu_ratio"] = r["git_cpu_ms"] / rows[0]["git_cpu_ms"]
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=BIN)
@@ -163,10 +226,12 @@ def main():
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--packed-remote", action="store_true")
     ap.add_argument("--latency", type=float, default=0.0, help="one-way ms to a git daemon remote")
+    ap.add_argument("--fewest-objects", action="store_true",
+                    help="plain git moving one-blob commits instead of the journal")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--tmp")
     a = ap.parse_args()
-    if not os.path.exists(a.bin):
+    if not a.fewest_objects and not os.path.exists(a.bin):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     base = tempfile.mkdtemp(prefix="gs-floor-", dir=a.tmp)
     daemon = None
@@ -188,6 +253,26 @@ def main():
         run(["git", "commit", "-q", "--allow-empty", "-m", "init"], seed, env)
         run(["git", "push", "-q", "origin", "main"], seed, env)
         clones = []
+        if a.fewest_objects:
+            for i in range(a.clones):
+                clones.append(os.path.join(base, f"c{i}"))
+                run(["git", "clone", "-q", url, clones[-1]], base, env)
+            rows = fewest_objects(clones, env, a.warm, a.repeat)
+            git_version = run(["git", "--version"], base, env).strip()
+            if a.json:
+                print(json.dumps({"clones": a.clones, "repeat": a.repeat, "fewest_objects": True,
+                                  "packed_remote": a.packed_remote, "latency_ms": a.latency,
+                                  "git": git_version, "rows": rows}, indent=2))
+                return
+            print(f"plain git alone, one blob + one tree + one commit per writer on its own ref;"
+                  f" median of {a.repeat}; {git_version}; remote"
+                  f" {'packed (receive.unpackLimit=1)' if a.packed_remote else 'as git init --bare makes it'}"
+                  + (f", git daemon {a.latency:g} ms away each way" if a.latency else ""))
+            print(f"{'K':>3}  {'git wall':>8} {'cpu':>7} {'cpu/K=0':>8} {'wall/K=0':>9}")
+            for r in rows:
+                print(f"{r['k']:>3}  {r['git_wall_ms']:>6.0f}ms {r['git_cpu_ms']:>5.0f}ms"
+                      f" {r['git_cpu_ratio']:>7.2f}x {r['git_wall_ratio']:>8.2f}x")
+            return
         for i in range(a.clones):
             c = os.path.join(base, f"c{i}")
             run(["git", "clone", "-q", url, c], base, env)
