@@ -53,25 +53,30 @@ impl Key {
         }
     }
 
-    /// `value` as it is stored, or why it is not a value of this key.
+    /// `value` as it is stored, or why it is not a value of this key (what follows the value
+    /// in `session.<key>: '<value>' …`).
     fn check(self, value: &str) -> std::result::Result<String, String> {
         match self {
             Key::SyncAuto | Key::CommitTrailer => parse_bool(value)
                 .map(|b| b.to_string())
-                .ok_or_else(|| "a boolean (true or false)".to_string()),
+                .ok_or_else(|| "is not a boolean (true or false)".to_string()),
             Key::SyncBudget => value
                 .parse::<u64>()
                 .ok()
                 .filter(|ms| (1..=crate::hooks::MAX_SYNC_BUDGET_MS).contains(ms))
                 .map(|ms| ms.to_string())
-                .ok_or_else(|| format!("milliseconds, 1 to {}", crate::hooks::MAX_SYNC_BUDGET_MS)),
+                .ok_or_else(|| {
+                    format!(
+                        "is not milliseconds, 1 to {}",
+                        crate::hooks::MAX_SYNC_BUDGET_MS
+                    )
+                }),
             Key::SecretsAllow => {
                 let (_, bad) =
                     crate::sync::secrets::AllowList::parse(std::slice::from_ref(&value.into()));
-                if bad.is_empty() {
-                    Ok(value.to_string())
-                } else {
-                    Err("<path>:<rule> or <path>:<line>:<rule>".to_string())
+                match bad.into_iter().next() {
+                    None => Ok(value.to_string()),
+                    Some((_, why)) => Err(why),
                 }
             }
         }
@@ -152,7 +157,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     };
     let stored = key
         .check(&value)
-        .map_err(|want| Error::Usage(format!("{full}: '{value}' is not {want}")))?;
+        .map_err(|why| Error::Usage(format!("{full}: '{value}' {why}")))?;
     let out = if key == Key::SecretsAllow {
         git(&["--add", &full, &stored])?
     } else {

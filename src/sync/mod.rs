@@ -629,10 +629,8 @@ fn guard(ws: &Workspace, remote: &str, local: ObjectId, theirs: &[ObjectId]) -> 
         .filter_map(|t| store.tree_of(*t).ok())
         .collect();
     let (allow, bad) = secrets::AllowList::parse(&store.config_strings("session.secrets.allow"));
-    for b in bad {
-        ws.warn(format!(
-            "session.secrets.allow: '{b}' is neither <path>:<rule> nor <path>:<line>:<rule>; ignored"
-        ));
+    for (value, why) in bad {
+        ws.warn(format!("session.secrets.allow: '{value}' {why}; ignored"));
     }
     let mut hits = Vec::new();
     for changed in store.diff(bases.first().copied(), tree)? {

@@ -314,14 +314,17 @@ pub struct AllowList {
 }
 
 impl AllowList {
-    /// Parse the config values; a value of neither shape allows nothing (returned, to warn of).
-    pub fn parse(values: &[String]) -> (Self, Vec<String>) {
+    /// Parse the config values. A value that allows nothing is returned beside the list with
+    /// what is wrong with it, to be refused or warned of: one of neither shape, or one naming no
+    /// rule of [`RULES`] (a misspelt rule would otherwise pass nothing, silently).
+    pub fn parse(values: &[String]) -> (Self, Vec<(String, String)>) {
         let mut list = AllowList::default();
         let mut bad = Vec::new();
+        let shape = || "is neither <path>:<rule> nor <path>:<line>:<rule>".to_string();
         for v in values {
             let v = v.trim();
             let Some((head, rule)) = v.rsplit_once(':') else {
-                bad.push(v.to_string());
+                bad.push((v.to_string(), shape()));
                 continue;
             };
             let (path, line) = match head.rsplit_once(':') {
@@ -329,7 +332,17 @@ impl AllowList {
                 _ => (head, None),
             };
             if path.is_empty() || rule.is_empty() {
-                bad.push(v.to_string());
+                bad.push((v.to_string(), shape()));
+                continue;
+            }
+            if !is_rule(rule) {
+                bad.push((
+                    v.to_string(),
+                    format!(
+                        "names no rule of the guard: '{rule}' (the rules: {})",
+                        rule_ids().join(", ")
+                    ),
+                ));
                 continue;
             }
             list.entries
@@ -693,8 +706,15 @@ mod tests {
             ".sessions/journal/1a/x/entries/e.md:3:jwt".into(),
             "active/s.md:generic-secret".into(),
             "nonsense".into(),
+            "active/s.md:4:generic-secrets".into(),
         ]);
-        assert_eq!(bad, vec!["nonsense"]);
+        let named: Vec<&str> = bad.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(named, ["nonsense", "active/s.md:4:generic-secrets"]);
+        assert!(bad[0].1.contains("<path>:<rule>"), "{bad:?}");
+        assert!(
+            bad[1].1.contains("no rule") && bad[1].1.contains("jwt, generic-secret)"),
+            "{bad:?}"
+        );
         assert!(list.allows("journal/1a/x/entries/e.md", 3, "jwt"));
         assert!(!list.allows("journal/1a/x/entries/e.md", 4, "jwt"));
         assert!(list.allows("active/s.md", 40, "generic-secret"));

@@ -257,6 +257,42 @@ fn the_allow_list_passes_a_false_positive() {
     assert!(err.contains("<path>:<rule>"), "{err}");
 }
 
+/// A misspelt rule allowed nothing, silently: `config` took it, and the guard went on refusing
+/// the push with no word about the entry.
+#[test]
+fn an_allow_list_entry_naming_no_rule_is_refused_or_warned_of() {
+    let env = Env::new();
+    let (_remote, a) = remote_and_clone(&env);
+    env.gs(
+        &a,
+        &[
+            "log",
+            "--discovery",
+            "the fixture logs in with password = Fixture-9x7Q",
+        ],
+    );
+    let err = sync_fails(&env, &a);
+    let (path, line, rule) = hits(&err).into_iter().next().expect("a hit");
+    let misspelt = format!("{path}:{line}:{rule}s");
+    let err = env.fails(&a, &["config", "secrets.allow", &misspelt], 2);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains(&misspelt), "{err}");
+    assert!(err.contains("names no rule of the guard"), "{err}");
+    assert!(err.contains(&rule), "the rules are listed: {err}");
+    let listed = env.run(&a, &["config", "secrets.allow"]);
+    assert!(listed.stdout.is_empty(), "nothing was stored");
+    // Set behind git-session's back, it is named when the guard reads the list.
+    env.git(&a, &["config", "--add", "session.secrets.allow", &misspelt]);
+    let err = sync_fails(&env, &a);
+    assert!(
+        err.lines().any(|l| l.contains(&misspelt)
+            && l.contains("names no rule of the guard")
+            && l.ends_with("; ignored")),
+        "{err}"
+    );
+    assert!(!hits(&err).is_empty(), "still refused: {err}");
+}
+
 /// GitHub's refusal as its push protection prints it (docs.github.com, "Working with push
 /// protection from the command line"; the sample in issue threads), from a pre-receive hook.
 const GH013: &str = r#"#!/bin/sh
