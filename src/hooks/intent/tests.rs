@@ -80,8 +80,9 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// was written by a helper who saw neither the rules, the model nor the other sets, and scored
 /// once on 2026-11-30, numbers only, before anything learned from it: the ninth model 0.923 /
 /// 0.923, the tenth (the `wide-*.tsv` sets learned) 0.929 / 0.941, the grammar alone 0.983 /
-/// 0.613. The eleventh, shipped, also learned `heldout14.tsv` (blind: 0.929 / 0.845 by the
-/// eighth). The sets before it were each scored once blind, then learned from (docs/hooks.md).
+/// 0.613. The eleventh also learned `heldout14.tsv` (blind: 0.929 / 0.845 by the eighth), the
+/// twelfth, shipped, the break attempt's `probes11.tsv`. The sets before it were each scored
+/// once blind, then learned from (docs/hooks.md).
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout15.tsv", 0.92, 0.92)];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
@@ -97,13 +98,17 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout15.tsv", 0.92, 0.92)]
 /// `weak.tsv` (the kinds blind sets missed): status questions about named work and foreign asks
 /// that hold none of the cue words, which the gate keeps from the model (decision 149).
 /// `heldout14.tsv` and the `wide-*.tsv` sets (decision 152): the same, in many more languages;
-/// learned from, the model still cannot reach what the gate keeps from it.
+/// learned from, the model still cannot reach what the gate keeps from it. `probes11.tsv` (the
+/// break attempt on the eleventh model): the grammar alone reads it at precision 0.672 (foreign
+/// "how much is left until …", "from now on just continue"), and approvals without a cue word
+/// ("ok do it", "yes, option 2 please") never reach the model.
 const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("multilingual.tsv", 0.97, 0.95),
     ("probes.tsv", 0.80, 0.88),
     ("everyday.tsv", 0.92, 0.97),
     ("weak.tsv", 0.99, 0.87),
     ("probes8.tsv", 0.98, 0.87),
+    ("probes11.tsv", 0.86, 0.79),
     ("heldout14.tsv", 0.97, 0.92),
     ("wide-as.tsv", 0.97, 0.84),
     ("wide-en.tsv", 0.99, 0.91),
