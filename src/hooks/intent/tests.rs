@@ -97,6 +97,8 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[("heldout15.tsv", 0.92, 0.92)]
 /// "go for it", ordinary here, a continuation (an approval) in `wide-en.tsv` and `wide-mx.tsv`.
 /// `weak.tsv` (the kinds blind sets missed): status questions about named work and foreign asks
 /// that hold none of the cue words, which the gate keeps from the model (decision 149).
+/// `probes8.tsv` (the break attempt on the eighth model): short asks in other languages with
+/// none of the cue words ("ne kaldi?", "kkeutnasseo?", "wancheng le ma?").
 /// `heldout14.tsv` and the `wide-*.tsv` sets (decision 152): the same, in many more languages;
 /// learned from, the model still cannot reach what the gate keeps from it. `probes11.tsv` (the
 /// break attempt on the eleventh model): the grammar alone reads it at precision 0.672 (foreign
