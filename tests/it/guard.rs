@@ -226,11 +226,10 @@ fn redact_where_there_is_no_secret_changes_nothing() {
     assert_eq!(env.count(&a), commits);
 }
 
-#[test]
-fn the_allow_list_passes_a_false_positive() {
-    let env = Env::new();
-    let (remote, a) = remote_and_clone(&env);
-    // A test fixture's password, which the user means to share.
+/// A clone whose journal holds a test fixture's password, which the user means to share, and
+/// the refusal of its first sync: `(remote, clone, stderr)`.
+fn a_fixture_password_refused(env: &Env) -> (PathBuf, PathBuf, String) {
+    let (remote, a) = remote_and_clone(env);
     env.gs(
         &a,
         &[
@@ -239,7 +238,14 @@ fn the_allow_list_passes_a_false_positive() {
             "the fixture logs in with password = Fixture-9x7Q",
         ],
     );
-    let err = sync_fails(&env, &a);
+    let err = sync_fails(env, &a);
+    (remote, a, err)
+}
+
+#[test]
+fn the_allow_list_passes_a_false_positive() {
+    let env = Env::new();
+    let (remote, a, err) = a_fixture_password_refused(&env);
     let found = hits(&err);
     assert!(!found.is_empty(), "{err}");
     assert!(found.iter().all(|(_, _, r)| r == "generic-secret"), "{err}");
@@ -262,16 +268,7 @@ fn the_allow_list_passes_a_false_positive() {
 #[test]
 fn an_allow_list_entry_naming_no_rule_is_refused_or_warned_of() {
     let env = Env::new();
-    let (_remote, a) = remote_and_clone(&env);
-    env.gs(
-        &a,
-        &[
-            "log",
-            "--discovery",
-            "the fixture logs in with password = Fixture-9x7Q",
-        ],
-    );
-    let err = sync_fails(&env, &a);
+    let (_remote, a, err) = a_fixture_password_refused(&env);
     let (path, line, rule) = hits(&err).into_iter().next().expect("a hit");
     let misspelt = format!("{path}:{line}:{rule}s");
     let err = env.fails(&a, &["config", "secrets.allow", &misspelt], 2);
