@@ -129,11 +129,15 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     };
+    let p = &ctx.printer;
     if a.unset {
         let out = git(&["--unset-all", &full])?;
         // 5: the key was not set, which is what was asked for.
         if !out.status.success() && out.status.code() != Some(5) {
             return Err(failed(&out));
+        }
+        if p.json {
+            p.json(&serde_json::json!({ "key": full, "set": false }));
         }
         return Ok(0);
     }
@@ -141,17 +145,23 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let out = git(&["--get-all", &full])?;
         let text = String::from_utf8_lossy(&out.stdout);
         let values: Vec<&str> = text.lines().collect();
-        if values.is_empty() {
-            match key.default() {
-                Some(d) => ctx.printer.out(&d),
-                None => return Ok(1),
+        if key == Key::SecretsAllow {
+            // A list: every entry, the default being none (exit 1 when none, as `git config`).
+            if p.json {
+                p.json(&serde_json::json!({ "key": full, "values": values }));
+            } else {
+                values.iter().for_each(|v| p.out(v));
             }
-        } else if key == Key::SecretsAllow {
-            values.iter().for_each(|v| ctx.printer.out(v));
+            return Ok(if values.is_empty() { 1 } else { 0 });
+        }
+        let (shown, set) = match values.last() {
+            Some(last) => (key.check(last).unwrap_or_else(|_| last.to_string()), true),
+            None => (key.default().unwrap_or_default(), false),
+        };
+        if p.json {
+            p.json(&serde_json::json!({ "key": full, "value": shown, "set": set }));
         } else {
-            let last = values.last().copied().unwrap_or_default();
-            ctx.printer
-                .out(&key.check(last).unwrap_or_else(|_| last.to_string()));
+            p.out(&shown);
         }
         return Ok(0);
     };
@@ -165,6 +175,9 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     };
     if !out.status.success() {
         return Err(failed(&out));
+    }
+    if p.json {
+        p.json(&serde_json::json!({ "key": full, "value": stored, "set": true }));
     }
     Ok(0)
 }

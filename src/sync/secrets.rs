@@ -320,18 +320,28 @@ impl AllowList {
     pub fn parse(values: &[String]) -> (Self, Vec<(String, String)>) {
         let mut list = AllowList::default();
         let mut bad = Vec::new();
-        let shape = || "is neither <path>:<rule> nor <path>:<line>:<rule>".to_string();
+        let shape =
+            || "is neither <path>:<rule> nor <path>:<line>:<rule> (a line from 1)".to_string();
         for v in values {
             let v = v.trim();
             let Some((head, rule)) = v.rsplit_once(':') else {
                 bad.push((v.to_string(), shape()));
                 continue;
             };
-            let (path, line) = match head.rsplit_once(':') {
-                Some((p, l)) if l.parse::<usize>().is_ok() => (p, l.parse().ok()),
-                _ => (head, None),
+            // A journal path holds no `:` (entry names are timestamps written with `-`, session
+            // names letters, digits, `-`, `_` and `.`: `model::ids::validate_name`), so a
+            // second `:` ends the path and starts a line number, 1 or more, digits only.
+            let (path, line) = match head.split_once(':') {
+                None => (head, None),
+                Some((p, l)) => match l.parse::<usize>() {
+                    Ok(n) if n >= 1 && l.bytes().all(|b| b.is_ascii_digit()) => (p, Some(n)),
+                    _ => {
+                        bad.push((v.to_string(), shape()));
+                        continue;
+                    }
+                },
             };
-            if path.is_empty() || rule.is_empty() {
+            if path.is_empty() || rule.is_empty() || v.chars().any(char::is_control) {
                 bad.push((v.to_string(), shape()));
                 continue;
             }
@@ -707,9 +717,29 @@ mod tests {
             "active/s.md:generic-secret".into(),
             "nonsense".into(),
             "active/s.md:4:generic-secrets".into(),
+            "active/s.md::jwt".into(),
+            "active/s.md:9:9:jwt".into(),
+            "active/s.md:x:jwt".into(),
+            "active/s.md:0:jwt".into(),
+            "active/s.md:-1:jwt".into(),
+            "active/s.md:+3:jwt".into(),
+            "x\ny.md:jwt".into(),
         ]);
         let named: Vec<&str> = bad.iter().map(|(v, _)| v.as_str()).collect();
-        assert_eq!(named, ["nonsense", "active/s.md:4:generic-secrets"]);
+        assert_eq!(
+            named,
+            [
+                "nonsense",
+                "active/s.md:4:generic-secrets",
+                "active/s.md::jwt",
+                "active/s.md:9:9:jwt",
+                "active/s.md:x:jwt",
+                "active/s.md:0:jwt",
+                "active/s.md:-1:jwt",
+                "active/s.md:+3:jwt",
+                "x\ny.md:jwt",
+            ]
+        );
         assert!(bad[0].1.contains("<path>:<rule>"), "{bad:?}");
         assert!(
             bad[1].1.contains("no rule") && bad[1].1.contains("jwt, generic-secret)"),

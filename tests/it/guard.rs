@@ -290,6 +290,77 @@ fn an_allow_list_entry_naming_no_rule_is_refused_or_warned_of() {
     assert!(!hits(&err).is_empty(), "still refused: {err}");
 }
 
+/// Entries whose line is no line (`::`, `:0:`, `:-1:`, `:x:`, `:9:9:`) were stored as paths
+/// with a `:` in them, which no journal file has, and allowed nothing, silently (a newcomer's
+/// test found them).
+#[test]
+fn an_allow_list_entry_whose_line_is_no_line_is_refused() {
+    let env = Env::new();
+    let (_remote, a, err) = a_fixture_password_refused(&env);
+    let (path, line, rule) = hits(&err).into_iter().next().expect("a hit");
+    for entry in [
+        format!("{path}::{rule}"),
+        format!("{path}:0:{rule}"),
+        format!("{path}:-1:{rule}"),
+        format!("{path}:x:{rule}"),
+        format!("{path}:{line}:{line}:{rule}"),
+        format!("{path}\nx:{rule}"),
+    ] {
+        let err = env.fails(&a, &["config", "secrets.allow", &entry], 2);
+        assert_eq!(err.trim().lines().count(), 1, "{entry:?}: {err}");
+        assert!(err.contains("is neither <path>:<rule>"), "{entry:?}: {err}");
+    }
+    let listed = env.run(&a, &["config", "secrets.allow"]);
+    assert!(listed.stdout.is_empty(), "nothing was stored");
+    env.git(
+        &a,
+        &[
+            "config",
+            "--add",
+            "session.secrets.allow",
+            &format!("{path}:0:{rule}"),
+        ],
+    );
+    let err = sync_fails(&env, &a);
+    assert!(
+        err.lines()
+            .any(|l| l.contains(&format!("{path}:0:{rule}")) && l.ends_with("; ignored")),
+        "{err}"
+    );
+}
+
+/// `--json` is global, and `config` printed text for it.
+#[test]
+fn config_answers_json_when_asked() {
+    let env = Env::new();
+    let (_remote, a, err) = a_fixture_password_refused(&env);
+    let (path, line, rule) = hits(&err).into_iter().next().expect("a hit");
+    let doc = |args: &[&str]| -> serde_json::Value {
+        let out = env.gs(&a, args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    };
+    let v = doc(&["--json", "config", "sync.auto"]);
+    assert_eq!(v["key"], "session.sync.auto");
+    assert_eq!(v["value"], "false");
+    assert_eq!(v["set"], false);
+    let v = doc(&["--json", "config", "sync.auto", "yes"]);
+    assert_eq!(
+        (v["value"].as_str(), v["set"].as_bool()),
+        (Some("true"), Some(true))
+    );
+    assert_eq!(env.git(&a, &["config", "session.sync.auto"]).trim(), "true");
+    let entry = format!("{path}:{line}:{rule}");
+    doc(&["--json", "config", "secrets.allow", &entry]);
+    let v = doc(&["--json", "config", "secrets.allow"]);
+    assert_eq!(v["values"], serde_json::json!([entry]));
+    let v = doc(&["--json", "config", "secrets.allow", "--unset"]);
+    assert_eq!(v["set"], false);
+    let out = env.run(&a, &["--json", "config", "secrets.allow"]);
+    assert_eq!(out.status.code(), Some(1), "none set");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one document");
+    assert_eq!(v["values"], serde_json::json!([]));
+}
+
 /// GitHub's refusal as its push protection prints it (docs.github.com, "Working with push
 /// protection from the command line"; the sample in issue threads), from a pre-receive hook.
 const GH013: &str = r#"#!/bin/sh
