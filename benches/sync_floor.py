@@ -42,6 +42,7 @@ import json
 import os
 import socket
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -231,8 +232,21 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--tmp")
     a = ap.parse_args()
+    if a.clones < 2:
+        ap.error("--clones must be at least 2 (one measured, the others writing)")
+    if a.repeat < 1 or a.warm < 0:
+        ap.error("--repeat must be at least 1 and --warm at least 0")
+    if a.latency < 0:
+        ap.error("--latency must be 0 or more milliseconds")
+    if a.tmp and not os.path.isdir(a.tmp):
+        ap.error(f"--tmp {a.tmp}: no such directory")
     if not a.fewest_objects and not os.path.exists(a.bin):
+        if a.bin != BIN:
+            ap.error(f"--bin {a.bin}: no such file")
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    # A SIGTERM (`timeout`, a CI runner) unwinds like Ctrl-C, so the temp tree and the
+    # daemon are cleaned up by the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     base = tempfile.mkdtemp(prefix="gs-floor-", dir=a.tmp)
     daemon = None
     try:
@@ -260,7 +274,7 @@ def main():
             rows = fewest_objects(clones, env, a.warm, a.repeat)
             git_version = run(["git", "--version"], base, env).strip()
             if a.json:
-                print(json.dumps({"clones": a.clones, "repeat": a.repeat, "fewest_objects": True,
+                print(json.dumps({"clones": a.clones, "repeat": a.repeat, "warm": a.warm, "fewest_objects": True,
                                   "packed_remote": a.packed_remote, "latency_ms": a.latency,
                                   "git": git_version, "rows": rows}, indent=2))
                 return
