@@ -40,12 +40,14 @@ N=1,4 and R=3, under a minute.
 See docs/performance.md, "Team scale".
 """
 import argparse
+import atexit
 import json
 import math
 import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -192,6 +194,9 @@ def found_texts(clone, texts, where):
 
 def measure(binary, mode, n, rounds, think, seed):
     tmp = tempfile.mkdtemp(prefix=f"gs-team-{mode}-{n}-", dir=TMP)
+    # Stopped early (SIGTERM, Ctrl-C), agents still running may write into it after the
+    # `finally` below removed it; exit handlers run once they have ended.
+    atexit.register(shutil.rmtree, tmp, True)
     try:
         t0 = time.time()
         remote, clones = setup(tmp, binary, mode, n)
@@ -322,8 +327,20 @@ def main():
     TMP = a.tmp
     PACKED = a.packed_remote
     LATENCY = a.latency
-    clones = [1, 4] if a.quick else [int(x) for x in a.clones.split(",")]
+    try:
+        clones = [1, 4] if a.quick else [int(x) for x in a.clones.split(",")]
+    except ValueError:
+        ap.error(f"--clones {a.clones}: not a comma-separated list of numbers")
     rounds = 3 if a.quick else a.rounds
+    if any(n < 1 for n in clones) or rounds < 1 or a.think < 0 or a.latency < 0:
+        ap.error("--clones and --rounds must be at least 1, --think and --latency 0 or more")
+    if a.tmp and not os.path.isdir(a.tmp):
+        ap.error(f"--tmp {a.tmp}: no such directory")
+    for given in (a.bin, a.baseline_bin):
+        if given and not os.path.isfile(given):
+            ap.error(f"{given}: no such file")
+    # A SIGTERM (`timeout`, a CI runner) unwinds like Ctrl-C, so the `finally` blocks clean up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if 1 not in clones:
         clones = [1] + clones  # the ratios need N=1
     if a.bin:
