@@ -27,7 +27,11 @@ impl Key {
     ];
 
     fn parse(s: &str) -> Option<Key> {
-        let s = s.strip_prefix("session.").unwrap_or(s);
+        // git's section names are case-insensitive (git-config(1), "Syntax").
+        let s = match s.get(..8) {
+            Some(head) if head.eq_ignore_ascii_case("session.") => &s[8..],
+            _ => s,
+        };
         Self::ALL
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(s))
@@ -169,6 +173,17 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         .check(&value)
         .map_err(|why| Error::Usage(format!("{full}: '{value}' {why}")))?;
     let out = if key == Key::SecretsAllow {
+        // A list: an entry already there is not added twice.
+        let listed = git(&["--get-all", &full])?;
+        if String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .any(|l| l == stored)
+        {
+            if p.json {
+                p.json(&serde_json::json!({ "key": full, "value": stored, "set": true }));
+            }
+            return Ok(0);
+        }
         git(&["--add", &full, &stored])?
     } else {
         git(&[&full, &stored])?

@@ -351,6 +351,8 @@ fn config_answers_json_when_asked() {
     assert_eq!(env.git(&a, &["config", "session.sync.auto"]).trim(), "true");
     let entry = format!("{path}:{line}:{rule}");
     doc(&["--json", "config", "secrets.allow", &entry]);
+    // Twice, and with the section name as git allows it: stored once.
+    doc(&["--json", "config", "SESSION.secrets.allow", &entry]);
     let v = doc(&["--json", "config", "secrets.allow"]);
     assert_eq!(v["values"], serde_json::json!([entry]));
     let v = doc(&["--json", "config", "secrets.allow", "--unset"]);
