@@ -172,24 +172,20 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let stored = key
         .check(&value)
         .map_err(|why| Error::Usage(format!("{full}: '{value}' {why}")))?;
-    let out = if key == Key::SecretsAllow {
-        // A list: an entry already there is not added twice.
-        let listed = git(&["--get-all", &full])?;
-        if String::from_utf8_lossy(&listed.stdout)
+    // A list gets a value added, unless it is there already; any other key gets it set.
+    let already = key == Key::SecretsAllow
+        && String::from_utf8_lossy(&git(&["--get-all", &full])?.stdout)
             .lines()
-            .any(|l| l == stored)
-        {
-            if p.json {
-                p.json(&serde_json::json!({ "key": full, "value": stored, "set": true }));
-            }
-            return Ok(0);
+            .any(|l| l == stored);
+    if !already {
+        let out = if key == Key::SecretsAllow {
+            git(&["--add", &full, &stored])?
+        } else {
+            git(&[&full, &stored])?
+        };
+        if !out.status.success() {
+            return Err(failed(&out));
         }
-        git(&["--add", &full, &stored])?
-    } else {
-        git(&[&full, &stored])?
-    };
-    if !out.status.success() {
-        return Err(failed(&out));
     }
     if p.json {
         p.json(&serde_json::json!({ "key": full, "value": stored, "set": true }));
