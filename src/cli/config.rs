@@ -158,12 +158,28 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             }
             return Ok(if values.is_empty() { 1 } else { 0 });
         }
-        let (shown, set) = match values.last() {
-            Some(last) => (key.check(last).unwrap_or_else(|_| last.to_string()), true),
-            None => (key.default().unwrap_or_default(), false),
+        // The value in force, as the hooks read it: one they cannot read (set with plain git
+        // config, `bogus`) leaves the default in force, which is said, with the value.
+        let default = key.default().unwrap_or_default();
+        let (shown, stored) = match values.last() {
+            None => (default, None),
+            Some(last) => match key.check(last) {
+                Ok(v) => (v, None),
+                Err(why) => {
+                    p.warn(&format!(
+                        "{full}: '{last}' {why}; the default, {default}, is in force"
+                    ));
+                    (default, Some(*last))
+                }
+            },
         };
         if p.json {
-            p.json(&serde_json::json!({ "key": full, "value": shown, "set": set }));
+            let mut doc =
+                serde_json::json!({ "key": full, "value": shown, "set": !values.is_empty() });
+            if let Some(stored) = stored {
+                doc["stored"] = stored.into();
+            }
+            p.json(&doc);
         } else {
             p.out(&shown);
         }

@@ -528,6 +528,41 @@ fn config_checks_keys_and_values() {
     assert!(err.contains("not a git-session setting"), "{err}");
 }
 
+/// A value set with plain `git config` that the hooks cannot read was printed as it was
+/// stored, while the hooks read the default: `config` said "bogus" and the trailer was on.
+#[test]
+fn config_shows_the_value_in_force_when_the_stored_one_cannot_be_read() {
+    let env = Env::new();
+    let dir = env.repo("a");
+    for (key, bad, in_force) in [
+        ("commit.trailer", "bogus", "true"),
+        ("sync.auto", "maybe", "false"),
+        ("sync.budget", "soon", "1500"),
+    ] {
+        env.git(&dir, &["config", &format!("session.{key}"), bad]);
+        let out = env.run(&dir, &["config", key]);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            in_force,
+            "{key}"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("'{bad}'"))
+                && err.contains(&format!("the default, {in_force}, is in force")),
+            "{err}"
+        );
+        let doc: serde_json::Value =
+            serde_json::from_slice(&env.run(&dir, &["--json", "config", key]).stdout).unwrap();
+        assert_eq!(
+            (doc["value"].as_str(), doc["stored"].as_str()),
+            (Some(in_force), Some(bad))
+        );
+    }
+}
+
 /// `sync.auto` never reaches the network from an ordinary prompt, nor from the SessionStart
 /// that follows a compaction: the remote's transport leaves a mark if it is ever started.
 #[test]
