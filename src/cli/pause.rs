@@ -17,6 +17,30 @@ pub struct Args {
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let (ws, lock) = ctx.workspace_for_write()?;
+    // Pausing a paused session, with nothing to note, changes nothing: no commit, and said so
+    // (as `git switch` to the branch already checked out). With `--note` it records the note.
+    if a.note.is_none() {
+        let target = ws.target(a.session.session.as_deref())?;
+        let file = ws.load(&target)?;
+        if file.meta.status == Status::Paused {
+            ctx.flush_warnings(&ws);
+            ctx.printer.committed(
+                &format!(
+                    "{} is already paused; nothing changed (resume with: git session resume {})",
+                    target.shortname, target.shortname
+                ),
+                &serde_json::json!({
+                    "command": "pause",
+                    "id": file.meta.id,
+                    "session": target.shortname,
+                    "short": target.short,
+                    "status": "paused",
+                    "changed": false,
+                }),
+            );
+            return Ok(0);
+        }
+    }
     let (target, file) = ws.change_session(
         &lock,
         JournalCommand::Pause,
@@ -53,6 +77,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             "session": paused.1,
             "short": target.short,
             "status": "paused",
+            "changed": true,
         }),
     );
     Ok(0)

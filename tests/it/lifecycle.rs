@@ -65,6 +65,41 @@ fn pause_then_resume_round_trips_status_and_current_session() {
     );
 }
 
+/// Pausing a paused session committed again each time (a checkpoint and an entry with
+/// nothing new): now it changes nothing and says so; with `--note` the note is recorded.
+#[test]
+fn pausing_a_paused_session_changes_nothing_unless_there_is_a_note() {
+    let env = Env::new();
+    let repo = env.repo("r");
+    env.gs(&repo, &["init", "--name", "trip", "--goal", "G"]);
+    env.gs(&repo, &["pause"]);
+    let tip = env.git(&repo, &["rev-parse", "refs/sessions"]);
+    let out = env.gs(&repo, &["pause", "-s", "trip"]);
+    assert!(
+        out.contains("trip is already paused; nothing changed"),
+        "{out}"
+    );
+    let again = json(&env, &repo, &["pause", "-s", "trip", "--json"]);
+    assert_eq!(
+        (again["changed"].as_bool(), again["status"].as_str()),
+        (Some(false), Some("paused"))
+    );
+    assert_eq!(
+        env.git(&repo, &["rev-parse", "refs/sessions"]),
+        tip,
+        "no commit"
+    );
+    env.gs(
+        &repo,
+        &["pause", "-s", "trip", "--note", "still waiting on review"],
+    );
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%s", "refs/sessions"])
+            .trim(),
+        "pause(trip): still waiting on review"
+    );
+}
+
 #[test]
 fn resume_without_a_name_picks_the_most_recently_updated_session() {
     let env = Env::new();
