@@ -2,6 +2,7 @@
 
 use crate::cli::Context;
 use crate::error::{Error, Result};
+use crate::layout::SessionPath;
 use crate::model::session::Status;
 use crate::store::JournalCommand;
 use crate::workspace::SessionEdit;
@@ -17,28 +18,41 @@ pub struct Args {
 
 pub fn run(ctx: &Context, a: Args) -> Result<i32> {
     let (ws, lock) = ctx.workspace_for_write()?;
+    // What either way ends with: this worktree's current pointer cleared if it names the
+    // session, then one line (or one document) saying what happened.
+    let answer = |target: &SessionPath, id: &str, changed: bool| -> Result<i32> {
+        if ws.current_id()?.as_deref() == Some(id) {
+            ws.set_current(None)?;
+        }
+        ctx.flush_warnings(&ws);
+        let name = &target.shortname;
+        let text = if changed {
+            format!("Paused {name} (resume with: git session resume {name})")
+        } else {
+            format!(
+                "{name} is already paused; nothing changed (resume with: git session resume {name})"
+            )
+        };
+        ctx.printer.committed(
+            &text,
+            &serde_json::json!({
+                "command": "pause",
+                "id": id,
+                "session": name,
+                "short": target.short,
+                "status": "paused",
+                "changed": changed,
+            }),
+        );
+        Ok(0)
+    };
     // Pausing a paused session, with nothing to note, changes nothing: no commit, and said so
     // (as `git switch` to the branch already checked out). With `--note` it records the note.
     if a.note.is_none() {
         let target = ws.target(a.session.session.as_deref())?;
         let file = ws.load(&target)?;
         if file.meta.status == Status::Paused {
-            ctx.flush_warnings(&ws);
-            ctx.printer.committed(
-                &format!(
-                    "{} is already paused; nothing changed (resume with: git session resume {})",
-                    target.shortname, target.shortname
-                ),
-                &serde_json::json!({
-                    "command": "pause",
-                    "id": file.meta.id,
-                    "session": target.shortname,
-                    "short": target.short,
-                    "status": "paused",
-                    "changed": false,
-                }),
-            );
-            return Ok(0);
+            return answer(&target, &file.meta.id, false);
         }
     }
     let (target, file) = ws.change_session(
@@ -61,24 +75,5 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
             ))
         },
     )?;
-    let paused = (file.meta.id.clone(), target.shortname.clone());
-    if ws.current_id()?.as_deref() == Some(paused.0.as_str()) {
-        ws.set_current(None)?;
-    }
-    ctx.flush_warnings(&ws);
-    ctx.printer.committed(
-        &format!(
-            "Paused {} (resume with: git session resume {})",
-            paused.1, paused.1
-        ),
-        &serde_json::json!({
-            "command": "pause",
-            "id": paused.0,
-            "session": paused.1,
-            "short": target.short,
-            "status": "paused",
-            "changed": true,
-        }),
-    );
-    Ok(0)
+    answer(&target, &file.meta.id, true)
 }
