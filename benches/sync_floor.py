@@ -19,8 +19,8 @@ then in the originals `git-session sync` runs. For each: wall time and CPU time 
 system of the process and every process it waited for, from `wait4`: git's children, and for
 a local remote its upload-pack and receive-pack too).
 
-One row per K: median wall and CPU of `sync` and of plain git, each also as a ratio to its own
-K = 0, and sync / git. Plain git's ratio is the floor for anything that moves the journal with
+One row per K: median wall and CPU of `sync` and of plain git, the CPU also as a ratio to its
+own K = 0 (`--json` has the wall ratios too), and sync / git. Plain git's ratio is the floor for anything that moves the journal with
 git: at K = N-1 a sync must fetch and index the others' new objects and update their tracking
 refs, which a sync at K = 0 does not; `sync` adds the merge and the mirror's files on top.
 `--packed-remote` sets `receive.unpackLimit = 1` on the remote, so that every push is kept as
