@@ -83,10 +83,15 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// 0.613. The eleventh also learned `heldout14.tsv` (blind: 0.929 / 0.845 by the eighth), the
 /// twelfth, shipped, the break attempt's `probes11.tsv`. `heldout16.tsv`, written the same way
 /// by another helper (ten developers from Lagos to Tokyo), was scored once by the twelfth, numbers
-/// only: 0.944 / 0.875 (the ninth: 0.959 / 0.854). The sets before them were each scored once
-/// blind, then learned from (docs/hooks.md).
-pub(super) const UNTUNED: &[(&str, f64, f64)] =
-    &[("heldout15.tsv", 0.92, 0.92), ("heldout16.tsv", 0.94, 0.87)];
+/// only: 0.944 / 0.875 (the ninth: 0.959 / 0.854). `heldout17.tsv` (twelve developers from
+/// Nairobi to Toronto), written the same way before the next model was built, was scored once
+/// by the twelfth: 0.912 / 0.774. The sets before them were each scored once blind, then
+/// learned from (docs/hooks.md).
+pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
+    ("heldout15.tsv", 0.92, 0.92),
+    ("heldout16.tsv", 0.94, 0.87),
+    ("heldout17.tsv", 0.91, 0.77),
+];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
 /// (prompts in 37 other languages, most of its ordinary ones hard negatives): the grammar's
