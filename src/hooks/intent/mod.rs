@@ -969,11 +969,24 @@ fn is_typo_of_a_cue(w: &str) -> bool {
     })
 }
 
-/// True when the prompt as a whole asks to continue the session: the grammar reads it as one,
-/// or, for a prompt that passes the grammar's gates but not its reading, the learned model does
-/// ([`model`]; docs/hooks.md, "The learned model").
+/// True when the prompt as a whole asks to continue the session: the grammar reads it as one and
+/// the learned model does not overrule it, or, for a prompt that passes the grammar's gates but
+/// not its reading, the model reads it as one ([`model`]; docs/hooks.md, "The learned model").
 pub fn is_continuation(prompt: &str) -> bool {
-    read(prompt, Some(&model::is_continuation))
+    read(
+        prompt,
+        Some(&Opinion {
+            yes: &model::is_continuation,
+            no: &model::overrules,
+        }),
+    )
+}
+
+/// The learned model as [`read`] consults it: `yes` reads a prompt the grammar did not take as
+/// a continuation ([`model::THRESHOLD`]); `no` overrules the grammar's yes ([`model::VETO`]).
+struct Opinion<'a> {
+    yes: &'a dyn Fn(&str) -> bool,
+    no: &'a dyn Fn(&str) -> bool,
 }
 
 /// The grammar's reading alone: see the module's documentation.
@@ -1016,7 +1029,7 @@ fn asks_where_code_did(p: &str) -> bool {
 
 /// The prompt read whole ([`read_whole`]), else its last part alone ([`last_part`], decision
 /// 145): "…\nall good, continue with the next part".
-fn read(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
+fn read(prompt: &str, model: Option<&Opinion>) -> bool {
     read_whole(prompt, model) || last_part(prompt.trim()).is_some_and(|l| read_whole(l, model))
 }
 
@@ -1120,8 +1133,9 @@ fn opens_politely(s: &str) -> bool {
 /// alone, not "x vs y"; more than [`MAX_CLAUSES`] clauses leave only the model) and is not a
 /// where-question about what the code did or a thing kept ("keep it") — `model`, when given.
 /// The gates keep the model from everyday replies without a cue word ("sorry", "agreed", "fine
-/// by me"), which the first models took for continuations.
-fn read_whole(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
+/// by me"), which the first models took for continuations. A yes of the grammar's reading, for a
+/// prompt the model reads, stands unless the model overrules it (decision 156).
+fn read_whole(prompt: &str, model: Option<&Opinion>) -> bool {
     let p = prompt.trim();
     if p.len() > MAX_LEN {
         return p.len() <= MAX_SHOWN_LEN && shows_then_continues(p);
@@ -1170,18 +1184,21 @@ fn read_whole(prompt: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
     if looks_like_code(p) {
         return narrated_resume(&parts);
     }
-    by_grammar(&parts)
+    if by_grammar(&parts)
         || score::is_scored_continuation(p, &parts)
         || narrated_resume(&parts)
         || leads_then_adds(p)
-        || model_reads(p, model)
+    {
+        return model.is_none_or(|m| !(m.no)(p));
+    }
+    model_reads(p, model)
 }
 
 /// `model`'s reading of a prompt that passed the gates, unless the prompt is of a kind the
 /// grammar decides against whatever the model says: a where-question about what the code did,
 /// a thing kept ("keep it").
-fn model_reads(p: &str, model: Option<&dyn Fn(&str) -> bool>) -> bool {
-    model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && m(p))
+fn model_reads(p: &str, model: Option<&Opinion>) -> bool {
+    model.is_some_and(|m| !asks_where_code_did(p) && !keeps_a_thing(p) && (m.yes)(p))
 }
 
 /// "keep it", "keep both", "keep the old one": a thing kept, not work kept going ("keep it up",

@@ -84,13 +84,16 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// twelfth, shipped, the break attempt's `probes11.tsv`. `heldout16.tsv`, written the same way
 /// by another helper (ten developers from Lagos to Tokyo), was scored once by the twelfth, numbers
 /// only: 0.944 / 0.875 (the ninth: 0.959 / 0.854). `heldout17.tsv` (twelve developers from
-/// Nairobi to Toronto), written the same way before the next model was built, was scored once
-/// by the twelfth: 0.912 / 0.774. The sets before them were each scored once blind, then
-/// learned from (docs/hooks.md).
+/// Nairobi to Toronto), written the same way before the thirteenth model was built, was scored
+/// once by the twelfth (0.912 / 0.774) and once by the thirteenth, shipped (0.947 / 0.771). The
+/// thirteenth (2^16 slots, the grammar's yes overruled below [`super::model::VETO`], the
+/// `wide-lang`, `wide-neg` and `wide-short` sets learned) scores heldout15 0.965 / 0.949 and
+/// heldout16 0.997 / 0.893, second looks the floors keep. The sets before them were each scored
+/// once blind, then learned from (docs/hooks.md).
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
-    ("heldout15.tsv", 0.92, 0.92),
-    ("heldout16.tsv", 0.94, 0.87),
-    ("heldout17.tsv", 0.91, 0.77),
+    ("heldout15.tsv", 0.96, 0.94),
+    ("heldout16.tsv", 0.99, 0.89),
+    ("heldout17.tsv", 0.94, 0.77),
 ];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
@@ -111,7 +114,11 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
 /// learned from, the model still cannot reach what the gate keeps from it. `probes11.tsv` (the
 /// break attempt on the eleventh model): the grammar alone reads it at precision 0.672 (foreign
 /// "how much is left until …", "from now on just continue"), and approvals without a cue word
-/// ("ok do it", "yes, option 2 please") never reach the model.
+/// ("ok do it", "yes, option 2 please") never reach the model. `wide-lang.tsv` (48 languages
+/// no set had) and `wide-short.tsv` (short pokes and their twins): the same gate.
+/// `wide-neg.tsv` (foreign hard negatives: where the world stands, "it still doesn't work",
+/// code senses of the cue words, standing rules): the grammar alone reads it at precision
+/// 0.495, and learned from, the model overrules most of that.
 const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("multilingual.tsv", 0.97, 0.95),
     ("probes.tsv", 0.80, 0.88),
@@ -124,6 +131,9 @@ const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("wide-en.tsv", 0.99, 0.91),
     ("wide-eu.tsv", 0.97, 0.77),
     ("wide-mx.tsv", 0.99, 0.74),
+    ("wide-lang.tsv", 0.99, 0.72),
+    ("wide-neg.tsv", 0.99, 0.93),
+    ("wide-short.tsv", 0.99, 0.76),
 ];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
