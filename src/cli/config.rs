@@ -150,13 +150,27 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
         let text = String::from_utf8_lossy(&out.stdout);
         let values: Vec<&str> = text.lines().collect();
         if key == Key::SecretsAllow {
-            // A list: every entry, the default being none (exit 1 when none, as `git config`).
+            // A list: the entries in force, the default being none (exit 1 when none, as `git
+            // config`). One the guard ignores (set with plain git config) is named on stderr, as
+            // `sync` names it, and kept out of the list in force.
+            let (in_force, ignored): (Vec<&str>, Vec<&str>) =
+                values.iter().partition(|v| match key.check(v) {
+                    Ok(_) => true,
+                    Err(why) => {
+                        p.warn(&format!("{full}: '{v}' {why}; ignored"));
+                        false
+                    }
+                });
             if p.json {
-                p.json(&serde_json::json!({ "key": full, "values": values }));
+                let mut doc = serde_json::json!({ "key": full, "values": in_force });
+                if !ignored.is_empty() {
+                    doc["ignored"] = ignored.into();
+                }
+                p.json(&doc);
             } else {
-                values.iter().for_each(|v| p.out(v));
+                in_force.iter().for_each(|v| p.out(v));
             }
-            return Ok(if values.is_empty() { 1 } else { 0 });
+            return Ok(if in_force.is_empty() { 1 } else { 0 });
         }
         // The value in force, as the hooks read it: one they cannot read (set with plain git
         // config, `bogus`) leaves the default in force, which is said, with the value.

@@ -288,6 +288,22 @@ fn an_allow_list_entry_naming_no_rule_is_refused_or_warned_of() {
         "{err}"
     );
     assert!(!hits(&err).is_empty(), "still refused: {err}");
+    // `config` lists the entries in force and names the ignored one as `sync` does.
+    let listed = env.run(&a, &["config", "secrets.allow"]);
+    assert_eq!(listed.status.code(), Some(1), "none in force");
+    assert!(listed.stdout.is_empty(), "{listed:?}");
+    let err = String::from_utf8_lossy(&listed.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&misspelt) && err.trim_end().ends_with("; ignored"),
+        "{err}"
+    );
+    let good = format!("{path}:{line}:{rule}");
+    env.gs(&a, &["config", "secrets.allow", &good]);
+    let json = env.gs(&a, &["--json", "config", "secrets.allow"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(doc["values"], serde_json::json!([good]), "{doc}");
+    assert_eq!(doc["ignored"], serde_json::json!([misspelt]), "{doc}");
 }
 
 /// Entries whose line is no line (`::`, `:0:`, `:-1:`, `:x:`, `:9:9:`) were stored as paths
