@@ -83,20 +83,16 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// 0.613. The eleventh also learned `heldout14.tsv` (blind: 0.929 / 0.845 by the eighth), the
 /// twelfth, shipped, the break attempt's `probes11.tsv`. `heldout16.tsv`, written the same way
 /// by another helper (ten developers from Lagos to Tokyo), was scored once by the twelfth, numbers
-/// only: 0.944 / 0.875 (the ninth: 0.959 / 0.854). `heldout17.tsv` (twelve developers from
-/// Nairobi to Toronto), written the same way before the thirteenth model was built, was scored
-/// once by the twelfth (0.912 / 0.774) and once by the thirteenth, shipped (0.947 / 0.771). The
-/// thirteenth (2^16 slots, the grammar's yes overruled below [`super::model::VETO`], the
-/// `wide-lang`, `wide-neg` and `wide-short` sets learned) scores heldout15 0.965 / 0.949 and
-/// heldout16 0.997 / 0.893, second looks the floors keep. `heldout18.tsv` (twelve developers
-/// from Accra to Austin), written the same way after the thirteenth shipped, was scored once:
-/// the thirteenth 0.947 / 0.819, the twelfth 0.930 / 0.813. The sets before them were each
-/// scored once blind, then learned from (docs/hooks.md).
+/// only: 0.944 / 0.875 (the ninth: 0.959 / 0.854). `heldout18.tsv` (twelve developers from
+/// Accra to Austin), written the same way after the thirteenth model shipped, was scored once:
+/// the thirteenth 0.947 / 0.819, the twelfth 0.930 / 0.813; the fourteenth, shipped, reads it at
+/// 0.948 / 0.834 (second look). The sets before them were each scored once blind, then learned
+/// from (docs/hooks.md): `heldout17.tsv` last, blind 0.912 / 0.774 by the twelfth and 0.947 /
+/// 0.771 by the thirteenth.
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
     ("heldout15.tsv", 0.96, 0.94),
     ("heldout16.tsv", 0.99, 0.89),
-    ("heldout17.tsv", 0.94, 0.77),
-    ("heldout18.tsv", 0.94, 0.81),
+    ("heldout18.tsv", 0.94, 0.83),
 ];
 
 /// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
@@ -121,7 +117,8 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
 /// no set had) and `wide-short.tsv` (short pokes and their twins): the same gate.
 /// `wide-neg.tsv` (foreign hard negatives: where the world stands, "it still doesn't work",
 /// code senses of the cue words, standing rules): the grammar alone reads it at precision
-/// 0.495, and learned from, the model overrules most of that.
+/// 0.495, and learned from, the model overrules most of that. `probes13.tsv` (the break
+/// attempt on the thirteenth): short pokes and approvals without a cue word, the same gate.
 const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("multilingual.tsv", 0.97, 0.95),
     ("probes.tsv", 0.80, 0.88),
@@ -137,6 +134,7 @@ const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("wide-lang.tsv", 0.99, 0.72),
     ("wide-neg.tsv", 0.99, 0.93),
     ("wide-short.tsv", 0.99, 0.76),
+    ("probes13.tsv", 0.99, 0.85),
 ];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on

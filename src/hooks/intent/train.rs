@@ -247,8 +247,8 @@ fn write_the_model() {
          \x20   let mut out = [0.0f32; 1 << super::BITS];\n\
          \x20   let mut i = 0;\n\
          \x20   while i < out.len() {{\n\
-         \x20       let b = [BYTES[4 * i], BYTES[4 * i + 1], BYTES[4 * i + 2], BYTES[4 * i + 3]];\n\
-         \x20       out[i] = f32::from_le_bytes(b);\n\
+         \x20       let j = 4 * i;\n\
+         \x20       out[i] = f32::from_le_bytes([BYTES[j], BYTES[j + 1], BYTES[j + 2], BYTES[j + 3]]);\n\
          \x20       i += 1;\n\
          \x20   }}\n\
          \x20   out\n\
