@@ -247,9 +247,9 @@ pub(super) fn is_continuation(prompt: &str) -> bool {
 
 /// A prompt the grammar reads as a continuation whose score is below this is not one: the model
 /// is sure enough (probability ≤ 0.12) to take back the grammar's yes on a hard negative it has
-/// learned ("Plutone è ancora un pianeta?", "Possiamo continuare in italiano?"). Leave-one-set-out
-/// (pooled, 2^16 slots): no veto 0.929 / 0.864, −3 0.936 / 0.861, −2 0.938 / 0.860, −1 0.939 /
-/// 0.856 (decision 156).
+/// learned ("¿Sigue siendo Plutón un planeta?", "Podemos continuar em português?").
+/// Leave-one-set-out (pooled, 2^16 slots): no veto 0.929 / 0.864, −3 0.936 / 0.861, −2 0.938 /
+/// 0.860, −1 0.939 / 0.856 (decision 156).
 pub(super) const VETO: f32 = -2.0;
 
 /// True when the model overrules the grammar's yes for `prompt` (trimmed, 1 to [`MAX_LEN`]

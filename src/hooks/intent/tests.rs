@@ -412,6 +412,26 @@ fn the_kinds_heldout5_taught_keep_their_other_senses() {
     assert!(!is_continuation("what have you done with my changes?"));
 }
 
+/// Decision 156: prompts the grammar's foreign cues take ("sigue", "continuar", "продолжить",
+/// "weitermachen") that the model, having learned their kind, overrules — and a go-on it leaves alone.
+/// Through a loop, so the trainer's reader of asserted examples does not learn these.
+#[test]
+fn the_model_overrules_the_grammar_on_hard_negatives_it_learned() {
+    for p in [
+        "¿Sigue siendo Plutón un planeta?",
+        "Podemos continuar em português?",
+        "Mi impresora sigue sin funcionar",
+        "Как продолжить выполнение в gdb после точки останова?",
+        "Ab jetzt bitte immer ohne Rückfrage weitermachen.",
+    ] {
+        assert!(by_rules(p), "the grammar alone takes {p:?}");
+        assert!(!is_continuation(p), "the model overrules {p:?}");
+    }
+    for p in ["continua da dove eravamo rimasti", "sigue con la migración"] {
+        assert!(by_rules(p) && is_continuation(p), "{p:?} stands");
+    }
+}
+
 #[test]
 fn the_same_words_in_other_senses_stay_ordinary() {
     // Slash commands other than Claude Code's /continue and /resume.
