@@ -3,8 +3,8 @@
 //!
 //! Six blind sets in a row showed that rules written for each set's misses reach 0.78–0.90
 //! recall on the next set (docs/hooks.md). This model is learned instead, by logistic regression
-//! over every labelled prompt in `tests/data/continuation/` but the untuned set
-//! (`cargo test --release --lib intent::train -- --ignored --nocapture write_the_model`
+//! over every labelled prompt in `tests/data/continuation/` but the untuned sets
+//! (`cargo test --release --lib -- --ignored --exact hooks::intent::train::write_the_model`
 //! regenerates [`weights`]). A feature is a string; its 64-bit FNV-1a hash, mixed by
 //! MurmurHash3's finaliser, picks with its top [`BITS`] bits one of `2^BITS` weights (the
 //! "hashing trick": a fixed table, no vocabulary to ship or parse; features that share a slot

@@ -140,7 +140,7 @@ const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
 /// and the model learned from must reach the target, recall ≥ 0.95 at precision ≥ 0.98;
 /// the [`UNTUNED`] ones their floors. Each `heldout*.tsv` was first scored once blind, then
-/// tuned on (their blind scores: docs/hooks.md, "Continuation detection"). `--nocapture` shows
+/// tuned on (their blind scores: docs/hooks.md, "Continuation prompts"). `--nocapture` shows
 /// the numbers and the tuning sets' misses.
 #[test]
 fn every_labelled_set_meets_recall_and_precision_targets() {
