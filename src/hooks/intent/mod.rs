@@ -1164,6 +1164,9 @@ fn read_whole(prompt: &str, model: Option<&Opinion>) -> bool {
     if p.lines().filter(|l| !l.trim().is_empty()).count() > 3 {
         return leads_then_adds(p) || shows_then_continues(p);
     }
+    if shows_program_text(p) {
+        return false;
+    }
     let mut parts = clauses(p);
     if parts.is_empty() {
         return false;
@@ -1192,6 +1195,38 @@ fn read_whole(prompt: &str, model: Option<&Opinion>) -> bool {
         return model.is_none_or(|m| !(m.no)(p));
     }
     model_reads(p, model)
+}
+
+/// A program's text shown, not asked: an error line ("ValueError: continue", "KeyError:
+/// 'resume'", "Error: boom"), a traceback's first line, or a terminal's prompt to press a key
+/// ("Press any key to continue", "press enter to resume"). A go-on typed after it is read by
+/// [`last_part`]: "KeyError: 'x'\nok, continue".
+fn shows_program_text(p: &str) -> bool {
+    let error_line = |l: &str| {
+        l.split_once(':').is_some_and(|(label, _)| {
+            label.starts_with(|c: char| c.is_ascii_uppercase())
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                && ["Error", "Exception", "Warning"]
+                    .iter()
+                    .any(|e| label.ends_with(e))
+        })
+    };
+    let words: Vec<String> = p
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let press_to_go_on = words.iter().enumerate().any(|(i, w)| {
+        w == "press"
+            && words[i + 1..].windows(2).take(4).any(|pair| {
+                pair[0] == "to" && matches!(pair[1].as_str(), "continue" | "resume" | "proceed")
+            })
+    });
+    p.lines().any(|l| error_line(l.trim()))
+        || p.trim_start().starts_with("Traceback")
+        || press_to_go_on
 }
 
 /// `model`'s reading of a prompt that passed the gates, unless the prompt is of a kind the

@@ -432,6 +432,32 @@ fn the_model_overrules_the_grammar_on_hard_negatives_it_learned() {
     }
 }
 
+/// A program's error line or a terminal's prompt, pasted alone, is shown rather than asked; the
+/// multi-line forms were already ordinary (a newcomer found the one-line ones injected). Read
+/// through a loop, so the trainer does not learn them.
+#[test]
+fn a_pasted_error_line_or_key_prompt_is_not_a_go_on() {
+    for p in [
+        "ValueError: continue",
+        "KeyError: 'resume'",
+        "Traceback\nValueError: continue",
+        "Traceback (most recent call last)\nValueError: continue",
+        "Error: boom\nValueError: continue",
+        "Press any key to continue",
+        "press any key to continue",
+        "Press Enter to continue",
+    ] {
+        assert!(!is_continuation(p), "{p:?}");
+    }
+    for p in [
+        "KeyError: 'x'\nok, continue",
+        "continue",
+        "press on, continue with the tests",
+    ] {
+        assert!(is_continuation(p), "{p:?}");
+    }
+}
+
 #[test]
 fn the_same_words_in_other_senses_stay_ordinary() {
     // Slash commands other than Claude Code's /continue and /resume.
