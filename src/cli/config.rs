@@ -157,7 +157,7 @@ pub fn run(ctx: &Context, a: Args) -> Result<i32> {
                 values.iter().partition(|v| match key.check(v) {
                     Ok(_) => true,
                     Err(why) => {
-                        p.warn(&format!("{full}: '{v}' {why}; ignored"));
+                        p.warn(&crate::sync::secrets::ignored_entry(v, &why));
                         false
                     }
                 });

@@ -630,7 +630,7 @@ fn guard(ws: &Workspace, remote: &str, local: ObjectId, theirs: &[ObjectId]) -> 
         .collect();
     let (allow, bad) = secrets::AllowList::parse(&store.config_strings("session.secrets.allow"));
     for (value, why) in bad {
-        ws.warn(format!("session.secrets.allow: '{value}' {why}; ignored"));
+        ws.warn(secrets::ignored_entry(&value, &why));
     }
     let mut hits = Vec::new();
     for changed in store.diff(bases.first().copied(), tree)? {

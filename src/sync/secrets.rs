@@ -313,6 +313,12 @@ pub struct AllowList {
     entries: Vec<(String, Option<usize>, String)>,
 }
 
+/// The one line `sync` and `config` give for an allow-list entry the guard ignores: `value` as
+/// stored, `why` from [`AllowList::parse`].
+pub fn ignored_entry(value: &str, why: &str) -> String {
+    format!("session.secrets.allow: '{value}' {why}; ignored")
+}
+
 impl AllowList {
     /// Parse the config values. A value that allows nothing is returned beside the list with
     /// what is wrong with it, to be refused or warned of: one of neither shape, or one naming no
