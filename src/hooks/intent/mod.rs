@@ -1213,20 +1213,28 @@ fn shows_program_text(p: &str) -> bool {
                     .any(|e| label.ends_with(e))
         })
     };
-    let words: Vec<String> = p
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let press_to_go_on = words.iter().enumerate().any(|(i, w)| {
-        w == "press"
-            && words[i + 1..].windows(2).take(4).any(|pair| {
-                pair[0] == "to" && matches!(pair[1].as_str(), "continue" | "resume" | "proceed")
-            })
-    });
+    // Words are split and lower-cased only for a prompt that holds "press": this runs on every
+    // prompt with a cue word.
+    let press_to_go_on = || {
+        let words: Vec<String> = p
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        words.iter().enumerate().any(|(i, w)| {
+            w == "press"
+                && words[i + 1..].windows(2).take(4).any(|pair| {
+                    pair[0] == "to" && matches!(pair[1].as_str(), "continue" | "resume" | "proceed")
+                })
+        })
+    };
     p.lines().any(|l| error_line(l.trim()))
         || p.trim_start().starts_with("Traceback")
-        || press_to_go_on
+        || (p
+            .as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"press"))
+            && press_to_go_on())
 }
 
 /// `model`'s reading of a prompt that passed the gates, unless the prompt is of a kind the
