@@ -23,6 +23,10 @@ const MAX_LEN: usize = 250;
 const MAX_SHOWN_LEN: usize = 1000;
 /// Most clauses a continuation prompt has.
 const MAX_CLAUSES: usize = 6;
+/// Longest prompt (in bytes) with no cue word that the model reads: of the continuations with
+/// none that it caught in leave-one-set-out, none was longer than 80 bytes, and an ordinary
+/// prompt longer than this stops at the cue scan, as before (decision 158).
+const MAX_NO_CUE_LEN: usize = 80;
 
 mod cues;
 mod kinds6;
@@ -978,15 +982,18 @@ pub fn is_continuation(prompt: &str) -> bool {
         Some(&Opinion {
             yes: &model::is_continuation,
             no: &model::overrules,
+            sure: &model::is_sure_continuation,
         }),
     )
 }
 
 /// The learned model as [`read`] consults it: `yes` reads a prompt the grammar did not take as
-/// a continuation ([`model::THRESHOLD`]); `no` overrules the grammar's yes ([`model::VETO`]).
+/// a continuation ([`model::THRESHOLD`]); `no` overrules the grammar's yes ([`model::VETO`]);
+/// `sure` reads a prompt with no cue word ([`model::SURE`]).
 struct Opinion<'a> {
     yes: &'a dyn Fn(&str) -> bool,
     no: &'a dyn Fn(&str) -> bool,
+    sure: &'a dyn Fn(&str) -> bool,
 }
 
 /// The grammar's reading alone: see the module's documentation.
@@ -1140,8 +1147,18 @@ fn read_whole(prompt: &str, model: Option<&Opinion>) -> bool {
     if p.len() > MAX_LEN {
         return p.len() <= MAX_SHOWN_LEN && shows_then_continues(p);
     }
-    if p.is_empty() || !has_cue_word(p) {
+    if p.is_empty() {
         return false;
+    }
+    // No cue word: only a short line the model is sure of ("ok do it", "eta?", "wie ist der
+    // Stand?"), and never pasted code, a program's text or a slash command (decision 158).
+    if !has_cue_word(p) {
+        return p.len() <= MAX_NO_CUE_LEN
+            && !p.contains('\n')
+            && !p.starts_with('/')
+            && !looks_like_code(p)
+            && !shows_program_text(p)
+            && model.is_some_and(|m| (m.sure)(p));
     }
     // A slash command alone is Claude Code's: only its own "/continue" and "/resume" go on
     // ("/status" shows the settings, "/resume-parser" is a project's command).

@@ -92,52 +92,30 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// the same way before anything of the stop of 2026-11-30 evening changed, was scored once by
 /// the fourteenth: 0.920 / 0.817 (the grammar alone 0.962 / 0.296).
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
-    ("heldout15.tsv", 0.96, 0.94),
-    ("heldout16.tsv", 0.99, 0.89),
-    ("heldout18.tsv", 0.94, 0.83),
-    ("heldout19.tsv", 0.91, 0.81),
+    ("heldout15.tsv", 0.96, 0.97),
+    ("heldout16.tsv", 0.99, 0.91),
+    ("heldout18.tsv", 0.95, 0.84),
+    ("heldout19.tsv", 0.91, 0.85),
 ];
 
-/// Sets learned from that stay short of the target, with their floors. `multilingual.tsv`
-/// (prompts in 37 other languages, most of its ordinary ones hard negatives): the grammar's
-/// foreign cues alone read it at precision 0.913 ("devam etme, burada dur", "comment reprendre un
-/// téléchargement interrompu ?"), and the model cannot take back what the grammar takes.
-/// `probes.tsv` (a break attempt's aimed probes): pasted or quoted text that ends the way a
-/// go-on does ("translate to French:\nwhere were we", "the tooltip:\nContinue where you left
-/// off"), which the grammar alone reads at precision 0.805, most of it since before the model.
-/// `everyday.tsv`: "did it work?" and "working now" (ordinary) against `weak.tsv`'s "did the
-/// webpack->vite switch work out" (a continuation), which the model does not tell apart; and
-/// "go for it", ordinary here, a continuation (an approval) in `wide-en.tsv` and `wide-mx.tsv`.
-/// `weak.tsv` (the kinds blind sets missed): status questions about named work and foreign asks
-/// that hold none of the cue words, which the gate keeps from the model (decision 149).
-/// `probes8.tsv` (the break attempt on the eighth model): short asks in other languages with
-/// none of the cue words ("ne kaldi?", "kkeutnasseo?", "wancheng le ma?").
-/// `heldout14.tsv` and the `wide-*.tsv` sets (decision 152): the same, in many more languages;
-/// learned from, the model still cannot reach what the gate keeps from it. `probes11.tsv` (the
-/// break attempt on the eleventh model): the grammar alone reads it at precision 0.672 (foreign
-/// "how much is left until …", "from now on just continue"), and approvals without a cue word
-/// ("ok do it", "yes, option 2 please") never reach the model. `wide-lang.tsv` (48 languages
-/// no set had) and `wide-short.tsv` (short pokes and their twins): the same gate.
-/// `wide-neg.tsv` (foreign hard negatives: where the world stands, "it still doesn't work",
-/// code senses of the cue words, standing rules): the grammar alone reads it at precision
-/// 0.495, and learned from, the model overrules most of that. `probes13.tsv` (the break
-/// attempt on the thirteenth): short pokes and approvals without a cue word, the same gate.
+/// Sets learned from that stay short of the target, with their floors. `probes.tsv` (a break
+/// attempt's aimed probes): pasted or quoted text that ends the way a go-on does ("translate to
+/// French:\nwhere were we", "the tooltip:\nContinue where you left off"), which the grammar
+/// alone reads at precision 0.805, most of it since before the model. `everyday.tsv`: "working
+/// now" (ordinary) against `weak.tsv`'s "did the webpack->vite switch work out" (a
+/// continuation), and "go for it", ordinary here, a continuation (an approval) in `wide-en.tsv`
+/// and `wide-mx.tsv`. `wide-short.tsv` (short pokes and approvals, and their ordinary twins):
+/// the same words labelled both ways by different writers ("do it" is a continuation in
+/// `wide-short.tsv`, ordinary in `heldout3.tsv`, `heldout4.tsv`, `prompts.tsv` and
+/// `everyday.tsv`; "ship it" likewise), and
+/// pokes the model is not sure of without a cue word (decision 158). The sets that were here
+/// for the cue gate alone (`multilingual`, `weak`, `probes8`, `probes11`, `probes13`,
+/// `heldout14` and the other `wide-*.tsv`) meet the target since the model reads short prompts
+/// without a cue word.
 const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
-    ("multilingual.tsv", 0.97, 0.95),
-    ("probes.tsv", 0.80, 0.88),
-    ("everyday.tsv", 0.92, 0.97),
-    ("weak.tsv", 0.99, 0.87),
-    ("probes8.tsv", 0.98, 0.87),
-    ("probes11.tsv", 0.86, 0.79),
-    ("heldout14.tsv", 0.97, 0.92),
-    ("wide-as.tsv", 0.97, 0.84),
-    ("wide-en.tsv", 0.99, 0.91),
-    ("wide-eu.tsv", 0.97, 0.77),
-    ("wide-mx.tsv", 0.99, 0.74),
-    ("wide-lang.tsv", 0.99, 0.72),
-    ("wide-neg.tsv", 0.99, 0.93),
-    ("wide-short.tsv", 0.99, 0.76),
-    ("probes13.tsv", 0.99, 0.85),
+    ("probes.tsv", 0.83, 0.93),
+    ("everyday.tsv", 0.95, 0.97),
+    ("wide-short.tsv", 0.99, 0.90),
 ];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
@@ -748,4 +726,31 @@ fn what_was_pasted_quoted_or_described_does_not_go_on() {
     assert!(is_continuation(
         "I installed the missing package:\n$ pip install requests\nSuccessfully installed requests-2.31\nplease continue"
     ));
+}
+
+/// Short asks with no cue word, from learned sets the gate kept from the model before decision
+/// 158, now reach it; a prompt with no cue word is still never read when it is longer than a
+/// line, code, a program's text or a slash command. (A loop, so that the trainer, which learns
+/// the literal examples this file asserts, does not learn these.)
+#[test]
+fn a_short_ask_with_no_cue_word_is_read_by_the_model() {
+    for p in [
+        "wie ist der Stand?",
+        "tulifika wapi?",
+        "ok now the other 3",
+        "anything still blocked?",
+        "kamel ya basha",
+    ] {
+        assert!(!has_cue_word(p), "{p:?} has a cue word");
+        assert!(is_continuation(p), "{p:?}");
+    }
+    for p in [
+        "wie ist der Stand?\nwie ist der Stand?",
+        "`wie ist der Stand?`",
+        "/tulifika",
+        "Error: tulifika wapi?",
+    ] {
+        assert!(!has_cue_word(p), "{p:?} has a cue word");
+        assert!(!is_continuation(p), "{p:?}");
+    }
 }

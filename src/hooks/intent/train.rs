@@ -8,7 +8,7 @@
 //! and `model/weights.rs`; `score_a_file` scores the set `GS_FILE`. Training is deterministic:
 //! the same sets give the same table.
 
-use super::model::{BITS, MAX_LEN, THRESHOLD, VETO, slots};
+use super::model::{BITS, MAX_LEN, SURE, THRESHOLD, VETO, slots};
 use super::tests::{UNTUNED, labelled_sets, parse_line};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -160,21 +160,24 @@ fn shown(c: &Counts) -> String {
 }
 
 /// The detector as shipped, with `model` and `threshold` in place of the shipped ones.
-fn detect(model: &Model, threshold: f64, veto: f64, prompt: &str) -> bool {
+fn detect(model: &Model, (threshold, veto, sure): (f64, f64, f64), prompt: &str) -> bool {
     let fits = |p: &str| !p.trim().is_empty() && p.trim().len() <= MAX_LEN;
     super::read(
         prompt,
         Some(&super::Opinion {
             yes: &|p: &str| fits(p) && model.score(&slots(p.trim())) > threshold,
             no: &|p: &str| fits(p) && model.score(&slots(p.trim())) < veto,
+            sure: &|p: &str| fits(p) && model.score(&slots(p.trim())) > sure,
         }),
     )
 }
 
 /// Trains on every set but one and scores that one, for each: the grammar alone, and the
 /// detector (the grammar or the model), and the two pooled over the `heldout*` sets.
-/// `GS_T=x` tries another threshold; `GS_SHOW_WRONG=1` prints what the detector got wrong, each
-/// with why: too long for the model, no cue word (the gate), or the model's score.
+/// `GS_T=x`, `GS_VETO=x`, `GS_SURE=x` try another threshold, veto or bar for prompts with no cue
+/// word; `GS_FRACTION=n` learns only n % of each fold's prompts (the learning curve);
+/// `GS_SHOW_WRONG=1` prints what the detector got wrong, each with why: too long for the model,
+/// no cue word (the gate), or the model's score.
 #[test]
 #[ignore = "seconds in release, minutes in debug; run by hand when the features or the sets change"]
 fn leave_one_set_out() {
@@ -187,17 +190,34 @@ fn leave_one_set_out() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(f64::from(VETO));
+    let sure: f64 = std::env::var("GS_SURE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::from(SURE));
 
+    let fraction: Option<usize> = std::env::var("GS_FRACTION")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let show_wrong = std::env::var_os("GS_SHOW_WRONG").is_some();
     let (mut pooled_rules, mut pooled_both) = (Counts::default(), Counts::default());
     let mut pooled_blind = Counts::default();
     println!("set: the grammar alone, precision/recall; the grammar or the model");
     for held in &all {
         let rest: Vec<_> = all.iter().filter(|p| *p != held).cloned().collect();
-        let model = train(&featurised(&rest));
+        let mut data = featurised(&rest);
+        if let Some(percent) = fraction {
+            // Every prompt whose place, times a prime, falls in the first `percent` of 100:
+            // spread over all sets, the same ones each run.
+            let mut i = 0usize;
+            data.retain(|_| {
+                i += 1;
+                (i * 7919) % 100 < percent
+            });
+        }
+        let model = train(&data);
         let (mut rules, mut both) = (Counts::default(), Counts::default());
         for (want, prompt) in load(held) {
-            let got = detect(&model, threshold, veto, &prompt);
+            let got = detect(&model, (threshold, veto, sure), &prompt);
             tally(&mut rules, want, super::by_rules(&prompt));
             tally(&mut both, want, got);
             if show_wrong && want != got {
