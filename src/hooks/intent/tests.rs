@@ -90,11 +90,12 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// from (docs/hooks.md): `heldout17.tsv` last, blind 0.912 / 0.774 by the twelfth and 0.947 /
 /// 0.771 by the thirteenth. `heldout19.tsv` (twelve developers from Lagos to Chicago), written
 /// the same way before anything of the stop of 2026-11-30 evening changed, was scored once by
-/// the fourteenth: 0.920 / 0.817 (the grammar alone 0.962 / 0.296).
+/// the fourteenth: 0.920 / 0.817 (the grammar alone 0.962 / 0.296), then, after this stop's
+/// changes, by the fifteenth, shipped: 0.915 / 0.855.
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
-    ("heldout15.tsv", 0.96, 0.97),
-    ("heldout16.tsv", 0.99, 0.91),
-    ("heldout18.tsv", 0.95, 0.84),
+    ("heldout15.tsv", 0.96, 0.98),
+    ("heldout16.tsv", 0.99, 0.94),
+    ("heldout18.tsv", 0.96, 0.88),
     ("heldout19.tsv", 0.91, 0.85),
 ];
 
@@ -104,10 +105,10 @@ pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
 /// alone reads at precision 0.805, most of it since before the model. `everyday.tsv`: "working
 /// now" (ordinary) against `weak.tsv`'s "did the webpack->vite switch work out" (a
 /// continuation), and "go for it", ordinary here, a continuation (an approval) in `wide-en.tsv`
-/// and `wide-mx.tsv`. `wide-short.tsv` (short pokes and approvals, and their ordinary twins):
-/// the same words labelled both ways by different writers ("do it" is a continuation in
-/// `wide-short.tsv`, ordinary in `heldout3.tsv`, `heldout4.tsv`, `prompts.tsv` and
-/// `everyday.tsv`; "ship it" likewise), and
+/// and `wide-mx.tsv`. `wide-short.tsv` and `wide-poke.tsv` (short pokes and approvals, and
+/// their ordinary twins): the same words labelled both ways by different writers ("do it" is a
+/// continuation in `wide-short.tsv` and `wide-poke.tsv`, ordinary in `heldout3.tsv`,
+/// `heldout4.tsv`, `prompts.tsv` and `everyday.tsv`; "ship it" likewise), and
 /// pokes the model is not sure of without a cue word (decision 158). The sets that were here
 /// for the cue gate alone (`multilingual`, `weak`, `probes8`, `probes11`, `probes13`,
 /// `heldout14` and the other `wide-*.tsv`) meet the target since the model reads short prompts
@@ -116,6 +117,7 @@ const SHORT_OF_TARGET: &[(&str, f64, f64)] = &[
     ("probes.tsv", 0.83, 0.93),
     ("everyday.tsv", 0.95, 0.97),
     ("wide-short.tsv", 0.99, 0.90),
+    ("wide-poke.tsv", 0.99, 0.90),
 ];
 
 /// Every `*.tsv` in tests/data/continuation/, each on its own. The sets the rules were tuned on
