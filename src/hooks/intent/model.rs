@@ -215,13 +215,28 @@ fn is_word_char(c: char) -> bool {
 /// of the word: Latin diacritics typed apart (U+0300–036F), Thai and Lao vowels and tone marks
 /// ("ทำต่อ"), the kana voicing marks.
 fn is_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0E31}'..='\u{0E4E}' | '\u{0EB1}'..='\u{0ECD}' | '\u{3099}'..='\u{309A}')
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}'
+            | '\u{0E31}'..='\u{0E4E}'
+            | '\u{0EB1}'..='\u{0ECD}'
+            | '\u{3099}'..='\u{309A}'
+    )
 }
 
 /// A character of a script written without spaces between words: Han, kana, Thai, Lao, Khmer,
 /// Myanmar.
 fn is_unspaced(c: char) -> bool {
-    matches!(c, '\u{0E00}'..='\u{0EFF}' | '\u{1000}'..='\u{109F}' | '\u{1780}'..='\u{17FF}' | '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+    matches!(
+        c,
+        '\u{0E00}'..='\u{0EFF}'
+            | '\u{1000}'..='\u{109F}'
+            | '\u{1780}'..='\u{17FF}'
+            | '\u{3040}'..='\u{30FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{F900}'..='\u{FAFF}'
+    )
 }
 
 /// The weight slots of the features of `prompt`, sorted, each once: what training reads.
