@@ -424,8 +424,9 @@ pub fn run(
         .map(PathBuf::from)
         .filter(|d| d.is_dir())
         .unwrap_or(fallback_dir);
-    // The hot path: an ordinary prompt costs a JSON parse and a scan for cue words; one with a
-    // cue word (at most 250 bytes) is read by the grammar and the learned model, microseconds
+    // The hot path: an ordinary prompt costs a JSON parse and a scan for cue words (and, on one
+    // line of at most 80 bytes, the learned model's score); one with a cue word (at most 250
+    // bytes) is read by the grammar and the learned model, microseconds
     // (and, for a client without SessionStart(compact), a look for a compaction to restore after).
     let d = host.dialect();
     let due_here = |k: HookKind| {

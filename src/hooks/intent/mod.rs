@@ -1150,7 +1150,7 @@ fn read_whole(prompt: &str, model: Option<&Opinion>) -> bool {
     if p.is_empty() {
         return false;
     }
-    // No cue word: only a short line the model is sure of ("ok do it", "eta?", "wie ist der
+    // No cue word: only a short line the model is sure of ("and?", "eta?", "wie ist der
     // Stand?"), and never pasted code, a program's text or a slash command (decision 158).
     if !has_cue_word(p) {
         return p.len() <= MAX_NO_CUE_LEN

@@ -92,12 +92,16 @@ fn score(path: &Path) -> (f64, f64, usize, usize, Vec<String>) {
 /// developers from Lagos to Chicago), written the same way before anything of the stop of
 /// 2026-11-30 evening changed, was scored once by the fourteenth: 0.920 / 0.817 (the grammar
 /// alone 0.962 / 0.296), then once by the fifteenth, shipped, after the changes of decision 158
-/// and four new training sets: 0.915 / 0.855.
+/// and four new training sets: 0.915 / 0.855. `probes15.tsv`, a break attempt's 665 probes
+/// aimed at that change (short lines with no cue word), the fifteenth reads at 0.917 / 0.585;
+/// a model that learned them read the four sets above, pooled, at 0.958 / 0.920 against the
+/// fifteenth's 0.959 / 0.919, so it was not shipped, and the probes stay untuned.
 pub(super) const UNTUNED: &[(&str, f64, f64)] = &[
     ("heldout15.tsv", 0.96, 0.98),
     ("heldout16.tsv", 0.99, 0.94),
     ("heldout18.tsv", 0.96, 0.88),
     ("heldout19.tsv", 0.91, 0.85),
+    ("probes15.tsv", 0.91, 0.58),
 ];
 
 /// Sets learned from that stay short of the target, with their floors. `probes.tsv` (a break
