@@ -139,6 +139,9 @@ def main():
         if 1 in only:
             ours, base = pair([BIN, "hook", "user-prompt-submit"], ["git", "rev-parse", "--git-dir"], small, a.runs, ours_stdin=ev(small, "refactor the lexer to use a state machine"))
             row("1. hook user-prompt-submit, ordinary prompt  vs  git rev-parse --git-dir", ours, base, 0.8)
+            # A short line with no cue word is the one ordinary prompt the model reads (decision 158).
+            ours, base = pair([BIN, "hook", "user-prompt-submit"], ["git", "rev-parse", "--git-dir"], small, a.runs, ours_stdin=ev(small, "fix the bug"))
+            row("1c. hook user-prompt-submit, short prompt with no cue word  vs  git rev-parse --git-dir", ours, base, 0.8)
         if 2 in only:
             ours, base = pair([BIN, "hook", "user-prompt-submit"], ["git", "cat-file", "-p", f"refs/sessions:{session_file}"], small, a.runs, ours_stdin=ev(small, "ok, where were we?"))
             row("2. hook user-prompt-submit, \"where were we?\"  vs  git cat-file -p refs/sessions:<file>", ours, base, 2.0)
