@@ -974,8 +974,9 @@ fn is_typo_of_a_cue(w: &str) -> bool {
 }
 
 /// True when the prompt as a whole asks to continue the session: the grammar reads it as one and
-/// the learned model does not overrule it, or, for a prompt that passes the grammar's gates but
-/// not its reading, the model reads it as one ([`model`]; docs/hooks.md, "The learned model").
+/// the learned model does not overrule it; or, for a prompt that passes the grammar's gates but
+/// not its reading, the model reads it as one; or, for a short line with no cue word, the model
+/// is sure of it (`MAX_NO_CUE_LEN`, `model::SURE`; docs/hooks.md, "The learned model").
 pub fn is_continuation(prompt: &str) -> bool {
     read(
         prompt,
@@ -1139,9 +1140,12 @@ fn opens_politely(s: &str) -> bool {
 /// [`MAX_LEN`] bytes and three lines, a cue word, no code punctuation, not a slash command
 /// alone, not "x vs y"; more than [`MAX_CLAUSES`] clauses leave only the model) and is not a
 /// where-question about what the code did or a thing kept ("keep it") — `model`, when given.
-/// The gates keep the model from everyday replies without a cue word ("sorry", "agreed", "fine
-/// by me"), which the first models took for continuations. A yes of the grammar's reading, for a
-/// prompt the model reads, stands unless the model overrules it (decision 156).
+/// A yes of the grammar's reading, for a prompt the model reads, stands unless the model
+/// overrules it (decision 156). A prompt with no cue word skips the grammar: it is a
+/// continuation only when it is one line of at most [`MAX_NO_CUE_LEN`] bytes, neither code nor
+/// a program's text nor a slash command, and the model is sure of it (`sure`, decision 158);
+/// the higher bar keeps everyday replies ("sorry", "agreed", "fine by me"), which the first
+/// models took for continuations, out.
 fn read_whole(prompt: &str, model: Option<&Opinion>) -> bool {
     let p = prompt.trim();
     if p.len() > MAX_LEN {
