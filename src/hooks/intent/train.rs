@@ -226,10 +226,9 @@ fn leave_one_set_out() {
                 let t = prompt.trim();
                 let why = if t.len() > MAX_LEN {
                     "long".to_owned()
-                } else if !super::has_cue_word(t) {
-                    format!("nocue {:.2}", model.score(&slots(t)))
                 } else {
-                    format!("{:.2}", model.score(&slots(t)))
+                    let nocue = if super::has_cue_word(t) { "" } else { "nocue " };
+                    format!("{nocue}{:.2}", model.score(&slots(t)))
                 };
                 println!("  {}: {want} {why} {prompt:?}", name(held));
             }
